@@ -1,0 +1,46 @@
+# Two commands do all the set-up on a fresh machine:
+#   make report   -> creates .venv, installs tfp, runs the main job on the embedded data
+#   make test     -> creates .venv, installs tfp with its test extras, runs the default test suite
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+OUT    ?= tfp-report
+
+.PHONY: report test test-all test-nojit lint typecheck bench docs clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	touch $@
+
+report: $(VENV)/.installed
+	$(BIN)/tfp report --out $(OUT)
+
+test: $(VENV)/.installed-test
+	$(BIN)/python -m pytest -n 2 -q
+
+test-all: $(VENV)/.installed-test
+	$(BIN)/python -m pytest -n 2 -q -m ""
+
+test-nojit: $(VENV)/.installed-test
+	NUMBA_DISABLE_JIT=1 $(BIN)/python -m pytest -q -m nojit -p no:randomly
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check src tests benchmarks notebooks
+	$(BIN)/ruff format --check src tests benchmarks
+
+typecheck: $(VENV)/.installed-test
+	$(BIN)/mypy src/tfp
+
+bench: $(VENV)/.installed-test
+	$(BIN)/python benchmarks/run.py
+
+clean:
+	rm -rf $(VENV) $(OUT) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,31 @@
+"""Option vocabularies as ``Literal`` aliases, and the single validator that checks them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Literal, get_args
+
+from tfp.exceptions import SpecificationError
+
+Method = Literal["ols", "fe", "wrdg", "wrdg-iv", "rob", "cost-share", "op", "lp", "acf", "gnr"]
+Form = Literal["cobb-douglas", "translog"]
+SEChoice = Literal["auto", "analytic", "none"]
+
+METHODS: tuple[str, ...] = get_args(Method)
+FORMS: tuple[str, ...] = get_args(Form)
+
+
+def validate_literal(value: object, allowed: Iterable[str], *, name: str) -> str:
+    """Return ``value`` if it is one of ``allowed``; otherwise raise a SpecificationError.
+
+    The message lists the allowed values, e.g.
+    ``method='acf2' is not one of {'ols', 'fe', ...}``.
+    """
+    allowed = tuple(allowed)
+    if not isinstance(value, str) or value not in allowed:
+        choices = "{" + ", ".join(repr(a) for a in allowed) + "}"
+        raise SpecificationError(
+            f"{name}={value!r} is not one of {choices}",
+            fix=f"pass one of {choices} as {name}",
+        )
+    return value

@@ -1,0 +1,142 @@
+"""Exceptions and warnings raised by tfp.
+
+Every error a user can trigger with bad input is a :class:`TFPError`. Messages name the
+input (usually a column), the problem, and how to fix it; use :func:`format_message` to
+build them so that they read the same everywhere.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "BootstrapFailureWarning",
+    "BoundaryWarning",
+    "ConvergenceError",
+    "ConvergenceWarning",
+    "DataError",
+    "DomainError",
+    "DroppedObservationsWarning",
+    "IdentificationError",
+    "PanelStructureError",
+    "RecordsError",
+    "SpecificationError",
+    "TFPError",
+    "TFPWarning",
+    "format_message",
+]
+
+
+def format_message(problem: str, *, column: str | None = None, fix: str | None = None) -> str:
+    """Compose an error message: ``column 'x': problem. Fix: ...``."""
+    text = problem.rstrip(".")
+    if column is not None:
+        text = f"column {column!r}: {text}"
+    text += "."
+    if fix:
+        text += f" Fix: {fix.rstrip('.')}."
+    return text
+
+
+class TFPError(Exception):
+    """Base class of every error tfp raises on purpose.
+
+    Attributes
+    ----------
+    column : str or None
+        The input column the problem concerns, when there is one.
+    fix : str or None
+        What usually fixes the problem.
+    """
+
+    def __init__(
+        self, problem: str, *, column: str | None = None, fix: str | None = None
+    ) -> None:
+        self.column = column
+        self.problem = problem
+        self.fix = fix
+        super().__init__(format_message(problem, column=column, fix=fix))
+
+
+class SpecificationError(TFPError, ValueError):
+    """The request is inconsistent: unknown method, bad roles, options of another method.
+
+    Occurs when a column is named in two roles, a required role is missing, an option value is
+    outside its allowed set, or ``options`` belongs to another method. Fix the call as the
+    message says; nothing about the data is wrong.
+    """
+
+
+class DataError(TFPError, ValueError):
+    """A column's contents cannot be used: missing column, text in a numeric column, etc.
+
+    The message names the column. Usually fixed by converting the column (``pd.to_numeric``)
+    or by passing the right column name.
+    """
+
+
+class PanelStructureError(TFPError, ValueError):
+    """The panel's keys are not a panel: duplicate (id, time) pairs or a non-integer time.
+
+    Fix by aggregating duplicates or by choosing the right id/time columns.
+    """
+
+
+class IdentificationError(TFPError, ValueError):
+    """The parameters cannot be identified from this sample.
+
+    Too few observations or periods after lags, perfectly collinear inputs, or a proxy with
+    no variation. Usually fixed by a longer panel, fewer polynomial terms or another proxy.
+    """
+
+
+class ConvergenceError(TFPError, RuntimeError):
+    """The optimizer did not converge and ``Optimizer(strict=True)`` was asked for."""
+
+
+class DomainError(TFPError, ValueError):
+    """A lookup in a sourced domain table (UIT, CIIU, ubigeo, deflators) is outside its range.
+
+    The message gives the covered range. Pass a value inside it or supply your own table.
+    """
+
+
+class RecordsError(TFPError, ValueError):
+    """A programme record file is malformed; the message names file, row and column."""
+
+    def __init__(
+        self,
+        problem: str,
+        *,
+        file: str | None = None,
+        row: int | None = None,
+        column: str | None = None,
+        fix: str | None = None,
+    ) -> None:
+        self.file = file
+        self.row = row
+        where = []
+        if file is not None:
+            where.append(f"file {file!r}")
+        if row is not None:
+            where.append(f"row {row}")
+        prefix = ", ".join(where)
+        super().__init__(f"{prefix}: {problem}" if prefix else problem, column=column, fix=fix)
+
+
+class TFPWarning(UserWarning):
+    """Base class of tfp's warnings."""
+
+
+class DroppedObservationsWarning(TFPWarning):
+    """Rows were left out of the estimation sample; the message gives counts by reason."""
+
+
+class ConvergenceWarning(TFPWarning):
+    """The optimizer stopped without meeting its tolerance, or starts disagreed."""
+
+
+class BoundaryWarning(TFPWarning):
+    """An estimate sits at a bound or at its starting value."""
+
+
+class BootstrapFailureWarning(TFPWarning):
+    """Some bootstrap replicates failed; they are counted on the results, never dropped silently."""
