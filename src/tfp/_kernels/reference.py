@@ -25,3 +25,14 @@ def lag_index_nb(firm: np.ndarray, time: np.ndarray, k: int) -> np.ndarray:
     pos_clipped = np.minimum(pos, max(n - 1, 0))
     found = (pos < n) & (code[pos_clipped] == code_target)
     return np.where(found, pos_clipped, -1).astype(np.int64)
+
+
+def poly_basis_nb(x: np.ndarray, exponents: np.ndarray) -> np.ndarray:
+    """NumPy twin of :func:`tfp._kernels.poly_nb.poly_basis_nb`."""
+    n = x.shape[0]
+    out = np.ones((n, exponents.shape[0]), dtype=np.float64)
+    for c in range(exponents.shape[0]):
+        for j in range(x.shape[1]):
+            for _ in range(int(exponents[c, j])):
+                out[:, c] = out[:, c] * x[:, j]
+    return out

@@ -1,0 +1,64 @@
+"""Full polynomial bases (all monomials up to a total degree) with readable term names."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import lru_cache
+from itertools import combinations_with_replacement
+
+import numpy as np
+
+from tfp._kernels.poly_nb import poly_basis_nb
+
+__all__ = ["exponent_table", "poly_basis", "poly_names"]
+
+
+@lru_cache(maxsize=64)
+def _exponents(p: int, degree: int, include_constant: bool) -> np.ndarray:
+    rows: list[list[int]] = []
+    start = 0 if include_constant else 1
+    for d in range(start, degree + 1):
+        for combo in combinations_with_replacement(range(p), d):
+            e = [0] * p
+            for j in combo:
+                e[j] += 1
+            rows.append(e)
+    out = np.array(rows, dtype=np.int64).reshape(len(rows), p)
+    out.setflags(write=False)
+    return out
+
+
+def exponent_table(p: int, degree: int, *, include_constant: bool = True) -> np.ndarray:
+    """Exponents of every monomial of total degree <= ``degree`` in ``p`` variables.
+
+    Order: constant (if included), then degree 1 in column order, then degree 2 as
+    ``combinations_with_replacement`` (x1², x1·x2, …), and so on. Read-only (m, p) int64.
+    """
+    if degree < 0 or p < 0:
+        raise ValueError("degree and p must be non-negative")
+    return _exponents(int(p), int(degree), bool(include_constant))
+
+
+def poly_basis(
+    x: np.ndarray, degree: int, *, include_constant: bool = True
+) -> np.ndarray:
+    """All monomials of the columns of ``x`` (n, p) up to total ``degree`` as an (n, m) matrix."""
+    x = np.ascontiguousarray(x, dtype=np.float64)
+    if x.ndim == 1:
+        x = x[:, None]
+    e = np.ascontiguousarray(exponent_table(x.shape[1], degree, include_constant=include_constant))
+    return poly_basis_nb(x, e)
+
+
+def poly_names(
+    names: Sequence[str], degree: int, *, include_constant: bool = True
+) -> tuple[str, ...]:
+    """Term names matching :func:`poly_basis`: ``const``, ``k``, ``k^2``, ``k:m``, ``k^2:m`` …"""
+    e = exponent_table(len(names), degree, include_constant=include_constant)
+    out = []
+    for row in e:
+        parts = [
+            (n if p == 1 else f"{n}^{p}") for n, p in zip(names, row, strict=True) if p > 0
+        ]
+        out.append(":".join(parts) if parts else "const")
+    return tuple(out)

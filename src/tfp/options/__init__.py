@@ -1,0 +1,10 @@
+"""Typed, frozen, validated options of every estimator (one module per method family).
+
+Defaults are documented in exactly one place: the class docstring of each method's options.
+"""
+
+from __future__ import annotations
+
+from tfp.options._base import Bootstrap, MethodOptions, Optimizer
+
+__all__ = ["Bootstrap", "MethodOptions", "Optimizer"]

@@ -1,0 +1,170 @@
+"""Shared option records: :class:`Optimizer`, :class:`Bootstrap` and the base of method options.
+
+All option classes are frozen dataclasses validated in ``__post_init__``; a bad value raises
+:class:`~tfp.exceptions.SpecificationError` naming the field, the allowed values and the fix.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, fields
+from typing import Any, ClassVar
+
+import numpy as np
+
+from tfp._literals import validate_literal
+from tfp.exceptions import SpecificationError
+
+__all__ = ["Bootstrap", "MethodOptions", "Optimizer", "check_int", "check_real"]
+
+OPTIMIZERS = ("nelder-mead", "bfgs", "l-bfgs-b", "trust-constr", "powell")
+
+
+def check_int(value: Any, *, name: str, low: int | None = None, high: int | None = None) -> int:
+    """Validate an integer option within [low, high]."""
+    if isinstance(value, bool) or not isinstance(value, int | np.integer):
+        raise SpecificationError(
+            f"{name} must be an integer, got {value!r}", fix=f"pass a whole number as {name}"
+        )
+    v = int(value)
+    if (low is not None and v < low) or (high is not None and v > high):
+        rng = f"[{low if low is not None else '-inf'}, {high if high is not None else 'inf'}]"
+        raise SpecificationError(
+            f"{name}={v} is outside {rng}", fix=f"pass {name} within {rng}"
+        )
+    return v
+
+
+def check_real(
+    value: Any, *, name: str, low: float | None = None, high: float | None = None,
+    low_open: bool = False,
+) -> float:
+    """Validate a real option within [low, high] (or (low, high] with ``low_open``)."""
+    if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
+        raise SpecificationError(f"{name} must be a number, got {value!r}", fix=f"pass a number as {name}")
+    v = float(value)
+    bad_low = low is not None and (v <= low if low_open else v < low)
+    if not np.isfinite(v) or bad_low or (high is not None and v > high):
+        raise SpecificationError(
+            f"{name}={v} is out of range", fix=f"pass {name} {'>' if low_open else '>='} {low}"
+        )
+    return v
+
+
+@dataclass(frozen=True)
+class Optimizer:
+    """How a GMM criterion is minimised.
+
+    Parameters
+    ----------
+    method : {'nelder-mead', 'bfgs', 'l-bfgs-b', 'trust-constr', 'powell'}
+        SciPy method used from every start.
+    xtol, ftol : float
+        Tolerances on parameters and criterion.
+    maxiter : int
+        Iterations allowed per start.
+    n_starts : int
+        Starts of the multi-start search (the deterministic start set of each method, then
+        Sobol points, up to this number).
+    strict : bool
+        Raise :class:`~tfp.exceptions.ConvergenceError` instead of warning when the best start
+        did not converge.
+    """
+
+    method: str = "nelder-mead"
+    xtol: float = 1e-8
+    ftol: float = 1e-12
+    maxiter: int = 5000
+    n_starts: int = 8
+    strict: bool = False
+
+    def __post_init__(self) -> None:
+        validate_literal(self.method, OPTIMIZERS, name="Optimizer.method")
+        check_real(self.xtol, name="Optimizer.xtol", low=0.0, low_open=True)
+        check_real(self.ftol, name="Optimizer.ftol", low=0.0, low_open=True)
+        check_int(self.maxiter, name="Optimizer.maxiter", low=1)
+        check_int(self.n_starts, name="Optimizer.n_starts", low=1)
+
+
+@dataclass(frozen=True)
+class Bootstrap:
+    """Firm-cluster bootstrap.
+
+    Parameters
+    ----------
+    reps : int
+        Replicates.
+    seed : int or None
+        Seed of the :class:`numpy.random.SeedSequence` spawned once per replicate, so results
+        do not depend on ``n_jobs``. ``None`` draws fresh entropy, recorded on the results.
+    n_jobs : int
+        Parallel workers (joblib); results are identical for any value.
+    indices : array of int, shape (reps, n_firms), optional
+        Inject the resample: row r lists the firm positions (0-based, in sorted firm order)
+        drawn in replicate r. Used for exact cross-package checks.
+    cluster : str
+        Resampling unit; only ``"id"`` (firms) is supported.
+    """
+
+    reps: int = 199
+    seed: int | None = None
+    n_jobs: int = 1
+    indices: Any = None
+    cluster: str = "id"
+
+    def __post_init__(self) -> None:
+        check_int(self.reps, name="Bootstrap.reps", low=2)
+        if self.seed is not None:
+            check_int(self.seed, name="Bootstrap.seed", low=0)
+        n = check_int(self.n_jobs, name="Bootstrap.n_jobs")
+        if n == 0:
+            raise SpecificationError("Bootstrap.n_jobs=0", fix="pass n_jobs >= 1 or -1 for all cores")
+        validate_literal(self.cluster, ("id",), name="Bootstrap.cluster")
+        if self.indices is not None:
+            idx = np.asarray(self.indices)
+            if idx.ndim != 2 or idx.shape[0] != self.reps or not np.issubdtype(idx.dtype, np.integer):
+                raise SpecificationError(
+                    f"Bootstrap.indices must be an integer array of shape (reps={self.reps}, n_firms)",
+                    fix="pass one row of firm positions per replicate",
+                )
+            idx = np.ascontiguousarray(idx, dtype=np.int64)
+            idx.setflags(write=False)
+            object.__setattr__(self, "indices", idx)
+
+
+@dataclass(frozen=True)
+class MethodOptions:
+    """Base of the per-method option records. ``methods`` lists the method codes it serves."""
+
+    methods: ClassVar[tuple[str, ...]] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-safe dict of the options."""
+        out: dict[str, Any] = {}
+        for f in fields(self):
+            v = getattr(self, f.name)
+            if hasattr(v, "__dataclass_fields__"):
+                v = {g.name: getattr(v, g.name) for g in fields(v)}
+            elif isinstance(v, tuple):
+                v = list(v)
+            out[f.name] = v
+        return out
+
+    def check_method(self, method: str) -> None:
+        """Raise unless these options belong to ``method``."""
+        if method not in self.methods:
+            raise SpecificationError(
+                f"options of type {type(self).__name__} are for method(s) "
+                f"{set(self.methods)}, not {method!r}",
+                fix=f"pass the options class of {method!r} or leave options=None",
+            )
+
+
+def check_names(value: Iterable[str] | str, *, name: str) -> tuple[str, ...]:
+    """Normalise a list-of-names option."""
+    if isinstance(value, str):
+        return (value,)
+    out = tuple(value)
+    if not all(isinstance(v, str) for v in out):
+        raise SpecificationError(f"{name} must hold column names", fix=f"pass a list of str as {name}")
+    return out
