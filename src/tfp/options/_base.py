@@ -150,6 +150,10 @@ class MethodOptions:
             out[f.name] = v
         return out
 
+    def columns(self) -> tuple[str, ...]:
+        """Extra data columns these options name (e.g. cost or Markov-control columns)."""
+        return ()
+
     def check_method(self, method: str) -> None:
         """Raise unless these options belong to ``method``."""
         if method not in self.methods:
