@@ -11,12 +11,12 @@ from __future__ import annotations
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from types import MappingProxyType
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from tfp._frozen import FrozenDict
 from tfp._kernels.panel_nb import lag_index_nb
 from tfp.exceptions import (
     DataError,
@@ -170,11 +170,11 @@ class Panel:
             rows=_readonly(self.rows[keep]),
             firm=_readonly(new_codes.astype(np.int64)),
             time=_readonly(self.time[keep]),
-            values=MappingProxyType({k: _readonly(v[keep]) for k, v in self.values.items()}),
+            values=FrozenDict({k: _readonly(v[keep]) for k, v in self.values.items()}),
             firm_labels=self.firm_labels[used],
             n_input=self.n_input,
             input_index=self.input_index,
-            dropped=MappingProxyType(dropped),
+            dropped=FrozenDict(dropped),
         )
 
     def to_series(self, x: np.ndarray, name: str | None = None) -> pd.Series:
@@ -389,7 +389,7 @@ def make_panel(
         rows=_readonly(rows.astype(np.int64)),
         firm=_readonly(codes[order]),
         time=_readonly(tk[order]),
-        values=MappingProxyType(
+        values=FrozenDict(
             {
                 **{c: _readonly(vals[c][rows]) for c in columns},
                 **{c: _readonly(opt_vals[c][rows]) for c in optional},
@@ -398,7 +398,7 @@ def make_panel(
         firm_labels=np.asarray(labels, dtype=object),
         n_input=n_input,
         input_index=data.index,
-        dropped=MappingProxyType(dropped),
+        dropped=FrozenDict(dropped),
     )
     if warn and dropped:
         warn_dropped(dropped, n_input)

@@ -104,9 +104,11 @@ class Fit:
     objective : float or None
         The criterion at ``params`` (None for closed forms without one).
     objective_fn : callable or None
-        ``objective_fn(params) -> float``: the same criterion at other parameter values (for
-        comparisons with other packages). Must be picklable: use ``functools.partial`` of a
-        module-level function, never a lambda or closure.
+        ``objective_fn(beta) -> float``: the same criterion at other values of the
+        production-term coefficients ``beta`` (length ``len(spec.terms)``, in ``spec.terms``
+        order); nuisance parameters are concentrated out or fixed as the method documents.
+        Used to compare with other packages' estimates. Must be picklable: use
+        ``functools.partial`` of a module-level function, never a lambda or closure.
     phi : ndarray or None, shape (panel.nobs,)
         First-stage fitted output (NaN where not computed); productivity without the
         transitory shock is ``phi - X·beta``.
