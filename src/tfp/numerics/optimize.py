@@ -1,0 +1,368 @@
+"""Deterministic multi-start minimisation and quasi-random start sets.
+
+:func:`minimize_multistart` runs :func:`scipy.optimize.minimize` from every row of a start
+matrix, keeps the lowest criterion and records what happened in a
+:class:`~tfp.estimators.base.Convergence`: how many starts reached the minimum and which other
+local minima were found. The answer does not depend on the order of the starts: ties in the
+criterion are broken lexicographically on the (rounded) parameters, and end points are merged
+into minima after sorting them by an order-free key.
+
+:func:`sobol_starts` gives a deterministic set of scrambled Sobol points around a centre.
+"""
+
+from __future__ import annotations
+
+import time
+import warnings
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from scipy import optimize as _opt
+from scipy.stats import qmc
+
+from tfp.estimators.base import Convergence, LocalMinimum
+from tfp.exceptions import ConvergenceError, ConvergenceWarning, SpecificationError
+from tfp.options._base import Optimizer
+
+__all__ = ["minimize_multistart", "scipy_options", "sobol_starts"]
+
+# Criteria within this relative distance of the lowest are ties (broken on the parameters):
+# below what any optimizer's ftol can resolve, above floating-point noise of a sum of squares.
+TIE_RTOL = 1e-10
+
+# Decimals used to round parameters for the lexicographic tie-break: differences below 1e-9
+# are numerical noise between starts that reached the same point.
+TIE_DECIMALS = 9
+
+_SCIPY_NAMES = {
+    "nelder-mead": "Nelder-Mead",
+    "bfgs": "BFGS",
+    "l-bfgs-b": "L-BFGS-B",
+    "trust-constr": "trust-constr",
+    "powell": "Powell",
+}
+
+_USES_JAC = {"bfgs", "l-bfgs-b", "trust-constr"}
+
+
+def scipy_options(optimizer: Optimizer) -> tuple[str, dict[str, Any]]:
+    """Translate an :class:`~tfp.options.Optimizer` into SciPy's method name and options.
+
+    Parameters
+    ----------
+    optimizer : Optimizer
+        The requested optimizer.
+
+    Returns
+    -------
+    method : str
+        Name for :func:`scipy.optimize.minimize`.
+    options : dict
+        ``options`` for :func:`scipy.optimize.minimize`: ``xtol`` and ``ftol`` mapped onto each
+        method's own tolerance names (Nelder-Mead ``xatol``/``fatol``; BFGS ``gtol``/``xrtol``;
+        L-BFGS-B ``ftol``/``gtol``; Powell ``xtol``/``ftol``; trust-constr ``xtol``/``gtol``).
+    """
+    m = optimizer.method
+    opts: dict[str, Any] = {"maxiter": optimizer.maxiter}
+    if m == "nelder-mead":
+        opts.update(xatol=optimizer.xtol, fatol=optimizer.ftol, adaptive=False)
+    elif m == "bfgs":
+        opts.update(gtol=max(optimizer.ftol, 1e-12) ** 0.5, xrtol=optimizer.xtol)
+    elif m == "l-bfgs-b":
+        opts.update(ftol=optimizer.ftol, gtol=max(optimizer.ftol, 1e-12) ** 0.5)
+    elif m == "powell":
+        opts.update(xtol=optimizer.xtol, ftol=optimizer.ftol)
+    elif m == "trust-constr":
+        opts.update(xtol=optimizer.xtol, gtol=max(optimizer.ftol, 1e-12) ** 0.5)
+    return _SCIPY_NAMES[m], opts
+
+
+@dataclass(frozen=True)
+class _End:
+    """Where one start ended."""
+
+    order: int
+    x: np.ndarray
+    fun: float
+    success: bool
+    nit: int
+    nfev: int
+    message: str
+    start: np.ndarray
+
+    def key(self) -> tuple[Any, ...]:
+        """Order-free sort key: criterion, then rounded parameters, then exact parameters."""
+        return (
+            self.fun,
+            tuple(np.round(self.x, TIE_DECIMALS).tolist()),
+            tuple(self.x.tolist()),
+            tuple(self.start.tolist()),
+        )
+
+
+def _same_point(a: np.ndarray, b: np.ndarray, merge_tol: float) -> bool:
+    scale = 1.0 + max(
+        float(np.max(np.abs(a), initial=0.0)), float(np.max(np.abs(b), initial=0.0))
+    )
+    return bool(np.max(np.abs(a - b), initial=0.0) <= merge_tol * scale)
+
+
+def _run_one(
+    fun: Callable[..., float],
+    x0: np.ndarray,
+    *,
+    method: str,
+    options: dict[str, Any],
+    jac: Callable[..., np.ndarray] | bool | None,
+    bounds: Sequence[tuple[float | None, float | None]] | None,
+    order: int,
+) -> _End:
+    kwargs: dict[str, Any] = {"method": method, "options": dict(options)}
+    if jac is not None and method in {"BFGS", "L-BFGS-B", "trust-constr"}:
+        kwargs["jac"] = jac
+    if bounds is not None and method in {
+        "Nelder-Mead",
+        "L-BFGS-B",
+        "Powell",
+        "trust-constr",
+    }:
+        kwargs["bounds"] = bounds
+    with warnings.catch_warnings():
+        # SciPy's own RuntimeWarnings/OptimizeWarnings are summarised in the Convergence record.
+        warnings.simplefilter("ignore", RuntimeWarning)
+        warnings.simplefilter("ignore", _opt.OptimizeWarning)
+        res = _opt.minimize(fun, x0, **kwargs)
+    x = np.asarray(res.x, dtype=np.float64).reshape(-1)
+    f = float(np.asarray(res.fun).reshape(-1)[0]) if np.size(res.fun) else float("nan")
+    return _End(
+        order=order,
+        x=x,
+        fun=f if np.isfinite(f) else float("inf"),
+        success=bool(res.success) and bool(np.isfinite(f)),
+        nit=int(getattr(res, "nit", 0) or 0),
+        nfev=int(getattr(res, "nfev", 0) or 0),
+        message=str(getattr(res, "message", "")),
+        start=np.asarray(x0, dtype=np.float64).copy(),
+    )
+
+
+def minimize_multistart(
+    fun: Callable[..., float],
+    starts: np.ndarray | Sequence[Sequence[float]],
+    *,
+    optimizer: Optimizer,
+    jac: Callable[..., np.ndarray] | bool | None = None,
+    bounds: Sequence[tuple[float | None, float | None]] | None = None,
+    merge_tol: float = 1e-6,
+) -> tuple[np.ndarray, Convergence]:
+    """Minimise ``fun`` from several starts and keep the lowest criterion.
+
+    Parameters
+    ----------
+    fun : callable
+        ``fun(x) -> float`` (or ``(float, gradient)`` when ``jac=True``). Non-finite values
+        mark a start as failed.
+    starts : array_like, shape (n_starts, p)
+        Starting points, one per row (a 1-d array is a single start). Every row is run, in
+        order; the result does not depend on that order.
+    optimizer : Optimizer
+        Method and tolerances (see :func:`scipy_options`); ``optimizer.strict`` turns the
+        warnings below into :class:`~tfp.exceptions.ConvergenceError`.
+    jac : callable or bool, optional
+        Gradient, passed to gradient-based methods (``bfgs``, ``l-bfgs-b``, ``trust-constr``)
+        and ignored by the others.
+    bounds : sequence of (low, high), optional
+        Box constraints for the methods that accept them.
+    merge_tol : float
+        End points whose parameters differ by at most ``merge_tol * (1 + max|x|)`` in every
+        coordinate are the same local minimum.
+
+    Returns
+    -------
+    x : ndarray, shape (p,)
+        The parameters with the lowest criterion. Criteria within a relative
+        :data:`TIE_RTOL` of the lowest are ties, broken by the lexicographically smallest
+        parameters rounded to :data:`TIE_DECIMALS` decimals.
+    convergence : Convergence
+        Record of the best start (``converged``, ``n_iter``, ``n_evals``, ``message``,
+        ``start_params``), of the whole search (``n_evals_total``, ``elapsed``, ``n_starts``)
+        and of the minima found (``n_starts_at_min``, ``local_minima`` best first).
+
+    Raises
+    ------
+    ConvergenceError
+        Every start failed; or, with ``optimizer.strict``, the best start did not converge or
+        starts ended at different minima.
+
+    Warns
+    -----
+    ConvergenceWarning
+        The best start did not converge, or the starts ended at different local minima (the
+        message gives the gap between the criterion at the best and at the next minimum).
+    """
+    if not isinstance(optimizer, Optimizer):
+        raise SpecificationError(
+            f"optimizer must be an Optimizer, got {type(optimizer).__name__}",
+            fix="pass tfp.options.Optimizer(...)",
+        )
+    s = np.asarray(starts, dtype=np.float64)
+    if s.ndim == 1:
+        s = s[None, :]
+    if s.ndim != 2 or s.shape[0] == 0 or s.shape[1] == 0:
+        raise SpecificationError(
+            f"starts must be a non-empty (n_starts, n_params) matrix, got shape {s.shape}",
+            fix="pass one starting point per row",
+        )
+    if not np.all(np.isfinite(s)):
+        raise SpecificationError(
+            "starts contain NaN or infinite values", fix="pass finite starting points"
+        )
+    if not (np.isfinite(merge_tol) and merge_tol >= 0):
+        raise SpecificationError(
+            f"merge_tol={merge_tol} must be finite and >= 0", fix="pass e.g. 1e-6"
+        )
+
+    method, options = scipy_options(optimizer)
+    t0 = time.perf_counter()
+    ends = [
+        _run_one(
+            fun,
+            s[i].copy(),
+            method=method,
+            options=options,
+            jac=jac,
+            bounds=bounds,
+            order=i,
+        )
+        for i in range(s.shape[0])
+    ]
+    elapsed = time.perf_counter() - t0
+    n_total = sum(e.nfev for e in ends)
+
+    ok = [e for e in ends if np.isfinite(e.fun)]
+    if not ok:
+        raise ConvergenceError(
+            f"the criterion was not finite at the end of any of the {len(ends)} starts",
+            fix="check the data for degenerate columns or pass other starting values",
+        )
+    fmin = min(e.fun for e in ok)
+    tie = TIE_RTOL * max(1.0, abs(fmin))
+    tied = sorted((e for e in ok if e.fun <= fmin + tie), key=lambda e: e.key()[1:])
+    best = tied[0]
+
+    # Merge end points into minima, visiting them in an order-free sequence (best first).
+    clusters: list[list[_End]] = [[best]]
+    for e in sorted((e for e in ok if e is not best), key=_End.key):
+        for c in clusters:
+            if _same_point(c[0].x, e.x, merge_tol):
+                c.append(e)
+                break
+        else:
+            clusters.append([e])
+    minima = tuple(
+        LocalMinimum(
+            objective=float(c[0].fun),
+            params=tuple(float(v) for v in c[0].x),
+            n_starts=len(c),
+        )
+        for c in clusters
+    )
+    n_failed = len(ends) - len(ok)
+
+    conv = Convergence(
+        converged=best.success,
+        n_iter=best.nit,
+        n_evals=best.nfev,
+        objective=float(best.fun),
+        message=best.message,
+        start_params=tuple(float(v) for v in best.start),
+        elapsed=float(elapsed),
+        method=optimizer.method,
+        n_starts=len(ends),
+        n_starts_at_min=len(clusters[0]),
+        n_evals_total=int(n_total),
+        local_minima=minima,
+    )
+
+    problems = []
+    if not best.success:
+        problems.append(
+            f"the best of {len(ends)} starts did not converge ({best.message})"
+        )
+    if len(minima) > 1:
+        gap = minima[1].objective - minima[0].objective
+        problems.append(
+            f"the {len(ends)} starts ended at {len(minima)} different local minima; "
+            f"{len(clusters[0])} reached the lowest criterion {minima[0].objective:.6g}, the next "
+            f"minimum is higher by {gap:.3g}"
+        )
+    if n_failed:
+        problems.append(f"{n_failed} start(s) ended at a non-finite criterion")
+    if problems:
+        text = "; ".join(problems)
+        if optimizer.strict:
+            raise ConvergenceError(
+                text,
+                fix="raise Optimizer.maxiter, change the starts or set strict=False",
+            )
+        warnings.warn(
+            text + ". The lowest criterion is reported.",
+            ConvergenceWarning,
+            stacklevel=2,
+        )
+    return best.x.copy(), conv
+
+
+def sobol_starts(
+    center: np.ndarray | Sequence[float] | float,
+    scale: np.ndarray | Sequence[float] | float,
+    n: int,
+    seed: int = 0,
+) -> np.ndarray:
+    """Deterministic scrambled Sobol points in the box ``center ± scale``.
+
+    Parameters
+    ----------
+    center : array_like, shape (p,)
+        Centre of the box.
+    scale : float or array_like, shape (p,)
+        Half-width of the box in each coordinate (non-negative).
+    n : int
+        Number of points (>= 0). The first ``n`` points of a scrambled sequence of
+        ``2**ceil(log2 n)`` points are returned, so any ``n`` is allowed and a smaller ``n`` is
+        a prefix of a larger one with the same seed.
+    seed : int
+        Seed of the scrambling; the same seed always gives the same points.
+
+    Returns
+    -------
+    ndarray, shape (n, p)
+
+    References
+    ----------
+    Sobol', I. M. (1967). On the distribution of points in a cube and the approximate
+    evaluation of integrals. *USSR Computational Mathematics and Mathematical Physics* 7(4).
+    """
+    c = np.atleast_1d(np.asarray(center, dtype=np.float64))
+    if c.ndim != 1 or c.size == 0 or not np.all(np.isfinite(c)):
+        raise SpecificationError(
+            "center must be a non-empty finite vector", fix="pass the start centre"
+        )
+    sc = np.broadcast_to(np.asarray(scale, dtype=np.float64), c.shape)
+    if not np.all(np.isfinite(sc)) or np.any(sc < 0):
+        raise SpecificationError(
+            "scale must be finite and non-negative", fix="pass half-widths >= 0"
+        )
+    if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 0:
+        raise SpecificationError(
+            f"n={n!r} must be a non-negative integer", fix="pass n >= 0"
+        )
+    if n == 0:
+        return np.empty((0, c.size))
+    m = max(0, int(np.ceil(np.log2(n))))
+    u = qmc.Sobol(
+        d=c.size, scramble=True, seed=np.random.default_rng(seed)
+    ).random_base2(m)[:n]
+    return np.ascontiguousarray(c + sc * (2.0 * u - 1.0))
