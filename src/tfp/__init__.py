@@ -34,8 +34,17 @@ _LAZY: dict[str, str] = {
     "Panel": "tfp.panel",
 }
 _SUBMODULES = {
-    "panel", "peru", "datasets", "productivity", "program", "report", "ene", "exceptions",
-    "options", "results", "api",
+    "panel",
+    "peru",
+    "datasets",
+    "productivity",
+    "program",
+    "report",
+    "ene",
+    "exceptions",
+    "options",
+    "results",
+    "api",
 }
 
 __all__ = ["__version__", *sorted(_LAZY), *sorted(_SUBMODULES)]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, NoReturn
 
 
-class FrozenDict(dict):  # type: ignore[type-arg]
+class FrozenDict(dict[Any, Any]):
     """A ``dict`` whose contents cannot be changed after construction."""
 
     def _readonly(self, *args: Any, **kwargs: Any) -> NoReturn:

@@ -7,7 +7,9 @@ from typing import Literal, get_args
 
 from tfp.exceptions import SpecificationError
 
-Method = Literal["ols", "fe", "wrdg", "wrdg-iv", "rob", "cost-share", "op", "lp", "acf", "gnr"]
+Method = Literal[
+    "ols", "fe", "wrdg", "wrdg-iv", "rob", "cost-share", "op", "lp", "acf", "gnr"
+]
 Form = Literal["cobb-douglas", "translog"]
 SEChoice = Literal["auto", "analytic", "none"]
 

@@ -25,7 +25,9 @@ __all__ = [
 ]
 
 
-def format_message(problem: str, *, column: str | None = None, fix: str | None = None) -> str:
+def format_message(
+    problem: str, *, column: str | None = None, fix: str | None = None
+) -> str:
     """Compose an error message: ``column 'x': problem. Fix: ...``."""
     text = problem.rstrip(".")
     if column is not None:
@@ -119,7 +121,9 @@ class RecordsError(TFPError, ValueError):
         if row is not None:
             where.append(f"row {row}")
         prefix = ", ".join(where)
-        super().__init__(f"{prefix}: {problem}" if prefix else problem, column=column, fix=fix)
+        super().__init__(
+            f"{prefix}: {problem}" if prefix else problem, column=column, fix=fix
+        )
 
 
 class TFPWarning(UserWarning):

@@ -143,7 +143,9 @@ class Panel:
         return np.where(idx >= 0, 0, np.where(first, 1, 2)).astype(np.int64)
 
     # ---- subsets and mapping back -------------------------------------------------------
-    def subset(self, keep: np.ndarray, reasons: Mapping[str, int] | None = None) -> Panel:
+    def subset(
+        self, keep: np.ndarray, reasons: Mapping[str, int] | None = None
+    ) -> Panel:
         """Return a new panel with the rows where ``keep`` is true; add ``reasons`` to dropped.
 
         Firm codes are re-numbered so they stay ``0 .. n_firms - 1``.
@@ -251,7 +253,10 @@ def _numeric_column(data: pd.DataFrame, name: str) -> np.ndarray:
 def _time_codes(data: pd.DataFrame, name: str) -> tuple[np.ndarray, np.ndarray]:
     """Return (time as int64 with 0 where missing, missing mask)."""
     col = data[name]
-    if not (pd.api.types.is_numeric_dtype(col.dtype) and not pd.api.types.is_bool_dtype(col.dtype)):
+    if not (
+        pd.api.types.is_numeric_dtype(col.dtype)
+        and not pd.api.types.is_bool_dtype(col.dtype)
+    ):
         raise PanelStructureError(
             f"the time column must be integer-like (years or periods), got dtype {col.dtype}",
             column=name,
@@ -274,7 +279,7 @@ def _time_codes(data: pd.DataFrame, name: str) -> tuple[np.ndarray, np.ndarray]:
 def make_panel(
     data: pd.DataFrame,
     *,
-    id: str,  # noqa: A002 - the role's name in the public API
+    id: str,
     time: str,
     columns: Sequence[str] = (),
     positive: Sequence[str] = (),
@@ -325,7 +330,9 @@ def make_panel(
             )
     if id == time:
         raise SpecificationError(
-            "the same column is named as id and time", column=id, fix="name two different columns"
+            "the same column is named as id and time",
+            column=id,
+            fix="name two different columns",
         )
     _check_columns_exist(data, [id, time, *columns, *optional])
     n_input = len(data)
@@ -405,7 +412,9 @@ def make_panel(
     return panel
 
 
-def warn_dropped(dropped: Mapping[str, int], n_input: int, *, stacklevel: int = 3) -> None:
+def warn_dropped(
+    dropped: Mapping[str, int], n_input: int, *, stacklevel: int = 3
+) -> None:
     """Emit one DroppedObservationsWarning listing the counts by reason."""
     total = sum(dropped.values())
     if not total:

@@ -90,7 +90,9 @@ class ProductionSpec:
     def __post_init__(self) -> None:
         validate_literal(self.form, FORMS, name="form")
         if not isinstance(self.output, str):
-            raise SpecificationError("output must be one column name", fix="pass output='y'")
+            raise SpecificationError(
+                "output must be one column name", fix="pass output='y'"
+            )
         for name in ("id", "time"):
             if not isinstance(getattr(self, name), str):
                 raise SpecificationError(
@@ -146,7 +148,12 @@ class ProductionSpec:
     def columns(self) -> tuple[str, ...]:
         """Every numeric column the spec uses (excluding id and time), each once."""
         cols = [
-            self.output, *self.free, *self.state, *self.flexible, *self.proxy, *self.control
+            self.output,
+            *self.free,
+            *self.state,
+            *self.flexible,
+            *self.proxy,
+            *self.control,
         ]
         if self.exit:
             cols.append(self.exit)

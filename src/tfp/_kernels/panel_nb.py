@@ -7,7 +7,9 @@ from numba import njit
 
 
 @njit(cache=True, nogil=True)
-def lag_index_nb(firm: np.ndarray, time: np.ndarray, k: int) -> np.ndarray:  # pragma: no cover - jitted
+def lag_index_nb(
+    firm: np.ndarray, time: np.ndarray, k: int
+) -> np.ndarray:  # pragma: no cover - jitted
     """Position of the same firm's row at ``time - k`` (``k`` may be negative for leads), or -1.
 
     ``firm`` and ``time`` must be sorted by (firm, time) with unique pairs.

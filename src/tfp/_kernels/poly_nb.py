@@ -7,7 +7,9 @@ from numba import njit, prange
 
 
 @njit(cache=True, nogil=True, parallel=False)
-def poly_basis_nb(x: np.ndarray, exponents: np.ndarray) -> np.ndarray:  # pragma: no cover - jitted
+def poly_basis_nb(
+    x: np.ndarray, exponents: np.ndarray
+) -> np.ndarray:  # pragma: no cover - jitted
     """B[i, m] = prod_j x[i, j] ** exponents[m, j]; exact integer powers, no logs."""
     n, p = x.shape
     m = exponents.shape[0]

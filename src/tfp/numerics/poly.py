@@ -46,7 +46,9 @@ def poly_basis(
     x = np.ascontiguousarray(x, dtype=np.float64)
     if x.ndim == 1:
         x = x[:, None]
-    e = np.ascontiguousarray(exponent_table(x.shape[1], degree, include_constant=include_constant))
+    e = np.ascontiguousarray(
+        exponent_table(x.shape[1], degree, include_constant=include_constant)
+    )
     return poly_basis_nb(x, e)
 
 
@@ -58,7 +60,9 @@ def poly_names(
     out = []
     for row in e:
         parts = [
-            (n if p == 1 else f"{n}^{p}") for n, p in zip(names, row, strict=True) if p > 0
+            (n if p == 1 else f"{n}^{p}")
+            for n, p in zip(names, row, strict=True)
+            if p > 0
         ]
         out.append(":".join(parts) if parts else "const")
     return tuple(out)

@@ -20,11 +20,14 @@ __all__ = ["Bootstrap", "MethodOptions", "Optimizer", "check_int", "check_real"]
 OPTIMIZERS = ("nelder-mead", "bfgs", "l-bfgs-b", "trust-constr", "powell")
 
 
-def check_int(value: Any, *, name: str, low: int | None = None, high: int | None = None) -> int:
+def check_int(
+    value: Any, *, name: str, low: int | None = None, high: int | None = None
+) -> int:
     """Validate an integer option within [low, high]."""
     if isinstance(value, bool) or not isinstance(value, int | np.integer):
         raise SpecificationError(
-            f"{name} must be an integer, got {value!r}", fix=f"pass a whole number as {name}"
+            f"{name} must be an integer, got {value!r}",
+            fix=f"pass a whole number as {name}",
         )
     v = int(value)
     if (low is not None and v < low) or (high is not None and v > high):
@@ -36,17 +39,26 @@ def check_int(value: Any, *, name: str, low: int | None = None, high: int | None
 
 
 def check_real(
-    value: Any, *, name: str, low: float | None = None, high: float | None = None,
+    value: Any,
+    *,
+    name: str,
+    low: float | None = None,
+    high: float | None = None,
     low_open: bool = False,
 ) -> float:
     """Validate a real option within [low, high] (or (low, high] with ``low_open``)."""
-    if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
-        raise SpecificationError(f"{name} must be a number, got {value!r}", fix=f"pass a number as {name}")
+    if isinstance(value, bool) or not isinstance(
+        value, int | float | np.integer | np.floating
+    ):
+        raise SpecificationError(
+            f"{name} must be a number, got {value!r}", fix=f"pass a number as {name}"
+        )
     v = float(value)
     bad_low = low is not None and (v <= low if low_open else v < low)
     if not np.isfinite(v) or bad_low or (high is not None and v > high):
         raise SpecificationError(
-            f"{name}={v} is out of range", fix=f"pass {name} {'>' if low_open else '>='} {low}"
+            f"{name}={v} is out of range",
+            fix=f"pass {name} {'>' if low_open else '>='} {low}",
         )
     return v
 
@@ -118,11 +130,17 @@ class Bootstrap:
             check_int(self.seed, name="Bootstrap.seed", low=0)
         n = check_int(self.n_jobs, name="Bootstrap.n_jobs")
         if n == 0:
-            raise SpecificationError("Bootstrap.n_jobs=0", fix="pass n_jobs >= 1 or -1 for all cores")
+            raise SpecificationError(
+                "Bootstrap.n_jobs=0", fix="pass n_jobs >= 1 or -1 for all cores"
+            )
         validate_literal(self.cluster, ("id",), name="Bootstrap.cluster")
         if self.indices is not None:
             idx = np.asarray(self.indices)
-            if idx.ndim != 2 or idx.shape[0] != self.reps or not np.issubdtype(idx.dtype, np.integer):
+            if (
+                idx.ndim != 2
+                or idx.shape[0] != self.reps
+                or not np.issubdtype(idx.dtype, np.integer)
+            ):
                 raise SpecificationError(
                     f"Bootstrap.indices must be an integer array of shape (reps={self.reps}, n_firms)",
                     fix="pass one row of firm positions per replicate",
@@ -170,5 +188,7 @@ def check_names(value: Iterable[str] | str, *, name: str) -> tuple[str, ...]:
         return (value,)
     out = tuple(value)
     if not all(isinstance(v, str) for v in out):
-        raise SpecificationError(f"{name} must hold column names", fix=f"pass a list of str as {name}")
+        raise SpecificationError(
+            f"{name} must hold column names", fix=f"pass a list of str as {name}"
+        )
     return out

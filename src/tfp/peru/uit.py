@@ -21,9 +21,23 @@ __all__ = ["UIT_SOLES", "uit", "uit_series"]
 #: UIT in soles by year (read-only).
 UIT_SOLES = MappingProxyType(
     {
-        2010: 3600, 2011: 3600, 2012: 3650, 2013: 3700, 2014: 3800, 2015: 3850,
-        2016: 3950, 2017: 4050, 2018: 4150, 2019: 4200, 2020: 4300, 2021: 4400,
-        2022: 4600, 2023: 4950, 2024: 5150, 2025: 5350, 2026: 5500,
+        2010: 3600,
+        2011: 3600,
+        2012: 3650,
+        2013: 3700,
+        2014: 3800,
+        2015: 3850,
+        2016: 3950,
+        2017: 4050,
+        2018: 4150,
+        2019: 4200,
+        2020: 4300,
+        2021: 4400,
+        2022: 4600,
+        2023: 4950,
+        2024: 5150,
+        2025: 5350,
+        2026: 5500,
     }
 )
 _FIRST, _LAST = min(UIT_SOLES), max(UIT_SOLES)
@@ -46,7 +60,8 @@ def uit(year: int) -> int:
         y = int(year)
     except (TypeError, ValueError):
         raise DomainError(
-            f"year must be an integer, got {year!r}", fix=f"pass a year in {_FIRST}–{_LAST}"
+            f"year must be an integer, got {year!r}",
+            fix=f"pass a year in {_FIRST}–{_LAST}",
         ) from None
     if y != year or y not in UIT_SOLES:
         raise DomainError(
@@ -62,7 +77,9 @@ def uit_series(years: pd.Series | np.ndarray, *, column: str = "year") -> np.nda
     try:
         yrs = arr.astype(np.float64)
     except (TypeError, ValueError):
-        raise DomainError("years must be numeric", column=column, fix="convert the year column to int") from None
+        raise DomainError(
+            "years must be numeric", column=column, fix="convert the year column to int"
+        ) from None
     bad = ~np.isin(yrs, np.fromiter(UIT_SOLES.keys(), dtype=np.float64))
     if bad.any():
         example = yrs[bad][0]

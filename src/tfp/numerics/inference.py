@@ -1,0 +1,73 @@
+"""Covariance estimators and test statistics shared by the estimators."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from tfp.exceptions import IdentificationError
+
+__all__ = ["cluster_sums", "ols_vcov", "solve_ols"]
+
+
+def cluster_sums(scores: np.ndarray, firm: np.ndarray) -> np.ndarray:
+    """Sum rows of ``scores`` (n, k) within each firm; ``firm`` sorted, codes 0..G-1."""
+    if scores.shape[0] == 0:
+        return np.zeros((0, scores.shape[1]))
+    starts = np.flatnonzero(np.r_[True, firm[1:] != firm[:-1]])
+    return np.add.reduceat(scores, starts, axis=0)
+
+
+def solve_ols(
+    x: np.ndarray, y: np.ndarray, names: tuple[str, ...] | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Least squares ``b = (X'X)^-1 X'y`` via QR; raise IdentificationError if X is rank deficient.
+
+    Returns ``(b, xtx_inv)``.
+    """
+    n, k = x.shape
+    if n <= k:
+        raise IdentificationError(
+            f"{n} observations for {k} coefficients",
+            fix="use a longer panel, fewer terms or fewer controls",
+        )
+    q, r = np.linalg.qr(x)
+    diag = np.abs(np.diag(r))
+    tol = diag.max() * max(n, k) * np.finfo(float).eps if diag.size else 0.0
+    if diag.size and diag.min() <= tol:
+        j = int(np.argmin(diag))
+        who = names[j] if names is not None and j < len(names) else f"column {j}"
+        raise IdentificationError(
+            f"the regressors are perfectly collinear (problem at {who!r})",
+            column=who if names is not None else None,
+            fix="drop a redundant input or control, or check for a constant column",
+        )
+    b = np.linalg.solve(r, q.T @ y)
+    r_inv = np.linalg.solve(r, np.eye(k))
+    return b, r_inv @ r_inv.T
+
+
+def ols_vcov(
+    x: np.ndarray,
+    resid: np.ndarray,
+    xtx_inv: np.ndarray,
+    firm: np.ndarray,
+    *,
+    kind: str,
+    df_resid: int,
+) -> np.ndarray:
+    """Covariance of OLS coefficients: ``cluster`` (by firm, CR1), ``robust`` (HC1) or ``classical``."""
+    n = x.shape[0]
+    if kind == "classical":
+        s2 = float(resid @ resid) / df_resid
+        return s2 * xtx_inv
+    scores = x * resid[:, None]
+    if kind == "robust":
+        meat = scores.T @ scores
+        factor = n / df_resid
+    else:
+        sums = cluster_sums(scores, firm)
+        g = sums.shape[0]
+        meat = sums.T @ sums
+        factor = (g / (g - 1)) * ((n - 1) / df_resid) if g > 1 else np.nan
+    v = xtx_inv @ meat @ xtx_inv * factor
+    return 0.5 * (v + v.T)
