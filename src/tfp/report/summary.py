@@ -162,7 +162,8 @@ def comparison_table(
                 below = f"({float(r.tstats[t]):.2f})"
             else:
                 assert ci is not None
-                lo, hi = float(ci.loc[t, "lower"]), float(ci.loc[t, "upper"])
+                lo = float(ci["lower"].to_numpy()[list(ci.index).index(t)])
+                hi = float(ci["upper"].to_numpy()[list(ci.index).index(t)])
                 below = f"[{lo:.{digits}f}, {hi:.{digits}f}]"
             col += [est, below]
         try:
