@@ -6,5 +6,6 @@ Defaults are documented in exactly one place: the class docstring of each method
 from __future__ import annotations
 
 from tfp.options._base import Bootstrap, MethodOptions, Optimizer
+from tfp.options.ols import FEOptions, OLSOptions
 
-__all__ = ["Bootstrap", "MethodOptions", "Optimizer"]
+__all__ = ["Bootstrap", "FEOptions", "MethodOptions", "OLSOptions", "Optimizer"]
