@@ -24,6 +24,7 @@ survey year of the ENE, which asks in year *t + 1* about year *t*).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -616,3 +617,49 @@ def size_label(classes: ArrayInput, lang: str = "es") -> pd.Series:
         remap[codes], dtype=pd.CategoricalDtype([labels[c] for c in order])
     )
     return pd.Series(out, index=s.index, name=s.name)
+
+
+_DIGITS_RE = re.compile(r"\s*(\d+)(?:\.0*)?\s*")
+
+
+def _digit_codes(x: ArrayInput, name: str) -> tuple[pd.Index, np.ndarray, list[str]]:
+    """Factorise a code column (int or str) into digit strings without padding.
+
+    Returns ``(index, inverse, digits)``: ``inverse`` maps each row to a position in ``digits``
+    (-1 for missing input), and ``digits`` holds, per distinct input value, its digit string
+    with leading zeros as given (``""`` when the value is not a non-negative whole number;
+    ``"311"``, ``311``, ``311.0`` and ``" 311 "`` all give ``"311"``). Work is done on distinct
+    values only, so millions of rows with few codes are cheap.
+    """
+    index = _common_index([(name, x)])
+    if np.ndim(x) == 0:
+        s = pd.Series([x], dtype=object)
+    else:
+        s = x if isinstance(x, pd.Series) else pd.Series(list(x), dtype=object)
+    inverse, uniques = pd.factorize(s, use_na_sentinel=True)
+    out: list[str] = []
+    for u in uniques:
+        text = ""
+        if isinstance(u, bool | np.bool_):
+            text = ""
+        elif isinstance(u, int | np.integer):
+            text = str(int(u)) if u >= 0 else ""
+        elif isinstance(u, float | np.floating):
+            ok = bool(np.isfinite(u)) and u >= 0 and float(u).is_integer()
+            text = str(int(u)) if ok else ""
+        elif isinstance(u, str):
+            m = _DIGITS_RE.fullmatch(u)
+            text = m.group(1) if m else ""
+        out.append(text)
+    return index, np.asarray(inverse, dtype=np.int64), out
+
+
+def _raw_value(x: ArrayInput, pos: int) -> Any:
+    """The caller's value at row ``pos`` (for error messages), as a plain Python object."""
+    if isinstance(x, pd.Series):
+        v = x.iloc[pos]
+    elif np.ndim(x) == 0:
+        v = x
+    else:
+        v = list(x)[pos]
+    return v.item() if isinstance(v, np.generic) else v
