@@ -1,0 +1,357 @@
+"""Shared input handling of the productivity layer: columns, productivity sources, groups.
+
+Everything here turns user input into aligned NumPy arrays and *counts* every row it leaves
+out by reason; the public functions report those counts (a warning and ``DataFrame.attrs``).
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Protocol, runtime_checkable
+
+import numpy as np
+import pandas as pd
+
+from tfp.exceptions import DataError, DroppedObservationsWarning, SpecificationError
+
+__all__ = [
+    "AGGREGATE_LABELS",
+    "Grouping",
+    "ResultsLike",
+    "check_frame",
+    "column",
+    "count_drop",
+    "group_labels",
+    "make_grouping",
+    "numeric_column",
+    "productivity_from",
+    "warn_dropped",
+]
+
+#: Size classes of Ley 30056 in their natural order (plain-string columns are ordered so).
+SIZE_ORDER: tuple[str, ...] = ("micro", "small", "medium", "large")
+
+#: Display labels of the aggregates the programme reports (es, en).
+AGGREGATE_LABELS: Mapping[str, tuple[str, str]] = {
+    "mype": ("MYPE", "Micro and small firms"),
+    "mipyme": ("MIPYME", "MSMEs"),
+    "all": ("Todas", "All firms"),
+}
+
+
+@runtime_checkable
+class ResultsLike(Protocol):
+    """What the productivity layer needs from estimation results (``ProductionResults``)."""
+
+    def productivity(
+        self, kind: str = ..., include_shock: bool = ..., params: Any = ...
+    ) -> Any:
+        """Return log productivity aligned to the data index."""
+        ...
+
+
+def check_frame(data: object) -> pd.DataFrame:
+    """Return ``data`` if it is a DataFrame, else raise DataError."""
+    if not isinstance(data, pd.DataFrame):
+        raise DataError(
+            f"data must be a pandas DataFrame, got {type(data).__name__}",
+            fix="pass a DataFrame with one row per firm and period",
+        )
+    return data
+
+
+def column(data: pd.DataFrame, name: object, *, role: str) -> pd.Series:
+    """Return column ``name`` of ``data`` or raise DataError listing the columns present."""
+    if not isinstance(name, str):
+        raise SpecificationError(
+            f"{role} must be a column name (str), got {type(name).__name__}",
+            fix=f"pass {role}='<column>'",
+        )
+    if name not in data.columns:
+        shown = ", ".join(repr(c) for c in list(data.columns)[:25])
+        raise DataError(
+            f"{role} column is not in the data",
+            column=name,
+            fix=f"name one of the data's columns ({shown})",
+        )
+    col = data[name]
+    if isinstance(col, pd.DataFrame):
+        raise DataError(
+            "appears more than once in the data", column=name, fix="rename it"
+        )
+    return col
+
+
+def numeric_column(data: pd.DataFrame, name: object, *, role: str) -> np.ndarray:
+    """Return column ``name`` as float64 (NaN for missing); non-numeric raises DataError."""
+    col = column(data, name, role=role)
+    if pd.api.types.is_bool_dtype(col.dtype) or not pd.api.types.is_numeric_dtype(
+        col.dtype
+    ):
+        raise DataError(
+            f"{role} column must be numeric, got dtype {col.dtype}",
+            column=str(name),
+            fix=f"convert it, e.g. data[{name!r}] = pd.to_numeric(data[{name!r}], errors='coerce')",
+        )
+    return col.to_numpy(dtype=np.float64, na_value=np.nan)
+
+
+def count_drop(
+    keep: np.ndarray, bad: np.ndarray, reason: str, dropped: dict[str, int]
+) -> None:
+    """Mark rows ``bad`` (among those still kept) as dropped for ``reason``; update in place."""
+    newly = bad & keep
+    n = int(newly.sum())
+    if n:
+        dropped[reason] = dropped.get(reason, 0) + n
+    keep &= ~newly
+
+
+def warn_dropped(dropped: Mapping[str, int], n_input: int, *, what: str) -> None:
+    """Emit one DroppedObservationsWarning with the counts by reason (nothing if none)."""
+    total = sum(dropped.values())
+    if not total:
+        return
+    detail = ", ".join(f"{k}: {v}" for k, v in dropped.items() if v)
+    warnings.warn(
+        f"{total} of {n_input} rows left out of the {what} ({detail}); "
+        "the counts are also in the table's attrs['dropped']",
+        DroppedObservationsWarning,
+        stacklevel=3,
+    )
+
+
+def _align(values: object, data: pd.DataFrame, *, what: str) -> np.ndarray:
+    """Align a productivity Series (or array) to ``data``'s rows; NaN where absent."""
+    if isinstance(values, pd.Series):
+        if values.index.equals(data.index):
+            out = values
+        else:
+            if not data.index.is_unique or not values.index.is_unique:
+                raise DataError(
+                    f"{what} is a Series whose index differs from the data's and one of the "
+                    "two indexes has duplicates, so rows cannot be matched",
+                    fix="pass a Series with exactly the data's index "
+                    "(e.g. results.productivity() on the same data)",
+                )
+            out = values.reindex(data.index)
+            if out.notna().sum() == 0 and values.notna().any():
+                raise DataError(
+                    f"no label of the {what} Series's index is in the data's index",
+                    fix="pass productivity computed on this data (same index), "
+                    "or reset both indexes consistently",
+                )
+        if not pd.api.types.is_numeric_dtype(out.dtype) or pd.api.types.is_bool_dtype(
+            out.dtype
+        ):
+            raise DataError(
+                f"{what} must be numeric, got dtype {out.dtype}",
+                fix="pass log productivity as floats",
+            )
+        return out.to_numpy(dtype=np.float64, na_value=np.nan)
+    arr = np.asarray(values, dtype=np.float64)
+    if arr.ndim != 1 or arr.shape[0] != len(data):
+        raise DataError(
+            f"{what} has shape {arr.shape}, the data has {len(data)} rows",
+            fix="pass one value per row of the data (a Series aligned to its index)",
+        )
+    return arr
+
+
+def productivity_from(
+    data: pd.DataFrame, productivity: object, *, log: bool = True
+) -> tuple[np.ndarray, ResultsLike | None, str]:
+    """Resolve ``productivity`` to log TFP per row of ``data``.
+
+    Parameters
+    ----------
+    data : DataFrame
+    productivity : str, Series, array or results object
+        A column name, a Series aligned to ``data`` (by index), or estimation results with a
+        ``productivity(kind="log")`` method.
+    log : bool
+        Whether a column/Series holds log TFP (``True``) or TFP levels (``False``). Results
+        objects are always asked for logs.
+
+    Returns
+    -------
+    omega : ndarray
+        Log TFP (NaN where missing; ``-inf``/NaN never silently: levels <= 0 become NaN and
+        are counted by the caller via :func:`nonpositive_levels`).
+    results : results object or None
+    source : str
+        Description for the table's attrs.
+    """
+    if isinstance(productivity, str):
+        values = numeric_column(data, productivity, role="productivity")
+        source = f"column {productivity!r}"
+        results = None
+    elif isinstance(productivity, ResultsLike) and not isinstance(
+        productivity, (pd.Series, np.ndarray)
+    ):
+        values = _align(
+            productivity.productivity(kind="log"), data, what="productivity"
+        )
+        return values, productivity, f"{type(productivity).__name__}.productivity()"
+    elif isinstance(productivity, (pd.Series, np.ndarray, list)):
+        values = _align(productivity, data, what="productivity")
+        source = "Series" if isinstance(productivity, pd.Series) else "array"
+        results = None
+    else:
+        raise SpecificationError(
+            f"productivity must be a column name, a Series aligned to the data, or estimation "
+            f"results, got {type(productivity).__name__}",
+            fix="pass productivity='omega', productivity=results.productivity(), "
+            "or productivity=results",
+        )
+    if not log:
+        # levels: log of positive values; -inf marks non-positive levels, NaN stays missing
+        positive = values > 0
+        logged = np.log(np.where(positive, values, 1.0))
+        values = np.where(positive, logged, np.where(np.isnan(values), np.nan, -np.inf))
+    return values, results, source
+
+
+def replicate_productivity(
+    results: ResultsLike, data: pd.DataFrame
+) -> Callable[[pd.Series], np.ndarray]:
+    """Return ``params -> log TFP aligned to data`` for a results object."""
+
+    def at(params: pd.Series) -> np.ndarray:
+        return _align(
+            results.productivity(kind="log", params=params),
+            data,
+            what="replicate productivity",
+        )
+
+    return at
+
+
+@dataclass(frozen=True)
+class Grouping:
+    """Integer codes of groups and periods for the kept rows."""
+
+    codes: np.ndarray  # group code per row (-1 where missing)
+    groups: tuple[Any, ...]  # group value per code, in display order
+    times: np.ndarray  # time per row (int64; 0 where missing)
+    time_missing: np.ndarray  # bool per row
+    has_time: bool
+    by: str | None
+
+
+def _group_codes(values: pd.Series) -> tuple[np.ndarray, tuple[Any, ...]]:
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        cats = list(values.cat.categories)
+        raw = values.cat.codes.to_numpy().astype(np.int64)
+        present = [i for i in range(len(cats)) if np.any(raw == i)]
+        remap = np.full(len(cats) + 1, -1, dtype=np.int64)
+        for new, old in enumerate(present):
+            remap[old] = new
+        codes = np.where(raw >= 0, remap[raw], -1)
+        return codes, tuple(cats[i] for i in present)
+    uniq = set(values.dropna().tolist())
+    if uniq and uniq <= set(SIZE_ORDER):
+        groups = tuple(g for g in SIZE_ORDER if g in uniq)
+        lookup = {g: i for i, g in enumerate(groups)}
+        codes = values.map(lookup).fillna(-1).to_numpy(dtype=np.int64)
+        return codes, groups
+    try:
+        codes, uniques = pd.factorize(values, sort=True)
+    except TypeError:
+        codes, uniques = pd.factorize(values.astype(str), sort=True)
+    return codes.astype(np.int64), tuple(uniques)
+
+
+def make_grouping(
+    data: pd.DataFrame,
+    *,
+    by: str | None,
+    time: str | None,
+    sales: str = "sales_soles",
+    uit_offset: int = 0,
+) -> Grouping:
+    """Group codes from column ``by`` (derive ``size_class`` from sales if absent) and time."""
+    if time is not None:
+        tcol = column(data, time, role="time")
+        if pd.api.types.is_bool_dtype(tcol.dtype) or not pd.api.types.is_numeric_dtype(
+            tcol.dtype
+        ):
+            raise DataError(
+                f"the time column must be integer-like (years), got dtype {tcol.dtype}",
+                column=time,
+                fix=f"convert it, e.g. data[{time!r}] = data[{time!r}].astype(int)",
+            )
+        t = tcol.to_numpy(dtype=np.float64, na_value=np.nan)
+        t_missing = ~np.isfinite(t)
+        fin = t[~t_missing]
+        if fin.size and np.any(fin != np.round(fin)):
+            raise DataError(
+                "the time column must hold whole numbers (years)",
+                column=time,
+                fix="use integer periods such as the year",
+            )
+        times = np.where(t_missing, 0, t).astype(np.int64)
+    else:
+        times = np.zeros(len(data), dtype=np.int64)
+        t_missing = np.zeros(len(data), dtype=bool)
+
+    if by is None:
+        codes = np.zeros(len(data), dtype=np.int64)
+        return Grouping(codes, ("all",), times, t_missing, time is not None, None)
+    if by == "size_class" and by not in data.columns:
+        values = derive_size_class(data, time=time, sales=sales, uit_offset=uit_offset)
+    else:
+        values = column(data, by, role="by")
+    codes, groups = _group_codes(values)
+    return Grouping(codes, groups, times, t_missing, time is not None, by)
+
+
+def derive_size_class(
+    data: pd.DataFrame, *, time: str | None, sales: str, uit_offset: int
+) -> pd.Series:
+    """Ley 30056 size class from annual sales in soles and the year (``tfp.peru.size_class``)."""
+    if sales not in data.columns or time is None:
+        raise DataError(
+            "by='size_class' needs either a 'size_class' column or annual sales in soles "
+            f"(column {sales!r}) together with the year (time=...)",
+            column="size_class",
+            fix="add data['size_class'] = tfp.peru.size_class(data['sales_soles'], data['year']), "
+            "or pass sales='<sales column>' and time='<year column>'",
+        )
+    from tfp.peru import size_class
+
+    sales_values = numeric_column(data, sales, role="sales")
+    years = column(data, time, role="time")
+    out = size_class(
+        pd.Series(sales_values, index=data.index), years, uit_offset=uit_offset
+    )
+    return pd.Series(out, index=data.index)
+
+
+def group_labels(
+    groups: tuple[Any, ...], by: str | None
+) -> tuple[list[str], list[str]]:
+    """Spanish and English display labels of the groups."""
+    if by is None:
+        return [AGGREGATE_LABELS["all"][0]], [AGGREGATE_LABELS["all"][1]]
+    es: list[str] = []
+    en: list[str] = []
+    size_like = by == "size_class" or all(g in SIZE_ORDER for g in groups)
+    if size_like and all(isinstance(g, str) for g in groups):
+        from tfp.peru import size_label
+
+        known = [g for g in groups if g in SIZE_ORDER]
+        lab_es = dict(zip(known, size_label(known, lang="es").astype(str)))
+        lab_en = dict(zip(known, size_label(known, lang="en").astype(str)))
+    else:
+        lab_es, lab_en = {}, {}
+    for g in groups:
+        if isinstance(g, str) and g in AGGREGATE_LABELS:
+            es.append(AGGREGATE_LABELS[g][0])
+            en.append(AGGREGATE_LABELS[g][1])
+        else:
+            es.append(lab_es.get(g, str(g)))
+            en.append(lab_en.get(g, str(g)))
+    return es, en
