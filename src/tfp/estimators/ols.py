@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 
 from tfp.estimators.base import Convergence, Fit
@@ -40,6 +42,18 @@ def _regressors(
     return np.ascontiguousarray(np.column_stack(blocks)), tuple(names)
 
 
+def concentrated_ssr(
+    beta: np.ndarray, y: np.ndarray, x_terms: np.ndarray, x_nuisance: np.ndarray
+) -> float:
+    """Sum of squared residuals at production-term coefficients ``beta``, the nuisance
+    coefficients (controls, dummies, constant) set to their least-squares values given beta."""
+    r = y - x_terms @ np.asarray(beta, dtype=np.float64)
+    if x_nuisance.shape[1]:
+        g, *_ = np.linalg.lstsq(x_nuisance, r, rcond=None)
+        r = r - x_nuisance @ g
+    return float(r @ r)
+
+
 def fit_ols(panel: Panel, spec: ProductionSpec, options: OLSOptions) -> Fit:
     """Pooled OLS of log output on the production terms, controls and a constant.
 
@@ -56,6 +70,7 @@ def fit_ols(panel: Panel, spec: ProductionSpec, options: OLSOptions) -> Fit:
     vcov = ols_vcov(x, resid, xtx_inv, panel.firm, kind=options.vcov, df_resid=df_resid)
     ssr = float(resid @ resid)
     tss = float(((y - y.mean()) ** 2).sum())
+    nt = len(spec.terms)
     return Fit(
         params=b,
         names=names,
@@ -63,6 +78,12 @@ def fit_ols(panel: Panel, spec: ProductionSpec, options: OLSOptions) -> Fit:
         sample=np.ones(n, dtype=bool),
         convergence=Convergence.closed_form(ssr),
         objective=ssr,
+        objective_fn=partial(
+            concentrated_ssr,
+            y=y,
+            x_terms=np.ascontiguousarray(x[:, :nt]),
+            x_nuisance=np.ascontiguousarray(x[:, nt:]),
+        ),
         se_kind="t",
         df_resid=df_resid,
         extra={
@@ -125,6 +146,7 @@ def fit_fe(panel: Panel, spec: ProductionSpec, options: FEOptions) -> Fit:
     vcov = ols_vcov(xd, resid, xtx_inv, work.firm, kind=options.vcov, df_resid=df_resid)
     ssr = float(resid @ resid)
     tss = float(yd @ yd)
+    nt = len(spec.terms)
     return Fit(
         params=b,
         names=names,
@@ -132,6 +154,12 @@ def fit_fe(panel: Panel, spec: ProductionSpec, options: FEOptions) -> Fit:
         sample=~singleton,
         convergence=Convergence.closed_form(ssr),
         objective=ssr,
+        objective_fn=partial(
+            concentrated_ssr,
+            y=yd,
+            x_terms=np.ascontiguousarray(xd[:, :nt]),
+            x_nuisance=np.ascontiguousarray(xd[:, nt:]),
+        ),
         dropped={"singleton": int(singleton.sum())} if singleton.any() else {},
         se_kind="t",
         df_resid=df_resid,

@@ -1,0 +1,149 @@
+"""The public members of ProductionResults and ResultsSet all evaluate and are immutable."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import pickle
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import tfp
+from tfp.exceptions import DroppedObservationsWarning
+
+# Closed-form quantities recomputed another way: rounding only.
+RTOL_CLOSED_FORM = 1e-8
+
+
+@pytest.fixture(scope="module")
+def res() -> tfp.ProductionResults:
+    rng = np.random.default_rng(1)
+    n_firms, n_t = 50, 5
+    df = pd.DataFrame(
+        {
+            "id": np.repeat([f"F{i:03d}" for i in range(n_firms)], n_t),
+            "year": np.tile(np.arange(2015, 2015 + n_t), n_firms),
+            "l": rng.normal(size=n_firms * n_t),
+            "k": rng.normal(size=n_firms * n_t),
+        },
+        index=pd.Index(np.arange(n_firms * n_t) * 3 + 7, name="row"),
+    )
+    df["y"] = 0.6 * df["l"] + 0.3 * df["k"] + rng.normal(scale=0.1, size=len(df))
+    df.loc[df.index[5], "y"] = np.nan
+    with pytest.warns(DroppedObservationsWarning, match="missing: 1"):
+        return tfp.estimate(
+            df, method="ols", output="y", free="l", state="k", id="id", time="year"
+        )
+
+
+def test_access_attributes(res: tfp.ProductionResults) -> None:
+    for name in [
+        "params",
+        "vcov",
+        "std_errors",
+        "tstats",
+        "pvalues",
+        "nobs",
+        "n_firms",
+        "n_periods",
+        "dropped",
+        "sample",
+        "spec",
+        "options",
+        "se_type",
+        "convergence",
+        "objective",
+    ]:
+        getattr(res, name)
+    assert res.nobs == 249 and res.n_firms == 50 and res.n_periods == 5
+    assert res.dropped == {"missing": 1}
+    assert res.sample.sum() == 249 and not res.sample.iloc[5]
+    assert list(res.sample.index) == list(range(7, 7 + 3 * 250, 3))
+    tidy = res.tidy()
+    assert list(tidy.columns) == [
+        "estimate",
+        "std_error",
+        "statistic",
+        "p_value",
+        "conf_low",
+        "conf_high",
+    ]
+    assert tidy.index.name == "term"
+    ci = res.conf_int(0.9)
+    assert (ci["lower"] < res.params).all() and (res.params < ci["upper"]).all()
+    assert "OLS" in res.summary() and "<table>" in res._repr_html_()
+    assert str(res) == res.summary()
+
+
+def test_productivity_aligned_and_consistent(res: tfp.ProductionResults) -> None:
+    omega = res.productivity()
+    assert omega.index.equals(res.sample.index)
+    assert np.isnan(omega.iloc[5]) and omega.notna().sum() == 249
+    np.testing.assert_allclose(
+        np.exp(omega.dropna()),
+        res.productivity(kind="level").dropna(),
+        rtol=RTOL_CLOSED_FORM,
+    )
+    # at other parameters: omega(beta') - omega(beta) = -(beta' - beta)'x
+    shifted = res.productivity(
+        params={"l": res.params["l"] + 0.1, "k": res.params["k"]}
+    )
+    el = res.elasticities()
+    assert el.shape[1] == 2
+    diff = (shifted - omega).dropna()
+    assert diff.size == 249
+
+
+def test_objective_at_estimate_is_minimum(res: tfp.ProductionResults) -> None:
+    assert res.objective is not None
+    at_est = res.objective_at(res.params)
+    np.testing.assert_allclose(at_est, res.objective, rtol=RTOL_CLOSED_FORM)
+    assert res.objective_at({"l": 0.5, "k": 0.5}) > at_est
+
+
+def test_immutable(res: tfp.ProductionResults) -> None:
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        res.params = res.params  # type: ignore[misc]
+    with pytest.raises(TypeError, match="read-only"):
+        res.dropped["x"] = 1  # type: ignore[index]
+
+
+def test_to_dict_and_pickle_round_trip(res: tfp.ProductionResults) -> None:
+    d = res.to_dict()
+    text = json.dumps(d)
+    assert json.loads(text)["params"]["l"] == pytest.approx(res.params["l"])
+    back = pickle.loads(pickle.dumps(res))
+    pd.testing.assert_series_equal(back.params, res.params)
+    pd.testing.assert_series_equal(back.productivity(), res.productivity())
+
+
+def test_spec_roles_rerun(res: tfp.ProductionResults) -> None:
+    assert res.spec.roles()["free"] == ["l"]
+    assert "terms    : l, k" in str(res.spec)
+
+
+def test_results_set_table() -> None:
+    rng = np.random.default_rng(2)
+    df = pd.DataFrame(
+        {
+            "id": np.repeat(np.arange(30), 4),
+            "t": np.tile(np.arange(4), 30),
+            "l": rng.normal(size=120),
+            "k": rng.normal(size=120),
+        }
+    )
+    df["y"] = 0.5 * df["l"] + 0.4 * df["k"] + rng.normal(size=120)
+    rs = tfp.estimate_many(
+        df, methods=["ols", "fe"], output="y", free="l", state="k", id="id", time="t"
+    )
+    assert list(rs) == ["ols", "fe"] and len(rs) == 2
+    assert rs.params.loc["l", "ols"] == pytest.approx(rs["ols"].params["l"])
+    frame = rs.table(stars=True)
+    assert (
+        list(frame.index[:4]) == ["l", "", "k", ""] and frame.loc["N", "OLS"] == "120"
+    )
+    assert "\\begin{tabular}" in rs.table(fmt="latex")
+    assert "<table" in rs.table(fmt="html") and "OLS" in str(rs)
+    assert "[" in rs.table(stat="ci").iloc[1, 0]
