@@ -30,7 +30,7 @@ test-all: $(VENV)/.installed-test
 	$(BIN)/python -m pytest -n 2 -q -m ""
 
 test-nojit: $(VENV)/.installed-test
-	NUMBA_DISABLE_JIT=1 $(BIN)/python -m pytest -q -m nojit -p no:randomly
+	NUMBA_DISABLE_JIT=1 $(BIN)/python -m pytest -q -m nojit
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check src tests benchmarks notebooks
