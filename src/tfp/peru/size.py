@@ -288,7 +288,7 @@ def _check_nonnegative(
     if bad.any():
         pos = int(np.flatnonzero(bad)[0])
         raise DataError(
-            f"{int(bad.sum())} value(s) are negative or infinite, e.g. {values[pos]!r} at index "
+            f"{int(bad.sum())} value(s) are negative or infinite, e.g. {float(values[pos])!r} at index "
             f"{index[pos]!r}; {what} cannot be negative",
             column=name,
             fix="correct or set those values to NaN (they are then left unclassified)",
