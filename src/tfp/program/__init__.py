@@ -1,0 +1,54 @@
+"""PP 0093 results layer: results chain, yearly records, derived figures and checks.
+
+Everything derived (physical progress, budget execution, product totals, indicator progress,
+shares, year-on-year changes, coverage of firms served) is computed from raw records and
+never read as input; :func:`check_records` reports records that contradict each other.
+"""
+
+from __future__ import annotations
+
+from tfp.program.checks import CHECKS, Finding, check_records, findings_frame
+from tfp.program.execution import (
+    annex_table,
+    budget_execution,
+    display,
+    indicator_progress,
+    physical_progress,
+    product_totals,
+    year_on_year,
+)
+from tfp.program.framework import (
+    LABELS,
+    UNITS,
+    Activity,
+    Framework,
+    Indicator,
+    Product,
+    label,
+)
+from tfp.program.records import SCHEMAS, ColumnSpec, ProgrammeRecords, read_records
+
+__all__ = [
+    "CHECKS",
+    "LABELS",
+    "SCHEMAS",
+    "UNITS",
+    "Activity",
+    "ColumnSpec",
+    "Finding",
+    "Framework",
+    "Indicator",
+    "Product",
+    "ProgrammeRecords",
+    "annex_table",
+    "budget_execution",
+    "check_records",
+    "display",
+    "findings_frame",
+    "indicator_progress",
+    "label",
+    "physical_progress",
+    "product_totals",
+    "read_records",
+    "year_on_year",
+]
