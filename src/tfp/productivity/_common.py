@@ -18,6 +18,7 @@ from tfp.exceptions import DataError, DroppedObservationsWarning, SpecificationE
 
 __all__ = [
     "AGGREGATE_LABELS",
+    "SIZE_ORDER",
     "Grouping",
     "ResultsLike",
     "check_frame",

@@ -41,6 +41,7 @@ import pandas as pd
 from tfp._literals import validate_literal
 from tfp.exceptions import SpecificationError, TFPWarning
 from tfp.productivity._common import (
+    SIZE_ORDER,
     Grouping,
     ResultsLike,
     check_frame,
@@ -552,7 +553,8 @@ def tfp_aggregate(
     Raises
     ------
     SpecificationError
-        A requested group is not present (the message lists the groups present).
+        A requested group is not present and is not a size class, or none is present (the
+        message lists the groups present).
     """
     data = check_frame(data)
     _check_common(stat, shares, level)
@@ -565,7 +567,22 @@ def tfp_aggregate(
     grouping = make_grouping(data, by=by, time=time, sales=sales, uit_offset=uit_offset)
     member = np.zeros(len(grouping.groups), dtype=bool)
     for g in groups:
-        member[_find_group(grouping.groups, g, by)] = True
+        if g in grouping.groups:
+            member[grouping.groups.index(g)] = True
+        elif g not in SIZE_ORDER:  # a size class may be absent; anything else is a typo
+            raise SpecificationError(
+                f"group {g!r} of the aggregate is not among the groups present in column "
+                f"{by!r}: {list(grouping.groups)}",
+                column=by,
+                fix="list groups present in the data (size classes: micro, small, medium, large)",
+            )
+    if not member.any():
+        raise SpecificationError(
+            f"none of the aggregate's groups {list(groups)} is present in column {by!r}: "
+            f"{list(grouping.groups)}",
+            column=by,
+            fix="list groups present in the data",
+        )
     in_agg = np.where(grouping.codes >= 0, member[np.maximum(grouping.codes, 0)], False)
     in_agg_known = in_agg | (grouping.codes < 0)
     excluded = int((~in_agg_known).sum())
