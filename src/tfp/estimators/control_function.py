@@ -247,6 +247,15 @@ def _fit(
             f"method {method!r} needs at least one state input (capital)",
             fix="pass state='k'",
         )
+    if options.log_proxy:
+        both = [p for p in spec.proxy if p in spec.inputs]
+        if both:
+            raise SpecificationError(
+                "log_proxy=True takes logs of the proxy, but this proxy is also a production "
+                "input, which must already be in logs",
+                column=both[0],
+                fix="pass the input in logs and set log_proxy=False",
+            )
     n_all = panel.nobs
 
     # ---- rows usable at all: proxies that can be logged -----------------------------------
@@ -300,10 +309,13 @@ def _fit(
     xc = np.column_stack(c_cols) if c_cols else np.empty((work.nobs, 0))
 
     # ---- first stage ------------------------------------------------------------------------
+    # a proxy that is also a flexible input is already in the polynomial once
     poly_vars = list(dict.fromkeys([*spec.state, *spec.flexible]))
-    poly_x_parts = [work.matrix(poly_vars), proxy_w]
-    poly_x = np.ascontiguousarray(np.column_stack(poly_x_parts))
-    poly_all_names = [*poly_vars, *spec.proxy]
+    own = [j for j, p in enumerate(spec.proxy) if p not in poly_vars]
+    poly_x = np.ascontiguousarray(
+        np.column_stack([work.matrix(poly_vars), proxy_w[:, own]])
+    )
+    poly_all_names = [*poly_vars, *(spec.proxy[j] for j in own)]
     basis = poly_basis(poly_x, options.poly_degree)
     basis_names = poly_names(poly_all_names, options.poly_degree)
     y = work[spec.output]
