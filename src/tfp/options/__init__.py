@@ -9,3 +9,6 @@ from tfp.options._base import Bootstrap, MethodOptions, Optimizer
 from tfp.options.ols import FEOptions, OLSOptions
 
 __all__ = ["Bootstrap", "FEOptions", "MethodOptions", "OLSOptions", "Optimizer"]
+from tfp.options.control_function import LPOptions, OPOptions  # noqa: E402
+
+__all__ += ["LPOptions", "OPOptions"]
