@@ -255,6 +255,10 @@ def _common_index(inputs: Sequence[tuple[str, ArrayInput]]) -> pd.Index:
 def _as_float(x: ArrayInput, name: str, n: int) -> np.ndarray:
     """Numeric input (scalar, array or Series) as a float64 array of length ``n``; NaN = missing."""
     if np.ndim(x) == 0:
+        if isinstance(x, int | float | np.integer | np.floating) and not isinstance(
+            x, bool | np.bool_
+        ):
+            return np.full(n, float(x))
         s = pd.Series([x] * n)
     else:
         s = x if isinstance(x, pd.Series) else pd.Series(np.asarray(x))
@@ -622,6 +626,13 @@ def size_label(classes: ArrayInput, lang: str = "es") -> pd.Series:
 _DIGITS_RE = re.compile(r"\s*(\d+)(?:\.0*)?\s*")
 
 
+def _as_1d_objects(x: ArrayInput) -> np.ndarray:
+    """A one-dimensional array of the input: NumPy arrays as they are, sequences as objects."""
+    if isinstance(x, np.ndarray):
+        return x.ravel()
+    return np.array(list(x), dtype=object)
+
+
 def _digit_codes(x: ArrayInput, name: str) -> tuple[pd.Index, np.ndarray, list[str]]:
     """Factorise a code column (int or str) into digit strings without padding.
 
@@ -635,7 +646,7 @@ def _digit_codes(x: ArrayInput, name: str) -> tuple[pd.Index, np.ndarray, list[s
     if np.ndim(x) == 0:
         s = pd.Series([x], dtype=object)
     else:
-        s = x if isinstance(x, pd.Series) else pd.Series(list(x), dtype=object)
+        s = x if isinstance(x, pd.Series) else pd.Series(_as_1d_objects(x))
     inverse, uniques = pd.factorize(s, use_na_sentinel=True)
     out: list[str] = []
     for u in uniques:

@@ -169,17 +169,16 @@ def targeting(
         | ((miss_formal | miss_reg | miss_sales).astype(np.int64) << 4)
     )
     texts = TARGETING_REASONS[lang]
-    uniq, inverse = np.unique(flags, return_inverse=True)
-    labels = np.array(
+    table = np.array(
         [
             "; ".join(
                 texts[k] for bit, k in enumerate(_REASON_ORDER) if code >> bit & 1
             )
-            for code in uniq
+            for code in range(1 << len(_REASON_ORDER))
         ],
         dtype=object,
     )
-    reason = labels[inverse.reshape(-1)] if n else np.array([], dtype=object)
+    reason = table[flags]
     return pd.DataFrame(
         {
             "formal": ok_formal,
