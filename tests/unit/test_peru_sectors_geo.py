@@ -216,3 +216,28 @@ def test_geo_vectorised_over_many_rows() -> None:
     expected = ubigeo.str[:2]
     assert (dept.astype(str) == expected).all()
     assert is_lima_metropolitana(ubigeo).sum() == (ubigeo == "150101").sum()
+
+
+def test_lookups_do_not_mutate_inputs_and_accept_categoricals() -> None:
+    data = pd.DataFrame(
+        {
+            "ciiu": pd.Series(["1010", "0311", None], dtype="category"),
+            "ubigeo": ["150101", None, "070101"],
+            "sales": [1e5, np.nan, 1e8],
+            "year": [2020, 2020, 2021],
+            "formal": [True, False, True],
+            "years_registered": [3.0, 1.0, np.nan],
+        }
+    )
+    before = data.copy()
+    assert ciiu_section(data["ciiu"]).tolist() == ["C", "A", np.nan]
+    produce_sector(data["ciiu"], missing_label=True)
+    department(data["ubigeo"])
+    natural_region(data["ubigeo"])
+    is_lima_metropolitana(data["ubigeo"])
+    peru.size_class(data["sales"], data["year"])
+    peru.targeting(
+        data["formal"], data["years_registered"], data["sales"], data["year"]
+    )
+    peru.deflate(data["sales"], data["year"])
+    pd.testing.assert_frame_equal(data, before)
