@@ -84,7 +84,7 @@ def _predicted_sd(df: pd.DataFrame, omega: pd.Series, sigma: float) -> pd.Series
 
 def test_mean_gap_matches_shock_variance():
     sigma = 0.3
-    df, omega, eps = _simulate(2, sigma_eps=sigma)
+    df, omega, _eps = _simulate(2, sigma_eps=sigma)
     sd = _predicted_sd(df, omega, sigma)
     cal = calibrated(df, output="y", inputs=SHARES)
     a = tfp_index(df, productivity=cal).set_index("group")["index"]

@@ -93,7 +93,7 @@ def calibrated(
     >>> from tfp.productivity import calibrated
     >>> df = pd.DataFrame({"y": [2.0, 3.0], "k": [1.0, 2.0], "l": [0.0, 1.0]})
     >>> calibrated(df, output="y", inputs={"k": 0.3, "l": 0.7}).tolist()
-    [1.7, 1.7999999999999998]
+    [1.7, 1.7]
     """
     data = check_frame(data)
     if not isinstance(inputs, Mapping) or len(inputs) == 0:

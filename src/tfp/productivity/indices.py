@@ -432,7 +432,7 @@ def tfp_index(
     >>> df = pd.DataFrame({"size": ["small", "small", "large"], "omega": [0.0, 0.0, 1.0]})
     >>> t = tfp_index(df, productivity="omega", by="size", base="large")
     >>> t[["group", "index"]].round(1).to_dict("list")
-    {'group': ['large', 'small'], 'index': [100.0, 36.8]}
+    {'group': ['small', 'large'], 'index': [36.8, 100.0]}
     """
     data = check_frame(data)
     _check_common(stat, shares, level)
