@@ -1,0 +1,741 @@
+"""Gandhi, Navarro and Rivers (2020) gross-output production functions (``method="gnr"``).
+
+The estimator has two stages.
+
+1. **Share regression.** The log revenue share of the flexible input ``s`` satisfies
+   ``s = ln D^E(x) - ε`` where ``x`` are all inputs, ``D^E`` a polynomial (with constant) of
+   total degree ``share_degree`` and ``ε`` the output shock. Nonlinear least squares
+   (Gauss-Newton with step halving) gives ``D^E``; with ``E = mean(exp(ε))`` the flexible
+   input's output elasticity is ``D^E(x) / E`` (GNR eqs. 11-14, 21).
+2. **Integration constant and Markov law.** Integrating the elasticity over the flexible
+   input gives ``Y = y - ε - ∫ D^E/E dm = C(x_fixed) + ω`` (GNR eq. 16). ``C`` is a
+   polynomial of the fixed inputs without constant, ``ω_t = h(ω_{t-1}) + ξ_t`` with ``h`` a
+   polynomial, and ``E[ξ_t · Z_t] = 0`` for the monomials ``Z`` of ``C``. The identity-weighted
+   criterion ``m'm``, ``m = Z'ξ/N``, is minimised from several starts.
+
+Elasticities of the fixed inputs are the derivatives of ``∫ D^E/E dm + C``; all elasticities
+are per observation.
+"""
+
+from __future__ import annotations
+
+import time as _time
+import warnings
+from dataclasses import dataclass, replace
+from functools import partial
+from math import comb
+from typing import Any
+
+import numpy as np
+
+from tfp._frozen import FrozenDict
+from tfp._kernels.poly_nb import poly_basis_nb
+from tfp.estimators.base import Convergence, Fit, LocalMinimum
+from tfp.exceptions import ConvergenceWarning, IdentificationError, SpecificationError
+from tfp.numerics.optimize import minimize_multistart, sobol_starts
+from tfp.numerics.poly import exponent_table, poly_basis, poly_names
+from tfp.options.gnr import GNROptions
+from tfp.panel import Panel
+from tfp.spec import ProductionSpec
+
+__all__ = ["fit", "gnr_criterion", "share_regression"]
+
+# Step halvings tried in one Gauss-Newton iteration before the share regression stops.
+_MAX_HALVINGS = 40
+
+# Singular values below this fraction of the largest mark a rank-deficient polynomial basis.
+_RANK_RTOL = 1e-12
+
+# Seed of the Sobol start set: fixed, so that the estimator is deterministic.
+_SOBOL_SEED = 0
+
+
+@dataclass(frozen=True)
+class ShareRegression:
+    """Result of the share regression (GNR first stage), arrays in the rows given.
+
+    Attributes
+    ----------
+    coef : ndarray
+        Coefficients ``γ'`` of ``D^E`` on the raw monomials (constant first).
+    exponents : ndarray of int64, shape (len(coef), n_inputs)
+        Exponents of each monomial; the last column is the flexible input.
+    eps : ndarray
+        Output shock ``ε = ln D^E - s``.
+    big_e : float
+        ``E = mean(exp(ε))``.
+    d_e : ndarray
+        ``D^E(x)`` per row; the flexible elasticity is ``d_e / big_e``.
+    ssr : float
+        Sum of squared residuals.
+    r2 : float
+        ``1 - SSR / TSS`` of the log share.
+    n_iter : int
+        Gauss-Newton iterations.
+    converged : bool
+        The relative change of the SSR fell below the tolerance.
+    """
+
+    coef: np.ndarray
+    exponents: np.ndarray
+    eps: np.ndarray
+    big_e: float
+    d_e: np.ndarray
+    ssr: float
+    r2: float
+    n_iter: int
+    converged: bool
+
+
+def share_regression(
+    x: np.ndarray, s: np.ndarray, degree: int, *, maxiter: int = 200, tol: float = 1e-10
+) -> ShareRegression:
+    """Fit ``s = ln(P(x) γ) + u`` by Gauss-Newton, ``P`` all monomials of ``x`` up to ``degree``.
+
+    Parameters
+    ----------
+    x : ndarray, shape (n, p)
+        Log inputs; the flexible input is the last column.
+    s : ndarray, shape (n,)
+        Log revenue share of the flexible input.
+    degree : int
+        Total degree of the polynomial.
+    maxiter : int
+        Iterations allowed.
+    tol : float
+        Stop when the relative decrease of the SSR is below ``tol``.
+
+    Returns
+    -------
+    ShareRegression
+
+    Raises
+    ------
+    IdentificationError
+        Too few rows, collinear monomials, or no start with a positive ``D`` everywhere.
+
+    References
+    ----------
+    Gandhi, A., Navarro, S. and Rivers, D. (2020). On the identification of gross output
+    production functions. *Journal of Political Economy* 128(8), 2973-3016, eq. (21).
+    https://doi.org/10.1086/707736
+    """
+    x = np.ascontiguousarray(x, dtype=np.float64)
+    s = np.asarray(s, dtype=np.float64)
+    exps = np.ascontiguousarray(
+        exponent_table(x.shape[1], degree, include_constant=True)
+    )
+    # Work on standardised inputs (same polynomial space, far better conditioned); the
+    # coefficients are mapped back to the raw monomials exactly at the end.
+    mu = x.mean(axis=0)
+    sd = x.std(axis=0)
+    if np.any(~(sd > 0)):
+        raise IdentificationError(
+            "an input of the share regression does not vary",
+            fix="drop constant inputs from the specification",
+        )
+    p_raw = poly_basis_nb(np.ascontiguousarray((x - mu) / sd), exps)
+    n, m = p_raw.shape
+    if n <= m:
+        raise IdentificationError(
+            f"the share regression has {m} polynomial terms but only {n} rows",
+            fix="use more data or a lower GNROptions.share_degree",
+        )
+    scale = np.max(np.abs(p_raw), axis=0)
+    scale[scale == 0] = 1.0
+    ps = p_raw / scale
+    if not _full_rank(ps):
+        raise IdentificationError(
+            "the inputs' polynomial terms in the share regression are collinear",
+            fix="check for constant or duplicated inputs, or lower GNROptions.share_degree",
+        )
+    # start: least squares of the share in levels on the polynomial (D itself is linear)
+    g = _ls(ps, np.exp(s))
+    pred = ps @ g
+    if np.min(pred) <= 0:
+        g[0] += -np.min(pred) + 0.1 * float(
+            np.mean(np.exp(s))
+        )  # constant column: scale 1
+        pred = ps @ g
+
+    def ssr_at(gam: np.ndarray) -> tuple[float, np.ndarray]:
+        d = ps @ gam
+        if np.any(~(d > 0)):
+            return float("inf"), d
+        r = s - np.log(d)
+        return float(r @ r), d
+
+    ssr, pred = ssr_at(g)
+    if not np.isfinite(ssr):
+        raise IdentificationError(
+            "no starting value gives a positive flexible-input elasticity on every row",
+            fix="check the share column: it must be the log of the flexible input's revenue share",
+        )
+    converged = False
+    it = 0
+    for it in range(1, maxiter + 1):  # noqa: B007 - the count is reported
+        r = s - np.log(pred)
+        jac = ps / pred[:, None]
+        delta = _ls(jac, r)
+        step = 1.0
+        for _ in range(_MAX_HALVINGS):
+            new_ssr, new_pred = ssr_at(g + step * delta)
+            if new_ssr <= ssr:
+                break
+            step *= 0.5
+        else:
+            converged = True  # no descent possible: at the minimum to machine precision
+            break
+        g = g + step * delta
+        decrease = ssr - new_ssr
+        ssr, pred = new_ssr, new_pred
+        if decrease <= tol * max(ssr, 1e-300):
+            converged = True
+            break
+    coef = _standardised_to_raw(g / scale, exps, mu, sd)
+    d_e = pred
+    eps = np.log(d_e) - s
+    big_e = float(np.mean(np.exp(eps)))
+    tss = float(np.sum((s - s.mean()) ** 2))
+    return ShareRegression(
+        coef=coef,
+        exponents=exps,
+        eps=eps,
+        big_e=big_e,
+        d_e=d_e,
+        ssr=ssr,
+        r2=1.0 - ssr / tss if tss > 0 else float("nan"),
+        n_iter=it,
+        converged=converged,
+    )
+
+
+def _ls(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Least squares through the Gram matrix of column-equilibrated, well-conditioned ``a``.
+
+    (Tall LAPACK QR/SVD calls are slow when the cores are shared; the bases used here are
+    built from standardised variables, so the normal equations are accurate.)
+    """
+    norm = np.sqrt(np.einsum("ij,ij->j", a, a))
+    norm[norm == 0] = 1.0
+    an = a / norm
+    return np.asarray(np.linalg.solve(an.T @ an, an.T @ b) / norm, dtype=np.float64)
+
+
+def _full_rank(a: np.ndarray) -> bool:
+    norm = np.sqrt(np.einsum("ij,ij->j", a, a))
+    if np.any(norm == 0):
+        return False
+    an = a / norm
+    ev = np.linalg.eigvalsh(an.T @ an)
+    return bool(ev[0] > _RANK_RTOL**0.5 * ev[-1])
+
+
+def _standardised_to_raw(
+    coef: np.ndarray, exps: np.ndarray, mu: np.ndarray, sd: np.ndarray
+) -> np.ndarray:
+    """Coefficients on monomials of ``(x - mu) / sd`` → coefficients on monomials of ``x``."""
+    index = {tuple(int(v) for v in e): i for i, e in enumerate(exps)}
+    out = np.zeros(len(exps))
+    for c, e in zip(coef, exps, strict=True):
+        # expand prod_j ((x_j - mu_j) / sd_j)^{e_j} by the binomial theorem
+        terms: dict[tuple[int, ...], float] = {(): c}
+        for j, ej in enumerate(e):
+            new: dict[tuple[int, ...], float] = {}
+            for key, val in terms.items():
+                for k in range(int(ej) + 1):
+                    w = comb(int(ej), k) * (-mu[j]) ** (int(ej) - k) / sd[j] ** int(ej)
+                    new[(*key, k)] = new.get((*key, k), 0.0) + val * w
+            terms = new
+        for key, val in terms.items():
+            out[index[key]] += val
+    return out
+
+
+# ---- second stage -------------------------------------------------------------------------
+def _moments(
+    c: np.ndarray,
+    zt: np.ndarray,
+    z1: np.ndarray,
+    yt: np.ndarray,
+    y1: np.ndarray,
+    degree: int,
+    need_jac: bool,
+) -> tuple[np.ndarray, np.ndarray | None, np.ndarray]:
+    """Moments ``m = Z'ξ/N``, their Jacobian in ``c`` (if asked) and the Markov coefficients."""
+    w = yt - zt @ c
+    w1 = y1 - z1 @ c
+    mu = float(np.mean(w1))
+    sd = float(np.std(w1))
+    if not np.isfinite(sd) or sd <= 0:
+        sd = 1.0
+    v = (w1 - mu) / sd  # same span as the powers of w1; better conditioned
+    pmat = np.vander(v, degree + 1, increasing=True)
+    gram = pmat.T @ pmat  # small and well conditioned: v is standardised
+    b = np.linalg.solve(gram, pmat.T @ w)
+    csi = w - pmat @ b
+    n = w.shape[0]
+    m = zt.T @ csi / n
+    if not need_jac:
+        return m, None, b
+    # d csi = M_P dw - M_P (h'(w1) dw1) - P (P'P)^-1 dP' csi, with dw = -Z dc, dw1 = -Z1 dc
+    hprime = np.zeros_like(v)
+    for k in range(1, degree + 1):
+        hprime += b[k] * k * v ** (k - 1) / sd
+    a = -zt + hprime[:, None] * z1
+    a_res = a - pmat @ np.linalg.solve(gram, pmat.T @ a)
+    g = np.zeros((degree + 1, zt.shape[1]))
+    for k in range(1, degree + 1):
+        g[k] = -((csi * k * v ** (k - 1) / sd) @ z1)
+    dcsi = a_res - pmat @ np.linalg.solve(gram, g)
+    jac = zt.T @ dcsi / n
+    return m, jac, b
+
+
+def gnr_criterion(
+    c: np.ndarray,
+    zt: np.ndarray,
+    z1: np.ndarray,
+    yt: np.ndarray,
+    y1: np.ndarray,
+    degree: int,
+) -> float:
+    """GNR second-stage criterion ``m'm`` at integration-constant coefficients ``c``.
+
+    Parameters
+    ----------
+    c : ndarray, shape (q,)
+        Coefficients of ``C`` on the raw monomials of the fixed inputs.
+    zt, z1 : ndarray, shape (n, q)
+        Those monomials at ``t`` and at the firm's previous period.
+    yt, y1 : ndarray, shape (n,)
+        ``Y = y - ε - ∫ elasticity dm`` at ``t`` and at the previous period.
+    degree : int
+        Degree of the Markov polynomial.
+
+    Returns
+    -------
+    float
+        ``m'm`` with ``m = Z_t' ξ / n`` (gnrprod's ``constant_moments``).
+    """
+    c = np.asarray(c, dtype=np.float64).reshape(-1)
+    if c.shape[0] != zt.shape[1]:
+        raise SpecificationError(
+            f"the GNR criterion takes {zt.shape[1]} integration-constant coefficients, "
+            f"got {c.shape[0]}",
+            fix="pass one coefficient per term in fit.extra['integral_terms']",
+        )
+    m, _, _ = _moments(c, zt, z1, yt, y1, degree, need_jac=False)
+    val = float(m @ m)
+    return val if np.isfinite(val) else float("inf")
+
+
+class _Scaled:
+    """Criterion ``(Wm)'(Wm)`` in a parametrisation ``c = T u``, scaled by a constant."""
+
+    def __init__(
+        self,
+        t: np.ndarray,
+        scale: float,
+        args: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, int],
+        weight: np.ndarray | None = None,
+    ) -> None:
+        self.t = t
+        self.scale = scale
+        self.args = args
+        self.weight = weight  # moments used: weight @ m (None: m itself)
+        self._last_u: np.ndarray | None = None
+        self._last: tuple[float, np.ndarray] = (float("inf"), np.zeros(t.shape[1]))
+
+    def _eval(self, u: np.ndarray) -> tuple[float, np.ndarray]:
+        if self._last_u is not None and np.array_equal(u, self._last_u):
+            return self._last
+        c = self.t @ u
+        try:
+            with np.errstate(all="ignore"):
+                m, jac, _ = _moments(c, *self.args, need_jac=True)
+            assert jac is not None
+            if self.weight is not None:
+                m = self.weight @ m
+                jac = self.weight @ jac
+            f = float(m @ m) * self.scale
+            grad = (2.0 * (jac.T @ m)) @ self.t * self.scale
+        except np.linalg.LinAlgError:
+            f, grad = float("inf"), np.zeros_like(u)
+        if not np.isfinite(f) or not np.all(np.isfinite(grad)):
+            f, grad = float("inf"), np.zeros_like(u)
+        self._last_u = np.array(u, copy=True)
+        self._last = (f, grad)
+        return self._last
+
+    def fun(self, u: np.ndarray) -> float:
+        return self._eval(np.asarray(u, dtype=np.float64))[0]
+
+    def jac(self, u: np.ndarray) -> np.ndarray:
+        return self._eval(np.asarray(u, dtype=np.float64))[1]
+
+
+def _prev_row_index(firm: np.ndarray) -> np.ndarray:
+    """Previous row of the same firm whatever the gap in time (gnrprod's ``shift``)."""
+    n = firm.shape[0]
+    idx = np.arange(n, dtype=np.int64) - 1
+    first = np.ones(n, dtype=bool)
+    if n:
+        first[1:] = firm[1:] != firm[:-1]
+    idx[first] = -1
+    return idx
+
+
+def _derivative_basis(
+    x: np.ndarray, exps: np.ndarray, coef: np.ndarray, j: int
+) -> np.ndarray:
+    """Derivative of ``Σ coef_k x^{exps_k}`` with respect to column ``j`` of ``x``."""
+    e = np.array(exps, dtype=np.int64, copy=True)
+    mult = e[:, j].astype(np.float64) * coef
+    e[:, j] = np.maximum(e[:, j] - 1, 0)
+    return poly_basis_nb(np.ascontiguousarray(x), np.ascontiguousarray(e)) @ mult
+
+
+def _check(spec: ProductionSpec, options: GNROptions) -> tuple[tuple[str, ...], str]:
+    if not isinstance(options, GNROptions):
+        raise SpecificationError(
+            f"options must be GNROptions for method 'gnr', got {type(options).__name__}",
+            fix="pass tfp.GNROptions(...) or leave options=None",
+        )
+    if len(spec.flexible) != 1:
+        raise SpecificationError(
+            f"GNR needs exactly one flexible input, got {len(spec.flexible)} ({spec.flexible})",
+            fix="pass flexible='m' (one intermediate input; sum several into one aggregate)",
+        )
+    fixed = (*spec.free, *spec.state)
+    if not fixed:
+        raise SpecificationError(
+            "GNR needs at least one fixed input (free or state)",
+            fix="pass free=['l'] and/or state=['k']",
+        )
+    if spec.form != "cobb-douglas":
+        raise SpecificationError(
+            f"form={spec.form!r} does not apply to GNR, whose production function is a "
+            "polynomial of degree GNROptions.share_degree + 1",
+            fix="leave form='cobb-douglas' and set the flexibility with GNROptions.share_degree",
+        )
+    if spec.control or spec.exit or any(p != spec.flexible[0] for p in spec.proxy):
+        raise SpecificationError(
+            "GNR uses no proxy other than the flexible input, no controls and no exit indicator",
+            fix="drop proxy/control/exit from the call",
+        )
+    if spec.share is None and options.nominal is None:
+        raise SpecificationError(
+            "GNR needs the flexible input's revenue share",
+            fix="pass share='log_share_column' or GNROptions(nominal=('expenditure', 'revenue'))",
+        )
+    if spec.share is not None and options.nominal is not None:
+        raise SpecificationError(
+            "both share= and GNROptions.nominal name the revenue share",
+            fix="pass only one of them",
+        )
+    return fixed, spec.flexible[0]
+
+
+def fit(panel: Panel, spec: ProductionSpec, options: GNROptions) -> Fit:
+    """Estimate a gross-output production function by GNR (2020).
+
+    Parameters
+    ----------
+    panel : Panel
+        Validated panel carrying ``spec.columns()`` and ``options.columns()``.
+    spec : ProductionSpec
+        ``output`` (log gross output), fixed inputs ``free`` + ``state``, exactly one
+        ``flexible`` input and ``share`` (log revenue share of the flexible input), unless
+        ``options.nominal`` names the nominal expenditure and revenue columns.
+    options : GNROptions
+        Degrees, lag convention and the second-stage optimizer.
+
+    Returns
+    -------
+    Fit
+        ``params``: mean output elasticity of each input (names = ``spec.inputs``: fixed
+        inputs, then the flexible input), averaged over the second-stage sample or, with
+        ``options.average="all"``, over every row with a share. ``vcov`` is None (use the
+        firm-cluster bootstrap). ``sample``: rows of the second stage (with a lag).
+        ``phi``: ``y - ε``, output net of the shock. ``objective``/``objective_fn``: the
+        second-stage criterion, ``objective_fn(c)`` taking the integration-constant
+        coefficients on the raw monomials named in ``extra["integral_terms"]`` (not the
+        elasticities: GNR's criterion is not a function of them). ``extra``:
+
+        - ``elasticities``: (nobs, n_inputs) per-observation elasticities, panel order,
+          NaN on rows without a share;
+        - ``omega``: log productivity ``ω`` (includes the Markov constant), ``epsilon``:
+          the output shock ``ε``, ``rts``: per-observation returns to scale;
+        - ``integral_terms``, ``integral_coef``: ``C``'s monomials and coefficients;
+        - ``markov_coef``: ``(const, ω, ω², …)`` of the law of motion, ``xi``: its
+          residuals on the sample rows (NaN elsewhere);
+        - ``stage1``: ``ssr``, ``r2``, ``coef`` (``γ'`` of ``D^E``), ``gamma``
+          (``γ = γ'/E``), ``E``, ``terms``, ``n_iter``, ``converged``, ``nobs``.
+
+    Raises
+    ------
+    SpecificationError
+        Not exactly one flexible input, no fixed input, no share, or roles GNR does not use.
+    IdentificationError
+        Too few rows for the polynomials, collinear inputs, or a degenerate (e.g.
+        bootstrap) sample.
+
+    References
+    ----------
+    Gandhi, A., Navarro, S. and Rivers, D. (2020). On the identification of gross output
+    production functions. *Journal of Political Economy* 128(8), 2973-3016.
+    https://doi.org/10.1086/707736
+    """
+    t_start = _time.perf_counter()
+    fixed, flex = _check(spec, options)
+    inputs = (*fixed, flex)
+    n_all = panel.nobs
+
+    # ---- the share, possibly from nominal values --------------------------------------------
+    dropped: dict[str, int] = {}
+    if options.nominal is not None:
+        num, den = (panel[c] for c in options.nominal)
+        ok = (num > 0) & (den > 0)
+        if not ok.any():
+            raise IdentificationError(
+                f"no row has positive {options.nominal[0]!r} and {options.nominal[1]!r}",
+                fix="pass the nominal expenditure and revenue in levels (not logs)",
+            )
+        if (~ok).sum():
+            dropped["nonpositive"] = int((~ok).sum())
+        work = panel.subset(ok, {"nonpositive": int((~ok).sum())})
+        pos = np.flatnonzero(ok)
+        s = np.log(work[options.nominal[0]] / work[options.nominal[1]])
+    else:
+        work = panel
+        pos = np.arange(n_all)
+        assert spec.share is not None
+        s = np.asarray(work[spec.share], dtype=np.float64)
+
+    y = work[spec.output]
+    x = work.matrix(inputs)
+    xf = np.ascontiguousarray(x[:, : len(fixed)])
+
+    # ---- stage 1 -----------------------------------------------------------------------------
+    st1 = share_regression(
+        x,
+        s,
+        options.share_degree,
+        maxiter=options.stage1_maxiter,
+        tol=options.stage1_tol,
+    )
+    big_e = st1.big_e
+    gamma = st1.coef / big_e
+    a_flex = st1.exponents[:, -1].astype(np.float64)
+    flex_gamma = gamma / (a_flex + 1.0)
+    p_all = poly_basis_nb(x, st1.exponents)
+    integral = x[:, -1] * (p_all @ flex_gamma)
+    big_y = y - st1.eps - integral
+
+    # ---- stage 2 data ------------------------------------------------------------------------
+    deg_c = int(options.integral_degree or options.share_degree)
+    z = poly_basis(xf, deg_c, include_constant=False)
+    z_exps = exponent_table(len(fixed), deg_c, include_constant=False)
+    z_names = poly_names(fixed, deg_c, include_constant=False)
+    if options.lag_across_gaps:
+        lag = _prev_row_index(work.firm)
+        reasons = np.where(lag >= 0, 0, 1)
+    else:
+        lag = work.lag_index(1)
+        reasons = work.lag_reasons(1)
+    s2 = lag >= 0
+    n2 = int(s2.sum())
+    q = z.shape[1]
+    if n2 <= q + options.markov_degree + 1:
+        raise IdentificationError(
+            f"only {n2} rows have the previous period, too few for {q} integration-constant "
+            f"terms and a degree-{options.markov_degree} law of motion",
+            fix="use a longer panel or lower GNROptions.integral_degree / markov_degree",
+        )
+    zt = np.ascontiguousarray(z[s2])
+    z1 = np.ascontiguousarray(z[lag[s2]])
+    yt = np.ascontiguousarray(big_y[s2])
+    y1 = np.ascontiguousarray(big_y[lag[s2]])
+    deg_m = options.markov_degree
+    args = (zt, z1, yt, y1, deg_m)
+
+    # gnrprod's start: OLS of Y on the terms of C (with a constant), on all stage-1 rows
+    design = np.column_stack([np.ones(z.shape[0]), z])
+    c0 = np.linalg.lstsq(design, big_y, rcond=None)[0][1:]
+    zc = zt - zt.mean(axis=0)
+    _, r = np.linalg.qr(zc)
+    diag = np.abs(np.diag(r))
+    if diag.min() <= _RANK_RTOL * diag.max():
+        raise IdentificationError(
+            "the fixed inputs' polynomial terms are collinear in the second-stage sample",
+            fix="check for constant or duplicated fixed inputs, or lower GNROptions.integral_degree",
+        )
+    t_mat = np.linalg.inv(r / np.sqrt(n2))  # c = T u, with Z_t c = sqrt(n) Q u + const
+    u0 = np.linalg.solve(t_mat, c0)
+    # The model is just identified: the root m(c) = 0 minimises m'm under any weight. The
+    # search uses moments on orthonormalised instruments, W m with W = sqrt(n) R^-T (well
+    # conditioned), then polishes gnrprod's identity-weighted criterion from the best point
+    # (a no-op at an exact root; it matters only when no root exists).
+    w_half = np.sqrt(n2) * np.linalg.inv(r.T)
+    f0w = float(np.sum((w_half @ _moments(c0, *args, need_jac=False)[0]) ** 2))
+    search = _Scaled(
+        t_mat, 1.0 / f0w if np.isfinite(f0w) and f0w > 0 else 1.0, args, w_half
+    )
+    half = options.start_spread * max(float(np.linalg.norm(u0)) / np.sqrt(q), 1e-3)
+    n_starts = options.optimizer.n_starts
+    starts = (
+        np.vstack([u0[None, :], sobol_starts(u0, half, n_starts - 1, seed=_SOBOL_SEED)])
+        if n_starts > 1
+        else u0[None, :]
+    )
+    u_hat, conv = minimize_multistart(
+        search.fun, starts, optimizer=options.optimizer, jac=search.jac
+    )
+    f0 = gnr_criterion(c0, *args)
+    raw = _Scaled(t_mat, 1.0 / f0 if np.isfinite(f0) and f0 > 0 else 1.0, args)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        u_pol, _ = minimize_multistart(
+            raw.fun,
+            u_hat,
+            optimizer=replace(options.optimizer, strict=False),
+            jac=raw.jac,
+        )
+    if raw.fun(u_pol) < raw.fun(u_hat):
+        u_hat = u_pol
+    c_hat = t_mat @ u_hat
+    m_hat, _, _ = _moments(c_hat, *args, need_jac=False)
+    objective = float(m_hat @ m_hat)
+    if not np.isfinite(objective) or not np.all(np.isfinite(c_hat)):
+        raise IdentificationError(
+            "the GNR second-stage criterion is not finite at the estimate",
+            fix="check the sample (a degenerate bootstrap resample raises this too)",
+        )
+    # Convergence record in the caller's units: raw criterion and raw coefficients.
+    conv = _rescale_convergence(
+        conv,
+        t_mat,
+        partial(gnr_criterion, zt=zt, z1=z1, yt=yt, y1=y1, degree=deg_m),
+        objective,
+        time_elapsed=_time.perf_counter() - t_start,
+    )
+
+    # ---- per-observation outputs ----------------------------------------------------------
+    omega = big_y - z @ c_hat
+    n_w = work.nobs
+    el = np.empty((n_w, len(inputs)))
+    for i in range(len(fixed)):
+        # derivative of the integral m * Σ flex_gamma_j x^{e_j} with respect to fixed input i
+        el[:, i] = x[:, -1] * _derivative_basis(x, st1.exponents, flex_gamma, i)
+        el[:, i] += _derivative_basis(xf, z_exps, c_hat, i)
+    el[:, -1] = st1.d_e / big_e
+    if not np.all(np.isfinite(el)):
+        raise IdentificationError(
+            "non-finite elasticities", fix="check the inputs for extreme values"
+        )
+    w1_all = np.full(n_w, np.nan)
+    w1_all[s2] = omega[lag[s2]]
+    markov = np.linalg.lstsq(
+        np.vander(w1_all[s2], deg_m + 1, increasing=True), omega[s2], rcond=None
+    )[0]
+    xi_w = np.full(n_w, np.nan)
+    xi_w[s2] = omega[s2] - np.vander(w1_all[s2], deg_m + 1, increasing=True) @ markov
+
+    def back(a: np.ndarray) -> np.ndarray:
+        out = np.full((n_all, *a.shape[1:]), np.nan)
+        out[pos] = a
+        out.setflags(write=False)
+        return out
+
+    sample = np.zeros(n_all, dtype=bool)
+    sample[pos[s2]] = True
+    sample.setflags(write=False)
+    n_first = int(((reasons == 1) & ~s2).sum())
+    n_gap = int(((reasons == 2) & ~s2).sum())
+    if n_first:
+        dropped["first_period_lag"] = n_first
+    if n_gap:
+        dropped["gap"] = n_gap
+
+    params = el.mean(axis=0) if options.average == "all" else el[s2].mean(axis=0)
+    elas_full = back(el)
+    stage1 = FrozenDict(
+        ssr=st1.ssr,
+        r2=st1.r2,
+        coef=_ro(st1.coef),
+        gamma=_ro(gamma),
+        E=big_e,
+        terms=poly_names(inputs, options.share_degree, include_constant=True),
+        n_iter=st1.n_iter,
+        converged=st1.converged,
+        nobs=int(n_w),
+    )
+    diagnostics: list[str] = []
+    if not st1.converged:
+        diagnostics.append(
+            f"the share regression did not converge in {options.stage1_maxiter} iterations"
+        )
+    extra = FrozenDict(
+        inputs=inputs,
+        elasticities=elas_full,
+        omega=back(omega),
+        epsilon=back(st1.eps),
+        rts=back(el.sum(axis=1)),
+        integral_terms=z_names,
+        integral_coef=_ro(c_hat),
+        markov_coef=_ro(markov),
+        xi=back(xi_w),
+        big_y=back(big_y),
+        stage1=stage1,
+    )
+    return Fit(
+        params=_ro(params),
+        names=inputs,
+        vcov=None,
+        sample=sample,
+        convergence=conv,
+        objective=objective,
+        objective_fn=partial(gnr_criterion, zt=zt, z1=z1, yt=yt, y1=y1, degree=deg_m),
+        phi=back(y - st1.eps),
+        dropped=FrozenDict(dropped),
+        first_stage=FrozenDict(
+            ssr=st1.ssr, r2=st1.r2, terms=stage1["terms"], nobs=int(n_w), E=big_e
+        ),
+        se_kind="normal",
+        df_resid=None,
+        extra=extra,
+        diagnostics=tuple(diagnostics),
+    )
+
+
+def _ro(a: np.ndarray) -> np.ndarray:
+    a = np.array(a, dtype=np.float64, copy=True)
+    a.setflags(write=False)
+    return a
+
+
+def _rescale_convergence(
+    conv: Convergence,
+    t_mat: np.ndarray,
+    criterion: Any,
+    objective: float,
+    *,
+    time_elapsed: float,
+) -> Convergence:
+    """Express a search record in raw coefficients and gnrprod's criterion."""
+    minima = tuple(
+        LocalMinimum(
+            objective=float(criterion(t_mat @ np.asarray(lm.params))),
+            params=tuple(float(v) for v in t_mat @ np.asarray(lm.params)),
+            n_starts=lm.n_starts,
+        )
+        for lm in conv.local_minima
+    )
+    return replace(
+        conv,
+        objective=objective,
+        start_params=tuple(float(v) for v in t_mat @ np.asarray(conv.start_params)),
+        local_minima=minima,
+        elapsed=time_elapsed,
+    )
