@@ -12,3 +12,6 @@ __all__ = ["Bootstrap", "FEOptions", "MethodOptions", "OLSOptions", "Optimizer"]
 from tfp.options.control_function import LPOptions, OPOptions  # noqa: E402
 
 __all__ += ["LPOptions", "OPOptions"]
+from tfp.options.gnr import GNROptions  # noqa: E402
+
+__all__ += ["GNROptions"]
