@@ -36,8 +36,9 @@ from tfp.spec import ProductionSpec, term_matrix
 
 __all__ = ["fit_gmm", "fit_iv", "fit_rob"]
 
-#: Relative tolerance of the rank checks on column-scaled matrices.
-_RANK_RTOL = 1e-10
+#: Smallest eigenvalue, relative to the largest, of a column-scaled Gram matrix that counts
+#: as full rank (a singular-value ratio of 1e-6: exact collinearity gives ~1e-16).
+_GRAM_RTOL = 1e-12
 
 
 # ---- data blocks -------------------------------------------------------------------------
@@ -137,23 +138,34 @@ def _blocks(panel: Panel, spec: ProductionSpec, degree: int, method: str) -> _Bl
 
 
 # ---- linear GMM algebra ------------------------------------------------------------------
-def _scaled(a: np.ndarray) -> np.ndarray:
-    s = np.sqrt((a * a).sum(axis=0))
-    s[s == 0] = 1.0
-    return a / s
-
-
-def _check_rank(x: np.ndarray, what: str, fix: str) -> None:
-    if x.shape[0] < x.shape[1]:
+def _check_rank(gram: np.ndarray, n_rows: int, what: str, fix: str) -> None:
+    """Raise unless the (k, k) Gram matrix ``A'A`` of a design ``A`` has full rank ``k``."""
+    k = gram.shape[0]
+    if n_rows < k:
         raise IdentificationError(
-            f"{what}: {x.shape[0]} usable rows for {x.shape[1]} coefficients", fix=fix
+            f"{what}: {n_rows} usable rows for {k} coefficients", fix=fix
         )
-    sv = np.linalg.svd(_scaled(x), compute_uv=False)
-    if sv.size and sv[-1] <= _RANK_RTOL * sv[0]:
+    d = np.sqrt(np.abs(np.diag(gram)))
+    if np.any(d == 0.0):
+        raise IdentificationError(
+            f"{what}: a regressor or instrument is identically zero in the sample",
+            fix=fix,
+        )
+    ev = np.linalg.eigvalsh(gram / np.outer(d, d))
+    if ev[0] <= _GRAM_RTOL * ev[-1]:
         raise IdentificationError(
             f"{what}: the regressors are collinear or not identified by the instruments",
             fix=fix,
         )
+
+
+def _check_design(
+    x: np.ndarray, z: np.ndarray, w: np.ndarray, what: str, fix: str
+) -> None:
+    """Full column rank of the instruments and of the projected regressors."""
+    _check_rank(z.T @ z, z.shape[0], f"{what} instruments", fix)
+    zx = z.T @ x
+    _check_rank(zx.T @ w @ zx, x.shape[0], what, fix)
 
 
 def _gmm(y: np.ndarray, x: np.ndarray, z: np.ndarray, w: np.ndarray) -> np.ndarray:
@@ -290,10 +302,8 @@ def fit_gmm(panel: Panel, spec: ProductionSpec, options: WooldridgeOptions) -> F
     z[n:, l1:] = z2
     y = np.concatenate([b.y, b.y])
     fix = "lower poly_degree, drop collinear inputs or controls, or use a longer panel"
-    _check_rank(z, "wrdg instruments", fix)
-    _check_rank(z @ np.linalg.lstsq(z, x, rcond=None)[0], "wrdg", fix)
-
     w1 = _zz_inv(z, 2 * n)
+    _check_design(x, z, w1, "wrdg", fix)
     theta = _gmm(y, x, z, w1)
     u = y - x @ theta
     obs_scores = np.hstack([z1 * u[:n, None], z2 * u[n:, None]])
@@ -410,9 +420,8 @@ def fit_iv(panel: Panel, spec: ProductionSpec, options: WooldridgeIVOptions) -> 
     extra: dict[str, Any] = {}
     if options.instrument_constant:
         z = np.hstack([*e0, slopes_z, const])
-        _check_rank(z, "wrdg-iv instruments", fix)
-        _check_rank(z @ np.linalg.lstsq(z, x, rcond=None)[0], "wrdg-iv", fix)
         w = _zz_inv(z, 2 * n)
+        _check_design(x, z, w, "wrdg-iv", fix)
         theta = _gmm(y, x, z, w)
         u = y - x @ theta
         sc = z * u[:, None]
@@ -446,10 +455,10 @@ def fit_iv(panel: Panel, spec: ProductionSpec, options: WooldridgeIVOptions) -> 
         # constant, then regress output on a constant and the projections.
         xs = x[:, :-1]
         z = np.hstack([*e0, slopes_z])
-        _check_rank(z, "wrdg-iv instruments", fix)
+        _check_rank(z.T @ z, 2 * n, "wrdg-iv instruments", fix)
         xhat = z @ np.linalg.lstsq(z, xs, rcond=None)[0]
         d = np.hstack([xhat, const])
-        _check_rank(d, "wrdg-iv", fix)
+        _check_rank(d.T @ d, 2 * n, "wrdg-iv", fix)
         theta = np.linalg.lstsq(d, y, rcond=None)[0]
         vcov = None
         obj, objective_fn = None, None
@@ -537,9 +546,8 @@ def fit_rob(panel: Panel, spec: ProductionSpec, options: RobinsonOptions) -> Fit
     x = np.hstack([b.terms, b.controls, one, b.h_lag])
     z = np.hstack([b.terms_iv, b.controls, one, b.h_lag])
     fix = "lower poly_degree, drop collinear inputs or controls, or use a longer panel"
-    _check_rank(z, "rob instruments", fix)
-    _check_rank(z @ np.linalg.lstsq(z, x, rcond=None)[0], "rob", fix)
     w = _zz_inv(z, n)
+    _check_design(x, z, w, "rob", fix)
     theta = _gmm(b.y, x, z, w)
     u = b.y - x @ theta
     s = _cluster_scores(z * u[:, None], b.firm)
