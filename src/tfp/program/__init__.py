@@ -8,6 +8,7 @@ never read as input; :func:`check_records` reports records that contradict each 
 from __future__ import annotations
 
 from tfp.program.checks import CHECKS, Finding, check_records, findings_frame
+from tfp.program.coverage import COVERAGE_BY, coverage, firm_profile, targeting_summary
 from tfp.program.execution import (
     annex_table,
     budget_execution,
@@ -30,6 +31,7 @@ from tfp.program.records import SCHEMAS, ColumnSpec, ProgrammeRecords, read_reco
 
 __all__ = [
     "CHECKS",
+    "COVERAGE_BY",
     "LABELS",
     "SCHEMAS",
     "UNITS",
@@ -43,12 +45,15 @@ __all__ = [
     "annex_table",
     "budget_execution",
     "check_records",
+    "coverage",
     "display",
     "findings_frame",
+    "firm_profile",
     "indicator_progress",
     "label",
     "physical_progress",
     "product_totals",
     "read_records",
+    "targeting_summary",
     "year_on_year",
 ]
