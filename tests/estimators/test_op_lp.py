@@ -386,3 +386,9 @@ def test_estimate_end_to_end(chilean: pd.DataFrame) -> None:
     assert res.sample.index.equals(chilean.index)
     _, fit = _run(chilean, _spec("inv"), fit_op, OPOptions.prodest())
     np.testing.assert_allclose(res.params.to_numpy(), fit.params, atol=INVARIANCE_ATOL)
+
+
+def test_collinear_control_is_named(chilean: pd.DataFrame) -> None:
+    df = chilean.assign(twice=2.0 * chilean["sX"])
+    with pytest.raises(IdentificationError, match="'twice': is collinear"):
+        _run(df, _spec("pX", control=("twice",)), fit_lp, LPOptions())

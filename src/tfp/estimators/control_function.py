@@ -37,7 +37,7 @@ from dataclasses import dataclass
 from itertools import combinations_with_replacement
 
 import numpy as np
-from scipy import special
+from scipy import linalg, special
 
 from tfp._frozen import FrozenDict
 from tfp.estimators.base import Fit
@@ -321,7 +321,7 @@ def _fit(
     y = work[spec.output]
     reg = np.column_stack([xf, xc, basis])
     reg_names = [*(spec.terms[i] for i in f_index), *c_names, *basis_names]
-    coef, fitted = _first_stage(y, reg, reg_names)
+    coef, fitted = _first_stage(y, reg, reg_names, basis.shape[1])
     beta_f = coef[: len(f_index)]
     gamma = coef[len(f_index) : len(f_index) + xc.shape[1]]
     ssr = float(np.sum((y - fitted) ** 2))
@@ -485,34 +485,36 @@ def _fit(
 # helpers
 # ---------------------------------------------------------------------------------------
 def _first_stage(
-    y: np.ndarray, reg: np.ndarray, names: Sequence[str]
+    y: np.ndarray, reg: np.ndarray, names: Sequence[str], n_poly: int
 ) -> tuple[np.ndarray, np.ndarray]:
-    """OLS with a rank check that names the collinear regressor."""
+    """OLS by a QR decomposition, with a rank check that names the collinear regressor.
+
+    ``|R_jj|`` is the norm of column j's residual on the columns before it, so the first j
+    with ``|R_jj| <= RANK_RTOL * ||x_j||`` is the first regressor in the span of the others.
+    """
     n, p = reg.shape
     if n <= p:
         raise IdentificationError(
             f"the first stage has {p} regressors and only {n} rows",
             fix="lower poly_degree or use more data",
         )
-    s = np.linalg.svd(reg, compute_uv=False)
-    if s[-1] <= RANK_RTOL * s[0]:
-        bad = _first_collinear(reg, names)
+    # the polynomial (the last n_poly columns) goes first, so that a collinear free input
+    # or control, the columns a user can change, is the one named
+    order = np.r_[np.arange(p - n_poly, p), np.arange(p - n_poly)]
+    a = np.ascontiguousarray(reg[:, order])
+    q, r = np.linalg.qr(a)
+    norms = np.sqrt(np.einsum("ij,ij->j", a, a))
+    bad = np.flatnonzero(np.abs(np.diag(r)) <= RANK_RTOL * np.maximum(norms, 1e-300))
+    if bad.size:
         raise IdentificationError(
             "is collinear with the other first-stage regressors (free inputs, controls and "
             "the polynomial in state and proxy)",
-            column=bad,
+            column=str(names[int(order[bad[0]])]),
             fix="drop the column, or lower poly_degree",
         )
-    coef, *_ = np.linalg.lstsq(reg, y, rcond=None)
+    coef = np.empty(p)
+    coef[order] = linalg.solve_triangular(r, q.T @ y)
     return coef, reg @ coef
-
-
-def _first_collinear(reg: np.ndarray, names: Sequence[str]) -> str:
-    for j in range(1, reg.shape[1] + 1):
-        s = np.linalg.svd(reg[:, :j], compute_uv=False)
-        if s[-1] <= RANK_RTOL * s[0]:
-            return str(names[j - 1])
-    return str(names[-1])
 
 
 def _inverse(a: np.ndarray, what: str) -> np.ndarray:
