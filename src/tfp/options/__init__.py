@@ -6,9 +6,17 @@ Defaults are documented in exactly one place: the class docstring of each method
 from __future__ import annotations
 
 from tfp.options._base import Bootstrap, MethodOptions, Optimizer
+from tfp.options.cost_share import CostShareOptions
 from tfp.options.ols import FEOptions, OLSOptions
+from tfp.options.wooldridge import (
+    RobinsonOptions,
+    WooldridgeIVOptions,
+    WooldridgeOptions,
+)
 
 __all__ = ["Bootstrap", "FEOptions", "MethodOptions", "OLSOptions", "Optimizer"]
+__all__ += ["CostShareOptions", "RobinsonOptions", "WooldridgeIVOptions"]
+__all__ += ["WooldridgeOptions"]
 from tfp.options.control_function import LPOptions, OPOptions  # noqa: E402
 
 __all__ += ["LPOptions", "OPOptions"]
