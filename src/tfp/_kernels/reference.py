@@ -36,3 +36,80 @@ def poly_basis_nb(x: np.ndarray, exponents: np.ndarray) -> np.ndarray:
             for _ in range(int(exponents[c, j])):
                 out[:, c] = out[:, c] * x[:, j]
     return out
+
+
+def _acf_h(
+    phi: np.ndarray,
+    phil: np.ndarray,
+    x: np.ndarray,
+    xl: np.ndarray,
+    cl: np.ndarray,
+    beta: np.ndarray,
+    degree: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    w = phi - x @ beta
+    wl = phil - xl @ beta
+    powers = wl[:, None] ** np.arange(degree + 1)[None, :]
+    return w, wl, np.column_stack([powers, cl])
+
+
+def acf_gram_nb(
+    phi: np.ndarray,
+    phil: np.ndarray,
+    x: np.ndarray,
+    xl: np.ndarray,
+    cl: np.ndarray,
+    beta: np.ndarray,
+    degree: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    """NumPy twin of :func:`tfp._kernels.gmm_nb.acf_gram_nb`."""
+    w, _, h = _acf_h(phi, phil, x, xl, cl, beta, degree)
+    return h.T @ h, h.T @ w
+
+
+def acf_moments_nb(
+    phi: np.ndarray,
+    phil: np.ndarray,
+    x: np.ndarray,
+    xl: np.ndarray,
+    cl: np.ndarray,
+    z: np.ndarray,
+    beta: np.ndarray,
+    rho: np.ndarray,
+    degree: int,
+    grad: bool,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """NumPy twin of :func:`tfp._kernels.gmm_nb.acf_moments_nb`."""
+    w, wl, h = _acf_h(phi, phil, x, xl, cl, beta, degree)
+    xi = w - h @ rho
+    q, p, nh = z.shape[1], x.shape[1], h.shape[1]
+    if not grad:
+        return (
+            z.T @ xi,
+            np.zeros((q, p)),
+            np.zeros((nh, p)),
+            np.zeros((q, nh)),
+            np.zeros((nh, p)),
+        )
+    k = np.arange(1, degree + 1)
+    gp = (k * rho[1 : degree + 1] * wl[:, None] ** (k - 1)[None, :]).sum(axis=1)
+    a = -x + xl * gp[:, None]
+    e = np.zeros((nh, p))
+    for kk in range(1, degree + 1):
+        e[kk] = -(kk * wl ** (kk - 1) * xi) @ xl
+    return z.T @ xi, z.T @ a, h.T @ a, z.T @ h, e
+
+
+def acf_xi_nb(
+    phi: np.ndarray,
+    phil: np.ndarray,
+    x: np.ndarray,
+    xl: np.ndarray,
+    cl: np.ndarray,
+    beta: np.ndarray,
+    rho: np.ndarray,
+    degree: int,
+) -> np.ndarray:
+    """NumPy twin of :func:`tfp._kernels.gmm_nb.acf_xi_nb`."""
+    w, _, h = _acf_h(phi, phil, x, xl, cl, beta, degree)
+    return w - h @ rho

@@ -29,7 +29,7 @@ from tfp.options._base import Optimizer
 __all__ = ["minimize_multistart", "scipy_options", "sobol_starts"]
 
 # Criteria within this relative distance of the lowest are ties (broken on the parameters):
-# below what any optimizer's ftol can resolve, above floating-point noise of a sum of squares.
+# floating-point noise of the same criterion evaluated at the same point from other starts.
 TIE_RTOL = 1e-10
 
 # Decimals used to round parameters for the lexicographic tie-break: differences below 1e-9
@@ -69,13 +69,13 @@ def scipy_options(optimizer: Optimizer) -> tuple[str, dict[str, Any]]:
     if m == "nelder-mead":
         opts.update(xatol=optimizer.xtol, fatol=optimizer.ftol, adaptive=False)
     elif m == "bfgs":
-        opts.update(gtol=max(optimizer.ftol, 1e-12) ** 0.5, xrtol=optimizer.xtol)
+        opts.update(gtol=optimizer.ftol**0.5, xrtol=optimizer.xtol)
     elif m == "l-bfgs-b":
-        opts.update(ftol=optimizer.ftol, gtol=max(optimizer.ftol, 1e-12) ** 0.5)
+        opts.update(ftol=optimizer.ftol, gtol=optimizer.ftol**0.5)
     elif m == "powell":
         opts.update(xtol=optimizer.xtol, ftol=optimizer.ftol)
     elif m == "trust-constr":
-        opts.update(xtol=optimizer.xtol, gtol=max(optimizer.ftol, 1e-12) ** 0.5)
+        opts.update(xtol=optimizer.xtol, gtol=optimizer.ftol**0.5)
     return _SCIPY_NAMES[m], opts
 
 
@@ -156,6 +156,7 @@ def minimize_multistart(
     jac: Callable[..., np.ndarray] | bool | None = None,
     bounds: Sequence[tuple[float | None, float | None]] | None = None,
     merge_tol: float = 1e-6,
+    accept: Callable[[np.ndarray], bool] | None = None,
 ) -> tuple[np.ndarray, Convergence]:
     """Minimise ``fun`` from several starts and keep the lowest criterion.
 
@@ -178,6 +179,10 @@ def minimize_multistart(
     merge_tol : float
         End points whose parameters differ by at most ``merge_tol * (1 + max|x|)`` in every
         coordinate are the same local minimum.
+    accept : callable, optional
+        ``accept(x) -> bool``: end points it rejects (e.g. a known spurious solution) are
+        only reported when no start ended at an accepted point; they stay in
+        ``local_minima`` after the reported minimum.
 
     Returns
     -------
@@ -247,10 +252,13 @@ def minimize_multistart(
             f"the criterion was not finite at the end of any of the {len(ends)} starts",
             fix="check the data for degenerate columns or pass other starting values",
         )
-    fmin = min(e.fun for e in ok)
-    tie = TIE_RTOL * max(1.0, abs(fmin))
-    tied = sorted((e for e in ok if e.fun <= fmin + tie), key=lambda e: e.key()[1:])
+    accepted = [e for e in ok if accept is None or accept(e.x)]
+    pool = accepted if accepted else ok
+    fmin = min(e.fun for e in pool)
+    tie = TIE_RTOL * abs(fmin)
+    tied = sorted((e for e in pool if e.fun <= fmin + tie), key=lambda e: e.key()[1:])
     best = tied[0]
+    n_rejected_ends = len(ok) - len(accepted) if accepted else 0
 
     # Merge end points into minima, visiting them in an order-free sequence (best first).
     clusters: list[list[_End]] = [[best]]
@@ -293,13 +301,18 @@ def minimize_multistart(
         )
     if len(minima) > 1:
         gap = minima[1].objective - minima[0].objective
+        rel = "higher" if gap >= 0 else "lower (rejected by the acceptance rule)"
         problems.append(
             f"the {len(ends)} starts ended at {len(minima)} different local minima; "
-            f"{len(clusters[0])} reached the lowest criterion {minima[0].objective:.6g}, the next "
-            f"minimum is higher by {gap:.3g}"
+            f"{len(clusters[0])} reached the reported criterion {minima[0].objective:.6g}, "
+            f"the next minimum is {rel} by {abs(gap):.3g}"
         )
     if n_failed:
         problems.append(f"{n_failed} start(s) ended at a non-finite criterion")
+    if n_rejected_ends:
+        problems.append(
+            f"{n_rejected_ends} start(s) ended at points rejected by the acceptance rule"
+        )
     if problems:
         text = "; ".join(problems)
         if optimizer.strict:

@@ -17,9 +17,12 @@ from tfp.options.wooldridge import (
 __all__ = ["Bootstrap", "FEOptions", "MethodOptions", "OLSOptions", "Optimizer"]
 __all__ += ["CostShareOptions", "RobinsonOptions", "WooldridgeIVOptions"]
 __all__ += ["WooldridgeOptions"]
-from tfp.options.control_function import LPOptions, OPOptions  # noqa: E402
-
-__all__ += ["LPOptions", "OPOptions"]
 from tfp.options.gnr import GNROptions  # noqa: E402
 
 __all__ += ["GNROptions"]
+from tfp.options.control_function import LPOptions, OPOptions  # noqa: E402
+
+__all__ += ["LPOptions", "OPOptions"]
+from tfp.options.acf import ACFOptions  # noqa: E402
+
+__all__ += ["ACFOptions"]

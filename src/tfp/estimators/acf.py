@@ -1,0 +1,516 @@
+"""Ackerberg–Caves–Frazer (2015) two-stage estimator with a multi-start GMM second stage.
+
+First stage: ``y`` on a full polynomial in (free, state, flexible, proxy) plus controls and
+(optionally) period dummies; ``φ`` is the polynomial part of the fit (controls and dummies are
+netted out). Second stage: with ``ω(β) = φ − Xβ`` (``X`` the production terms), the law of
+motion ``ω_t = g(ω_{t−1}, c_{t−1}) + ξ_t`` is concentrated out by least squares and the GMM
+criterion ``Q(β) = g(β)' W g(β)``, ``g = Z'ξ/N``, is minimised from a deterministic start set
+with its analytic gradient (:mod:`tfp.numerics.gmm`). The lowest criterion wins; minima that
+look like the spurious solution of Kim, Luo & Su (2019) (returns to scale near zero, i.e.
+``ω ≈ φ``) are only reported when nothing else was found.
+
+References
+----------
+Ackerberg, D. A., Caves, K., & Frazer, G. (2015). Identification properties of recent
+production function estimators. *Econometrica* 83(6), 2411–2451.
+
+Kim, K., Luo, Y., & Su, Y. (2019). A robust approach to estimating production functions:
+Replication of the ACF procedure. *Journal of Applied Econometrics* 34(4), 514–516.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, replace
+from functools import partial
+from itertools import combinations_with_replacement
+from math import comb
+from typing import Any
+
+import numpy as np
+
+from tfp.estimators.base import Convergence, Fit
+from tfp.exceptions import ConvergenceWarning, IdentificationError, SpecificationError
+from tfp.numerics.gmm import (
+    MarkovGMM,
+    markov_criterion,
+    markov_criterion_and_grad,
+    weight_two_step,
+)
+from tfp.numerics.optimize import minimize_multistart, sobol_starts
+from tfp.numerics.poly import exponent_table, poly_basis, poly_names
+from tfp.options.acf import ACFOptions
+from tfp.panel import Panel
+from tfp.spec import ProductionSpec, elasticity_matrix, term_matrix
+
+__all__ = ["acf_problem", "fit"]
+
+# End points of different starts closer than this (relative, per coordinate) are one minimum:
+# BFGS stops within ~1e-6 of a minimum of a criterion this flat.
+MERGE_TOL = 1e-4
+
+# Minima whose criterion is below this fraction of the criterion at the OLS start solve the
+# moment conditions (roots): BFGS reaches ~1e-20 of that scale at a root, while distinct
+# local minima of the chilean data sit at 1e-3 of it.
+ROOT_RTOL = 1e-6
+
+# Translog second-order terms get this fraction of start_spread in the Sobol box (their
+# coefficients are an order of magnitude smaller than the first-order ones).
+SECOND_ORDER_SPREAD = 0.1
+
+
+@dataclass(frozen=True)
+class _FirstStage:
+    phi: np.ndarray
+    raw_terms: np.ndarray  # raw polynomial coefficient of each production term
+    r2: float
+    ssr: float
+    names: tuple[str, ...]
+    control_coefs: dict[str, float]
+
+
+def _check(panel: Panel, spec: ProductionSpec, options: ACFOptions) -> None:
+    if not isinstance(options, ACFOptions):
+        raise SpecificationError(
+            f"options must be ACFOptions, got {type(options).__name__}",
+            fix="pass tfp.options.ACFOptions(...)",
+        )
+    if not spec.proxy:
+        raise SpecificationError(
+            "ACF needs a proxy variable (materials or another intermediate input)",
+            fix="pass proxy='m' (the column of the log proxy)",
+        )
+    if options.start is not None and len(options.start) != len(spec.terms):
+        raise SpecificationError(
+            f"ACFOptions.start has {len(options.start)} values but the production function "
+            f"has {len(spec.terms)} terms {spec.terms}",
+            fix="pass one starting value per term, in that order",
+        )
+    for name in (*options.extra_instruments, *options.markov_controls):
+        panel[name]  # raises SpecificationError naming the column when absent
+
+
+def _raw_coefficient(
+    target: np.ndarray,
+    exps: np.ndarray,
+    coefs: np.ndarray,
+    mu: np.ndarray,
+    sd: np.ndarray,
+) -> float:
+    """Coefficient of the raw monomial ``x^target`` in ``Σ_m c_m Π_j ((x_j − μ_j)/σ_j)^e_mj``."""
+    total = 0.0
+    for m in range(exps.shape[0]):
+        e = exps[m]
+        if np.any(target > e):
+            continue
+        term = coefs[m]
+        for j in range(e.shape[0]):
+            if e[j]:
+                term *= comb(int(e[j]), int(target[j])) * (-mu[j]) ** int(
+                    e[j] - target[j]
+                )
+                term /= sd[j] ** int(e[j])
+        total += term
+    return float(total)
+
+
+def _first_stage(
+    panel: Panel, spec: ProductionSpec, options: ACFOptions, y: np.ndarray
+) -> _FirstStage:
+    poly_vars = tuple(
+        dict.fromkeys((*spec.free, *spec.state, *spec.flexible, *spec.proxy))
+    )
+    v = panel.matrix(poly_vars)
+    mu = v.mean(axis=0)
+    sd = v.std(axis=0)
+    for j, name in enumerate(poly_vars):
+        if not sd[j] > 0:
+            raise IdentificationError(
+                "has no variation in the estimation sample",
+                column=name,
+                fix="drop it from the specification or use a sample where it varies",
+            )
+    basis = poly_basis((v - mu) / sd, options.poly_degree, include_constant=True)
+    extra_cols: list[np.ndarray] = []
+    extra_names: list[str] = []
+    for c in spec.control:
+        extra_cols.append(panel[c])
+        extra_names.append(c)
+    if options.time_dummies:
+        periods = np.unique(panel.time)
+        for t in periods[1:]:
+            extra_cols.append((panel.time == t).astype(np.float64))
+            extra_names.append(f"time_{int(t)}")
+    a = basis if not extra_cols else np.column_stack([basis, *extra_cols])
+    n, m = a.shape
+    if n <= m:
+        raise IdentificationError(
+            f"the first stage has {m} regressors but only {n} rows",
+            fix="lower poly_degree or use more observations",
+        )
+    scale = np.sqrt((a * a).sum(axis=0))
+    scale[scale == 0] = 1.0
+    a_s = a / scale
+    gram = a_s.T @ a_s
+    coef_s = np.linalg.lstsq(gram, a_s.T @ y, rcond=1e-13)[0]
+    coef = coef_s / scale
+    fitted = a @ coef
+    resid = y - fitted
+    ssr = float(resid @ resid)
+    sst = float(((y - y.mean()) ** 2).sum())
+    nb = basis.shape[1]
+    phi = basis @ coef[:nb]
+    exps = exponent_table(len(poly_vars), options.poly_degree, include_constant=True)
+    pos = {name: i for i, name in enumerate(poly_vars)}
+    inputs = spec.inputs
+    targets: list[np.ndarray] = []
+    for name in inputs:
+        t = np.zeros(len(poly_vars), dtype=np.int64)
+        t[pos[name]] = 1
+        targets.append(t)
+    if spec.form == "translog":
+        for a_i, b_i in combinations_with_replacement(range(len(inputs)), 2):
+            t = np.zeros(len(poly_vars), dtype=np.int64)
+            t[pos[inputs[a_i]]] += 1
+            t[pos[inputs[b_i]]] += 1
+            targets.append(t)
+    raw = np.array([_raw_coefficient(t, exps, coef[:nb], mu, sd) for t in targets])
+    return _FirstStage(
+        phi=phi,
+        raw_terms=raw,
+        r2=1.0 - ssr / sst if sst > 0 else float("nan"),
+        ssr=ssr,
+        names=(*poly_names(poly_vars, options.poly_degree), *extra_names),
+        control_coefs={
+            k: float(c) for k, c in zip(extra_names, coef[nb:], strict=True)
+        },
+    )
+
+
+def _instrument_matrix(
+    panel: Panel,
+    spec: ProductionSpec,
+    options: ACFOptions,
+    xin: np.ndarray,
+    use: np.ndarray,
+    lag: np.ndarray,
+) -> tuple[np.ndarray, tuple[str, ...]]:
+    """``state_t``, ``free_{t−1}``, ``flexible_{t−1}`` (translog: their terms) + extra lags."""
+    inputs = spec.inputs
+    lagged = set(spec.free) | set(spec.flexible)
+    cols = [
+        xin[lag, j] if name in lagged else xin[use, j] for j, name in enumerate(inputs)
+    ]
+    dated = np.column_stack(cols)
+    dnames = tuple(f"{n}_lag" if n in lagged else n for n in inputs)
+    z = term_matrix(dated, dnames, spec.form)
+    znames = list(dnames)
+    if spec.form == "translog":
+        for a, b in combinations_with_replacement(dnames, 2):
+            znames.append(f"{a}^2" if a == b else f"{a}:{b}")
+    if options.extra_instruments:
+        z = np.column_stack([z, panel.matrix(options.extra_instruments)[lag]])
+        znames.extend(f"{n}_lag" for n in options.extra_instruments)
+    return np.ascontiguousarray(z), tuple(znames)
+
+
+def _rts(beta: np.ndarray, xin_use: np.ndarray, spec: ProductionSpec) -> float:
+    e = elasticity_matrix(xin_use, beta, spec.inputs, spec.form)
+    return float(np.asarray(e).mean(axis=0).sum())
+
+
+def acf_problem(
+    panel: Panel, spec: ProductionSpec, options: ACFOptions
+) -> tuple[MarkovGMM, dict[str, Any]]:
+    """Build the one-step second-stage problem and what :func:`fit` needs besides it.
+
+    Returns the :class:`~tfp.numerics.gmm.MarkovGMM` (rows with a lag) and a dict with
+    ``phi`` (n,), ``use`` (bool, n), ``dropped``, ``first_stage`` (a record with ``raw_terms``),
+    ``x_in_use`` (inputs on the used rows), ``ols`` (OLS start), ``instruments`` (names).
+    """
+    _check(panel, spec, options)
+    y = np.asarray(panel[spec.output])
+    xin = panel.matrix(spec.inputs)
+    x = term_matrix(xin, spec.inputs, spec.form)
+    fs = _first_stage(panel, spec, options, y)
+    lag_all = panel.lag_index(1)
+    reasons = panel.lag_reasons(1)
+    use = lag_all >= 0
+    lag = lag_all[use]
+    n_use = int(use.sum())
+    h = 1 + options.markov_degree + len(options.markov_controls)
+    if n_use < x.shape[1] + h + 2:
+        raise IdentificationError(
+            f"only {n_use} rows have the firm's previous period, too few for "
+            f"{x.shape[1]} production terms and {h} law-of-motion coefficients",
+            fix="use a longer panel (consecutive years) or fewer terms",
+        )
+    z, znames = _instrument_matrix(panel, spec, options, xin, use, lag)
+    cl = (
+        panel.matrix(options.markov_controls)[lag]
+        if options.markov_controls
+        else np.empty((n_use, 0))
+    )
+    problem = MarkovGMM.build(
+        fs.phi[use], fs.phi[lag], x[use], x[lag], cl, z, options.markov_degree
+    )
+    ones = np.ones((y.shape[0], 1))
+    ols = np.linalg.lstsq(np.column_stack([ones, x]), y, rcond=None)[0][1:]
+    dropped = {
+        "first_period_lag": int((reasons == 1).sum()),
+        "gap": int((reasons == 2).sum()),
+    }
+    info = {
+        "phi": fs.phi,
+        "use": use,
+        "dropped": {k: v for k, v in dropped.items() if v},
+        "first_stage": fs,
+        "x_in_use": xin[use],
+        "ols": ols,
+        "instruments": znames,
+    }
+    return problem, info
+
+
+def _start_set(
+    spec: ProductionSpec, options: ACFOptions, ols: np.ndarray, fs_start: np.ndarray
+) -> np.ndarray:
+    n = options.optimizer.n_starts
+    rows: list[np.ndarray] = []
+    if options.start is not None:
+        rows.append(np.asarray(options.start, dtype=np.float64))
+    rows.append(ols)
+    rows.append(fs_start)
+    rows = rows[:n]
+    if len(rows) < n:
+        n_inputs = len(spec.inputs)
+        spread = np.full(len(spec.terms), options.start_spread)
+        spread[n_inputs:] *= SECOND_ORDER_SPREAD
+        rows.extend(sobol_starts(ols, spread, n - len(rows), seed=0))
+    return np.vstack(rows)
+
+
+def _run(
+    problem: MarkovGMM,
+    starts: np.ndarray,
+    options: ACFOptions,
+    accept: Any,
+    diagnostics: list[str],
+    label: str,
+) -> tuple[np.ndarray, Convergence]:
+    gradient = options.optimizer.method in {"bfgs", "l-bfgs-b", "trust-constr"}
+    if gradient:
+        fun: Any = partial(markov_criterion_and_grad, problem=problem)
+        jac: Any = True
+    else:
+        fun = partial(markov_criterion, problem=problem)
+        jac = None
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ConvergenceWarning)
+        beta, conv = minimize_multistart(
+            fun,
+            starts,
+            optimizer=options.optimizer,
+            jac=jac,
+            merge_tol=MERGE_TOL,
+            accept=accept,
+        )
+    for w in caught:
+        if issubclass(w.category, ConvergenceWarning):
+            diagnostics.append(f"{label}: {w.message}")
+        else:  # pragma: no cover - re-emit anything unexpected
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    return beta, conv
+
+
+def _near(a: np.ndarray, b: np.ndarray) -> bool:
+    scale = 1.0 + max(float(np.abs(a).max()), float(np.abs(b).max()))
+    return bool(np.abs(np.asarray(a) - np.asarray(b)).max() <= MERGE_TOL * scale)
+
+
+def _augmented_problem(
+    panel: Panel, spec: ProductionSpec, problem: MarkovGMM, use: np.ndarray
+) -> MarkovGMM:
+    """The one-step problem with the state inputs at ``t−1`` added to the instruments."""
+    lag = panel.lag_index(1)[use]
+    extra = panel.matrix(spec.state or spec.free)[lag]
+    z = np.column_stack([problem.z, extra])
+    return MarkovGMM.build(
+        problem.phi, problem.phil, problem.x, problem.xl, problem.cl, z, problem.degree
+    )
+
+
+def fit(panel: Panel, spec: ProductionSpec, options: ACFOptions) -> Fit:
+    """Estimate the production function by Ackerberg–Caves–Frazer (2015).
+
+    Parameters
+    ----------
+    panel : Panel
+        Validated panel holding ``spec.columns()`` and ``options.columns()``.
+    spec : ProductionSpec
+        Roles and functional form; ``spec.proxy`` is required. Gross output when
+        ``spec.flexible`` is given (the flexible inputs enter the production function and are
+        instrumented by their lags).
+    options : ACFOptions
+        See :class:`~tfp.options.acf.ACFOptions` (defaults documented there).
+
+    Returns
+    -------
+    Fit
+        ``params`` are the production-term coefficients (``spec.terms``); ``vcov`` is None
+        (use the bootstrap); ``objective_fn(beta)`` evaluates the minimised criterion (with the
+        final weight matrix) at other coefficients; ``phi`` is the first-stage fit; ``extra``
+        holds ``markov`` (law-of-motion coefficients by name), ``instruments``, ``weight``,
+        ``j_stat``/``j_df`` (two-step), ``spurious_minima`` (criterion and coefficients of the
+        minima flagged as spurious), ``step1_convergence`` (two-step), ``rts``, ``starts`` and ``roots`` (when several
+        coefficient vectors solve the moments: criterion, coefficients and criterion with the
+        lagged state added to the instruments minimised from that root, reported root first).
+
+    Raises
+    ------
+    SpecificationError
+        No proxy, or ``options.start`` of the wrong length, or a named column is absent.
+    IdentificationError
+        Too few rows with a lag, an input or proxy without variation, collinear instruments.
+    ConvergenceError
+        With ``Optimizer(strict=True)``, when starts disagree or the best did not converge.
+    """
+    problem, info = acf_problem(panel, spec, options)
+    fs: _FirstStage = info["first_stage"]
+    x_use: np.ndarray = info["x_in_use"]
+    diagnostics: list[str] = []
+
+    def accept(b: np.ndarray) -> bool:
+        return options.spurious_rts <= 0 or _rts(b, x_use, spec) >= options.spurious_rts
+
+    starts = _start_set(spec, options, info["ols"], fs.raw_terms)
+    beta, conv = _run(problem, starts, options, accept, diagnostics, "one-step")
+    roots_info: tuple[tuple[float, tuple[float, ...], float], ...] = ()
+    q_ols = markov_criterion(info["ols"], problem)
+    scale = (
+        q_ols
+        if np.isfinite(q_ols) and q_ols > 0
+        else max((m.objective for m in conv.local_minima), default=0.0)
+    )
+    roots = [
+        m
+        for m in conv.local_minima
+        if accept(np.asarray(m.params)) and m.objective <= ROOT_RTOL * scale
+    ]
+    if options.separate_roots and len(roots) >= 2:
+        aug = _augmented_problem(panel, spec, problem, info["use"])
+        scores = []
+        for r in roots:
+            _, c_aug = _run(
+                aug, np.asarray([r.params]), options, accept, [], "augmented"
+            )
+            scores.append(c_aug.objective)
+        order = sorted(range(len(roots)), key=lambda i: (scores[i], roots[i].params))
+        chosen = roots[order[0]]
+        others = [np.asarray(roots[i].params) for i in order[1:]]
+        roots_info = tuple(
+            (roots[i].objective, roots[i].params, scores[i]) for i in order
+        )
+
+        def accept_root(b: np.ndarray) -> bool:
+            return accept(b) and not any(_near(b, o) for o in others)
+
+        diagnostics.clear()
+        beta, conv = _run(
+            problem, starts, options, accept_root, diagnostics, "one-step"
+        )
+        diagnostics.append(
+            f"{len(roots)} distinct coefficient vectors solve the just-identified moments "
+            f"(criterion below {ROOT_RTOL:g} of its value at OLS): "
+            + "; ".join(f"{np.round(r[1], 4).tolist()}" for r in roots_info)
+            + f". Reported {np.round(chosen.params, 4).tolist()}, the root from which the "
+            "criterion with the extra moment E[xi_t * state_(t-1)] = 0 reaches the lowest "
+            "minimum (Kim, Luo & Su 2019); pass extra_instruments to over-identify the model"
+        )
+    step1 = conv
+    final = problem
+    j_stat = None
+    j_df = None
+    if options.weight == "two-step":
+        w2 = weight_two_step(problem.z, problem.xi(beta))
+        final = problem.with_weight(w2)
+        seeds = [beta] + [
+            np.asarray(m.params)
+            for m in conv.local_minima[1:]
+            if accept(np.asarray(m.params))
+        ]
+        beta, conv = _run(
+            final, np.vstack(seeds), options, accept, diagnostics, "two-step"
+        )
+        j_df = problem.z.shape[1] - beta.shape[0]
+        j_stat = float(final.nobs * conv.objective)
+
+    spurious = tuple(
+        (m.objective, m.params)
+        for m in conv.local_minima
+        if not accept(np.asarray(m.params))
+    )
+    rts = _rts(beta, x_use, spec)
+    if not accept(beta):
+        diagnostics.append(
+            f"the estimate has returns to scale {rts:.3g} < spurious_rts="
+            f"{options.spurious_rts}: it looks like the spurious ACF solution (omega ~ phi, "
+            "Kim, Luo & Su 2019) and no other minimum was found; add extra_instruments or "
+            "other starts"
+        )
+    elif spurious:
+        diagnostics.append(
+            f"{len(spurious)} local minimum(a) with returns to scale below spurious_rts="
+            f"{options.spurious_rts} (the spurious ACF solution) were set aside; lowest "
+            f"criterion among them {min(s[0] for s in spurious):.6g}"
+        )
+    markov = final.markov(beta)
+    if markov is None:
+        raise IdentificationError(
+            "the law-of-motion regressors are collinear at the estimate",
+            fix="lower markov_degree",
+        )
+    mnames = (
+        "const",
+        *[
+            ("omega_lag" if k == 1 else f"omega_lag^{k}")
+            for k in range(1, options.markov_degree + 1)
+        ],
+        *[f"{c}_lag" for c in options.markov_controls],
+    )
+    objective = float(markov_criterion(beta, final))
+    if conv.objective != objective:
+        conv = replace(conv, objective=objective)
+    return Fit(
+        params=np.asarray(beta, dtype=np.float64),
+        names=spec.terms,
+        vcov=None,
+        sample=np.asarray(info["use"], dtype=bool),
+        convergence=conv,
+        objective=objective,
+        objective_fn=partial(markov_criterion, problem=final),
+        phi=np.asarray(fs.phi, dtype=np.float64),
+        dropped=info["dropped"],
+        first_stage={
+            "r2": fs.r2,
+            "ssr": fs.ssr,
+            "terms": fs.names,
+            "nobs": int(panel.nobs),
+            "controls": fs.control_coefs,
+        },
+        se_kind="normal",
+        df_resid=None,
+        extra={
+            "markov": dict(zip(mnames, (float(r) for r in markov[0]), strict=True)),
+            "instruments": info["instruments"],
+            "weight": options.weight,
+            "j_stat": j_stat,
+            "j_df": j_df,
+            "spurious_minima": spurious,
+            "step1_convergence": step1 if options.weight == "two-step" else None,
+            "rts": rts,
+            "starts": tuple(tuple(float(v) for v in s) for s in starts),
+            "roots": roots_info,
+        },
+        diagnostics=tuple(diagnostics),
+    )
