@@ -198,3 +198,27 @@ def test_options_belong_to_cost_share():
     CostShareOptions(costs=COSTS).check_method("cost-share")
     with pytest.raises(SpecificationError, match="not 'wrdg'"):
         CostShareOptions(costs=COSTS).check_method("wrdg")
+
+
+def test_end_to_end_through_estimate(sim):
+    import tfp
+
+    opts = tfp.CostShareOptions(costs=COSTS)
+    res = tfp.estimate(
+        sim,
+        method="cost-share",
+        output="y",
+        free="l",
+        state="k",
+        flexible="m",
+        id="id",
+        time="year",
+        options=opts,
+        se="none",
+    )
+    direct = fit(_panel(sim, opts), SPEC, opts)
+    np.testing.assert_allclose(
+        res.params.to_numpy(), direct.params, rtol=CLOSED_FORM_RTOL
+    )
+    assert list(res.params.index) == ["l", "k", "m"]
+    assert res.nobs == len(sim)

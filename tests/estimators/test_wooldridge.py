@@ -226,7 +226,7 @@ def test_rob_equals_linearmodels_iv2sls(sim):
     # linearmodels' clustered IV2SLS covariance is the GMM sandwich with W=(Z'Z)^-1
     assert se[0] == pytest.approx(res.std_errors["l"], rel=CLOSED_FORM_RTOL)
     assert se[1] == pytest.approx(res.std_errors["k"], rel=CLOSED_FORM_RTOL)
-    unadj = fit_rob(_panel(sim), SPEC, RobinsonOptions(poly_degree=2, cov="unadjusted"))
+    unadj = fit_rob(_panel(sim), SPEC, RobinsonOptions(poly_degree=2, vcov="classical"))
     res_u = IV2SLS(d.y, exog, d[["l"]], instr).fit(cov_type="unadjusted", debiased=True)
     assert np.sqrt(unadj.vcov[0, 0]) == pytest.approx(
         res_u.std_errors["l"], rel=CLOSED_FORM_RTOL
@@ -399,7 +399,7 @@ def test_too_few_rows_for_the_polynomial(sim):
     [
         (lambda: WooldridgeOptions(poly_degree=0), "poly_degree=0 is outside"),
         (lambda: WooldridgeOptions(steps=3), "steps=3 is outside"),
-        (lambda: WooldridgeOptions(cov="hc3"), "cov='hc3' is not one of"),
+        (lambda: WooldridgeOptions(vcov="hc3"), "vcov='hc3' is not one of"),
         (
             lambda: WooldridgeIVOptions(eq2_intercept="yes"),
             "eq2_intercept must be True or False",
@@ -419,6 +419,6 @@ def test_options_belong_to_their_method():
     with pytest.raises(SpecificationError, match="not 'rob'"):
         WooldridgeOptions().check_method("rob")
     assert WooldridgeOptions.prodest() == WooldridgeOptions(
-        poly_degree=2, cov="unadjusted"
+        poly_degree=2, vcov="classical"
     )
     assert WooldridgeOptions().columns() == ()

@@ -74,3 +74,45 @@ def test_gmm_defaults_differ_from_the_prodest_preset(chilean_panel):
     assert abs(default.params[2] - preset.params[2]) > 0.01
     assert default.extra["j_df"] == preset.extra["j_df"] == 3
     assert 0.0 <= default.extra["j_pvalue"] <= 1.0
+
+
+# ---- end to end through tfp.estimate -------------------------------------------------------
+E2E = {
+    "WRDG_GMM": ("wrdg", "WooldridgeOptions"),
+    "WRDG": ("wrdg-iv", "WooldridgeIVOptions"),
+    "ROB": ("rob", "RobinsonOptions"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(E2E))
+def test_estimate_matches_prodest(case):
+    import tfp
+    import tfp.options
+
+    df = load_shared_csv("prodest_chilean.csv")
+    method, cls_name = E2E[case]
+    options = getattr(tfp.options, cls_name).prodest()
+    se = tfp.Bootstrap(reps=5, seed=3) if method == "wrdg-iv" else "auto"
+    with pytest.warns(tfp.exceptions.TFPWarning) as record:
+        res = tfp.estimate(
+            df,
+            method=method,
+            output="Y",
+            free=["fX1", "fX2"],
+            state="sX",
+            proxy="pX",
+            id="idvar",
+            time="timevar",
+            options=options,
+            se=se,
+        )
+    assert any("600 of 2544 rows" in str(w.message) for w in record)
+    np.testing.assert_allclose(
+        res.params[["fX1", "fX2", "sX"]].to_numpy(),
+        CASES[case][2],
+        rtol=0,
+        atol=PUBLISHED_ATOL,
+    )
+    assert res.nobs == 1944
+    assert res.std_errors[["fX1", "fX2", "sX"]].gt(0).all()
+    assert res.sample.sum() == 1944 and res.sample.index.equals(df.index)

@@ -318,7 +318,7 @@ def fit_gmm(panel: Panel, spec: ProductionSpec, options: WooldridgeOptions) -> F
         s = _cluster_scores(obs_scores, b.firm)
         s = s.T @ s
     zx = z.T @ x
-    if options.cov == "cluster":
+    if options.vcov == "cluster":
         vcov = _sandwich(zx, w, s)
     else:
         sigma2 = float(u @ u) / (2 * n)
@@ -428,7 +428,7 @@ def fit_iv(panel: Panel, spec: ProductionSpec, options: WooldridgeIVOptions) -> 
         s = _cluster_scores(sc[:n] + sc[n:], b.firm)
         s = s.T @ s
         zx = z.T @ x
-        if options.cov == "cluster":
+        if options.vcov == "cluster":
             vcov: np.ndarray | None = _sandwich(zx, w, s)
         else:
             v = (
@@ -554,7 +554,7 @@ def fit_rob(panel: Panel, spec: ProductionSpec, options: RobinsonOptions) -> Fit
     s = s.T @ s
     zx = z.T @ x
     kx = x.shape[1]
-    if options.cov == "cluster":
+    if options.vcov == "cluster":
         vcov = _sandwich(zx, w, s)
     else:
         if n <= kx:
@@ -578,7 +578,7 @@ def fit_rob(panel: Panel, spec: ProductionSpec, options: RobinsonOptions) -> Fit
         objective=obj,
         objective_fn=partial(_profile_objective, problem=prof),
         dropped=b.dropped,
-        se_kind="t" if options.cov == "unadjusted" else "normal",
+        se_kind="t" if options.vcov == "classical" else "normal",
         df_resid=int(n - kx),
         extra={
             "j_stat": j,

@@ -22,7 +22,7 @@ __all__ = [
 ]
 
 #: Analytic covariances the linear estimators offer.
-COV_TYPES: tuple[str, ...] = ("cluster", "unadjusted")
+COV_TYPES: tuple[str, ...] = ("cluster", "classical")
 
 
 def _check_bool(value: object, name: str) -> bool:
@@ -56,7 +56,7 @@ class WooldridgeOptions(MethodOptions):
     steps : {1, 2}, default 1
         ``1``: the one-step estimator above. ``2``: re-estimate with the efficient weight
         (inverse of the firm-clustered covariance of the moments at the one-step residuals).
-    cov : {'cluster', 'unadjusted'}, default 'cluster'
+    vcov : {'cluster', 'classical'}, default 'cluster'
         Analytic covariance: the GMM sandwich with moment scores summed by firm (no
         small-sample factor, as ``linearmodels.IVGMM(..., weight_type="clustered")``), or the
         homoskedastic one used by prodest (``sigma^2 (X'Z (Z'Z)^{-1} Z'X)^{-1}`` with
@@ -78,12 +78,12 @@ class WooldridgeOptions(MethodOptions):
     methods: ClassVar[tuple[str, ...]] = ("wrdg",)
     poly_degree: int = 3
     steps: int = 1
-    cov: str = "cluster"
+    vcov: str = "cluster"
 
     def __post_init__(self) -> None:
         check_int(self.poly_degree, name="WooldridgeOptions.poly_degree", low=1, high=6)
         check_int(self.steps, name="WooldridgeOptions.steps", low=1, high=2)
-        validate_literal(self.cov, COV_TYPES, name="WooldridgeOptions.cov")
+        validate_literal(self.vcov, COV_TYPES, name="WooldridgeOptions.vcov")
 
     @classmethod
     def prodest(cls) -> WooldridgeOptions:
@@ -98,11 +98,11 @@ class WooldridgeOptions(MethodOptions):
         break lags); rows with any missing lag are dropped; step one uses the diagonal of
         ``(Z'Z)^{-1}``, step two ``(u'u · Z'Z)^{-1}``, which is proportional to
         ``(Z'Z)^{-1}``, so the estimate is the one-step GMM with that weight; standard errors
-        are the homoskedastic ones of ``weightM(SE = TRUE)`` (``unadjusted`` here, up to
+        are the homoskedastic ones of ``weightM(SE = TRUE)`` (``classical`` here, up to
         prodest's scaling). prodest ignores ``cX`` in this function; tfp enters controls in
         both equations.
         """
-        return cls(poly_degree=2, steps=1, cov="unadjusted")
+        return cls(poly_degree=2, steps=1, vcov="classical")
 
 
 @dataclass(frozen=True)
@@ -127,7 +127,7 @@ class WooldridgeIVOptions(MethodOptions):
         prodest: the regressors are projected on instruments without a constant and the
         second stage regresses output on a constant and the fitted regressors. That is not a
         GMM estimator; no analytic covariance is reported for it (use the bootstrap).
-    cov : {'cluster', 'unadjusted'}, default 'cluster'
+    vcov : {'cluster', 'classical'}, default 'cluster'
         Analytic covariance: sandwich with scores summed by firm (both equations of a firm in
         one cluster), or homoskedastic.
 
@@ -142,7 +142,7 @@ class WooldridgeIVOptions(MethodOptions):
     poly_degree: int = 3
     eq2_intercept: bool = True
     instrument_constant: bool = True
-    cov: str = "cluster"
+    vcov: str = "cluster"
 
     def __post_init__(self) -> None:
         check_int(
@@ -150,7 +150,7 @@ class WooldridgeIVOptions(MethodOptions):
         )
         _check_bool(self.eq2_intercept, "WooldridgeIVOptions.eq2_intercept")
         _check_bool(self.instrument_constant, "WooldridgeIVOptions.instrument_constant")
-        validate_literal(self.cov, COV_TYPES, name="WooldridgeIVOptions.cov")
+        validate_literal(self.vcov, COV_TYPES, name="WooldridgeIVOptions.vcov")
 
     @classmethod
     def prodest(cls) -> WooldridgeIVOptions:
@@ -181,7 +181,7 @@ class RobinsonOptions(MethodOptions):
     ----------
     poly_degree : int, default 3
         Total degree of the polynomial in lagged (state inputs, proxies), without constant.
-    cov : {'cluster', 'unadjusted'}, default 'cluster'
+    vcov : {'cluster', 'classical'}, default 'cluster'
         Analytic covariance: clustered by firm (no small-sample factor) or homoskedastic
         (``ivreg``'s, with ``N - K`` degrees of freedom).
 
@@ -197,11 +197,11 @@ class RobinsonOptions(MethodOptions):
 
     methods: ClassVar[tuple[str, ...]] = ("rob",)
     poly_degree: int = 3
-    cov: str = "cluster"
+    vcov: str = "cluster"
 
     def __post_init__(self) -> None:
         check_int(self.poly_degree, name="RobinsonOptions.poly_degree", low=1, high=6)
-        validate_literal(self.cov, COV_TYPES, name="RobinsonOptions.cov")
+        validate_literal(self.vcov, COV_TYPES, name="RobinsonOptions.vcov")
 
     @classmethod
     def prodest(cls) -> RobinsonOptions:
@@ -211,6 +211,6 @@ class RobinsonOptions(MethodOptions):
         mirrored in 775371/prodest-1): ``ivreg(Y ~ fX + sX + lagregvars | lag.fX + sX +
         lagregvars)`` with ``lagregvars`` the lagged degree-2 polynomial in (``sX``,
         ``pX``) without constant, on rows where every lag exists (``lagPanel``: gaps break
-        lags); standard errors are ``ivreg``'s homoskedastic ones (``unadjusted``).
+        lags); standard errors are ``ivreg``'s homoskedastic ones (``classical``).
         """
-        return cls(poly_degree=2, cov="unadjusted")
+        return cls(poly_degree=2, vcov="classical")
