@@ -79,6 +79,9 @@ class Finding:
     def __str__(self) -> str:
         return f"[{self.severity}] {self.code} at {self.where}: {self.message}"
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Finding, (self.code, self.severity, self.message, self.where, dict(self.values)))
+
 
 def _rows(df: pd.DataFrame) -> list[dict[str, Any]]:
     """Rows as plain dicts (typed loosely, for messages and comparisons)."""

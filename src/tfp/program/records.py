@@ -366,9 +366,10 @@ def _read_raw(path: Path, table: str) -> tuple[pd.DataFrame, np.ndarray, str]:
             df = df.astype(object)
             return df, np.arange(len(df)) + 2, file
         if suffix in (".xlsx", ".xlsm", ".xls"):
-            sheets = pd.ExcelFile(path).sheet_names
-            sheet = table if table in sheets else sheets[0]
-            df = pd.read_excel(path, sheet_name=sheet, dtype=object)
+            with pd.ExcelFile(path) as book:
+                sheets = book.sheet_names
+                sheet = table if table in sheets else sheets[0]
+                df = pd.read_excel(book, sheet_name=sheet, dtype=object)
             return df, np.arange(len(df)) + 2, f"{file}[{sheet}]"
         if suffix in (".yaml", ".yml"):
             data = _load_yaml(path)
@@ -515,7 +516,8 @@ def read_records(
                 if hit is not None:
                     files[name] = hit
         elif path.suffix.lower() in (".xlsx", ".xlsm", ".xls") and path.is_file():
-            sheets = pd.ExcelFile(path).sheet_names
+            with pd.ExcelFile(path) as book:
+                sheets = book.sheet_names
             files = {
                 s: path
                 for s in sheets
