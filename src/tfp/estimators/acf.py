@@ -49,11 +49,6 @@ __all__ = ["acf_problem", "fit"]
 # BFGS stops within ~1e-6 of a minimum of a criterion this flat.
 MERGE_TOL = 1e-4
 
-# Minima whose criterion is below this fraction of the criterion at the OLS start solve the
-# moment conditions (roots): BFGS reaches ~1e-20 of that scale at a root, while distinct
-# local minima of the chilean data sit at 1e-3 of it.
-ROOT_RTOL = 1e-6
-
 # Translog second-order terms get this fraction of start_spread in the Sobol box (their
 # coefficients are an order of magnitude smaller than the first-order ones).
 SECOND_ORDER_SPREAD = 0.1
@@ -323,21 +318,19 @@ def _run(
     return beta, conv
 
 
+def _markov_r2(beta: np.ndarray, problem: MarkovGMM) -> float:
+    """Share of the variance of ``ω(β)`` explained by the law of motion (0 if singular)."""
+    b = np.asarray(beta, dtype=np.float64)
+    if problem.markov(b) is None:
+        return 0.0
+    omega = problem.phi - problem.x @ b
+    var = float(omega.var())
+    return 1.0 - float(problem.xi(b).var()) / var if var > 0 else 0.0
+
+
 def _near(a: np.ndarray, b: np.ndarray) -> bool:
     scale = 1.0 + max(float(np.abs(a).max()), float(np.abs(b).max()))
     return bool(np.abs(np.asarray(a) - np.asarray(b)).max() <= MERGE_TOL * scale)
-
-
-def _augmented_problem(
-    panel: Panel, spec: ProductionSpec, problem: MarkovGMM, use: np.ndarray
-) -> MarkovGMM:
-    """The one-step problem with the state inputs at ``t−1`` added to the instruments."""
-    lag = panel.lag_index(1)[use]
-    extra = panel.matrix(spec.state or spec.free)[lag]
-    z = np.column_stack([problem.z, extra])
-    return MarkovGMM.build(
-        problem.phi, problem.phil, problem.x, problem.xl, problem.cl, z, problem.degree
-    )
 
 
 def fit(panel: Panel, spec: ProductionSpec, options: ACFOptions) -> Fit:
@@ -362,9 +355,7 @@ def fit(panel: Panel, spec: ProductionSpec, options: ACFOptions) -> Fit:
         final weight matrix) at other coefficients; ``phi`` is the first-stage fit; ``extra``
         holds ``markov`` (law-of-motion coefficients by name), ``instruments``, ``weight``,
         ``j_stat``/``j_df`` (two-step), ``spurious_minima`` (criterion and coefficients of the
-        minima flagged as spurious), ``step1_convergence`` (two-step), ``rts``, ``starts`` and ``roots`` (when several
-        coefficient vectors solve the moments: criterion, coefficients and criterion with the
-        lagged state added to the instruments minimised from that root, reported root first).
+        minima flagged as spurious), ``step1_convergence`` (two-step), ``rts`` and ``starts``.
 
     Raises
     ------
@@ -381,52 +372,12 @@ def fit(panel: Panel, spec: ProductionSpec, options: ACFOptions) -> Fit:
     diagnostics: list[str] = []
 
     def accept(b: np.ndarray) -> bool:
-        return options.spurious_rts <= 0 or _rts(b, x_use, spec) >= options.spurious_rts
+        if options.spurious_rts > 0 and _rts(b, x_use, spec) < options.spurious_rts:
+            return False
+        return options.spurious_r2 <= 0 or _markov_r2(b, problem) >= options.spurious_r2
 
     starts = _start_set(spec, options, info["ols"], fs.raw_terms)
     beta, conv = _run(problem, starts, options, accept, diagnostics, "one-step")
-    roots_info: tuple[tuple[float, tuple[float, ...], float], ...] = ()
-    q_ols = markov_criterion(info["ols"], problem)
-    scale = (
-        q_ols
-        if np.isfinite(q_ols) and q_ols > 0
-        else max((m.objective for m in conv.local_minima), default=0.0)
-    )
-    roots = [
-        m
-        for m in conv.local_minima
-        if accept(np.asarray(m.params)) and m.objective <= ROOT_RTOL * scale
-    ]
-    if options.separate_roots and len(roots) >= 2:
-        aug = _augmented_problem(panel, spec, problem, info["use"])
-        scores = []
-        for r in roots:
-            _, c_aug = _run(
-                aug, np.asarray([r.params]), options, accept, [], "augmented"
-            )
-            scores.append(c_aug.objective)
-        order = sorted(range(len(roots)), key=lambda i: (scores[i], roots[i].params))
-        chosen = roots[order[0]]
-        others = [np.asarray(roots[i].params) for i in order[1:]]
-        roots_info = tuple(
-            (roots[i].objective, roots[i].params, scores[i]) for i in order
-        )
-
-        def accept_root(b: np.ndarray) -> bool:
-            return accept(b) and not any(_near(b, o) for o in others)
-
-        diagnostics.clear()
-        beta, conv = _run(
-            problem, starts, options, accept_root, diagnostics, "one-step"
-        )
-        diagnostics.append(
-            f"{len(roots)} distinct coefficient vectors solve the just-identified moments "
-            f"(criterion below {ROOT_RTOL:g} of its value at OLS): "
-            + "; ".join(f"{np.round(r[1], 4).tolist()}" for r in roots_info)
-            + f". Reported {np.round(chosen.params, 4).tolist()}, the root from which the "
-            "criterion with the extra moment E[xi_t * state_(t-1)] = 0 reaches the lowest "
-            "minimum (Kim, Luo & Su 2019); pass extra_instruments to over-identify the model"
-        )
     step1 = conv
     final = problem
     j_stat = None
@@ -453,16 +404,17 @@ def fit(panel: Panel, spec: ProductionSpec, options: ACFOptions) -> Fit:
     rts = _rts(beta, x_use, spec)
     if not accept(beta):
         diagnostics.append(
-            f"the estimate has returns to scale {rts:.3g} < spurious_rts="
-            f"{options.spurious_rts}: it looks like the spurious ACF solution (omega ~ phi, "
-            "Kim, Luo & Su 2019) and no other minimum was found; add extra_instruments or "
-            "other starts"
+            f"the estimate (returns to scale {rts:.3g}, law-of-motion R2 "
+            f"{_markov_r2(beta, final):.3g}) looks like a spurious ACF solution (Kim, Luo & Su "
+            "2019) and no other minimum was found; try other starts or instruments"
         )
     elif spurious:
         diagnostics.append(
-            f"{len(spurious)} local minimum(a) with returns to scale below spurious_rts="
-            f"{options.spurious_rts} (the spurious ACF solution) were set aside; lowest "
-            f"criterion among them {min(s[0] for s in spurious):.6g}"
+            f"{len(spurious)} local minimum(a) that look like a spurious ACF solution "
+            f"(returns to scale < {options.spurious_rts} or law-of-motion R2 < "
+            f"{options.spurious_r2}) were set aside; lowest criterion among them "
+            f"{min(s[0] for s in spurious):.6g}: "
+            + "; ".join(str(np.round(s[1], 4).tolist()) for s in spurious)
         )
     markov = final.markov(beta)
     if markov is None:
@@ -510,7 +462,6 @@ def fit(panel: Panel, spec: ProductionSpec, options: ACFOptions) -> Fit:
             "step1_convergence": step1 if options.weight == "two-step" else None,
             "rts": rts,
             "starts": tuple(tuple(float(v) for v in s) for s in starts),
-            "roots": roots_info,
         },
         diagnostics=tuple(diagnostics),
     )
