@@ -36,7 +36,12 @@ SEED_ANNEX_PCT = {
 }
 # Printed with no decimals in the annex ("100%", "98%", "97%"): half a point either way.
 SEED_ANNEX_INTEGER_EXEC = {"1.3", "2.3", "3", "3.1", "3.2", "3.3", "4", "4.1", "4.2"}
-SEED_TOTAL = {"pia": 44_853_245, "pim": 35_381_999, "devengado": 34_443_915, "pct": 97.3}
+SEED_TOTAL = {
+    "pia": 44_853_245,
+    "pim": 35_381_999,
+    "devengado": 34_443_915,
+    "pct": 97.3,
+}
 # Seed annex product rows (PIA, PIM, devengado), lines 1053, 1086, 1120, 1182.
 SEED_PRODUCT_BUDGET = {
     "1": (4_933_430, 1_172_218, 1_135_427),
@@ -69,12 +74,16 @@ def test_annex_percentages_match_seed(annex: pd.DataFrame, number: str) -> None:
         assert np.isnan(row["physical_progress_pct"])
         assert row["status"] == "sin meta"
     else:
-        assert row["physical_progress_pct"] == pytest.approx(phys, abs=PRINTED_TOLERANCE)
+        assert row["physical_progress_pct"] == pytest.approx(
+            phys, abs=PRINTED_TOLERANCE
+        )
     tol = 0.5 if number in SEED_ANNEX_INTEGER_EXEC else PRINTED_TOLERANCE
     assert row["execution_pct"] == pytest.approx(execution, abs=tol)
 
 
-def test_annex_rounds_exactly_to_printed_one_decimal_figures(annex: pd.DataFrame) -> None:
+def test_annex_rounds_exactly_to_printed_one_decimal_figures(
+    annex: pd.DataFrame,
+) -> None:
     # stronger than the 0.1-point criterion: rounding gives the printed digit
     for number, (phys, _) in SEED_ANNEX_PCT.items():
         if phys is not None:
@@ -109,7 +118,9 @@ def test_product_firms_are_unique_not_sums(records: prog.ProgrammeRecords) -> No
     assert totals.loc[3, "activities_target"] == 472
 
 
-def test_shares_of_product_spending_match_seed_text(records: prog.ProgrammeRecords) -> None:
+def test_shares_of_product_spending_match_seed_text(
+    records: prog.ProgrammeRecords,
+) -> None:
     bud = prog.budget_execution(records)
     act = bud[bud["level"] == "activity"].set_index("number")
     for number, share in SEED_SHARES.items():
@@ -119,19 +130,21 @@ def test_shares_of_product_spending_match_seed_text(records: prog.ProgrammeRecor
 def test_indicator_progress(records: prog.ProgrammeRecords) -> None:
     ind = prog.indicator_progress(records).set_index("id")
     for key, pct in SEED_INDICATOR_PROGRESS.items():
-        assert round(ind.loc[key, "progress_pct"], 1) == pct
+        assert round(float(ind.loc[key, "progress_pct"]), 1) == pct
     # P4-1 value from numerator / denominator, 24,758 / 49,741 = 49.77 %
     assert ind.loc["P4-1", "value"] == pytest.approx(100 * 24_758 / 49_741, rel=1e-12)
     assert ind.loc["P1-1", "gap"] == pytest.approx(31.4 - 74.0)
 
 
-def test_zero_target_gives_no_target_not_an_error(records: prog.ProgrammeRecords) -> None:
+def test_zero_target_gives_no_target_not_an_error(
+    records: prog.ProgrammeRecords,
+) -> None:
     act = records.activities
     act.loc[act["number"] == "1.1", "target"] = 0.0
     changed = records.replace(activities=act)
     pp = prog.physical_progress(changed, level="activity").set_index("number")
     assert pp.loc["1.1", "status"] == "no_target"
-    assert np.isnan(pp.loc["1.1", "physical_progress_pct"])
+    assert np.isnan(float(pp.loc["1.1", "physical_progress_pct"]))
     assert pp.loc["1.2", "status"] == "ok"
     annex_en = prog.annex_table(changed, lang="en").set_index("number")
     assert annex_en.loc["1.1", "status"] == "no target"
@@ -145,14 +158,19 @@ def test_zero_pim_and_zero_indicator_target(records: prog.ProgrammeRecords) -> N
     changed = records.replace(activities=act, indicators=ind)
     bud = prog.budget_execution(changed).set_index("code")
     assert bud.loc["5005867", "status"] == "no_budget"
-    assert np.isnan(bud.loc["5005867", "execution_pct"])
+    assert np.isnan(float(bud.loc["5005867", "execution_pct"]))
     ip = prog.indicator_progress(changed).set_index("id")
     assert ip.loc["P3-1", "status"] == "no_target"
 
 
 def test_physical_progress_levels(records: prog.ProgrammeRecords) -> None:
     all_rows = prog.physical_progress(records)
-    assert all_rows["level"].tolist()[:4] == ["product", "activity", "activity", "activity"]
+    assert all_rows["level"].tolist()[:4] == [
+        "product",
+        "activity",
+        "activity",
+        "activity",
+    ]
     assert len(prog.physical_progress(records, level="product")) == 4
     assert len(prog.physical_progress(records, level="activity")) == 11
     with pytest.raises(SpecificationError, match="level='products'"):

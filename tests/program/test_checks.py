@@ -32,14 +32,18 @@ def test_seed_inconsistencies_flagged_and_nothing_else(
     assert all(f.severity == "error" for f in findings)
 
 
-def test_register_agrees_with_records(records_with_register: prog.ProgrammeRecords) -> None:
+def test_register_agrees_with_records(
+    records_with_register: prog.ProgrammeRecords,
+) -> None:
     # the synthetic register reproduces every activity and product count: no new findings
     assert _codes(prog.check_records(records_with_register)) == _codes(
         prog.check_records(records_with_register.replace(register=None))
     )
 
 
-def test_clean_records_without_published_figures(records: prog.ProgrammeRecords) -> None:
+def test_clean_records_without_published_figures(
+    records: prog.ProgrammeRecords,
+) -> None:
     assert prog.check_records(records.replace(published=None)) == []
 
 
@@ -61,7 +65,13 @@ def test_devengado_above_pim(records: prog.ProgrammeRecords) -> None:
 
 def test_budget_sums_that_do_not_add_up(records: prog.ProgrammeRecords) -> None:
     pub = records.published
-    pub.loc[(pub["level"] == "product") & (pub["code"] == "3000535") & (pub["measure"] == "pim"), "value"] = 1_231_832
+    assert pub is not None
+    pub.loc[
+        (pub["level"] == "product")
+        & (pub["code"] == "3000535")
+        & (pub["measure"] == "pim"),
+        "value",
+    ] = 1_231_832
     pub.loc[(pub["level"] == "total") & (pub["measure"] == "pia"), "value"] = 44_853_000
     findings = prog.check_records(records.replace(published=pub))
     budget = [f for f in findings if f.code == "budget_sum_mismatch"]
@@ -72,6 +82,7 @@ def test_budget_sums_that_do_not_add_up(records: prog.ProgrammeRecords) -> None:
 
 def test_published_percentage_beyond_rounding(records: prog.ProgrammeRecords) -> None:
     pub = records.published
+    assert pub is not None
     sel = (pub["code"] == "5005079") & (pub["measure"] == "physical_progress_pct")
     pub.loc[sel, "value"] = 99.2  # 281 / 283 = 99.29 %, printed 99.3
     findings = prog.check_records(records.replace(published=pub))
@@ -82,12 +93,18 @@ def test_published_percentage_beyond_rounding(records: prog.ProgrammeRecords) ->
     assert ("published_mismatch", "activity 1.2 (5005079)") not in _codes(findings)
 
 
-def test_typed_rounded_indicator_value_would_be_flagged(records: prog.ProgrammeRecords) -> None:
+def test_typed_rounded_indicator_value_would_be_flagged(
+    records: prog.ProgrammeRecords,
+) -> None:
     # Typing P4-1's rounded 49.8 % instead of 24,758 / 49,741 gives 766.2 %, not the printed
     # 765.8 %: the numerator/denominator transcription is what reproduces the seed.
     ind = records.indicators
     sel = ind["id"] == "P4-1"
-    ind.loc[sel, ["value", "numerator", "denominator"]] = [49.8, float("nan"), float("nan")]
+    ind.loc[sel, ["value", "numerator", "denominator"]] = [
+        49.8,
+        float("nan"),
+        float("nan"),
+    ]
     findings = prog.check_records(records.replace(indicators=ind))
     assert ("published_mismatch", "indicator P4-1") in _codes(findings)
 
@@ -108,7 +125,9 @@ def test_register_count_mismatch(records_with_register: prog.ProgrammeRecords) -
     assert reg is not None
     first = reg.index[reg["activity"] == "5005082"][0]  # a firm of Act. 2.1
     reg = reg.drop(index=first)
-    findings = prog.check_records(records_with_register.replace(register=reg, published=None))
+    findings = prog.check_records(
+        records_with_register.replace(register=reg, published=None)
+    )
     codes = _codes(findings)
     assert ("register_count_mismatch", "activity 2.1 (5005082)") in codes
 

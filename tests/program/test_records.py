@@ -31,7 +31,9 @@ def _edit_csv(path: Path, row: int, column: str, value: str) -> None:
     df.to_csv(path, index=False)
 
 
-def test_read_directory_and_mapping_agree(year_dir: Path, records: prog.ProgrammeRecords) -> None:
+def test_read_directory_and_mapping_agree(
+    year_dir: Path, records: prog.ProgrammeRecords
+) -> None:
     from_dir = prog.read_records(year_dir)
     mapping = {name: year_dir / f"{name}.csv" for name in TABLES}
     mapping["programme"] = year_dir / "programme.yaml"
@@ -44,7 +46,9 @@ def test_read_directory_and_mapping_agree(year_dir: Path, records: prog.Programm
     assert "Consulta Amigable MEF" in from_dir.source
 
 
-def test_read_excel_workbook(year_dir: Path, tmp_path: Path, records: prog.ProgrammeRecords) -> None:
+def test_read_excel_workbook(
+    year_dir: Path, tmp_path: Path, records: prog.ProgrammeRecords
+) -> None:
     book = tmp_path / "pp0093_2020.xlsx"
     fields = records.programme_fields()
     fields["outcome_indicators"] = "; ".join(fields["outcome_indicators"])
@@ -74,7 +78,9 @@ def test_read_yaml_table(year_dir: Path, records: prog.ProgrammeRecords) -> None
     pd.testing.assert_frame_equal(rec.indicators, records.indicators)
 
 
-def _raises(source: object, *, file: str, row: int | None, column: str, match: str) -> RecordsError:
+def _raises(
+    source: object, *, file: str, row: int | None, column: str, match: str
+) -> RecordsError:
     with pytest.raises(RecordsError, match=match) as info:
         prog.read_records(source)  # type: ignore[arg-type]
     err = info.value
@@ -90,47 +96,93 @@ def _raises(source: object, *, file: str, row: int | None, column: str, match: s
 def test_missing_column(year_dir: Path) -> None:
     df = pd.read_csv(year_dir / "activities.csv", dtype=str)
     df.drop(columns="pim").to_csv(year_dir / "activities.csv", index=False)
-    _raises(year_dir, file="activities.csv", row=None, column="pim", match="required column missing")
+    _raises(
+        year_dir,
+        file="activities.csv",
+        row=None,
+        column="pim",
+        match="required column missing",
+    )
 
 
 def test_text_in_numeric_field(year_dir: Path) -> None:
     _edit_csv(year_dir / "activities.csv", 4, "devengado", "S/ 152,690")
-    _raises(year_dir, file="activities.csv", row=4, column="devengado", match="text 'S/ 152,690'")
+    _raises(
+        year_dir,
+        file="activities.csv",
+        row=4,
+        column="devengado",
+        match="text 'S/ 152,690'",
+    )
 
 
 def test_negative_amount(year_dir: Path) -> None:
     _edit_csv(year_dir / "activities.csv", 6, "pia", "-5")
-    _raises(year_dir, file="activities.csv", row=6, column="pia", match="negative value")
+    _raises(
+        year_dir, file="activities.csv", row=6, column="pia", match="negative value"
+    )
 
 
 def test_missing_value(year_dir: Path) -> None:
     _edit_csv(year_dir / "products.csv", 3, "achieved", "")
-    _raises(year_dir, file="products.csv", row=3, column="achieved", match="missing value")
+    _raises(
+        year_dir, file="products.csv", row=3, column="achieved", match="missing value"
+    )
 
 
 def test_unknown_product_code(year_dir: Path) -> None:
     _edit_csv(year_dir / "activities.csv", 5, "product", "3000999")
-    _raises(year_dir, file="activities.csv", row=5, column="product", match="unknown product code '3000999'")
+    _raises(
+        year_dir,
+        file="activities.csv",
+        row=5,
+        column="product",
+        match="unknown product code '3000999'",
+    )
 
 
 def test_unknown_activity_code_in_published(year_dir: Path) -> None:
     _edit_csv(year_dir / "published.csv", 7, "code", "5009999")
-    _raises(year_dir, file="published.csv", row=7, column="code", match="unknown activity code '5009999'")
+    _raises(
+        year_dir,
+        file="published.csv",
+        row=7,
+        column="code",
+        match="unknown activity code '5009999'",
+    )
 
 
 def test_duplicate_activity(year_dir: Path) -> None:
     _edit_csv(year_dir / "activities.csv", 3, "code", "5005078")
-    _raises(year_dir, file="activities.csv", row=3, column="code", match=r"duplicate activity '5005078' \(also on row 2\)")
+    _raises(
+        year_dir,
+        file="activities.csv",
+        row=3,
+        column="code",
+        match=r"duplicate activity '5005078' \(also on row 2\)",
+    )
 
 
 def test_unknown_unit_and_bad_bool(year_dir: Path) -> None:
     _edit_csv(year_dir / "activities.csv", 2, "unit", "Personas")
-    _raises(year_dir, file="activities.csv", row=2, column="unit", match="unknown unit of measure")
+    _raises(
+        year_dir,
+        file="activities.csv",
+        row=2,
+        column="unit",
+        match="unknown unit of measure",
+    )
 
 
 def test_indicator_needs_value_or_ratio(year_dir: Path) -> None:
     _edit_csv(year_dir / "indicators.csv", 2, "value", "")
-    _raises(year_dir, file="indicators.csv", row=2, column="value", match="either 'value' or both")
+    _raises(
+        year_dir,
+        file="indicators.csv",
+        row=2,
+        column="value",
+        match="either 'value' or both",
+    )
 
 
 def test_missing_table_and_unsupported_source(year_dir: Path, tmp_path: Path) -> None:
@@ -170,7 +222,10 @@ def test_register_reads_and_pads_codes(year_dir: Path) -> None:
     assert reg["formal"].isna().tolist() == [False, False, True]
     cov = prog.coverage(rec, by="department")
     served = cov[cov["n_firms"] > 0]
-    assert dict(zip(served["label"], served["n_firms"], strict=True)) == {"Arequipa": 1, "Lima": 1}
+    assert dict(zip(served["label"], served["n_firms"], strict=True)) == {
+        "Arequipa": 1,
+        "Lima": 1,
+    }
     assert len(cov) == 25  # every department is listed, served or not
 
 
@@ -184,7 +239,9 @@ def test_register_reads_and_pads_codes(year_dir: Path) -> None:
         (2, "formal", "quizás", "is not a yes/no value"),
     ],
 )
-def test_register_bad_cells(year_dir: Path, row: int, column: str, value: str, match: str) -> None:
+def test_register_bad_cells(
+    year_dir: Path, row: int, column: str, value: str, match: str
+) -> None:
     _with_register(year_dir, REGISTER)
     _edit_csv(year_dir / "register.csv", row, column, value)
     _raises(year_dir, file="register.csv", row=row, column=column, match=match)
@@ -193,20 +250,38 @@ def test_register_bad_cells(year_dir: Path, row: int, column: str, value: str, m
 def test_duplicate_firm_with_conflicting_attributes(year_dir: Path) -> None:
     _with_register(year_dir, REGISTER)
     _edit_csv(year_dir / "register.csv", 3, "ubigeo", "130101")
-    _raises(year_dir, file="register.csv", row=3, column="ubigeo", match=r"duplicate firm 'A1' with a different ubigeo .*row 2")
+    _raises(
+        year_dir,
+        file="register.csv",
+        row=3,
+        column="ubigeo",
+        match=r"duplicate firm 'A1' with a different ubigeo .*row 2",
+    )
 
 
 def test_duplicate_firm_row(year_dir: Path) -> None:
     _with_register(year_dir, REGISTER + REGISTER.splitlines()[1] + "\n")
-    _raises(year_dir, file="register.csv", row=5, column="firm_id", match=r"duplicate firm .*'A1, 5005078, capacitación' \(also on row 2\)")
+    _raises(
+        year_dir,
+        file="register.csv",
+        row=5,
+        column="firm_id",
+        match=r"duplicate firm .*'A1, 5005078, capacitación' \(also on row 2\)",
+    )
 
 
 def test_from_frames_reports_table_and_row(records: prog.ProgrammeRecords) -> None:
     act = records.activities.astype(object)
     act.loc[2, "pim"] = "n/d"
-    with pytest.raises(RecordsError, match=r"column 'pim': file '<activities>', row 4: text 'n/d'") as info:
+    with pytest.raises(
+        RecordsError, match=r"column 'pim': file '<activities>', row 4: text 'n/d'"
+    ) as info:
         records.replace(activities=act)
-    assert (info.value.file, info.value.row, info.value.column) == ("<activities>", 4, "pim")
+    assert (info.value.file, info.value.row, info.value.column) == (
+        "<activities>",
+        4,
+        "pim",
+    )
 
 
 # --- immutability -----------------------------------------------------------------------

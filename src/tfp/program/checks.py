@@ -80,7 +80,10 @@ class Finding:
         return f"[{self.severity}] {self.code} at {self.where}: {self.message}"
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (Finding, (self.code, self.severity, self.message, self.where, dict(self.values)))
+        return (
+            Finding,
+            (self.code, self.severity, self.message, self.where, dict(self.values)),
+        )
 
 
 def _rows(df: pd.DataFrame) -> list[dict[str, Any]]:

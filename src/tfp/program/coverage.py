@@ -207,7 +207,7 @@ def coverage(
                 pd.DataFrame(
                     {
                         "group": ["missing"],
-                        "label": [label("missing", lang)],
+                        "label": [_missing_label(by, lang)],
                         "n_firms": [n_missing],
                     }
                 ),
