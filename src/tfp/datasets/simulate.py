@@ -829,11 +829,18 @@ def synthetic_ene(
     were tuned by grid search on 20 000-firm panels so that the ratio of mean TFP levels
     exp(ω) (unweighted, pooled firm-years, size by sales/UIT of the year) of each class to
     that of large firms reproduces PRODUCE's ENE 2015–2018 chart (micro 14.0, small 52.8,
-    medium 79.6; PP 0093 follow-up report 2020). Achieved, mean (sd) over 20 seeds at the
-    defaults (5 000 firms × 5 years): micro 14.6 (0.7), small 50.6 (2.6), medium 82.9 (5.1);
-    size shares micro 67 %, small 27 %, medium 1.4 %, large 4.3 %. Each draw's own values are
-    in ``truth.settings["achieved_tfp_ratios"]`` and ``["achieved_size_shares"]``.
-    The same statistic is :func:`size_class_ratios`.
+    medium 79.6; PP 0093 follow-up report 2020). Achieved, mean (sd across seeds):
+
+    * 20 000 firms × 5 years, 20 seeds: micro 14.5 (0.5), small 50.7 (1.5), medium 83.1 (2.9);
+    * 5 000 firms × 5 years (the default), 20 seeds: micro 14.6 (0.6), small 51.4 (2.3),
+      medium 86.6 (4.5) (the medium class then has only ~340 firm-years, and a ratio of
+      means is biased upward in small cells).
+
+    So micro is on target, small is about 2 points low and medium 3–4 points high; the
+    coarse grid did not close that residual. Size shares (firm-years): micro 67 %, small
+    27 %, medium 1.4 %, large 4.3 %. Each draw's own values are in
+    ``truth.settings["achieved_tfp_ratios"]`` and ``["achieved_size_shares"]``; the
+    statistic is :func:`size_class_ratios`.
 
     Parameters
     ----------
