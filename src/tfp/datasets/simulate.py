@@ -110,7 +110,7 @@ def acf_dgp(
     strictly increasing in ω_t and decreasing in the adjustment cost φ_i, where
     1/φ_i = exp(N(0, 0.6²)) is fixed per firm. Investment does not depend on K (profit is
     linear in K). The series is evaluated on a fine grid of ω and interpolated in logs
-    (relative error < 1e-9). Because φ_i is a second unobservable, investment is *not* a
+    (relative error < 1e-7). Because φ_i is a second unobservable, investment is *not* a
     valid OP proxy in this design, as in ACF.
 
     Designs (σ_w, b, σ_l): 1 = (0.1, 0.5, 0); 2 = (0, 0, 0.37); 3 = (0.1, 0.5, 0.37).
