@@ -7,6 +7,10 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from threadpoolctl import threadpool_limits
+
+# Two xdist workers on two cores: threaded BLAS in each would only oversubscribe the machine.
+threadpool_limits(limits=1, user_api="blas")
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 SHARED_DATA = SHARED / "data"

@@ -22,6 +22,7 @@ _LAZY: dict[str, str] = {
     "OLSOptions": "tfp.options",
     "FEOptions": "tfp.options",
     "WooldridgeOptions": "tfp.options",
+    "WooldridgeIVOptions": "tfp.options",
     "RobinsonOptions": "tfp.options",
     "CostShareOptions": "tfp.options",
     "OPOptions": "tfp.options",

@@ -109,11 +109,18 @@ def _resolve_se(method: str, se: Any) -> Bootstrap | str:
     return str(se)
 
 
-def _fit_functions(method: str) -> tuple[Any, Any]:
-    fn = _load(METHOD_TABLE[method][0], method)
+def _fit_function(method: str) -> Any:
+    return _load(METHOD_TABLE[method][0], method)
+
+
+def _replicate_options(
+    method: str, options: Any, params: np.ndarray, spec: ProductionSpec
+) -> Any:
+    """Options for bootstrap replicates: the estimator module's ``bootstrap_options`` hook
+    (e.g. one start at the point estimate) when it has one, else the options unchanged."""
     module = importlib.import_module(METHOD_TABLE[method][0].split(":")[0])
-    replicate = getattr(module, f"{fn.__name__}_replicate", None)
-    return fn, replicate
+    hook = getattr(module, "bootstrap_options", None)
+    return options if hook is None else hook(options, params, spec)
 
 
 def estimate(
@@ -197,8 +204,10 @@ def estimate(
     panel = make_panel(
         data, id=id, time=time, columns=(*spec.columns(), *extra_cols), warn=False
     )
-    fit_fn, replicate_fn = _fit_functions(method)
+    fit_fn = _fit_function(method)
     fit: Fit = fit_fn(panel, spec, opts)
+    if se == "auto" and se_choice == "analytic" and fit.vcov is None:
+        se_choice = Bootstrap()  # this specification has no analytic covariance
     results = _build_results(method, spec, opts, panel, fit, se_choice)
     dropped = dict(results.dropped)
     if dropped:
@@ -207,9 +216,7 @@ def estimate(
         category = ConvergenceWarning if "converg" in msg.lower() else TFPWarning
         warnings.warn(msg, category, stacklevel=2)
     if isinstance(se_choice, Bootstrap):
-        results = _attach_bootstrap(
-            results, se_choice, fit_fn=fit_fn, replicate_fn=replicate_fn
-        )
+        results = _attach_bootstrap(results, se_choice)
     return results
 
 
@@ -271,13 +278,7 @@ def _build_results(
     )
 
 
-def _attach_bootstrap(
-    results: ProductionResults,
-    boot: Any,
-    *,
-    fit_fn: Any = None,
-    replicate_fn: Any = None,
-) -> ProductionResults:
+def _attach_bootstrap(results: ProductionResults, boot: Any) -> ProductionResults:
     """New results with bootstrap draws and the bootstrap covariance."""
     from tfp.bootstrap import run_bootstrap
 
@@ -291,21 +292,13 @@ def _attach_bootstrap(
         raise SpecificationError(
             "these results carry no data", fix="re-run tfp.estimate"
         )
-    if fit_fn is None:
-        fit_fn, replicate_fn = _fit_functions(results.method)
     names = tuple(results.params.index)
-    if replicate_fn is not None:
-        draws = run_bootstrap(
-            panel,
-            results.spec,
-            results.options,
-            replicate_fn,
-            names,
-            boot,
-            start=results.params.to_numpy(),
-        )
-    else:
-        draws = run_bootstrap(panel, results.spec, results.options, fit_fn, names, boot)
+    rep_options = _replicate_options(
+        results.method, results.options, results.params.to_numpy(), results.spec
+    )
+    draws = run_bootstrap(
+        panel, results.spec, rep_options, _fit_function(results.method), names, boot
+    )
     vcov = draws.vcov.reindex(index=list(names), columns=list(names))
     return results.replace(
         bootstrap=draws,

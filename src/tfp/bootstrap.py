@@ -89,27 +89,37 @@ def _run_chunk(
     options: Any,
     fit_fn: FitFn,
     names: tuple[str, ...],
-    start: np.ndarray | None,
 ) -> list[tuple[int, np.ndarray | None, str, bool]]:
-    out: list[tuple[int, np.ndarray | None, str, bool]] = []
-    for r in reps:
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                sub = resample_panel(panel, draws[r])
-                fit = (
-                    fit_fn(sub, spec, options)
-                    if start is None
-                    else fit_fn(sub, spec, options, start)
-                )
-            lookup = dict(
-                zip(fit.names, np.asarray(fit.params, dtype=np.float64), strict=True)
-            )
-            vec = np.array([lookup.get(n, np.nan) for n in names])
-            out.append((r, vec, "", bool(fit.convergence.converged)))
-        except (TFPError, np.linalg.LinAlgError, FloatingPointError, ValueError) as exc:
-            out.append((r, None, f"{type(exc).__name__}: {exc}", False))
-    return out
+    """Replicates ``reps``, BLAS single-threaded: parallelism is across replicates, and
+    threaded BLAS on these tall, thin matrices only adds contention."""
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1, user_api="blas"):
+        return [
+            _one_replicate(r, draws, panel, spec, options, fit_fn, names) for r in reps
+        ]
+
+
+def _one_replicate(
+    r: int,
+    draws: np.ndarray,
+    panel: Panel,
+    spec: ProductionSpec,
+    options: Any,
+    fit_fn: FitFn,
+    names: tuple[str, ...],
+) -> tuple[int, np.ndarray | None, str, bool]:
+    """Replicate ``r``: (r, params in ``names`` order or None, error message, converged)."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            sub = resample_panel(panel, draws[r])
+            fit = fit_fn(sub, spec, options)
+    except (TFPError, np.linalg.LinAlgError, FloatingPointError, ValueError) as exc:
+        return (r, None, f"{type(exc).__name__}: {exc}", False)
+    lookup = dict(zip(fit.names, np.asarray(fit.params, dtype=np.float64), strict=True))
+    vec = np.array([lookup.get(n, np.nan) for n in names])
+    return (r, vec, "", bool(fit.convergence.converged))
 
 
 def run_bootstrap(
@@ -119,26 +129,23 @@ def run_bootstrap(
     fit_fn: FitFn,
     names: tuple[str, ...],
     boot: Bootstrap,
-    *,
-    start: np.ndarray | None = None,
 ) -> BootstrapDraws:
     """Run the firm-cluster bootstrap of ``fit_fn`` on ``panel``.
 
-    ``fit_fn(panel, spec, options)`` (or ``fit_fn(panel, spec, options, start)`` when
-    ``start`` is given) must return a :class:`~tfp.estimators.base.Fit`.
+    ``fit_fn(panel, spec, options)`` must return a :class:`~tfp.estimators.base.Fit`.
     """
     draws, entropy = firm_draws(boot, panel.n_firms)
     reps = list(range(draws.shape[0]))
     n_jobs = boot.n_jobs
     if n_jobs == 1:
-        results = _run_chunk(reps, draws, panel, spec, options, fit_fn, names, start)
+        results = _run_chunk(reps, draws, panel, spec, options, fit_fn, names)
     else:
         from joblib import Parallel, delayed, effective_n_jobs
 
         workers = effective_n_jobs(n_jobs)
         chunks = [reps[i::workers] for i in range(workers) if reps[i::workers]]
         parts = Parallel(n_jobs=workers)(
-            delayed(_run_chunk)(c, draws, panel, spec, options, fit_fn, names, start)
+            delayed(_run_chunk)(c, draws, panel, spec, options, fit_fn, names)
             for c in chunks
         )
         results = sorted((x for p in parts for x in p), key=lambda x: x[0])

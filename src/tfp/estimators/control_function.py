@@ -31,6 +31,7 @@ estimation: The control function approach using Stata. *Stata Journal*, 18(3), 6
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -657,3 +658,25 @@ def _binary_mle(y: np.ndarray, x: np.ndarray, model: str) -> tuple[np.ndarray, b
         if np.max(np.abs(t * step)) < BINARY_STEP_TOL:
             return beta, True
     return beta, False
+
+
+def bootstrap_options(
+    options: _ControlFunctionOptions, params: np.ndarray, spec: ProductionSpec
+) -> _ControlFunctionOptions:
+    """Options for bootstrap replicates: one start, at the point estimate.
+
+    Standard practice (and prodest's): each replicate's second stage starts from the full-sample
+    estimate of the second-stage coefficients (terms without a free input), with one start.
+    """
+    term_inp = _term_inputs(spec.inputs, spec.form)
+    n_free = len(spec.free)
+    second = [
+        float(params[i])
+        for i, ti in enumerate(term_inp)
+        if not any(j < n_free for j in ti)
+    ]
+    return dataclasses.replace(
+        options,
+        start=tuple(second),
+        optimizer=dataclasses.replace(options.optimizer, n_starts=1),
+    )
