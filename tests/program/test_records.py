@@ -152,6 +152,17 @@ def test_unknown_activity_code_in_published(year_dir: Path) -> None:
     )
 
 
+def test_measure_must_fit_level(year_dir: Path) -> None:
+    _edit_csv(year_dir / "published.csv", 2, "measure", "value")
+    _raises(
+        year_dir,
+        file="published.csv",
+        row=2,
+        column="measure",
+        match="measure 'value' does not apply to level 'product'",
+    )
+
+
 def test_duplicate_activity(year_dir: Path) -> None:
     _edit_csv(year_dir / "activities.csv", 3, "code", "5005078")
     _raises(
@@ -237,6 +248,8 @@ def test_register_reads_and_pads_codes(year_dir: Path) -> None:
         (2, "sales_soles", "-1", "negative value"),
         (2, "registration_date", "01/05/2010", "is not a date"),
         (2, "formal", "quizás", "is not a yes/no value"),
+        (4, "ubigeo", "990101", "invalid code '990101'"),
+        (4, "ciiu", "ABCD", "invalid code 'ABCD'"),
     ],
 )
 def test_register_bad_cells(

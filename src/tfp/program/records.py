@@ -77,6 +77,13 @@ PUBLISHED_MEASURES = (
     "value",
     "progress_pct",
 )
+_BUDGET_MEASURES = ("pia", "pim", "devengado", "execution_pct")
+_LEVEL_MEASURES = {
+    "activity": ("target", "achieved", "physical_progress_pct", *_BUDGET_MEASURES),
+    "product": ("target", "achieved", "physical_progress_pct", *_BUDGET_MEASURES),
+    "indicator": ("target", "value", "progress_pct"),
+    "total": _BUDGET_MEASURES,
+}
 _PROGRAMME_KEYS = ("programme", "name", "final_result", "specific_result")
 
 
@@ -697,6 +704,7 @@ def _cross_validate(
             "list each firm once per activity and service",
         )
         _check_firm_attributes(reg, files["register"], rows["register"])
+        _check_register_codes(reg, files["register"], rows["register"])
     if "published" in tables:
         pub = tables["published"]
         for column, allowed in (
@@ -712,6 +720,17 @@ def _cross_validate(
                     row=int(rows["published"][i]),
                     column=column,
                     fix=f"use one of {', '.join(allowed)}",
+                )
+        for level, allowed_measures in _LEVEL_MEASURES.items():
+            bad = (pub["level"] == level) & ~pub["measure"].isin(list(allowed_measures))
+            if bad.any():
+                i = int(np.flatnonzero(bad.to_numpy())[0])
+                raise RecordsError(
+                    f"measure {pub['measure'].iloc[i]!r} does not apply to level {level!r}",
+                    file=files["published"],
+                    row=int(rows["published"][i]),
+                    column="measure",
+                    fix=f"for {level} rows use one of {', '.join(allowed_measures)}",
                 )
         unknown("published", "code", activities, "activity", pub["level"] == "activity")
         unknown("published", "code", products, "product", pub["level"] == "product")
@@ -749,6 +768,35 @@ def _check_firm_attributes(reg: pd.DataFrame, file: str, rows: np.ndarray) -> No
                 row=int(rows[j]),
                 column=column,
                 fix="give each firm one id and the same attributes on all its rows",
+            )
+
+
+def _check_register_codes(reg: pd.DataFrame, file: str, rows: np.ndarray) -> None:
+    """Ubigeo and CIIU codes must be valid where given (missing is allowed)."""
+    from tfp import peru
+
+    checks = (
+        ("ubigeo", peru.department, "a 2-, 4- or 6-digit ubigeo of departments 01-25"),
+        (
+            "ciiu",
+            peru.ciiu_section,
+            "a CIIU Rev.4 class (4 digits) or division (2 digits)",
+        ),
+    )
+    for column, lookup, what in checks:
+        given = reg[column].notna().to_numpy()
+        if not given.any():
+            continue
+        mapped = lookup(reg[column].astype(object)).notna().to_numpy()
+        bad = given & ~mapped
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            raise RecordsError(
+                f"invalid code {reg[column].iloc[i]!r}",
+                file=file,
+                row=int(rows[i]),
+                column=column,
+                fix=f"write {what}, or leave the cell empty if unknown",
             )
 
 
