@@ -842,6 +842,12 @@ def synthetic_ene(
     ``truth.settings["achieved_tfp_ratios"]`` and ``["achieved_size_shares"]``; the
     statistic is :func:`size_class_ratios`.
 
+    **Known limitations.** The labour rules are not tied to profits, so the wage bill can
+    exceed value added by far for the least productive firms (the 99th percentile of wage
+    bill / value added is about 30); and the long lower tail of ω gives some implausibly small
+    firms (about 1 % of firm-years sell less than S/ 1 000). A firm that exits after the last
+    returned year has ``exit`` = 1 in that year too (the truth, not an observed absence).
+
     Parameters
     ----------
     n_firms : int, default 5000
