@@ -29,7 +29,8 @@ _LAZY: dict[str, str] = {
     "LPOptions": "tfp.options",
     "ACFOptions": "tfp.options",
     "GNROptions": "tfp.options",
-    "markups": "tfp.markups",
+    "markups": "tfp.productivity.markups",
+    "markup_summary": "tfp.productivity.markups",
     # data in
     "make_panel": "tfp.panel",
     "Panel": "tfp.panel",

@@ -253,7 +253,9 @@ class ProductionResults:
 
         ``params`` is a mapping/Series with every term of ``spec.terms`` (extra keys ignored)
         or a sequence in ``spec.terms`` order. Use it to compare with another package's
-        estimate: the lower criterion is the better optimum.
+        estimate: the lower criterion is the better optimum. Methods whose criterion is not a
+        function of the production terms (GNR: the integration-constant coefficients) name
+        their parameters in ``extra["objective_names"]``.
         """
         fit = self._fit
         if fit is None or fit.objective_fn is None:
@@ -261,11 +263,14 @@ class ProductionResults:
                 f"method {self.method!r} has no criterion to evaluate",
                 fix="objective_at is available for criterion-based methods (op, lp, acf, wrdg, gnr, ols)",
             )
-        beta = self._term_vector(params)
+        names = tuple(fit.extra.get("objective_names", self.spec.terms))
+        beta = self._term_vector(params, names)
         return float(fit.objective_fn(beta))
 
-    def _term_vector(self, params: Any) -> np.ndarray:
-        terms = self.spec.terms
+    def _term_vector(
+        self, params: Any, names: tuple[str, ...] | None = None
+    ) -> np.ndarray:
+        terms = self.spec.terms if names is None else names
         if isinstance(params, Mapping | pd.Series):
             missing = [t for t in terms if t not in params]
             if missing:
@@ -322,14 +327,19 @@ class ProductionResults:
         panel = self._require_panel()
         fit = self._fit
         assert fit is not None
-        if "omega" in fit.extra and params is None and not include_shock:
-            omega = np.asarray(fit.extra["omega"], dtype=np.float64)
-        else:
-            if "omega" in fit.extra and params is not None:
+        if "omega" in fit.extra:
+            # methods whose productivity is not y - X·beta at the reported params (GNR)
+            if params is not None:
                 raise SpecificationError(
                     f"productivity at other parameters is not defined for method {self.method!r}",
-                    fix="use the bootstrap replicates' productivity through tfp.productivity",
+                    fix="use the estimate's productivity, or bootstrap replicates' estimates",
                 )
+            omega = np.asarray(fit.extra["omega"], dtype=np.float64)
+            if include_shock:
+                omega = omega + np.asarray(
+                    fit.extra.get("epsilon", 0.0), dtype=np.float64
+                )
+        else:
             beta = (
                 self._term_vector(params)
                 if params is not None

@@ -16,7 +16,7 @@ from tfp.exceptions import (
     DroppedObservationsWarning,
     SpecificationError,
 )
-from tfp.markups import dlw_markup, markup_summary
+from tfp.productivity.markups import dlw_markup, markup_summary
 
 # Pure arithmetic: exp/log round trips only.
 ARITH_RTOL = 1e-12

@@ -460,7 +460,8 @@ def fit(panel: Panel, spec: ProductionSpec, options: GNROptions) -> Fit:
         firm-cluster bootstrap). ``sample``: rows of the second stage (with a lag).
         ``phi``: ``y - ε``, output net of the shock. ``objective``/``objective_fn``: the
         second-stage criterion, ``objective_fn(c)`` taking the integration-constant
-        coefficients on the raw monomials named in ``extra["integral_terms"]`` (not the
+        coefficients on the raw monomials named in ``extra["integral_terms"]`` (also
+        ``extra["objective_names"]``, which ``results.objective_at`` reads; not the
         elasticities: GNR's criterion is not a function of them). ``extra``:
 
         - ``elasticities``: (nobs, n_inputs) per-observation elasticities, panel order,
@@ -683,6 +684,7 @@ def fit(panel: Panel, spec: ProductionSpec, options: GNROptions) -> Fit:
         epsilon=back(st1.eps),
         rts=back(el.sum(axis=1)),
         integral_terms=z_names,
+        objective_names=tuple(z_names),
         integral_coef=_ro(c_hat),
         markov_coef=_ro(markov),
         xi=back(xi_w),

@@ -18,8 +18,6 @@ sector, year).
 
 from __future__ import annotations
 
-import sys
-import types
 from collections.abc import Sequence
 from typing import Any
 
@@ -339,13 +337,3 @@ def markup_summary(
         )
     table["n"] = table["n"].astype(np.int64)
     return table
-
-
-class _CallableModule(types.ModuleType):
-    """``tfp.markups(...)`` keeps working after ``import tfp.markups`` binds the module."""
-
-    def __call__(self, *args: Any, **kwargs: Any) -> pd.Series:
-        return markups(*args, **kwargs)
-
-
-sys.modules[__name__].__class__ = _CallableModule
