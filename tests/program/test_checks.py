@@ -150,3 +150,16 @@ def test_checks_do_not_change_records(records: prog.ProgrammeRecords) -> None:
     before = records.activities.copy()
     prog.check_records(records)
     pd.testing.assert_frame_equal(records.activities, before)
+
+
+def test_printed_percentage_for_a_zero_target(records: prog.ProgrammeRecords) -> None:
+    pub = records.published
+    assert pub is not None
+    extra = pd.DataFrame(
+        [["activity", "5005867", "physical_progress_pct", 0.0, 1, "test"]],
+        columns=pub.columns,
+    )
+    findings = prog.check_records(records.replace(published=pd.concat([pub, extra])))
+    hit = [f for f in findings if f.where == "activity 2.3 (5005867)"]
+    assert len(hit) == 1
+    assert "not computable (zero target)" in hit[0].message
