@@ -95,5 +95,7 @@ def test_markupest_dgp3_lnm1_recovers_truth() -> None:
     # persistence in omega); .prodest() reports the lowest criterion, the defaults set it aside
     g = fit(panel, spec, ACFOptions.prodest())
     assert g.objective_fn is not None
-    assert g.objective <= g.objective_fn(np.array([0.592, 0.403]))
+    assert g.objective is not None and g.objective <= g.objective_fn(
+        np.array([0.592, 0.403])
+    )
     assert any(abs(p[1]) < 0.05 for _, p in f.extra["spurious_minima"])
