@@ -38,6 +38,19 @@ def poly_basis_nb(x: np.ndarray, exponents: np.ndarray) -> np.ndarray:
     return out
 
 
+def resample_rows_nb(
+    firm_start: np.ndarray, firm_count: np.ndarray, draw: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """NumPy twin of :func:`tfp._kernels.resample_nb.resample_rows_nb`."""
+    counts = firm_count[draw]
+    codes = np.repeat(np.arange(draw.shape[0], dtype=np.int64), counts)
+    starts = np.repeat(firm_start[draw], counts)
+    offsets = np.arange(codes.shape[0], dtype=np.int64) - np.repeat(
+        np.cumsum(counts) - counts, counts
+    )
+    return (starts + offsets).astype(np.int64), codes
+
+
 def _acf_h(
     phi: np.ndarray,
     phil: np.ndarray,
