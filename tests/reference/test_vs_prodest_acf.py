@@ -99,3 +99,26 @@ def test_markupest_dgp3_lnm1_recovers_truth() -> None:
         np.array([0.592, 0.403])
     )
     assert any(abs(p[1]) < 0.05 for _, p in f.extra["spurious_minima"])
+
+
+def test_chilean_end_to_end_through_tfp_estimate() -> None:
+    import tfp
+
+    df = load_shared_csv("prodest_chilean.csv")
+    with pytest.warns(Warning):  # several local minima and dropped first-period rows
+        res = tfp.estimate(
+            df,
+            method="acf",
+            output="Y",
+            free=["fX1", "fX2"],
+            state="sX",
+            proxy="pX",
+            id="idvar",
+            time="timevar",
+            options=ACFOptions.prodest(),
+            se="none",
+        )
+    np.testing.assert_allclose(
+        res.params.to_numpy(), PRODEST_START_HALF, atol=PRODEST_ROUNDING_ATOL
+    )
+    assert res.nobs == 1944
