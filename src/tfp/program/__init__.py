@@ -28,6 +28,7 @@ from tfp.program.framework import (
     label,
 )
 from tfp.program.records import SCHEMAS, ColumnSpec, ProgrammeRecords, read_records
+from tfp.program.run import PanelColumns, PipelineConfig, ProgrammeReport, run
 
 __all__ = [
     "CHECKS",
@@ -40,8 +41,11 @@ __all__ = [
     "Finding",
     "Framework",
     "Indicator",
+    "PanelColumns",
+    "PipelineConfig",
     "Product",
     "ProgrammeRecords",
+    "ProgrammeReport",
     "annex_table",
     "budget_execution",
     "check_records",
@@ -54,6 +58,7 @@ __all__ = [
     "physical_progress",
     "product_totals",
     "read_records",
+    "run",
     "targeting_summary",
     "year_on_year",
 ]

@@ -19,7 +19,7 @@ Config file (TOML) schema: see :meth:`PipelineConfig.from_toml` and
 
 from __future__ import annotations
 
-import math
+import itertools
 import os
 import re
 import shutil
@@ -27,7 +27,7 @@ import tempfile
 import time
 import tomllib
 import warnings
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from types import MappingProxyType
@@ -143,9 +143,11 @@ class PipelineConfig:
     method : {'acf', 'lp', 'op', 'wrdg', 'ols', 'fe', 'gnr'}, default 'acf'
         Estimator of the factor shares. ACF falls back to LP only when ACF is not available
         in the installed tfp (the report says so).
-    options : Mapping
-        Keyword arguments of the method's options class (e.g. ``{"markov_degree": 1}`` for
-        :class:`tfp.ACFOptions`).
+    options : Mapping, default ``{"markov_degree": 1}``
+        Keyword arguments of the method's options class (here :class:`tfp.ACFOptions`). The
+        default law of motion is an AR(1), which is how the embedded simulated panel's
+        productivity evolves; ``{}`` uses the method's own defaults. Options must belong to
+        ``method`` (the config error says which are accepted).
     reps : int, default 49
         Firm-cluster bootstrap replicates (0: no standard errors or intervals).
     seed : int, default 2020
@@ -169,7 +171,9 @@ class PipelineConfig:
     years: tuple[int, ...] = (2015, 2016, 2017, 2018, 2019)
     panel_seed: int = 2020
     method: str = "acf"
-    options: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+    options: Mapping[str, Any] = field(
+        default_factory=lambda: MappingProxyType({"markov_degree": 1})
+    )
     reps: int = 49
     seed: int = 2020
     n_jobs: int = 1
@@ -194,7 +198,7 @@ class PipelineConfig:
             raise bad(
                 "method",
                 f"method={self.method!r} is not one of {set(_METHODS)}",
-                "use method = \"acf\" (or lp, op, wrdg, ols, fe, gnr)",
+                'use method = "acf" (or lp, op, wrdg, ols, fe, gnr)',
             )
         if self.lang not in _LANGS:
             raise bad(
@@ -205,17 +209,35 @@ class PipelineConfig:
         for name, low in (("n_firms", 50), ("reps", 0), ("seed", 0), ("panel_seed", 0)):
             v = getattr(self, name)
             if not isinstance(v, int) or isinstance(v, bool) or v < low:
-                raise bad(name, f"{name}={v!r} is not an integer >= {low}", f"use {name} = <integer >= {low}>")
+                raise bad(
+                    name,
+                    f"{name}={v!r} is not an integer >= {low}",
+                    f"use {name} = <integer >= {low}>",
+                )
         if self.reps == 1:
-            raise bad("reps", "reps=1 gives no standard errors", "use reps = 0 (none) or >= 2")
+            raise bad(
+                "reps", "reps=1 gives no standard errors", "use reps = 0 (none) or >= 2"
+            )
         if not isinstance(self.n_jobs, int) or self.n_jobs == 0:
-            raise bad("n_jobs", f"n_jobs={self.n_jobs!r} is not a non-zero integer", "use n_jobs = 1")
+            raise bad(
+                "n_jobs",
+                f"n_jobs={self.n_jobs!r} is not a non-zero integer",
+                "use n_jobs = 1",
+            )
         years = tuple(self.years)
-        if len(years) < 3 or any(b - a != 1 for a, b in zip(years, years[1:])):
-            raise bad("years", f"years={list(years)} are not at least 3 consecutive years", "use e.g. years = [2015, 2019] (first and last)")
+        if len(years) < 3 or any(b - a != 1 for a, b in itertools.pairwise(years)):
+            raise bad(
+                "years",
+                f"years={list(years)} are not at least 3 consecutive years",
+                "use e.g. years = [2015, 2019] (first and last)",
+            )
         bad_fmt = [f for f in self.formats if f not in _FORMATS]
         if bad_fmt or not self.formats:
-            raise bad("formats", f"formats={list(self.formats)} must be a non-empty subset of {list(_FORMATS)}", f"use formats = {list(_FORMATS)}")
+            raise bad(
+                "formats",
+                f"formats={list(self.formats)} must be a non-empty subset of {list(_FORMATS)}",
+                f"use formats = {list(_FORMATS)}",
+            )
         object.__setattr__(self, "years", years)
         object.__setattr__(self, "formats", tuple(self.formats))
         object.__setattr__(self, "options", MappingProxyType(dict(self.options)))
@@ -295,7 +317,9 @@ class PipelineConfig:
                         fix=f"use one of {list(allowed[table])}",
                     )
 
-        def get(table: str, key: str, kind: type | tuple[type, ...], default: Any) -> Any:
+        def get(
+            table: str, key: str, kind: type | tuple[type, ...], default: Any
+        ) -> Any:
             body = doc.get(table, {})
             if key not in body:
                 return default
@@ -304,7 +328,11 @@ class PipelineConfig:
             if isinstance(kind, tuple) and isinstance(v, bool) and bool not in kind:
                 ok = False
             if not ok:
-                names = kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
+                names = (
+                    kind.__name__
+                    if isinstance(kind, type)
+                    else " or ".join(k.__name__ for k in kind)
+                )
                 raise RecordsError(
                     f"{table}.{key} = {v!r} is not a {names}",
                     file=where,
@@ -550,7 +578,9 @@ def run(
     step(1)
     data, truth, panel_note = _load_panel(cfg)
     step(2)
+    t_est = time.perf_counter()
     estimation = _estimate(data, cfg)
+    t_est = time.perf_counter() - t_est
     step(3)
     outcome = tables.outcome_tables(
         data,
@@ -560,12 +590,13 @@ def run(
         cross_check=estimation.cross_check,
     )
     step(4)
-    prog = tables.programme_tables(records, lang=cfg.lang)  # type: ignore[arg-type]
+    prog = tables.programme_tables(records, lang=cfg.lang)
     all_tables = {**outcome, **prog, "findings": tables.findings_table(findings)}
     indicators = tables.indicator_list(all_tables, records=records)
     notes = (panel_note, *estimation.notes)
     step(5)
-    figures = plots.report_figures(all_tables, lang=cfg.lang)
+    simulated = cfg.panel is None
+    figures = plots.report_figures(all_tables, lang=cfg.lang, simulated=simulated)
     step(6)
     content = build.ReportContent(
         records=records,
@@ -577,6 +608,8 @@ def run(
         method=estimation.method,
         lang=cfg.lang,
         config_source=cfg.source,
+        simulated=simulated,
+        methods_note=_methods_note(cfg, records, estimation, panel_note, t_est),
     )
     paths = _write_atomically(cfg, content, build)
     report("done", total, total)
@@ -606,7 +639,9 @@ def _load_records(cfg: PipelineConfig) -> ProgrammeRecords:
     return read_records(cfg.records)
 
 
-def _load_panel(cfg: PipelineConfig) -> tuple[pd.DataFrame, Mapping[str, float] | None, str]:
+def _load_panel(
+    cfg: PipelineConfig,
+) -> tuple[pd.DataFrame, Mapping[str, float] | None, str]:
     """The firm panel, the true shares when simulated, and a note on where it came from."""
     cols = cfg.columns
     if cfg.panel is None:
@@ -624,7 +659,11 @@ def _load_panel(cfg: PipelineConfig) -> tuple[pd.DataFrame, Mapping[str, float] 
     if suffix == ".csv":
         try:
             data = pd.read_csv(path, dtype={cols.id: str})
-        except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as err:
+        except (
+            pd.errors.ParserError,
+            UnicodeDecodeError,
+            pd.errors.EmptyDataError,
+        ) as err:
             raise RecordsError(
                 f"cannot read the panel as CSV ({err})",
                 file=where,
@@ -721,8 +760,11 @@ def _estimate(data: pd.DataFrame, cfg: PipelineConfig) -> _Estimation:
                 column="estimation.options",
                 fix=f"use the fields of {name}",
             ) from None
-    se: Any = "none" if cfg.reps == 0 else tfp.Bootstrap(reps=cfg.reps, seed=cfg.seed, n_jobs=cfg.n_jobs)
-    caught: list[warnings.WarningMessage] = []
+    se: Any = (
+        "none"
+        if cfg.reps == 0
+        else tfp.Bootstrap(reps=cfg.reps, seed=cfg.seed, n_jobs=cfg.n_jobs)
+    )
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         res = tfp.estimate(data, method=method, options=options, se=se, **roles)
@@ -740,7 +782,101 @@ def _estimate(data: pd.DataFrame, cfg: PipelineConfig) -> _Estimation:
             cross["lp"] = {str(k): float(v) for k, v in lp.params.items()}
         except TFPError as err:  # the cross-check is optional; say why it is missing
             notes.append(f"LP cross-check not computed: {err}")
+    implausible = _implausible(res.params)
+    if implausible:
+        notes.insert(0 if "fallback" not in notes else 1, "implausible")
+        notes.append(implausible)
     return _Estimation(res, method, tuple(notes), MappingProxyType(cross))
+
+
+#: Output elasticities of a value-added Cobb-Douglas outside this range, or returns to scale
+#: outside ``PLAUSIBLE_RTS``, are flagged in the report: firm-level estimates in the literature
+#: (and PRODUCE's 0.262/0.588/0.166) lie well inside them.
+PLAUSIBLE_ELASTICITY = (-0.05, 1.2)
+PLAUSIBLE_RTS = (0.5, 1.5)
+
+
+def _implausible(params: pd.Series) -> str:
+    """A message when the estimated shares are implausible, else ''."""
+    values = {str(k): float(v) for k, v in params.items()}
+    rts = sum(values.values())
+    lo, hi = PLAUSIBLE_ELASTICITY
+    bad = {k: v for k, v in values.items() if not (lo <= v <= hi)}
+    if bad or not (PLAUSIBLE_RTS[0] <= rts <= PLAUSIBLE_RTS[1]):
+        shown = ", ".join(f"{k} = {v:.3f}" for k, v in values.items())
+        return (
+            f"implausible factor shares ({shown}; returns to scale {rts:.3f}): the TFP "
+            "indicators built on them are not reliable; compare the Levinsohn-Petrin "
+            "column and check the estimator's options"
+        )
+    return ""
+
+
+def _methods_note(
+    cfg: PipelineConfig,
+    records: ProgrammeRecords,
+    est: _Estimation,
+    panel_note: str,
+    seconds: float,
+) -> tuple[str, ...]:
+    """The choices behind the numbers, in the report's language."""
+    res = est.results
+    cols = cfg.columns
+    es = cfg.lang == "es"
+    boot = (
+        (
+            f"bootstrap por empresa, {cfg.reps} réplicas, semilla {cfg.seed}"
+            if es
+            else f"firm-cluster bootstrap, {cfg.reps} replicates, seed {cfg.seed}"
+        )
+        if cfg.reps
+        else (
+            "sin errores estándar (reps = 0)" if es else "no standard errors (reps = 0)"
+        )
+    )
+    opts = (
+        repr(res.options) if getattr(res, "options", None) is not None else "defaults"
+    )
+    fallback = "fallback" in est.notes
+    lines = [
+        (f"Panel de empresas: {panel_note}." if es else f"Firm panel: {panel_note}."),
+        (
+            f"Estimador: {est.method}{' (ACF no disponible: LP)' if fallback else ''}; producto {cols.output} (log valor agregado real), "
+            f"insumos libres {', '.join(cols.free)}, estado {cols.state}, proxy {cols.proxy}; {boot}; "
+            f"{res.nobs:,} observaciones de {res.n_firms:,} empresas; {seconds:.1f} s."
+            if es
+            else f"Estimator: {est.method}{' (ACF unavailable: LP)' if fallback else ''}; output {cols.output} (log real value added), "
+            f"free inputs {', '.join(cols.free)}, state {cols.state}, proxy {cols.proxy}; {boot}; "
+            f"{res.nobs:,} observations of {res.n_firms:,} firms; {seconds:.1f} s."
+        ),
+        (f"Opciones del estimador: {opts}." if es else f"Estimator options: {opts}."),
+        (
+            "Índice de PTF: media de los niveles exp(ω) de cada tamaño (Ley 30056, ventas en UIT del año) "
+            f"ponderada por el factor de expansión '{cols.weights}', relativa a la gran empresa (= 100); "
+            "intervalos del 95 % por percentiles de las réplicas bootstrap. Productividad del trabajo: "
+            "valor agregado real (IPC Lima) por trabajador (calificado + no calificado) de las MYPE."
+            if es
+            else "TFP index: mean of TFP levels exp(ω) of each size class (Ley 30056, sales in UIT of the year) "
+            f"weighted by the expansion factor '{cols.weights}', relative to large firms (= 100); "
+            "95 % intervals from bootstrap replicate percentiles. Labour productivity: real value added "
+            "(IPC Lima) per worker (skilled + unskilled) of MYPE."
+        ),
+        (
+            "Cifras publicadas: PRODUCE-OGEIEE, Reporte de seguimiento del PP 0093 2020, sección «Productividad de las MIPYME» (ENE 2015–2019)."
+            if es
+            else "Published figures: PRODUCE-OGEIEE, PP 0093 2020 follow-up report, section “Productividad de las MIPYME” (ENE 2015–2019)."
+        ),
+        (
+            f"Registros del programa: {records.source}"
+            if es
+            else f"Programme records: {records.source}"
+        ),
+    ]
+    if cfg.source:
+        lines.append(
+            f"Configuración: {cfg.source}" if es else f"Configuration: {cfg.source}"
+        )
+    return tuple(lines)
 
 
 def _write_atomically(cfg: PipelineConfig, content: Any, build: Any) -> dict[str, Path]:
@@ -770,11 +906,3 @@ def _write_atomically(cfg: PipelineConfig, content: Any, build: Any) -> dict[str
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return {k: out / Path(v).relative_to(tmp) for k, v in written.items()}
-
-
-def _finite(x: float) -> float | None:
-    return float(x) if math.isfinite(float(x)) else None
-
-
-__all__ += []  # keep the public names above
-_ = (Sequence,)  # re-exported typing helper used in annotations of callers

@@ -1,0 +1,157 @@
+"""The ``tfp`` command line.
+
+``tfp report`` runs the PP 0093 reporting pipeline (:func:`tfp.program.run`) and writes the
+HTML/Excel/CSV/JSON report; with no arguments it uses the embedded data (the 2020 records
+transcribed from PRODUCE's follow-up report and a simulated ENE-like panel). Errors in the
+input (config, records, panel) are printed without a traceback and exit with code 2;
+nothing is written then.
+
+Examples
+--------
+::
+
+    tfp report                                  # embedded data, Spanish, ./tfp-report
+    tfp report --lang en --out informe
+    tfp report --config examples/pipeline.toml
+    python -m tfp.cli report --out tmp
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+__all__ = ["app", "main"]
+
+#: Exit code for bad input (config, records, panel, options).
+EXIT_BAD_INPUT = 2
+
+app = typer.Typer(
+    name="tfp",
+    help="Production functions, TFP and the PP 0093 programme report.",
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+
+_STEP_TEXT = {
+    "es": {
+        "records": "Leyendo los registros del programa",
+        "panel": "Leyendo el panel de empresas",
+        "estimation": "Estimando la función de producción (bootstrap)",
+        "productivity": "Calculando los indicadores de productividad",
+        "tables": "Armando los cuadros",
+        "charts": "Dibujando los gráficos",
+        "write": "Escribiendo el reporte",
+        "done": "Listo",
+    },
+    "en": {
+        "records": "Reading the programme records",
+        "panel": "Reading the firm panel",
+        "estimation": "Estimating the production function (bootstrap)",
+        "productivity": "Computing the productivity indicators",
+        "tables": "Building the tables",
+        "charts": "Drawing the charts",
+        "write": "Writing the report",
+        "done": "Done",
+    },
+}
+
+
+@app.callback()
+def _root() -> None:
+    """Production functions, TFP and the PP 0093 programme report."""
+
+
+@app.command()
+def report(
+    config: Annotated[
+        Path | None,
+        typer.Option(
+            "--config",
+            "-c",
+            help="Pipeline config (TOML) naming the panel, records and options.",
+        ),
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", help="Output directory (default: tfp-report)."),
+    ] = None,
+    lang: Annotated[
+        str | None,
+        typer.Option("--lang", "-l", help="Report language: es (default) or en."),
+    ] = None,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="No progress bar.")
+    ] = False,
+) -> None:
+    """Write the PP 0093 report (HTML, Excel, CSV, JSON); no arguments: embedded data."""
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from tfp.exceptions import TFPError
+    from tfp.program.run import PipelineConfig, run
+
+    err = Console(stderr=True)
+    try:
+        cfg = PipelineConfig() if config is None else PipelineConfig.from_toml(config)
+        if lang is not None and lang not in ("es", "en"):
+            err.print(
+                f"[bold red]Error:[/] --lang {lang!r} is not one of 'es', 'en'. "
+                "Fix: pass --lang es or --lang en."
+            )
+            raise typer.Exit(EXIT_BAD_INPUT)
+        words = _STEP_TEXT[lang or cfg.lang]
+        if quiet:
+            result = run(cfg, out=out, lang=lang)
+        else:
+            with Progress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                TextColumn("{task.completed}/{task.total}"),
+                TimeElapsedColumn(),
+                console=err,
+                transient=False,
+            ) as bar:
+                task = bar.add_task(words["records"], total=7)
+
+                def progress(step: str, completed: int, total: int) -> None:
+                    bar.update(
+                        task,
+                        description=words.get(step, step),
+                        completed=completed,
+                        total=total,
+                    )
+
+                result = run(cfg, out=out, lang=lang, progress=progress)
+    except TFPError as exc:
+        from rich.markup import escape
+
+        err.print(
+            f"[bold red]Error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True
+        )
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    html_path = result.paths.get("html")
+    where = html_path if html_path is not None else result.config.out.resolve()
+    word = "Reporte escrito en" if result.config.lang == "es" else "Report written to"
+    typer.echo(f"{word}: {where}")
+    typer.echo(f"({result.elapsed:.1f} s; {', '.join(sorted(result.paths))})")
+
+
+@app.command()
+def version() -> None:
+    """Print the tfp version."""
+    from tfp import __version__
+
+    typer.echo(__version__)
+
+
+def main() -> None:
+    """Entry point of the ``tfp`` console script."""
+    app()
+
+
+if __name__ == "__main__":
+    main()

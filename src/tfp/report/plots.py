@@ -1,0 +1,398 @@
+"""Charts of the PP 0093 report as PNG bytes (matplotlib Figure on an Agg canvas, no pyplot).
+
+Each ``chart_*`` function takes a table built by :mod:`tfp.report.tables` and returns a
+:class:`matplotlib.figure.Figure`; :func:`report_figures` draws all the charts the tables
+allow and returns ``{name: png_bytes}``, ready to embed as ``data:image/png;base64``.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+__all__ = [
+    "CHART_TITLES",
+    "chart_budget",
+    "chart_coverage",
+    "chart_indicators",
+    "chart_labour",
+    "chart_mipyme_growth",
+    "chart_progress",
+    "chart_tfp_by_size",
+    "png",
+    "report_figures",
+]
+
+_OURS = "#1f5f8b"
+_SEED = "#c8a03c"
+_GREY = "#8c8c8c"
+
+#: Chart titles: name -> (es, en). Also the images' alt text.
+CHART_TITLES: Mapping[str, tuple[str, str]] = {
+    "tfp_by_size": (
+        "Productividad total de factores según tamaño de empresa (gran empresa = 100)",
+        "Total factor productivity by firm size (large firms = 100)",
+    ),
+    "mipyme_growth": (
+        "Variación % anual de la PTF de las MIPYME",
+        "Annual % change in MIPYME TFP",
+    ),
+    "mype_labour": (
+        "Productividad del trabajo de las MYPE (miles de soles por trabajador)",
+        "MYPE labour productivity (thousand soles per worker)",
+    ),
+    "physical_progress": (
+        "Avance físico por actividad (% de la meta anual)",
+        "Physical progress by activity (% of the annual target)",
+    ),
+    "budget": (
+        "Ejecución presupuestal por producto (millones de soles)",
+        "Budget execution by product (million soles)",
+    ),
+    "indicators": (
+        "Indicadores de desempeño: valor y meta",
+        "Performance indicators: value and target",
+    ),
+    "coverage_natural_region": (
+        "Empresas atendidas por región natural",
+        "Firms served by natural region",
+    ),
+    "coverage_size_class": (
+        "Empresas atendidas por tamaño (empresas con información de ventas)",
+        "Firms served by size (firms with sales data)",
+    ),
+    "coverage_department": (
+        "Empresas atendidas por departamento",
+        "Firms served by department",
+    ),
+}
+
+_WORDS = {
+    "es": {
+        "ours": "tfp (datos del reporte)",
+        "ours_sim": "tfp (datos simulados)",
+        "seed": "Publicado PRODUCE (ENE)",
+        "index": "Índice",
+        "year": "Año",
+        "pct": "%",
+        "firms": "Empresas",
+        "target": "Meta",
+        "value": "Valor",
+        "pia": "PIA",
+        "pim": "PIM",
+        "devengado": "Devengado",
+        "product": "Producto",
+        "activity": "Act.",
+        "no_target": "sin meta",
+    },
+    "en": {
+        "ours": "tfp (report data)",
+        "ours_sim": "tfp (simulated data)",
+        "seed": "Published by PRODUCE (ENE)",
+        "index": "Index",
+        "year": "Year",
+        "pct": "%",
+        "firms": "Firms",
+        "target": "Target",
+        "value": "Value",
+        "pia": "Initial budget (PIA)",
+        "pim": "Modified budget (PIM)",
+        "devengado": "Accrued (devengado)",
+        "product": "Product",
+        "activity": "Act.",
+        "no_target": "no target",
+    },
+}
+
+
+def _title(name: str, lang: str) -> str:
+    es, en = CHART_TITLES[name]
+    return es if lang == "es" else en
+
+
+def _figure(size: tuple[float, float]) -> Any:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=size, dpi=100)
+    FigureCanvasAgg(fig)
+    return fig
+
+
+def png(fig: Any) -> bytes:
+    """Render a Figure to PNG bytes (no timestamp or software metadata: reproducible)."""
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=100, metadata={"Software": None})
+    return buf.getvalue()
+
+
+def _bar_labels(ax: Any, bars: Any, fmt: str = "{:.1f}") -> None:
+    for b in bars:
+        h = b.get_height()
+        if np.isfinite(h):
+            ax.annotate(
+                fmt.format(h),
+                (b.get_x() + b.get_width() / 2, h),
+                ha="center",
+                va="bottom",
+                fontsize=8,
+            )
+
+
+def chart_tfp_by_size(
+    table: pd.DataFrame, *, lang: str = "es", simulated: bool = True
+) -> Any:
+    """Bars of the TFP index by size class, ours beside PRODUCE's published chart."""
+    w = _WORDS[lang]
+    fig = _figure((7.0, 4.2))
+    ax = fig.add_subplot()
+    x = np.arange(len(table))
+    ours = table["index"].to_numpy(dtype=float)
+    seed = table["published"].to_numpy(dtype=float)
+    err = None
+    if {"conf_low", "conf_high"} <= set(table.columns):
+        lo = table["conf_low"].to_numpy(dtype=float)
+        hi = table["conf_high"].to_numpy(dtype=float)
+        err = np.vstack([np.maximum(ours - lo, 0), np.maximum(hi - ours, 0)])
+        err = np.where(np.isfinite(err), err, 0.0)
+    b1 = ax.bar(
+        x - 0.2,
+        ours,
+        0.4,
+        yerr=err,
+        capsize=3,
+        color=_OURS,
+        label=w["ours_sim"] if simulated else w["ours"],
+    )
+    b2 = ax.bar(x + 0.2, seed, 0.4, color=_SEED, label=w["seed"])
+    _bar_labels(ax, b1)
+    _bar_labels(ax, b2)
+    ax.set_xticks(x, table[f"label_{lang}"].astype(str).tolist())
+    ax.axhline(100.0, color=_GREY, linewidth=0.8, linestyle="--")
+    ax.set_ylabel(w["index"])
+    ax.legend(loc="upper left", fontsize=8)
+    ax.set_title(_title("tfp_by_size", lang), fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def chart_mipyme_growth(
+    table: pd.DataFrame, *, lang: str = "es", simulated: bool = True
+) -> Any:
+    """Bars of the yearly % change of MIPYME TFP, with the published change as markers."""
+    w = _WORDS[lang]
+    t = table.dropna(subset=["growth_pct"])
+    fig = _figure((7.0, 3.8))
+    ax = fig.add_subplot()
+    x = t["year"].to_numpy(dtype=float)
+    g = t["growth_pct"].to_numpy(dtype=float)
+    err = None
+    if {"growth_conf_low_pct", "growth_conf_high_pct"} <= set(t.columns):
+        err = np.vstack(
+            [
+                np.maximum(g - t["growth_conf_low_pct"].to_numpy(float), 0),
+                np.maximum(t["growth_conf_high_pct"].to_numpy(float) - g, 0),
+            ]
+        )
+        err = np.where(np.isfinite(err), err, 0.0)
+    bars = ax.bar(
+        x,
+        g,
+        0.6,
+        yerr=err,
+        capsize=3,
+        color=_OURS,
+        label=w["ours_sim"] if simulated else w["ours"],
+    )
+    _bar_labels(ax, bars)
+    pub = table.dropna(subset=["published_growth_pct"])
+    if len(pub):
+        ax.scatter(
+            pub["year"].to_numpy(float),
+            pub["published_growth_pct"].to_numpy(float),
+            color=_SEED,
+            marker="D",
+            s=50,
+            zorder=3,
+            label=w["seed"],
+        )
+    ax.axhline(0.0, color=_GREY, linewidth=0.8)
+    ax.set_xticks(x, [str(int(v)) for v in x])
+    ax.set_xlabel(w["year"])
+    ax.set_ylabel(w["pct"])
+    ax.legend(fontsize=8)
+    ax.set_title(_title("mipyme_growth", lang), fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def chart_labour(
+    table: pd.DataFrame, *, lang: str = "es", simulated: bool = True
+) -> Any:
+    """Lines of MYPE labour productivity by year: ours and the published figures."""
+    w = _WORDS[lang]
+    fig = _figure((7.0, 3.8))
+    ax = fig.add_subplot()
+    ax.plot(
+        table["year"].to_numpy(float),
+        table["value"].to_numpy(float),
+        marker="o",
+        color=_OURS,
+        label=w["ours_sim"] if simulated else w["ours"],
+    )
+    pub = table.dropna(subset=["published"])
+    if len(pub):
+        ax.plot(
+            pub["year"].to_numpy(float),
+            pub["published"].to_numpy(float),
+            marker="D",
+            color=_SEED,
+            label=w["seed"],
+        )
+    ax.set_xticks(table["year"].to_numpy(float), [str(int(v)) for v in table["year"]])
+    ax.set_xlabel(w["year"])
+    ax.legend(fontsize=8)
+    ax.set_title(_title("mype_labour", lang), fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def chart_progress(table: pd.DataFrame, *, lang: str = "es") -> Any:
+    """Horizontal bars of physical progress (%) of each activity; 100 % marked."""
+    w = _WORDS[lang]
+    act = table[table["level"] == "activity"].iloc[::-1]
+    fig = _figure((7.0, 0.45 * len(act) + 1.2))
+    ax = fig.add_subplot()
+    y = np.arange(len(act))
+    vals = act["physical_progress_pct"].to_numpy(dtype=float)
+    shown = np.where(np.isfinite(vals), vals, 0.0)
+    ax.barh(y, shown, color=_OURS)
+    for yi, v in zip(y, vals):
+        ax.annotate(
+            f"{v:.1f} %" if np.isfinite(v) else w["no_target"],
+            (0 if not np.isfinite(v) else v, yi),
+            va="center",
+            fontsize=8,
+            xytext=(3, 0),
+            textcoords="offset points",
+        )
+    ax.axvline(100.0, color=_GREY, linewidth=0.8, linestyle="--")
+    ax.set_yticks(y, [f"{w['activity']} {n}" for n in act["number"]])
+    ax.set_xlabel(w["pct"])
+    ax.set_xlim(0, max(110.0, float(np.nanmax(shown)) * 1.15))
+    ax.set_title(_title("physical_progress", lang), fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def chart_budget(table: pd.DataFrame, *, lang: str = "es") -> Any:
+    """Grouped bars of PIA, PIM and devengado by product, in millions of soles."""
+    w = _WORDS[lang]
+    p = table[table["level"] == "product"]
+    fig = _figure((7.0, 4.0))
+    ax = fig.add_subplot()
+    x = np.arange(len(p))
+    for i, (col, color) in enumerate(
+        (("pia", "#9bbcd6"), ("pim", "#4f86b0"), ("devengado", _OURS))
+    ):
+        bars = ax.bar(
+            x + (i - 1) * 0.27,
+            p[col].to_numpy(float) / 1e6,
+            0.27,
+            color=color,
+            label=w[col],
+        )
+        if col == "devengado":
+            _bar_labels(ax, bars)
+    ax.set_xticks(x, [f"{w['product']} {n}" for n in p["number"]])
+    ax.legend(fontsize=8)
+    ax.set_title(_title("budget", lang), fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def chart_indicators(table: pd.DataFrame, *, lang: str = "es") -> Any:
+    """Bars of each performance indicator's value beside its target."""
+    w = _WORDS[lang]
+    fig = _figure((7.0, 3.8))
+    ax = fig.add_subplot()
+    x = np.arange(len(table))
+    b1 = ax.bar(
+        x - 0.2, table["target"].to_numpy(float), 0.4, color=_SEED, label=w["target"]
+    )
+    b2 = ax.bar(
+        x + 0.2, table["value"].to_numpy(float), 0.4, color=_OURS, label=w["value"]
+    )
+    _bar_labels(ax, b1)
+    _bar_labels(ax, b2)
+    ax.set_xticks(x, table["id"].astype(str).tolist())
+    ax.set_ylabel(w["pct"])
+    ax.legend(fontsize=8)
+    ax.set_title(_title("indicators", lang), fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def chart_coverage(
+    table: pd.DataFrame, name: str, *, lang: str = "es", top: int = 25
+) -> Any:
+    """Horizontal bars of firms served by group (largest first, at most ``top`` groups)."""
+    w = _WORDS[lang]
+    t = table.sort_values("n_firms", ascending=False).head(top).iloc[::-1]
+    fig = _figure((7.0, 0.28 * len(t) + 1.4))
+    ax = fig.add_subplot()
+    y = np.arange(len(t))
+    bars = ax.barh(y, t["n_firms"].to_numpy(float), color=_OURS)
+    for b, n in zip(bars, t["n_firms"]):
+        ax.annotate(
+            f"{int(n):,}",
+            (b.get_width(), b.get_y() + b.get_height() / 2),
+            va="center",
+            fontsize=7,
+            xytext=(3, 0),
+            textcoords="offset points",
+        )
+    ax.set_yticks(y, t["label"].astype(str).tolist(), fontsize=8)
+    ax.set_xlabel(w["firms"])
+    ax.set_xlim(0, float(t["n_firms"].max()) * 1.15 if len(t) else 1.0)
+    ax.set_title(_title(name, lang), fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def report_figures(
+    tables: Mapping[str, pd.DataFrame], *, lang: str = "es", simulated: bool = True
+) -> dict[str, bytes]:
+    """Draw every chart the tables allow; return ``{name: png_bytes}`` in report order."""
+    figs: dict[str, Any] = {}
+    if "tfp_by_size" in tables:
+        figs["tfp_by_size"] = chart_tfp_by_size(
+            tables["tfp_by_size"], lang=lang, simulated=simulated
+        )
+    if "mipyme_tfp" in tables:
+        figs["mipyme_growth"] = chart_mipyme_growth(
+            tables["mipyme_tfp"], lang=lang, simulated=simulated
+        )
+    if "mype_labour" in tables:
+        figs["mype_labour"] = chart_labour(
+            tables["mype_labour"], lang=lang, simulated=simulated
+        )
+    for name in (
+        "coverage_natural_region",
+        "coverage_size_class",
+        "coverage_department",
+    ):
+        if name in tables:
+            t = tables[name]
+            if name == "coverage_size_class":
+                t = t[t["group"] != "missing"]
+            figs[name] = chart_coverage(t, name, lang=lang)
+    figs["physical_progress"] = chart_progress(tables["physical_progress"], lang=lang)
+    figs["budget"] = chart_budget(tables["budget_execution"], lang=lang)
+    if len(tables["indicator_progress"]):
+        figs["indicators"] = chart_indicators(tables["indicator_progress"], lang=lang)
+    return {k: png(f) for k, f in figs.items()}
