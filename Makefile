@@ -39,6 +39,10 @@ lint: $(VENV)/.installed-test
 typecheck: $(VENV)/.installed-test
 	$(BIN)/mypy src/tfp
 
+docs: $(VENV)/.installed-test
+	$(BIN)/python -m pip install --quiet -e ".[test,docs]"
+	$(BIN)/sphinx-build -W --keep-going -b html docs docs/_build/html
+
 bench: $(VENV)/.installed-test
 	$(BIN)/python benchmarks/run.py
 

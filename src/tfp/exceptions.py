@@ -28,7 +28,10 @@ __all__ = [
 def format_message(
     problem: str, *, column: str | None = None, fix: str | None = None
 ) -> str:
-    """Compose an error message: ``column 'x': problem. Fix: ...``."""
+    """Compose an error message that names the column, the problem and the fix.
+
+    The message reads ``column 'x': problem. Fix: ...``.
+    """
     text = problem.rstrip(".")
     if column is not None:
         text = f"column {column!r}: {text}"

@@ -1,0 +1,198 @@
+"""Sphinx configuration of the tfp documentation (``make docs``).
+
+The build is warnings-as-errors (``sphinx-build -W``). Three things are generated here at
+build time, never typed in:
+
+* ``reference/generated/<module>.rst``: one autosummary page per public module, listing the
+  module's ``__all__`` (so the reference grows with every capability);
+* ``tutorials/notebooks/*.ipynb``: copies of the executed tutorial sources in ``notebooks/``
+  (myst-nb runs them, with the jupyter-cache execution cache);
+* the comparison page's numbers, computed by its code cells on ``../shared/data``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import shutil
+from pathlib import Path
+
+import tfp
+
+DOCS = Path(__file__).resolve().parent
+ROOT = DOCS.parent
+
+project = "tfp"
+author = "tfp developers"
+copyright = "tfp developers, GPL-3.0-or-later"
+release = tfp.__version__
+version = release
+
+extensions = [
+    "sphinx.ext.autodoc",
+    "sphinx.ext.autosummary",
+    "sphinx.ext.mathjax",
+    "numpydoc",
+    "myst_nb",
+    "sphinx_design",
+]
+
+source_suffix = {".rst": "restructuredtext", ".md": "myst-nb", ".ipynb": "myst-nb"}
+exclude_patterns = [
+    "_build",
+    "jupyter_execute",
+    "**.ipynb_checkpoints",
+    ".jupyter_cache",
+]
+templates_path = ["_templates"]
+
+html_theme = "pydata_sphinx_theme"
+html_title = f"tfp {release}"
+html_static_path: list[str] = []
+html_theme_options = {
+    "navbar_align": "left",
+    "show_toc_level": 2,
+    "navigation_with_keys": False,
+}
+
+# --- autodoc / autosummary / numpydoc ---------------------------------------------------
+autosummary_generate = True
+autosummary_imported_members = True
+autodoc_default_options = {"member-order": "bysource"}
+autodoc_typehints = "none"  # numpydoc's Parameters sections carry the types
+numpydoc_show_class_members = False  # autosummary lists members; avoids duplicate stubs
+numpydoc_class_members_toctree = False
+numpydoc_xref_param_type = False
+
+
+# --- myst / myst-nb -----------------------------------------------------------------------
+myst_enable_extensions = ["dollarmath", "amsmath", "colon_fence", "deflist"]
+myst_heading_anchors = 3
+nb_execution_mode = "cache"  # re-run a notebook only when its code changed
+nb_execution_cache_path = str(DOCS / "_build" / ".jupyter_cache")
+nb_execution_timeout = 600
+nb_execution_raise_on_error = True  # a failing example fails the build
+nb_execution_show_tb = True
+nb_merge_streams = True
+
+# --- public modules of the API reference --------------------------------------------------
+#: module -> title of its reference page
+PUBLIC_MODULES: dict[str, str] = {
+    "tfp": "Estimation: tfp",
+    "tfp.options": "Options: tfp.options",
+    "tfp.results": "Results: tfp.results",
+    "tfp.productivity": "Productivity indices: tfp.productivity",
+    "tfp.peru": "Peru definitions: tfp.peru",
+    "tfp.program": "PP 0093 results layer: tfp.program",
+    "tfp.datasets": "Data sets and simulators: tfp.datasets",
+    "tfp.exceptions": "Errors and warnings: tfp.exceptions",
+    "tfp.panel": "Panels: tfp.panel",
+    "tfp.ene": "ENE files: tfp.ene",
+    "tfp.report": "Report: tfp.report",
+}
+
+
+def _public_names(modname: str) -> list[str]:
+    mod = importlib.import_module(modname)
+    names = [n for n in getattr(mod, "__all__", []) if not n.startswith("_")]
+    # the package's __all__ also lists its submodules (documented on their own pages)
+    return sorted(n for n in names if not inspect.ismodule(getattr(mod, n)))
+
+
+def _home(name: str, obj: object) -> str | None:
+    """The other documented module that exports ``obj`` under ``name`` (its canonical page)."""
+    for modname in PUBLIC_MODULES:
+        if modname == "tfp":
+            continue
+        try:
+            mod = importlib.import_module(modname)
+        except ImportError:
+            continue
+        if name in getattr(mod, "__all__", ()) and getattr(mod, name, None) is obj:
+            return modname
+    return None
+
+
+def _autosummary(names: list[str]) -> list[str]:
+    return [
+        ".. autosummary::",
+        "   :toctree: ../api/",
+        "",
+        *(f"   {n}" for n in names),
+        "",
+    ]
+
+
+def _package_page(title: str) -> list[str]:
+    """``tfp`` itself: its own functions get stubs; re-exports link to their home page (one
+    description per object, as Sphinx requires)."""
+    own, links = [], []
+    for name in _public_names("tfp"):
+        obj = getattr(tfp, name)
+        home = _home(name, obj)
+        if home is None:
+            own.append(name)
+        else:
+            role = "class" if inspect.isclass(obj) else "func"
+            links.append(f"* :{role}:`tfp.{name} <{home}.{name}>` (from :mod:`{home}`)")
+    lines = [title, "=" * len(title), "", ".. automodule:: tfp", "   :no-members:", ""]
+    lines += [".. currentmodule:: tfp", "", *_autosummary(own)]
+    if links:
+        lines += ["Also importable from ``tfp``:", "", *links, ""]
+    return lines
+
+
+def _write_reference() -> list[str]:
+    out = DOCS / "reference" / "generated"
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for modname, title in PUBLIC_MODULES.items():
+        try:
+            names = _public_names(modname)
+        except ImportError:
+            continue
+        if not names:  # a subpackage that has not landed yet (e.g. tfp.ene)
+            continue
+        if modname == "tfp":
+            lines = _package_page(title)
+        else:
+            lines = [title, "=" * len(title), "", f".. automodule:: {modname}"]
+            lines += ["   :no-members:", "", f".. currentmodule:: {modname}", ""]
+            lines += _autosummary(names)
+        text = "\n".join(lines)
+        path = out / f"{modname}.rst"
+        if not path.exists() or path.read_text() != text:
+            path.write_text(text)
+        written.append(modname)
+    index = DOCS / "reference" / "generated" / "modules.rst"
+    toc = ["Modules", "=======", "", ".. toctree::", "   :maxdepth: 1", ""]
+    toc += [f"   {m}" for m in written]
+    text = "\n".join([*toc, ""])
+    if not index.exists() or index.read_text() != text:
+        index.write_text(text)
+    return written
+
+
+#: notebooks of ``notebooks/`` that are tutorials (listed in ``tutorials/index.md``)
+TUTORIAL_NOTEBOOKS = (
+    "quickstart_en.ipynb",
+    "quickstart_es.ipynb",
+    "productivity_section.ipynb",
+)
+
+
+def _copy_notebooks() -> None:
+    """Copy the executed tutorial sources from ``notebooks/`` (unchanged files are kept, so
+    the execution cache and Sphinx's incremental build still apply)."""
+    src = ROOT / "notebooks"
+    dst = DOCS / "tutorials" / "notebooks"
+    dst.mkdir(parents=True, exist_ok=True)
+    for name in TUTORIAL_NOTEBOOKS:
+        nb = src / name
+        target = dst / name
+        if not target.exists() or target.read_bytes() != nb.read_bytes():
+            shutil.copyfile(nb, target)
+
+
+_write_reference()
+_copy_notebooks()
