@@ -143,11 +143,13 @@ class PipelineConfig:
     method : {'acf', 'lp', 'op', 'wrdg', 'ols', 'fe', 'gnr'}, default 'acf'
         Estimator of the factor shares. ACF falls back to LP only when ACF is not available
         in the installed tfp (the report says so).
-    options : Mapping, default ``{"markov_degree": 1}``
-        Keyword arguments of the method's options class (here :class:`tfp.ACFOptions`). The
-        default law of motion is an AR(1), which is how the embedded simulated panel's
-        productivity evolves; ``{}`` uses the method's own defaults. Options must belong to
-        ``method`` (the config error says which are accepted).
+    options : Mapping, default ``{"markov_degree": 1, "extra_instruments": ("k",)}``
+        Keyword arguments of the method's options class (here :class:`tfp.ACFOptions`; lists
+        become tuples). The default law of motion is an AR(1), which is how the embedded
+        simulated panel's productivity evolves, and lagged capital is an extra instrument
+        (Kim, Luo & Su 2019), which keeps bootstrap replicates away from the spurious ACF
+        minima: without it, 15 of 49 replicates of the default run ended more than 0.5 away
+        from the estimate. ``{}`` uses the method's own defaults.
     reps : int, default 49
         Firm-cluster bootstrap replicates (0: no standard errors or intervals).
     seed : int, default 2020
@@ -172,7 +174,9 @@ class PipelineConfig:
     panel_seed: int = 2020
     method: str = "acf"
     options: Mapping[str, Any] = field(
-        default_factory=lambda: MappingProxyType({"markov_degree": 1})
+        default_factory=lambda: MappingProxyType(
+            {"markov_degree": 1, "extra_instruments": ("k",)}
+        )
     )
     reps: int = 49
     seed: int = 2020
@@ -751,7 +755,12 @@ def _estimate(data: pd.DataFrame, cfg: PipelineConfig) -> _Estimation:
 
         cls = getattr(importlib.import_module(module), name)
         try:
-            options = cls(**dict(cfg.options))
+            options = cls(
+                **{
+                    k: tuple(v) if isinstance(v, list) else v
+                    for k, v in cfg.options.items()
+                }
+            )
         except TypeError as err:
             raise RecordsError(
                 f"estimation.options: {err}",
@@ -771,6 +780,10 @@ def _estimate(data: pd.DataFrame, cfg: PipelineConfig) -> _Estimation:
     for w in caught:
         if issubclass(w.category, tfp.exceptions.TFPWarning):
             notes.append(f"{w.category.__name__}: {w.message}")
+        else:  # not ours: hand it back to the caller's filters
+            warnings.warn_explicit(
+                w.message, w.category, w.filename, w.lineno, source=w.source
+            )
     cross: dict[str, dict[str, float]] = {}
     if method != "lp":
         # a cheap point-estimate cross-check with Levinsohn-Petrin (no bootstrap)

@@ -151,6 +151,10 @@ TEXT: Mapping[str, Mapping[str, str]] = {
         "es": "El estimador ACF no está disponible en esta versión de tfp; se usó Levinsohn-Petrin (LP) en su lugar.",
         "en": "The ACF estimator is not available in this version of tfp; Levinsohn-Petrin (LP) was used instead.",
     },
+    "implausible": {
+        "es": "ATENCIÓN: las participaciones estimadas no son plausibles (fuera de los rangos habituales o con rendimientos a escala lejos de 1); los índices de PTF que dependen de ellas no son confiables. Compare con la columna Levinsohn-Petrin y revise las opciones del estimador (ver Hallazgos).",
+        "en": "WARNING: the estimated factor shares are implausible (outside the usual ranges, or returns to scale far from 1); the TFP indices built on them are not reliable. Compare with the Levinsohn-Petrin column and check the estimator's options (see Findings).",
+    },
     "footer": {
         "es": "Generado con tfp {version}. Fuente de los registros: {source}. Las cifras derivadas (porcentajes, sumas) se calculan a partir de los registros.",
         "en": "Generated with tfp {version}. Source of the records: {source}. Derived figures (percentages, sums) are computed from the records.",
@@ -236,7 +240,9 @@ _THREE = {
 }
 
 
-def _fmt(value: Any, column: str) -> tuple[str, bool]:
+def _fmt(
+    value: Any, column: str, three: frozenset[str] | set[str] = _THREE
+) -> tuple[str, bool]:
     """Format one cell; returns (text, is_numeric)."""
     if (
         value is None
@@ -254,9 +260,9 @@ def _fmt(value: Any, column: str) -> tuple[str, bool]:
             return "", False
         if column == "year":
             return f"{int(v)}", True
-        if column in _INT_COLUMNS and abs(v - round(v)) < 1e-9:
+        if column in _INT_COLUMNS:
             return f"{v:,.0f}", True
-        if column in _THREE:
+        if column in three:
             return f"{v:.3f}", True
         return f"{v:,.1f}", True
     return str(value), False
@@ -270,7 +276,9 @@ def _table_html(
     lang: str,
     columns: Sequence[str] | None = None,
     row_class: str | None = None,
+    three: Sequence[str] = (),
 ) -> str:
+    three_set = _THREE | set(three)
     cols = list(columns) if columns is not None else list(df.columns)
     cols = [c for c in cols if c in df.columns]
     head = "".join(
@@ -283,7 +291,7 @@ def _table_html(
             cls = f' class="level-{html.escape(str(row[row_class]))}"'
         cells = []
         for c in cols:
-            text, num = _fmt(row[c], c)
+            text, num = _fmt(row[c], c, three_set)
             cells.append(
                 f'<td class="num">{html.escape(text)}</td>'
                 if num
@@ -291,8 +299,9 @@ def _table_html(
             )
         body.append(f"<tr{cls}>{''.join(cells)}</tr>")
     return (
-        f'<table id="{html.escape(table_id)}"><caption>{html.escape(caption)}</caption>'
-        f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+        f'<div class="tw"><table id="{html.escape(table_id)}">'
+        f"<caption>{html.escape(caption)}</caption>"
+        f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>"
     )
 
 
@@ -330,6 +339,8 @@ def _sections(c: ReportContent) -> list[dict[str, Any]]:
     prod: list[str] = []
     if "fallback" in c.notes:
         prod.append(_p(_t("fallback", lang), "note"))
+    if "implausible" in c.notes:
+        prod.append(_p(_t("implausible", lang), "note"))
     prod.append(_p(_t("prod_intro", lang, method=method)))
     prod.append(
         _table_html(
@@ -337,6 +348,7 @@ def _sections(c: ReportContent) -> list[dict[str, Any]]:
             table_id="tab-factor-shares",
             caption=_t("shares_caption", lang),
             lang=lang,
+            three=("published",),
         )
     )
     if "tfp_by_size" in fig:
@@ -392,11 +404,19 @@ def _sections(c: ReportContent) -> list[dict[str, Any]]:
                 f"<div>{html.escape(lab)}</div></div>"
             )
     pop.append(f'<div class="kpis">{"".join(kpis)}</div>')
-    summary_disp = summary.assign(
-        figure=[
-            _SUMMARY_LABELS.get(f, (f, f))[0 if lang == "es" else 1]
-            for f in summary["figure"]
-        ]
+    summary_disp = pd.DataFrame(
+        {
+            "figure": [
+                _SUMMARY_LABELS.get(f, (f, f))[0 if lang == "es" else 1]
+                for f in summary["figure"]
+            ],
+            "amount": [
+                f"{v:.0f}"
+                if f == "year"
+                else (f"{v:.1f}" if f.endswith("_pct") else f"{v:,.0f}")
+                for f, v in zip(summary["figure"], summary["value"], strict=True)
+            ],
+        }
     )
     pop.append(
         _table_html(
@@ -500,7 +520,7 @@ def _sections(c: ReportContent) -> list[dict[str, Any]]:
     else:
         finding.append(_p(_t("findings_none", lang)))
     on = T.get("outcome_notes")
-    est_notes = [n for n in c.notes[1:] if n != "fallback"]
+    est_notes = [n for n in c.notes[1:] if n not in ("fallback", "implausible")]
     notes = est_notes + ([] if on is None else list(on["note"]))
     if notes:
         finding.append(f"<h3>{html.escape(_t('notes_caption', lang))}</h3>")

@@ -88,6 +88,7 @@ COLUMN_LABELS: Mapping[str, tuple[str, str]] = MappingProxyType(
         "n_obs": ("Observaciones", "Observations"),
         "workers": ("Trabajadores", "Workers"),
         "figure": ("Cifra", "Figure"),
+        "amount": ("Valor", "Value"),
         "severity": ("Severidad", "Severity"),
         "where": ("Dónde", "Where"),
         "message": ("Detalle", "Detail"),
