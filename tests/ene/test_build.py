@@ -340,3 +340,37 @@ def test_generator_errors(sim_panel, tmp_path):
         write_ene_2015(sim_panel, tmp_path, fmt="xlsx")
     with pytest.raises(DataError, match=r"column 'weight': is missing"):
         write_ene_2015(sim_panel.drop(columns="weight"), tmp_path)
+
+
+def test_notes_orphans_and_rows_without_id(sim_panel, tmp_path):
+    sources = _csv_sources(sim_panel, tmp_path)
+    folder = sources[2016]
+    ident_path = folder / "01_EMPRESA_IDENTIFICA.csv"
+    ident = pd.read_csv(ident_path, dtype=str, keep_default_na=False)
+    orphan = ident["IRUC"].iloc[0]
+    ident.loc[1, "FACTOR_EXP"] = ""
+    ident = ident.iloc[1:]  # firm `orphan` is left only in the other modules
+    ident.to_csv(ident_path, index=False)
+    lab_path = folder / "02_MODULO_I_II_III.csv"
+    lab = pd.read_csv(lab_path, dtype=str, keep_default_na=False)
+    lab.loc[5, "M3P2_1"] = str(
+        int(lab.loc[5, "M3P2_1"]) + 3
+    )  # education total off by 3
+    extra = lab.iloc[[0]].assign(IRUC="")
+    pd.concat([lab, extra]).to_csv(lab_path, index=False)
+    with pytest.warns(DroppedObservationsWarning, match=r"missing_module: 1"):
+        _, report = build_panel(sources, base_year=2015, skilled="education")
+    row = report.dropped.iloc[0]
+    assert (row["firm_id"], row["reason"]) == (orphan, "missing_module")
+    assert "identification" in row["detail"]
+    files = report.files.set_index(["edition", "module"])
+    assert files.loc[(2016, "labour"), "rows_without_id"] == 1
+    notes = " ".join(report.notes)
+    assert "1 kept firm(s) have no expansion factor (FACTOR_EXP)" in notes
+    assert "education counts do not add up" in notes
+
+
+def test_base_year_must_be_an_integer(sim_panel, tmp_path):
+    sources = _csv_sources(sim_panel, tmp_path)
+    with pytest.raises(SpecificationError, match="base_year must be an integer"):
+        build_panel(sources, base_year="2015")  # type: ignore[arg-type]

@@ -26,7 +26,6 @@ from tfp.ene.readers import (
     to_number,
 )
 from tfp.exceptions import DataError, DroppedObservationsWarning, SpecificationError
-from tfp.options._base import check_int
 from tfp.peru.deflators import deflate
 from tfp.peru.geo import department, natural_region
 from tfp.peru.sectors import produce_sector
@@ -622,7 +621,12 @@ def build_panel(
                 fix="pass e.g. {2016: 'data/ENE2016'}",
             )
         editions.append(int(e))
-    base = check_int(base_year, name="base_year")
+    if isinstance(base_year, bool) or not isinstance(base_year, (int, np.integer)):
+        raise SpecificationError(
+            f"base_year must be an integer year, got {base_year!r}",
+            fix="pass e.g. base_year=2019",
+        )
+    base = int(base_year)
     validate_literal(skilled, _SKILL_RULES, name="skilled")
     validate_literal(on_bad_value, ("drop", "raise"), name="on_bad_value")
     if isinstance(positive, str):
