@@ -467,3 +467,16 @@ def test_config_errors_in_python_are_records_errors(tmp_path: Path) -> None:
     with pytest.raises(tfp.exceptions.SpecificationError, match="lang='fr'"):
         run(lang="fr", out=tmp_path / "x")
     assert not (tmp_path / "x").exists()
+
+
+def test_example_config_parses_to_the_defaults() -> None:
+    path = Path(__file__).resolve().parents[2] / "examples" / "pipeline.toml"
+    if not path.is_file():
+        pytest.skip("examples/pipeline.toml is not present")
+    cfg = PipelineConfig.from_toml(path)
+    default = PipelineConfig()
+    same = ("records", "panel", "columns", "n_firms", "years", "method", "reps", "lang")
+    for name in same:
+        assert getattr(cfg, name) == getattr(default, name), name
+    assert dict(cfg.options) == {"markov_degree": 1, "extra_instruments": ["k"]}
+    assert cfg.source == str(path)

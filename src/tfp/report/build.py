@@ -260,7 +260,7 @@ def _fmt(
             return "", False
         if column == "year":
             return f"{int(v)}", True
-        if column in _INT_COLUMNS:
+        if column == "workers" or (column in _INT_COLUMNS and v == round(v)):
             return f"{v:,.0f}", True
         if column in three:
             return f"{v:.3f}", True
@@ -277,12 +277,14 @@ def _table_html(
     columns: Sequence[str] | None = None,
     row_class: str | None = None,
     three: Sequence[str] = (),
+    labels: Mapping[str, str] | None = None,
 ) -> str:
     three_set = _THREE | set(three)
     cols = list(columns) if columns is not None else list(df.columns)
     cols = [c for c in cols if c in df.columns]
     head = "".join(
-        f'<th scope="col">{html.escape(column_label(c, lang))}</th>' for c in cols
+        f'<th scope="col">{html.escape((labels or {}).get(c) or column_label(c, lang))}</th>'
+        for c in cols
     )
     body = []
     for _, row in df.iterrows():
@@ -369,6 +371,7 @@ def _sections(c: ReportContent) -> list[dict[str, Any]]:
         _table_html(
             T["mipyme_tfp"],
             table_id="tab-mipyme-tfp",
+            labels={"value": "Valor (tfp)" if lang == "es" else "Value (tfp)"},
             caption=_t("mipyme_caption", lang),
             lang=lang,
         )
@@ -381,6 +384,7 @@ def _sections(c: ReportContent) -> list[dict[str, Any]]:
         _table_html(
             T["mype_labour"],
             table_id="tab-mype-labour",
+            labels={"value": "Valor (tfp)" if lang == "es" else "Value (tfp)"},
             caption=_t("labour_caption", lang, base=base),
             lang=lang,
         )
@@ -444,9 +448,10 @@ def _sections(c: ReportContent) -> list[dict[str, Any]]:
             )
         )
     if "targeting" in T:
+        tg = T["targeting"]
         pop.append(
             _table_html(
-                T["targeting"],
+                tg[tg["group"] != "reason"],
                 table_id="tab-targeting",
                 caption=_t("targeting_caption", lang),
                 lang=lang,
@@ -497,6 +502,10 @@ def _sections(c: ReportContent) -> list[dict[str, Any]]:
                 _table_html(
                     pi,
                     table_id=f"tab-indicators-{n}",
+                    labels={
+                        "target": "Meta anual" if lang == "es" else "Annual target",
+                        "name": column_label("indicator", lang),
+                    },
                     caption=_t("indicators_caption", lang, n=n),
                     lang=lang,
                     columns=["id", "name", "unit", "target", "value", "progress_pct"],

@@ -338,11 +338,17 @@ def chart_indicators(table: pd.DataFrame, *, lang: str = "es") -> Any:
 
 
 def chart_coverage(
-    table: pd.DataFrame, name: str, *, lang: str = "es", top: int = 25
+    table: pd.DataFrame,
+    name: str,
+    *,
+    lang: str = "es",
+    top: int = 25,
+    keep_order: bool = False,
 ) -> Any:
-    """Horizontal bars of firms served by group (largest first, at most ``top`` groups)."""
+    """Horizontal bars of firms served by group (largest first unless ``keep_order``)."""
     w = _WORDS[lang]
-    t = table.sort_values("n_firms", ascending=False).head(top).iloc[::-1]
+    t = table if keep_order else table.sort_values("n_firms", ascending=False)
+    t = t.head(top).iloc[::-1]
     fig = _figure((7.0, 0.28 * len(t) + 1.4))
     ax = fig.add_subplot()
     y = np.arange(len(t))
@@ -390,7 +396,9 @@ def report_figures(
             t = tables[name]
             if name == "coverage_size_class":
                 t = t[t["group"] != "missing"]
-            figs[name] = chart_coverage(t, name, lang=lang)
+            figs[name] = chart_coverage(
+                t, name, lang=lang, keep_order=name != "coverage_department"
+            )
     figs["physical_progress"] = chart_progress(tables["physical_progress"], lang=lang)
     figs["budget"] = chart_budget(tables["budget_execution"], lang=lang)
     if len(tables["indicator_progress"]):
