@@ -371,6 +371,7 @@ def _sections(c: ReportContent) -> list[dict[str, Any]]:
         _table_html(
             T["mipyme_tfp"],
             table_id="tab-mipyme-tfp",
+            three=("published",),
             labels={"value": "Valor (tfp)" if lang == "es" else "Value (tfp)"},
             caption=_t("mipyme_caption", lang),
             lang=lang,
