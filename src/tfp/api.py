@@ -60,6 +60,10 @@ METHOD_TABLE: Mapping[str, tuple[str, str]] = FrozenDict(
     }
 )
 
+#: drop reasons inherent in a method (each firm's first period has no lag): counted in
+#: ``results.dropped`` but no warning on their own
+EXPECTED_DROPS = frozenset({"first_period_lag"})
+
 #: methods whose ``se="auto"`` is the analytic covariance (the others bootstrap)
 ANALYTIC_METHODS = frozenset({"ols", "fe", "wrdg", "wrdg-iv", "rob"})
 
@@ -210,7 +214,7 @@ def estimate(
         se_choice = Bootstrap()  # this specification has no analytic covariance
     results = _build_results(method, spec, opts, panel, fit, se_choice)
     dropped = dict(results.dropped)
-    if dropped:
+    if any(v for k, v in dropped.items() if k not in EXPECTED_DROPS):
         warn_dropped(dropped, panel.n_input, stacklevel=3)
     for msg in results.diagnostics:
         category = ConvergenceWarning if "converg" in msg.lower() else TFPWarning

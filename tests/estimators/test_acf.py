@@ -35,6 +35,8 @@ RECOVERY_ATOL = 0.03
 INVARIANCE_ATOL = 1e-6
 # numba and NumPy accumulate sums in different orders.
 TWIN_RTOL = 1e-9
+# The same minimum reached by two searches that start differently: optimizer tolerance.
+SCREEN_SAME_MINIMUM_ATOL = 1e-6
 
 
 def small_dgp(n_firms: int = 1000, n_periods: int = 8, seed: int = 0) -> pd.DataFrame:
@@ -194,7 +196,7 @@ def test_spurious_root_without_persistence_is_set_aside(sim: pd.DataFrame) -> No
     np.testing.assert_allclose(f.params, [0.6, 0.4], atol=RECOVERY_ATOL)
     flagged = f.extra["spurious_minima"]
     assert any(abs(p[1]) < 0.1 for _, p in flagged)
-    assert any("spurious" in d for d in f.diagnostics)
+    assert any("spurious" in d for d in (*f.diagnostics, *f.extra["notes"]))
     off = run(sim, opts=ACFOptions(spurious_r2=0.0))
     # without the guard the lowest criterion wins, wherever it is: never above the guarded one
     assert off.objective <= f.objective
@@ -260,7 +262,7 @@ def test_spurious_guard_flags_zero_returns_to_scale(sim: pd.DataFrame) -> None:
     f = run(
         sim, opts=ACFOptions(spurious_rts=5.0, optimizer=Optimizer("bfgs", n_starts=3))
     )
-    assert any("spurious" in d for d in f.diagnostics)
+    assert any("spurious" in d for d in (*f.diagnostics, *f.extra["notes"]))
 
 
 def test_errors(sim: pd.DataFrame) -> None:
@@ -329,4 +331,43 @@ def test_kernels_match_numpy_twins(sim: pd.DataFrame) -> None:
         reference.acf_xi_nb(*args, b, rho, problem.degree),
         rtol=TWIN_RTOL,
         atol=1e-12,
+    )
+
+
+def test_screening_large_samples_reaches_the_same_minimum() -> None:
+    """Subsample screening of starts changes where the full-sample search starts, not the
+    answer: same estimate as the unscreened search, and the screening is recorded."""
+    import tfp as _tfp
+
+    data, _ = _tfp.datasets.acf_dgp(design=1, n_firms=1500, seed=21)
+    roles = {
+        "output": "y",
+        "free": "l",
+        "state": "k",
+        "proxy": "m",
+        "id": "firm",
+        "time": "year",
+    }
+    with warnings.catch_warnings():  # this test is about the estimate, not the notes
+        warnings.simplefilter("ignore")
+        full = _tfp.estimate(
+            data,
+            method="acf",
+            options=_tfp.ACFOptions(screen_nobs=None),
+            se="none",
+            **roles,
+        )
+        screened = _tfp.estimate(
+            data,
+            method="acf",
+            options=_tfp.ACFOptions(screen_nobs=2000),
+            se="none",
+            **roles,
+        )
+    assert full.extra["screening"] is None
+    record = screened.extra["screening"]
+    assert record["every_kth_firm"] == 7 and record["n_starts"] == 8
+    assert screened.convergence.n_starts <= 3
+    np.testing.assert_allclose(
+        screened.params, full.params, atol=SCREEN_SAME_MINIMUM_ATOL
     )

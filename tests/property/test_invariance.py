@@ -97,7 +97,7 @@ def test_bootstrap_by_hand() -> None:
     """One replicate equals OLS on the hand-built resample (drawn firms renamed)."""
     df = _df(5)
     res = tfp.estimate(df, method="ols", **ROLES)
-    draw = np.array([[3, 3, 0] + list(range(3, 60))], dtype=np.int64)
+    draw = np.array([[3, 3, 0, *range(3, 60)]], dtype=np.int64)
     draw = np.vstack([draw, draw])
     b = res.with_bootstrap(tfp.Bootstrap(reps=2, indices=draw))
     firms = np.sort(df["firm"].unique())

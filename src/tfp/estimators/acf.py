@@ -53,6 +53,26 @@ MERGE_TOL = 1e-4
 # coefficients are an order of magnitude smaller than the first-order ones).
 SECOND_ORDER_SPREAD = 0.1
 
+#: Screening (``ACFOptions.screen_nobs``): at most this many distinct subsample minima are
+#: polished on the full sample.
+SCREEN_KEEP = 3
+#: Two minima compete when their criteria differ by less than the sampling noise of the
+#: criterion, ``SCREEN_NOISE · var(ξ) · max(q − p, 1) / n`` (q moments, p parameters, n rows;
+#: with the one-step weight, ``n · criterion / var(ξ)`` is of the order of a χ²(q − p)).
+#: Screening polishes only the subsample minima that compete with the best; a warning is
+#: raised only when another acceptable minimum competes with the estimate.
+SCREEN_NOISE = 10.0
+
+
+def _noise_margin(problem: MarkovGMM, beta: np.ndarray) -> float:
+    """Criterion differences below this are sampling noise (see ``SCREEN_NOISE``)."""
+    try:
+        var = float(np.var(problem.xi(np.asarray(beta, dtype=np.float64))))
+    except IdentificationError:
+        var = 0.0
+    df = max(problem.z.shape[1] - problem.x.shape[1], 1)
+    return SCREEN_NOISE * var * df / max(problem.nobs, 1)
+
 
 @dataclass(frozen=True)
 class _FirstStage:
@@ -292,7 +312,9 @@ def _run(
     accept: Any,
     diagnostics: list[str],
     label: str,
+    notes: list[str] | None = None,
 ) -> tuple[np.ndarray, Convergence]:
+    notes = diagnostics if notes is None else notes
     gradient = options.optimizer.method in {"bfgs", "l-bfgs-b", "trust-constr"}
     if gradient:
         fun: Any = partial(markov_criterion_and_grad, problem=problem)
@@ -310,12 +332,86 @@ def _run(
             merge_tol=MERGE_TOL,
             accept=accept,
         )
+    accepted = [m for m in conv.local_minima if accept(np.asarray(m.params))]
+    # a warning only when it can matter: the best start did not converge, or another
+    # acceptable minimum is within sampling noise of the best (SCREEN_NOISE · q / n) so the
+    # data hardly tell them apart; minima set aside as spurious or clearly worse are notes
+    margin = _noise_margin(problem, np.asarray(accepted[0].params)) if accepted else 0.0
+    competing = [
+        m for m in accepted[1:] if m.objective <= accepted[0].objective + margin
+    ]
+    worrying = not conv.converged or bool(competing)
     for w in caught:
         if issubclass(w.category, ConvergenceWarning):
-            diagnostics.append(f"{label}: {w.message}")
+            (diagnostics if worrying else notes).append(f"{label}: {w.message}")
         else:  # pragma: no cover - re-emit anything unexpected
             warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
     return beta, conv
+
+
+def _accept(
+    b: np.ndarray,
+    problem: MarkovGMM,
+    x_use: np.ndarray,
+    spec: ProductionSpec,
+    options: ACFOptions,
+) -> bool:
+    """False for a spurious ACF solution (Kim, Luo & Su 2019): returns to scale below
+    ``options.spurious_rts`` or a law of motion explaining less than ``spurious_r2``."""
+    if options.spurious_rts > 0 and _rts(b, x_use, spec) < options.spurious_rts:
+        return False
+    return options.spurious_r2 <= 0 or _markov_r2(b, problem) >= options.spurious_r2
+
+
+def _screen(
+    problem: MarkovGMM,
+    firm: np.ndarray,
+    x_use: np.ndarray,
+    starts: np.ndarray,
+    spec: ProductionSpec,
+    options: ACFOptions,
+) -> tuple[np.ndarray, dict[str, Any]]:
+    """Run every start on a subsample of firms (every k-th firm code) with the full-sample
+    weight; return the distinct accepted minima found (best first, at most ``SCREEN_KEEP``)
+    as the starts of the full-sample search, and a record of the screening."""
+    assert options.screen_nobs is not None
+    k = int(np.ceil(problem.nobs / options.screen_nobs))
+    rows = np.flatnonzero(firm % k == 0)
+    sub = MarkovGMM.build(
+        problem.phi[rows],
+        problem.phil[rows],
+        problem.x[rows],
+        problem.xl[rows],
+        problem.cl[rows],
+        problem.z[rows],
+        problem.degree,
+        weight=problem.weight,
+    )
+    accept = partial(
+        _accept, problem=sub, x_use=x_use[rows], spec=spec, options=options
+    )
+    notes: list[str] = []
+    _, conv = _run(sub, starts, options, accept, notes, "screening", notes)
+    ok = [
+        m for m in conv.local_minima if accept(np.asarray(m.params, dtype=np.float64))
+    ]
+    margin = _noise_margin(sub, np.asarray(ok[0].params)) if ok else 0.0
+    found = [
+        np.asarray(m.params, dtype=np.float64)
+        for m in ok
+        if m.objective <= ok[0].objective + margin
+    ][:SCREEN_KEEP]
+    if (
+        not found
+    ):  # nothing acceptable on the subsample: search the full sample from every start
+        found = list(starts)
+    record = {
+        "nobs": int(rows.shape[0]),
+        "every_kth_firm": k,
+        "n_starts": int(starts.shape[0]),
+        "convergence": conv,
+    }
+    return np.vstack(found), record
 
 
 def _markov_r2(beta: np.ndarray, problem: MarkovGMM) -> float:
@@ -355,7 +451,9 @@ def fit(panel: Panel, spec: ProductionSpec, options: ACFOptions) -> Fit:
         final weight matrix) at other coefficients; ``phi`` is the first-stage fit; ``extra``
         holds ``markov`` (law-of-motion coefficients by name), ``instruments``, ``weight``,
         ``j_stat``/``j_df`` (two-step), ``spurious_minima`` (criterion and coefficients of the
-        minima flagged as spurious), ``step1_convergence`` (two-step), ``rts`` and ``starts``.
+        minima flagged as spurious), ``step1_convergence`` (two-step), ``rts``, ``starts``,
+        ``screening`` (large samples) and ``notes`` (what the search set aside; the
+        diagnostics, which become warnings, are kept for what can change the answer).
 
     Raises
     ------
@@ -371,13 +469,19 @@ def fit(panel: Panel, spec: ProductionSpec, options: ACFOptions) -> Fit:
     x_use: np.ndarray = info["x_in_use"]
     diagnostics: list[str] = []
 
-    def accept(b: np.ndarray) -> bool:
-        if options.spurious_rts > 0 and _rts(b, x_use, spec) < options.spurious_rts:
-            return False
-        return options.spurious_r2 <= 0 or _markov_r2(b, problem) >= options.spurious_r2
+    accept = partial(_accept, problem=problem, x_use=x_use, spec=spec, options=options)
 
     starts = _start_set(spec, options, info["ols"], fs.raw_terms)
-    beta, conv = _run(problem, starts, options, accept, diagnostics, "one-step")
+    screening = None
+    if (
+        options.screen_nobs is not None
+        and problem.nobs > options.screen_nobs
+        and starts.shape[0] > 1
+    ):
+        firm_use = np.asarray(panel.firm)[np.asarray(info["use"], dtype=bool)]
+        starts, screening = _screen(problem, firm_use, x_use, starts, spec, options)
+    notes: list[str] = []
+    beta, conv = _run(problem, starts, options, accept, diagnostics, "one-step", notes)
     step1 = conv
     final = problem
     j_stat = None
@@ -391,7 +495,7 @@ def fit(panel: Panel, spec: ProductionSpec, options: ACFOptions) -> Fit:
             if accept(np.asarray(m.params))
         ]
         beta, conv = _run(
-            final, np.vstack(seeds), options, accept, diagnostics, "two-step"
+            final, np.vstack(seeds), options, accept, diagnostics, "two-step", notes
         )
         j_df = problem.z.shape[1] - beta.shape[0]
         j_stat = float(final.nobs * conv.objective)
@@ -409,7 +513,7 @@ def fit(panel: Panel, spec: ProductionSpec, options: ACFOptions) -> Fit:
             "2019) and no other minimum was found; try other starts or instruments"
         )
     elif spurious:
-        diagnostics.append(
+        notes.append(
             f"{len(spurious)} local minimum(a) that look like a spurious ACF solution "
             f"(returns to scale < {options.spurious_rts} or law-of-motion R2 < "
             f"{options.spurious_r2}) were set aside; lowest criterion among them "
@@ -462,6 +566,25 @@ def fit(panel: Panel, spec: ProductionSpec, options: ACFOptions) -> Fit:
             "step1_convergence": step1 if options.weight == "two-step" else None,
             "rts": rts,
             "starts": tuple(tuple(float(v) for v in s) for s in starts),
+            "screening": screening,
+            "notes": tuple(notes),
         },
         diagnostics=tuple(diagnostics),
+    )
+
+
+def bootstrap_options(
+    options: ACFOptions, params: np.ndarray, spec: ProductionSpec
+) -> ACFOptions:
+    """Options for bootstrap replicates: one start, at the full-sample estimate.
+
+    The replicate criterion is searched from the point estimate (as prodest does); the
+    spurious-solution guards stay on, so a replicate that falls into the spurious root is
+    reported as not converged rather than silently accepted.
+    """
+    n = len(spec.terms)
+    return replace(
+        options,
+        start=tuple(float(v) for v in np.asarray(params, dtype=np.float64)[:n]),
+        optimizer=replace(options.optimizer, n_starts=1),
     )

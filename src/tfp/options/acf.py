@@ -76,6 +76,13 @@ class ACFOptions(MethodOptions):
         (in ACF's designs a root with capital ≈ 0 and labour ≈ returns to scale, Kim, Luo &
         Su 2019). Productivity is persistent in every application we know (AR coefficients
         0.6–0.95, R² ≥ 0.36). ``0`` disables the guard.
+    screen_nobs : int or None, default 100_000
+        Large samples: with more second-stage rows than this, every start is first run on a
+        deterministic subsample of about this many rows (every k-th firm), and only the
+        distinct non-spurious minima found there whose criterion is within sampling noise of
+        the best (at most three) are polished on the full sample. The estimate is always a
+        minimum of the full-sample criterion; screening decides where its searches start and
+        is recorded in ``results.extra["screening"]``. ``None`` never screens.
 
     Notes
     -----
@@ -111,6 +118,7 @@ class ACFOptions(MethodOptions):
     start_spread: float = 0.5
     spurious_rts: float = 0.1
     spurious_r2: float = 0.1
+    screen_nobs: int | None = 100_000
 
     def __post_init__(self) -> None:
         check_int(self.poly_degree, name="ACFOptions.poly_degree", low=1, high=6)
@@ -152,6 +160,8 @@ class ACFOptions(MethodOptions):
                 )
             object.__setattr__(self, "start", vals)
         check_real(self.start_spread, name="ACFOptions.start_spread", low=0.0)
+        if self.screen_nobs is not None:
+            check_int(self.screen_nobs, name="ACFOptions.screen_nobs", low=1000)
         check_real(self.spurious_rts, name="ACFOptions.spurious_rts", low=0.0)
         check_real(self.spurious_r2, name="ACFOptions.spurious_r2", low=0.0, high=1.0)
 
