@@ -5,6 +5,14 @@ id, so a firm drawn twice is two firms), re-runs the estimator's ``fit`` on the 
 and keeps its parameters. Replicate ``r`` draws from its own ``SeedSequence(seed).spawn(reps)[r]``
 stream, so results are identical for any ``n_jobs``. Failed replicates are counted and listed,
 never dropped silently.
+
+Replicates run serially, in joblib workers (``Bootstrap(n_jobs=...)``, honouring an active
+``joblib.parallel_config`` backend) or on a Dask cluster: ``Bootstrap(client=client)`` or an
+active ``joblib.parallel_config(backend="dask")``. On Dask the panel is scattered to the
+workers once and every task refers to it; a task receives only the seed streams of its
+replicates, so each draw is made where it is used and the (reps × firms) matrix of draws
+is never built. The same replicate gets the same stream on every backend, so the draws are
+identical bit for bit.
 """
 
 from __future__ import annotations
@@ -24,9 +32,13 @@ from tfp.panel import Panel
 from tfp.results import BootstrapDraws
 from tfp.spec import ProductionSpec
 
-__all__ = ["firm_draws", "resample_panel", "run_bootstrap"]
+__all__ = ["dask_client", "firm_draws", "resample_panel", "run_bootstrap"]
 
 FitFn = Callable[..., Any]
+
+#: Dask tasks per worker thread: a few per thread balance uneven replicate times without
+#: paying the per-task overhead for every replicate.
+DASK_TASKS_PER_THREAD = 4
 
 
 def _firm_ranges(panel: Panel) -> tuple[np.ndarray, np.ndarray]:
@@ -81,9 +93,46 @@ def firm_draws(boot: Bootstrap, n_firms: int) -> tuple[np.ndarray, int]:
     return draws, int(ss.entropy)  # type: ignore[arg-type]
 
 
+def _draw_sources(
+    boot: Bootstrap, n_firms: int
+) -> tuple[list[np.random.SeedSequence | np.ndarray], int]:
+    """Per-replicate draw sources and the root entropy, without building the draws.
+
+    Seeded: the ``SeedSequence(seed).spawn(reps)`` children (``_draw`` turns child ``r``
+    into exactly row ``r`` of :func:`firm_draws`). Injected: the validated index matrix.
+    """
+    if boot.indices is not None:
+        idx, entropy = firm_draws(boot, n_firms)
+        return list(idx), entropy
+    ss = np.random.SeedSequence(boot.seed)
+    return list(ss.spawn(boot.reps)), int(ss.entropy)  # type: ignore[arg-type]
+
+
+def _draw(source: np.random.SeedSequence | np.ndarray, n_firms: int) -> np.ndarray:
+    """The firm codes drawn by one replicate (a row of injected indices, or its stream)."""
+    if isinstance(source, np.random.SeedSequence):
+        return np.random.default_rng(source).integers(0, n_firms, n_firms)
+    return np.asarray(source, dtype=np.int64)
+
+
+def dask_client(client: Any = None) -> Any:
+    """The Dask client to run on: ``client`` when given, else the client of an active
+    ``joblib.parallel_config(backend="dask")``, else ``None`` (joblib or serial)."""
+    if client is not None:
+        return client
+    try:
+        from joblib.parallel import get_active_backend
+    except ImportError:  # pragma: no cover - joblib is a dependency
+        return None
+    backend = get_active_backend()[0]
+    if type(backend).__name__ == "DaskDistributedBackend":
+        return getattr(backend, "client", None)
+    return None
+
+
 def _run_chunk(
     reps: Sequence[int],
-    draws: np.ndarray,
+    sources: Sequence[np.random.SeedSequence | np.ndarray],
     panel: Panel,
     spec: ProductionSpec,
     options: Any,
@@ -96,13 +145,14 @@ def _run_chunk(
 
     with threadpool_limits(limits=1, user_api="blas"):
         return [
-            _one_replicate(r, draws, panel, spec, options, fit_fn, names) for r in reps
+            _one_replicate(r, src, panel, spec, options, fit_fn, names)
+            for r, src in zip(reps, sources, strict=True)
         ]
 
 
 def _one_replicate(
     r: int,
-    draws: np.ndarray,
+    source: np.random.SeedSequence | np.ndarray,
     panel: Panel,
     spec: ProductionSpec,
     options: Any,
@@ -113,13 +163,52 @@ def _one_replicate(
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            sub = resample_panel(panel, draws[r])
+            sub = resample_panel(panel, _draw(source, panel.n_firms))
             fit = fit_fn(sub, spec, options)
     except (TFPError, np.linalg.LinAlgError, FloatingPointError, ValueError) as exc:
         return (r, None, f"{type(exc).__name__}: {exc}", False)
     lookup = dict(zip(fit.names, np.asarray(fit.params, dtype=np.float64), strict=True))
     vec = np.array([lookup.get(n, np.nan) for n in names])
     return (r, vec, "", bool(fit.convergence.converged))
+
+
+def _run_dask(
+    client: Any,
+    reps: list[int],
+    sources: Sequence[np.random.SeedSequence | np.ndarray],
+    panel: Panel,
+    spec: ProductionSpec,
+    options: Any,
+    fit_fn: FitFn,
+    names: tuple[str, ...],
+) -> tuple[list[tuple[int, np.ndarray | None, str, bool]], int]:
+    """Replicates as Dask tasks; the panel is scattered once (to every worker) and shared.
+
+    Returns the per-replicate results in replicate order and the cluster's thread count.
+    """
+    threads = int(sum(client.nthreads().values())) or 1
+    n_tasks = min(len(reps), threads * DASK_TASKS_PER_THREAD)
+    chunks = [reps[i::n_tasks] for i in range(n_tasks) if reps[i::n_tasks]]
+    [panel_f] = client.scatter([panel], broadcast=True, hash=False)
+    try:
+        futures = [
+            client.submit(
+                _run_chunk,
+                c,
+                [sources[r] for r in c],
+                panel_f,
+                spec,
+                options,
+                fit_fn,
+                names,
+                pure=False,
+            )
+            for c in chunks
+        ]
+        parts = client.gather(futures)
+    finally:
+        client.cancel([panel_f])
+    return sorted((x for p in parts for x in p), key=lambda x: x[0]), threads
 
 
 def run_bootstrap(
@@ -134,18 +223,25 @@ def run_bootstrap(
 
     ``fit_fn(panel, spec, options)`` must return a :class:`~tfp.estimators.base.Fit`.
     """
-    draws, entropy = firm_draws(boot, panel.n_firms)
-    reps = list(range(draws.shape[0]))
+    sources, entropy = _draw_sources(boot, panel.n_firms)
+    reps = list(range(len(sources)))
     n_jobs = boot.n_jobs
-    if n_jobs == 1:
-        results = _run_chunk(reps, draws, panel, spec, options, fit_fn, names)
+    client = dask_client(boot.client)
+    if client is not None:
+        results, n_jobs = _run_dask(
+            client, reps, sources, panel, spec, options, fit_fn, names
+        )
+    elif n_jobs == 1:
+        results = _run_chunk(reps, sources, panel, spec, options, fit_fn, names)
     else:
         from joblib import Parallel, delayed, effective_n_jobs
 
         workers = effective_n_jobs(n_jobs)
         chunks = [reps[i::workers] for i in range(workers) if reps[i::workers]]
         parts = Parallel(n_jobs=workers)(
-            delayed(_run_chunk)(c, draws, panel, spec, options, fit_fn, names)
+            delayed(_run_chunk)(
+                c, [sources[r] for r in c], panel, spec, options, fit_fn, names
+            )
             for c in chunks
         )
         results = sorted((x for p in parts for x in p), key=lambda x: x[0])

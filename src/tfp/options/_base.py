@@ -7,7 +7,7 @@ All option classes are frozen dataclasses validated in ``__post_init__``; a bad 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from typing import Any, ClassVar
 
 import numpy as np
@@ -116,6 +116,11 @@ class Bootstrap:
         drawn in replicate r. Used for exact cross-package checks.
     cluster : str
         Resampling unit; only ``"id"`` (firms) is supported.
+    client : dask.distributed.Client, optional
+        Run the replicates on this Dask cluster (``n_jobs`` is then unused): the panel is
+        scattered to the workers once, and results equal the serial run bit for bit. An
+        active ``joblib.parallel_config(backend="dask")`` has the same effect without it.
+        Not compared, hashed or serialised with the options.
     """
 
     reps: int = 199
@@ -123,6 +128,7 @@ class Bootstrap:
     n_jobs: int = 1
     indices: Any = None
     cluster: str = "id"
+    client: Any = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         check_int(self.reps, name="Bootstrap.reps", low=2)
@@ -134,6 +140,15 @@ class Bootstrap:
                 "Bootstrap.n_jobs=0", fix="pass n_jobs >= 1 or -1 for all cores"
             )
         validate_literal(self.cluster, ("id",), name="Bootstrap.cluster")
+        if self.client is not None and not all(
+            callable(getattr(self.client, m, None))
+            for m in ("scatter", "submit", "gather", "nthreads")
+        ):
+            raise SpecificationError(
+                f"Bootstrap.client must be a dask.distributed.Client, got "
+                f"{type(self.client).__name__}",
+                fix="pass client=dask.distributed.Client(...) or leave client=None",
+            )
         if self.indices is not None:
             idx = np.asarray(self.indices)
             if (
