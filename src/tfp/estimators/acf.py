@@ -290,18 +290,39 @@ def acf_problem(
 def _start_set(
     spec: ProductionSpec, options: ACFOptions, ols: np.ndarray, fs_start: np.ndarray
 ) -> np.ndarray:
+    """The deterministic start set documented in :class:`~tfp.options.acf.ACFOptions`."""
     n = options.optimizer.n_starts
+    n_terms = len(spec.terms)
+    n_inputs = len(spec.inputs)
     rows: list[np.ndarray] = []
     if options.start is not None:
         rows.append(np.asarray(options.start, dtype=np.float64))
-    rows.append(ols)
-    rows.append(fs_start)
+    equal = np.zeros(n_terms)
+    equal[:n_inputs] = 1.0 / n_inputs
+    rows.extend([ols, fs_start, equal])
     rows = rows[:n]
-    if len(rows) < n:
-        n_inputs = len(spec.inputs)
-        spread = np.full(len(spec.terms), options.start_spread)
+    n_more = n - len(rows)
+    if n_more > 0:
+        spread = np.full(n_terms, options.start_spread)
         spread[n_inputs:] *= SECOND_ORDER_SPREAD
-        rows.extend(sobol_starts(ols, spread, n - len(rows), seed=0))
+        box_center = np.zeros(n_terms)
+        box_center[:n_inputs] = 0.5
+        box_half = np.zeros(n_terms)
+        box_half[:n_inputs] = 0.5
+        box_half[n_inputs:] = options.start_spread * SECOND_ORDER_SPREAD
+        n_box = (n_more + 1) // 2
+        box = sobol_starts(box_center, box_half, n_box, seed=0)
+        around = (
+            sobol_starts(ols, spread, n_more - n_box, seed=0)
+            if n_more > n_box
+            else None
+        )
+        for i in range(n_more):
+            if i % 2 == 0:
+                rows.append(box[i // 2])
+            else:
+                assert around is not None
+                rows.append(around[i // 2])
     return np.vstack(rows)
 
 

@@ -88,8 +88,12 @@ class ACFOptions(MethodOptions):
     -----
     The start set is deterministic and is, in order: ``start`` (if given); the OLS estimate of
     ``y`` on the production terms; the first-stage start (the raw first-stage polynomial's
-    coefficients on the production terms, i.e. prodest's start without its random noise); then
-    scrambled Sobol points (seed 0) around the OLS estimate, up to ``optimizer.n_starts`` starts.
+    coefficients on the production terms, i.e. prodest's start without its random noise);
+    equal elasticities ``1/n_inputs``; then scrambled Sobol points (seed 0), alternately in the
+    box of economically plausible elasticities ``[0, 1]`` per input (translog second-order
+    terms at 0) and around the OLS estimate (``± start_spread``), up to ``optimizer.n_starts``
+    starts. The plausible box matters when OLS is far from the truth (strong input
+    endogeneity), where starts around OLS alone can miss the basin of the true root.
     The estimate is the lowest criterion over the starts, whatever their order.
 
     Default instruments: ``state_t``, ``free_{t−1}`` and ``flexible_{t−1}``; for a translog, the
