@@ -15,6 +15,7 @@ _LAZY: dict[str, str] = {
     # estimation (filled in as estimators land)
     "estimate": "tfp.api",
     "estimate_many": "tfp.api",
+    "estimate_by": "tfp.groups",
     "ProductionResults": "tfp.results",
     "ResultsSet": "tfp.results",
     "Bootstrap": "tfp.options",
@@ -47,6 +48,9 @@ _SUBMODULES = {
     "options",
     "results",
     "api",
+    "groups",
+    "bootstrap",
+    "spec",
 }
 
 __all__ = ["__version__", *sorted(_LAZY), *sorted(_SUBMODULES)]
