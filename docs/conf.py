@@ -12,6 +12,7 @@ build time, never typed in:
 
 from __future__ import annotations
 
+import hashlib
 import importlib
 import inspect
 import shutil
@@ -69,7 +70,20 @@ numpydoc_xref_param_type = False
 myst_enable_extensions = ["dollarmath", "amsmath", "colon_fence", "deflist"]
 myst_heading_anchors = 3
 nb_execution_mode = "cache"  # re-run a notebook only when its code changed
-nb_execution_cache_path = str(DOCS / "_build" / ".jupyter_cache")
+
+
+def _source_digest() -> str:
+    """Hash of the package's files: jupyter-cache keys on cell code only, so the cache lives
+    in a folder per library state and a change in tfp re-executes every page."""
+    h = hashlib.sha256()
+    for path in sorted((ROOT / "src" / "tfp").rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts:
+            h.update(str(path.relative_to(ROOT)).encode())
+            h.update(path.read_bytes())
+    return h.hexdigest()[:12]
+
+
+nb_execution_cache_path = str(DOCS / "_build" / ".jupyter_cache" / _source_digest())
 nb_execution_timeout = 600
 nb_execution_raise_on_error = True  # a failing example fails the build
 nb_execution_show_tb = True
