@@ -106,6 +106,15 @@ PUBLIC_MODULES: dict[str, str] = {
 }
 
 
+# every other submodule that ``tfp`` exports gets a page too, titled by its name
+for _name in tfp.__all__:
+    if (
+        inspect.ismodule(getattr(tfp, _name, None))
+        and f"tfp.{_name}" not in PUBLIC_MODULES
+    ):
+        PUBLIC_MODULES[f"tfp.{_name}"] = f"tfp.{_name}"
+
+
 def _public_names(modname: str) -> list[str]:
     mod = importlib.import_module(modname)
     names = [n for n in getattr(mod, "__all__", []) if not n.startswith("_")]
