@@ -24,7 +24,8 @@ report: $(VENV)/.installed
 	$(BIN)/tfp report --out $(OUT)
 
 test: $(VENV)/.installed-test
-	$(BIN)/python -m pytest -n 2 -q
+	$(BIN)/python -m pytest -n 2 -q tests
+	$(BIN)/python -m pytest -q -p no:cacheprovider --doctest-modules src/tfp
 
 test-all: $(VENV)/.installed-test
 	$(BIN)/python -m pytest -n 2 -q -m ""

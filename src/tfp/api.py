@@ -183,10 +183,17 @@ def estimate(
 
     Examples
     --------
+    OLS on the ACF (2015) design shows the classic upward bias of the labour coefficient
+    (the truth is 0.6 and 0.4):
+
     >>> import tfp
-    >>> data, truth = tfp.datasets.acf_dgp(design=1, n_firms=300, seed=1)  # doctest: +SKIP
+    >>> data, truth = tfp.datasets.acf_dgp(design=1, n_firms=200, seed=1)
     >>> res = tfp.estimate(data, method="ols", output="y", free="l", state="k",
-    ...                    id="firm", time="year")  # doctest: +SKIP
+    ...                    id="firm", time="year")
+    >>> res.params[["l", "k"]].round(2).to_dict()
+    {'l': 0.93, 'k': 0.09}
+    >>> res.nobs, res.se_type
+    (2000, 'analytic (cluster by firm)')
     """
     validate_literal(method, METHODS, name="method")
     spec = ProductionSpec(

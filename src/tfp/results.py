@@ -249,13 +249,29 @@ class ProductionResults:
     def objective_at(
         self, params: Mapping[str, float] | Sequence[float] | np.ndarray
     ) -> float:
-        """The estimator's criterion at other production-term coefficients.
+        """The estimator's criterion at other parameter values.
 
-        ``params`` is a mapping/Series with every term of ``spec.terms`` (extra keys ignored)
-        or a sequence in ``spec.terms`` order. Use it to compare with another package's
-        estimate: the lower criterion is the better optimum. Methods whose criterion is not a
-        function of the production terms (GNR: the integration-constant coefficients) name
-        their parameters in ``extra["objective_names"]``.
+        Use it to compare with another package's estimate on the same data and
+        specification: the lower criterion is the better optimum.
+
+        Parameters
+        ----------
+        params : mapping, Series or sequence of float
+            A mapping/Series with a value for every production term of ``spec.terms``
+            (extra keys are ignored), or a sequence in ``spec.terms`` order. Methods whose
+            criterion is not a function of the production terms (GNR: the integration-constant
+            coefficients) name their parameters in ``extra["objective_names"]``.
+
+        Returns
+        -------
+        float
+            The criterion, on the same scale as ``objective``; nuisance parameters are
+            concentrated out as the method documents.
+
+        Raises
+        ------
+        SpecificationError
+            The method has no criterion, or ``params`` lacks a term.
         """
         fit = self._fit
         if fit is None or fit.objective_fn is None:

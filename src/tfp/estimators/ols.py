@@ -57,7 +57,24 @@ def concentrated_ssr(
 def fit_ols(panel: Panel, spec: ProductionSpec, options: OLSOptions) -> Fit:
     """Pooled OLS of log output on the production terms, controls and a constant.
 
-    ``params`` are the terms, then controls and period dummies, then ``const``.
+    Solves the sample moments ``E[x_it (y_it − x_it'β − c_it'γ − α)] = 0`` (and the same
+    for the controls ``c`` and the constant) by least squares.
+
+    Parameters
+    ----------
+    panel : Panel
+        Validated panel with ``spec.columns()``.
+    spec : ProductionSpec
+        Roles and form.
+    options : OLSOptions
+        Period effects and covariance type.
+
+    Returns
+    -------
+    Fit
+        ``params`` are the terms, then controls and period dummies, then ``const``;
+        ``vcov`` as ``options.vcov``; ``objective`` the sum of squared residuals and
+        ``objective_fn`` the same with the nuisance coefficients concentrated out.
     """
     x, names = _regressors(panel, spec, options.time_effects)
     x = np.column_stack([x, np.ones(panel.nobs)])
@@ -114,7 +131,23 @@ def _demean(a: np.ndarray, firm: np.ndarray, counts: np.ndarray) -> np.ndarray:
 def fit_fe(panel: Panel, spec: ProductionSpec, options: FEOptions) -> Fit:
     """Within-firm (fixed effects) least squares; singletons are left out and counted.
 
-    ``params`` are the terms, then controls and period dummies (no constant).
+    Solves ``E[ẍ_it (ÿ_it − ẍ_it'β)] = 0`` where ``ẍ_it = x_it − x̄_i`` removes each firm's
+    mean, so a time-invariant firm effect in productivity is differenced out.
+
+    Parameters
+    ----------
+    panel : Panel
+        Validated panel with ``spec.columns()``.
+    spec : ProductionSpec
+        Roles and form.
+    options : FEOptions
+        Period effects and covariance type.
+
+    Returns
+    -------
+    Fit
+        ``params`` are the terms, then controls and period dummies (no constant); firms
+        observed once are left out (``dropped["singleton"]``).
     """
     counts_all = np.bincount(panel.firm)
     singleton = counts_all[panel.firm] == 1
