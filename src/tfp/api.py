@@ -18,7 +18,12 @@ import pandas as pd
 from tfp._frozen import FrozenDict
 from tfp._literals import METHODS, validate_literal
 from tfp.estimators.base import Fit
-from tfp.exceptions import ConvergenceWarning, SpecificationError, TFPWarning
+from tfp.exceptions import (
+    ConvergenceWarning,
+    IdentificationError,
+    SpecificationError,
+    TFPWarning,
+)
 from tfp.options._base import Bootstrap
 from tfp.panel import Panel, make_panel, warn_dropped
 from tfp.results import ProductionResults, ResultsSet
@@ -215,6 +220,7 @@ def estimate(
     panel = make_panel(
         data, id=id, time=time, columns=(*spec.columns(), *extra_cols), warn=False
     )
+    _check_rows_left(panel)
     fit_fn = _fit_function(method)
     fit: Fit = fit_fn(panel, spec, opts)
     if se == "auto" and se_choice == "analytic" and fit.vcov is None:
@@ -229,6 +235,23 @@ def estimate(
     if isinstance(se_choice, Bootstrap):
         results = _attach_bootstrap(results, se_choice)
     return results
+
+
+def _check_rows_left(panel: Panel) -> None:
+    """Raise when no row survives validation, before an estimator sees an empty sample."""
+    if panel.nobs:
+        return
+    if panel.n_input == 0:
+        raise IdentificationError(
+            "the data have no rows",
+            fix="pass a DataFrame with one row per firm and period",
+        )
+    reasons = {k: int(v) for k, v in panel.dropped.items() if v}
+    raise IdentificationError(
+        f"none of the {panel.n_input} rows is usable (left out by reason: {reasons})",
+        column=", ".join(sorted(panel.values)) or None,
+        fix="check the named columns for missing, infinite or non-positive values",
+    )
 
 
 def _build_results(
@@ -345,17 +368,89 @@ def estimate_many(
     **roles
         The roles shared by every method (``output``, ``free``, ``state``, ``id``, ``time`` …).
     """
-    options = dict(options or {})
-    roles_by_method = dict(roles_by_method or {})
-    for key in [*options, *roles_by_method]:
+    methods = _check_methods(methods)
+    options = _check_mapping(options, "options")
+    roles_by_method = _check_mapping(roles_by_method, "roles_by_method")
+    se_by_method = _check_mapping(se, "se") if isinstance(se, Mapping) else {}
+    for key in [*options, *roles_by_method, *se_by_method]:
         if key not in methods:
             raise SpecificationError(
-                f"options or roles given for {key!r}, which is not in methods={list(methods)}",
+                f"options, roles or se given for {key!r}, which is not in methods={list(methods)}",
                 fix="add the method to methods or remove its entry",
             )
+    _check_roles(roles, "estimate_many")
+    for m, overrides in roles_by_method.items():
+        _check_roles(
+            _check_mapping(overrides, f"roles_by_method[{m!r}]"), "roles_by_method"
+        )
     out: dict[str, ProductionResults] = {}
     for m in methods:
         se_m = se.get(m, "auto") if isinstance(se, Mapping) else se
         kwargs = {**roles, **roles_by_method.get(m, {})}
         out[m] = estimate(data, method=m, options=options.get(m), se=se_m, **kwargs)
     return ResultsSet(out)
+
+
+#: keyword arguments of :func:`estimate` that ``estimate_many`` passes through as roles
+ROLE_KEYWORDS = (
+    "output",
+    "free",
+    "state",
+    "proxy",
+    "flexible",
+    "control",
+    "exit",
+    "share",
+    "id",
+    "time",
+    "form",
+)
+
+
+def _check_methods(methods: object) -> list[str]:
+    if isinstance(methods, str) or not isinstance(methods, Sequence):
+        raise SpecificationError(
+            f"methods must be a list of method codes, got {methods!r}",
+            fix=f"pass e.g. methods=[{methods!r}]"
+            if isinstance(methods, str)
+            else "pass e.g. methods=['ols', 'fe', 'acf']",
+        )
+    out = list(methods)
+    if not out:
+        raise SpecificationError(
+            "methods is empty", fix="pass at least one method, e.g. methods=['ols']"
+        )
+    for m in out:
+        validate_literal(m, METHODS, name="method")
+    repeated = sorted({m for m in out if out.count(m) > 1})
+    if repeated:
+        raise SpecificationError(
+            f"methods names {repeated} more than once; results are keyed by method",
+            fix="list each method once (call estimate() for variants of one method)",
+        )
+    return out
+
+
+def _check_mapping(value: object, name: str) -> dict[str, Any]:
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise SpecificationError(
+            f"{name} must be a mapping keyed by method code, got {type(value).__name__}",
+            fix=f"pass e.g. {name}={{'acf': ...}}",
+        )
+    return dict(value)
+
+
+def _check_roles(roles: Mapping[str, Any], where: str) -> None:
+    unknown = [k for k in roles if k not in ROLE_KEYWORDS]
+    if unknown:
+        hint = (
+            " (estimate_many takes methods=[...], not method=)"
+            if "method" in unknown
+            else ""
+        )
+        raise SpecificationError(
+            f"{where} got unknown role keyword(s) {unknown}{hint}",
+            fix=f"use only {list(ROLE_KEYWORDS)}",
+        )

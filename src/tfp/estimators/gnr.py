@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import time as _time
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import partial
 from math import comb
@@ -88,7 +89,13 @@ class ShareRegression:
 
 
 def share_regression(
-    x: np.ndarray, s: np.ndarray, degree: int, *, maxiter: int = 200, tol: float = 1e-10
+    x: np.ndarray,
+    s: np.ndarray,
+    degree: int,
+    *,
+    maxiter: int = 200,
+    tol: float = 1e-10,
+    names: Sequence[str] | None = None,
 ) -> ShareRegression:
     """Fit ``s = ln(P(x) γ) + u`` by Gauss-Newton, ``P`` all monomials of ``x`` up to ``degree``.
 
@@ -104,6 +111,8 @@ def share_regression(
         Iterations allowed.
     tol : float
         Stop when the relative decrease of the SSR is below ``tol``.
+    names : sequence of str, optional
+        Column names of ``x``, used in error messages.
 
     Returns
     -------
@@ -130,8 +139,10 @@ def share_regression(
     mu = x.mean(axis=0)
     sd = x.std(axis=0)
     if np.any(~(sd > 0)):
+        j = int(np.flatnonzero(~(sd > 0))[0])
         raise IdentificationError(
-            "an input of the share regression does not vary",
+            "the input does not vary in the share regression's sample",
+            column=names[j] if names is not None else f"x[:, {j}]",
             fix="drop constant inputs from the specification",
         )
     p_raw = poly_basis_nb(np.ascontiguousarray((x - mu) / sd), exps)
@@ -226,9 +237,8 @@ def _full_rank(a: np.ndarray) -> bool:
     norm = np.sqrt(np.einsum("ij,ij->j", a, a))
     if np.any(norm == 0):
         return False
-    an = a / norm
-    ev = np.linalg.eigvalsh(an.T @ an)
-    return bool(ev[0] > _RANK_RTOL**0.5 * ev[-1])
+    sv = np.linalg.svd(a / norm, compute_uv=False)
+    return bool(sv[-1] > _RANK_RTOL * sv[0])
 
 
 def _standardised_to_raw(
@@ -525,6 +535,7 @@ def fit(panel: Panel, spec: ProductionSpec, options: GNROptions) -> Fit:
         options.share_degree,
         maxiter=options.stage1_maxiter,
         tol=options.stage1_tol,
+        names=inputs,
     )
     big_e = st1.big_e
     gamma = st1.coef / big_e

@@ -35,6 +35,19 @@ def solve_ols(
     tol = diag.max() * max(n, k) * np.finfo(float).eps if diag.size else 0.0
     if diag.size and diag.min() <= tol:
         j = int(np.argmin(diag))
+        constant = [c for c in range(k) if np.ptp(x[:, c]) == 0]
+        if len(constant) > 1:  # the intercept and a constant input: name the input
+            j = next(
+                (c for c in constant if names is None or names[c] != "const"),
+                constant[-1],
+            )
+            who = names[j] if names is not None and j < len(names) else f"column {j}"
+            raise IdentificationError(
+                "does not vary in the estimation sample, so it is collinear with the "
+                "constant",
+                column=who if names is not None else None,
+                fix="drop it from the specification or use a sample where it varies",
+            )
         who = names[j] if names is not None and j < len(names) else f"column {j}"
         raise IdentificationError(
             f"the regressors are perfectly collinear (problem at {who!r})",

@@ -80,13 +80,21 @@ def uit_series(years: pd.Series | np.ndarray, *, column: str = "year") -> np.nda
         raise DomainError(
             "years must be numeric", column=column, fix="convert the year column to int"
         ) from None
+    missing = np.isnan(yrs)
+    if missing.any():
+        raise DomainError(
+            f"{int(missing.sum())} year(s) are missing, so no UIT applies to them",
+            column=column,
+            fix="fill or drop the rows without a year first",
+        )
     bad = ~np.isin(yrs, np.fromiter(UIT_SOLES.keys(), dtype=np.float64))
     if bad.any():
-        example = yrs[bad][0]
+        example = float(yrs[bad][0])
         raise DomainError(
-            f"{int(bad.sum())} year(s) outside the UIT table ({_FIRST}–{_LAST}), e.g. {example!r}",
+            f"{int(bad.sum())} year(s) outside the UIT table ({_FIRST}–{_LAST}), "
+            f"e.g. {example:g}",
             column=column,
-            fix=f"keep years in {_FIRST}–{_LAST}, or pass uit_year explicitly",
+            fix=f"keep years in {_FIRST}–{_LAST}, or convert with your own UIT value",
         )
     table = np.zeros(_LAST - _FIRST + 1)
     for k, v in UIT_SOLES.items():

@@ -298,7 +298,7 @@ def melitz_polanec(
     if pairs is None:
         pair_list = [(a, b) for a, b in itertools.pairwise(present) if b - a == 1]
     else:
-        pair_list = [(int(a), int(b)) for a, b in pairs]
+        pair_list = _period_pairs(pairs)
         for a, b in pair_list:
             for t in (a, b):
                 if t not in present:
@@ -380,3 +380,31 @@ def _mp_pair(a: pd.DataFrame, b: pd.DataFrame) -> dict[str, float | int]:
         "share_entrants": s_e2,
         "share_exiters": s_x1,
     }
+
+
+def _period_pairs(pairs: object) -> list[tuple[int, int]]:
+    """Validate ``pairs`` as a sequence of (t1, t2) whole-number periods."""
+    fix = "pass pairs as a list of (t1, t2) periods, e.g. pairs=[(2015, 2016)]"
+    if isinstance(pairs, (str, bytes)) or not isinstance(pairs, Sequence):
+        raise SpecificationError(
+            f"pairs must be a list of (t1, t2) periods, got {pairs!r}", fix=fix
+        )
+    out = []
+    for pair in pairs:
+        if (
+            isinstance(pair, (str, bytes))
+            or not isinstance(pair, Sequence)
+            or len(pair) != 2
+            or not all(
+                isinstance(t, (int, np.integer))
+                or (isinstance(t, (float, np.floating)) and float(t).is_integer())
+                for t in pair
+            )
+            or any(isinstance(t, bool) for t in pair)
+        ):
+            raise SpecificationError(
+                f"pairs must hold (t1, t2) pairs of whole-number periods; got {pair!r}",
+                fix=fix,
+            )
+        out.append((int(pair[0]), int(pair[1])))
+    return out

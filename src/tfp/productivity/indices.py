@@ -463,14 +463,7 @@ def tfp_index(
         present = sorted(set(cells.cell_group.tolist()))
         base_code = _find_group([grouping.groups[i] for i in present], base, by)
         base_code = present[base_code]
-    if base_time is not None:
-        times = np.unique(cells.cell_time)
-        if int(base_time) not in set(times.tolist()):
-            raise SpecificationError(
-                f"base_time={base_time!r} is not among the periods present: {times.tolist()}",
-                column=time,
-                fix="pass one of the periods present",
-            )
+    _check_base_time(base_time, cells.cell_time, time)
     attrs = {
         "stat": stat,
         "weights": weights,
@@ -605,14 +598,7 @@ def tfp_aggregate(
         extra_keep=in_agg_known,
     )
     warn_dropped(dropped, len(data) - excluded, what=f"{name} aggregate")
-    if base_time is not None:
-        times = np.unique(cells.cell_time)
-        if int(base_time) not in set(times.tolist()):
-            raise SpecificationError(
-                f"base_time={base_time!r} is not among the periods present: {times.tolist()}",
-                column=time,
-                fix="pass one of the periods present",
-            )
+    _check_base_time(base_time, cells.cell_time, time)
     attrs = {
         "stat": stat,
         "weights": weights,
@@ -636,3 +622,24 @@ def tfp_aggregate(
         value_name="value",
         attrs=attrs,
     )
+
+
+def _check_base_time(
+    base_time: int | None, cell_time: np.ndarray, time: str | None
+) -> None:
+    """Raise unless ``base_time`` is None or one of the periods of the cells."""
+    if base_time is None:
+        return
+    times = np.unique(cell_time)
+    if isinstance(base_time, bool) or not isinstance(base_time, (int, np.integer)):
+        raise SpecificationError(
+            f"base_time must be a whole-number period, got {base_time!r}",
+            column=time,
+            fix=f"pass one of the periods present: {times.tolist()}",
+        )
+    if int(base_time) not in set(times.tolist()):
+        raise SpecificationError(
+            f"base_time={base_time!r} is not among the periods present: {times.tolist()}",
+            column=time,
+            fix="pass one of the periods present",
+        )
