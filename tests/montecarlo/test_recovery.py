@@ -278,6 +278,12 @@ def test_summarise_statistics_and_failed_draws() -> None:
     assert row["coverage"] == pytest.approx(1 / 3)
     # normal intervals: 0.5 ± 1.96·0.06 covers 0.6, 0.7 ± 1.96·0.05 does not
     assert row["coverage_normal"] == pytest.approx(2 / 3)
+    # draws saved to CSV and read back (error column all-NaN floats) summarise the same
+    ok_only = frame.iloc[:3].copy()
+    ok_only["error"] = np.nan
+    pd.testing.assert_frame_equal(
+        summarise(ok_only, {"l": 0.6}), summarise(frame.iloc[:3], {"l": 0.6})
+    )
     from_truth = summarise(frame, acf_dgp(1, n_firms=5, seed=0).truth)
     assert _row(from_truth, 1, 0.0, "acf", "l")["mean"] == pytest.approx(ok.mean())
 

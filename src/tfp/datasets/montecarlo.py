@@ -421,7 +421,8 @@ def summarise(
     out = []
     for key, g in draws.groupby(_KEYS, sort=True):
         true = float(params[str(key[3])])
-        ok = g[g["error"].fillna("") == ""]
+        err = g["error"].astype(object)  # all-NaN (float) when read back from a CSV
+        ok = g[err.isna() | (err == "")]
         est = ok["estimate"].to_numpy(dtype=np.float64)
         n = est.size
         sd = float(est.std(ddof=1)) if n > 1 else np.nan
