@@ -111,8 +111,9 @@ def test_lp_labour_biased_down_where_misspecified(
 
 
 def test_lp_labour_near_zero_under_dgp1(table: pd.DataFrame) -> None:
-    # functional dependence: l is a function of (k, m, t) so LP's first stage cannot separate
-    # it; prodest reports -0.004 and capital absorbs the difference (1.099)
+    # with Leontief materials and no optimisation error, m = 0.6 l + 0.4 k + ω, so y = m + ε:
+    # the first-stage polynomial in (k, m) takes all of output and β_l ≈ 0 (prodest: -0.004);
+    # the second stage then loads labour's share on capital (prodest: 1.099)
     assert abs(_row(table, 1, 0.0, "lp", "l")["mean"]) < 0.1
     assert _row(table, 1, 0.0, "lp", "k")["mean"] > 0.9
 

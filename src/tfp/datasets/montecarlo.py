@@ -13,6 +13,10 @@ Any draw of any cell can therefore be re-run on its own (``first_draw=r, n_draws
 draws extend a run without changing the earlier ones, and the result does not depend on
 ``n_jobs``. The panel and the bootstrap seed of a draw both come from its stream, and every
 method sees the same panel (common random numbers across methods).
+
+Layering: this is the one module of :mod:`tfp.datasets` that calls the estimation layer. It
+imports :func:`tfp.estimate` only when a draw runs, and :mod:`tfp.datasets` does not import
+it, so loading the simulators never loads the estimators.
 """
 
 from __future__ import annotations
