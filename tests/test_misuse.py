@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import warnings
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -22,6 +23,7 @@ from tfp.estimators.gnr import share_regression
 from tfp.exceptions import (
     DomainError,
     IdentificationError,
+    RecordsError,
     SpecificationError,
     TFPWarning,
 )
@@ -356,3 +358,25 @@ def test_options_of_another_method(data: pd.DataFrame, method: str) -> None:
         _estimate(data, method, options=other)
     with pytest.raises(SpecificationError, match="options must be an options object"):
         _estimate(data, method, options="fast")
+
+
+# ---- programme records and ENE files -----------------------------------------------------
+def test_read_records_rejects_non_paths_and_corrupt_workbooks(tmp_path: Path) -> None:
+    # before: TypeError from pathlib, and ValueError from pandas' Excel reader
+    with pytest.raises(RecordsError, match="source must be a path or a mapping"):
+        tfp.program.read_records(5)  # type: ignore[arg-type]
+    book = tmp_path / "records.xlsx"
+    book.write_text("not a workbook")
+    with pytest.raises(RecordsError, match="cannot be read as an Excel workbook"):
+        tfp.program.read_records(book)
+
+
+def test_ene_build_panel_checks_arguments_before_reading(tmp_path: Path) -> None:
+    empty = tmp_path / "ene2015"
+    empty.mkdir()
+    # before: TypeError "'int' object is not iterable"
+    with pytest.raises(SpecificationError, match="positive must be a variable name"):
+        tfp.ene.build_panel({2015: empty}, base_year=2015, positive=3)  # type: ignore[arg-type]
+    # before: a complaint about the missing module files hid the bad base year
+    with pytest.raises(DomainError, match="base_year=1900 is outside the IPC Lima"):
+        tfp.ene.build_panel({2015: empty}, base_year=1900)

@@ -26,7 +26,7 @@ from tfp.ene.readers import (
     to_number,
 )
 from tfp.exceptions import DataError, DroppedObservationsWarning, SpecificationError
-from tfp.peru.deflators import deflate
+from tfp.peru.deflators import deflate, ipc_lima
 from tfp.peru.geo import department, natural_region
 from tfp.peru.sectors import produce_sector
 from tfp.peru.size import size_class
@@ -631,7 +631,17 @@ def build_panel(
     validate_literal(on_bad_value, ("drop", "raise"), name="on_bad_value")
     if isinstance(positive, str):
         positive = (positive,)
-    positive = tuple(str(p) for p in positive)
+    if not isinstance(positive, Sequence) or not all(
+        isinstance(p, str) for p in positive
+    ):
+        raise SpecificationError(
+            f"positive must be a variable name or a list of them, got {positive!r}",
+            fix=f"pass e.g. positive={DEFAULT_POSITIVE!r}, or positive=() to keep every level",
+        )
+    positive = tuple(positive)
+    ipc_lima(
+        base
+    )  # DomainError for a base year outside the deflator now, not after reading
     layouts = _layouts_by_edition(layout, editions)
     years = {e: e + layouts[e].reference_year_offset for e in editions}
     if len(set(years.values())) < len(years):

@@ -41,9 +41,11 @@ is row 1; in YAML lists the item number) and the column.
 from __future__ import annotations
 
 import re
+import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
+from os import PathLike
 from pathlib import Path
 from typing import Any
 
@@ -516,6 +518,12 @@ def read_records(
             )
         files = {k: Path(v) for k, v in source.items()}
     else:
+        if not isinstance(source, str | PathLike):
+            raise RecordsError(
+                f"source must be a path or a mapping of table name to path, got "
+                f"{type(source).__name__}",
+                fix="pass the directory of the year's files, a workbook, or a mapping of files",
+            )
         path = Path(source)
         if path.is_dir():
             for name in ("programme", *REQUIRED_TABLES, *OPTIONAL_TABLES):
@@ -523,8 +531,15 @@ def read_records(
                 if hit is not None:
                     files[name] = hit
         elif path.suffix.lower() in (".xlsx", ".xlsm", ".xls") and path.is_file():
-            with pd.ExcelFile(path) as book:
-                sheets = book.sheet_names
+            try:
+                with pd.ExcelFile(path) as book:
+                    sheets = book.sheet_names
+            except (ValueError, OSError, zipfile.BadZipFile) as exc:
+                raise RecordsError(
+                    f"cannot be read as an Excel workbook ({exc})",
+                    file=str(path),
+                    fix="save it again from Excel as .xlsx, or pass the directory of CSV files",
+                ) from exc
             files = {
                 s: path
                 for s in sheets
