@@ -380,3 +380,35 @@ def test_ene_build_panel_checks_arguments_before_reading(tmp_path: Path) -> None
     # before: a complaint about the missing module files hid the bad base year
     with pytest.raises(DomainError, match="base_year=1900 is outside the IPC Lima"):
         tfp.ene.build_panel({2015: empty}, base_year=1900)
+
+
+# ---- results are immutable and their arguments validated --------------------------------
+def test_results_values_cannot_be_assigned(data: pd.DataFrame) -> None:
+    boot = tfp.Bootstrap(reps=2, seed=1)
+    res = _estimate(data, "ols", se=boot)
+    before = res.params.copy()
+    # before: the assignment went through and silently changed the estimate
+    with pytest.raises(ValueError, match="read-only"):
+        res.params["l"] = 5.0
+    with pytest.raises(ValueError, match="read-only"):
+        res.vcov.iloc[0, 0] = 0.0  # type: ignore[union-attr]
+    with pytest.raises(ValueError, match="read-only"):
+        res.sample.iloc[0] = False
+    with pytest.raises(ValueError, match="read-only"):
+        res.bootstrap.params.iloc[0, 0] = 0.0  # type: ignore[union-attr]
+    pd.testing.assert_series_equal(res.params, before)
+    # copies stay writable for the user's own work
+    mine = res.params.copy()
+    mine["l"] = 5.0
+    assert res.params["l"] == before["l"]
+
+
+def test_results_arguments_are_validated(fits: dict[str, Any]) -> None:
+    res = fits["acf"]
+    # before: TypeError from a comparison and ValueError from float()
+    with pytest.raises(SpecificationError, match="level='a' must be a number in"):
+        res.conf_int(level="a")
+    with pytest.raises(SpecificationError, match="params must be numbers"):
+        res.objective_at("abc")
+    with pytest.raises(SpecificationError, match="params must be numbers"):
+        res.objective_at({"l": "x", "k": 0.3})

@@ -28,6 +28,33 @@ from tfp.spec import ProductionSpec, elasticity_matrix, term_matrix
 __all__ = ["BootstrapDraws", "ProductionResults", "ResultsSet", "ReturnsToScale"]
 
 
+def _readonly_series(s: pd.Series) -> pd.Series:
+    """A copy of ``s`` whose values cannot be assigned to (results are immutable)."""
+    values = np.array(s.to_numpy(), copy=True)
+    values.setflags(write=False)
+    return pd.Series(values, index=s.index, name=s.name, copy=False)
+
+
+def _readonly_frame(df: pd.DataFrame) -> pd.DataFrame:
+    """A copy of a homogeneous numeric ``df`` whose values cannot be assigned to."""
+    values = np.array(df.to_numpy(), copy=True)
+    values.setflags(write=False)
+    return pd.DataFrame(values, index=df.index, columns=df.columns, copy=False)
+
+
+def _check_level(level: object) -> float:
+    """Validate a confidence level in (0, 1)."""
+    if (
+        isinstance(level, bool)
+        or not isinstance(level, (int, float, np.integer, np.floating))
+        or not 0 < level < 1
+    ):
+        raise SpecificationError(
+            f"level={level!r} must be a number in (0, 1)", fix="pass e.g. level=0.95"
+        )
+    return float(level)
+
+
 @dataclass(frozen=True, eq=False)
 class BootstrapDraws:
     """Firm-cluster bootstrap replicates.
@@ -64,6 +91,9 @@ class BootstrapDraws:
     n_jobs: int
     injected: bool = False
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "params", _readonly_frame(self.params))
+
     @property
     def vcov(self) -> pd.DataFrame:
         """Covariance of the successful replicates (ddof = 1)."""
@@ -71,7 +101,7 @@ class BootstrapDraws:
 
     def percentile_interval(self, level: float = 0.95) -> pd.DataFrame:
         """Percentile intervals (``lower``, ``upper``) of each parameter."""
-        a = (1 - level) / 2
+        a = (1 - _check_level(level)) / 2
         ok = self.params.dropna(how="any")
         return pd.DataFrame({"lower": ok.quantile(a), "upper": ok.quantile(1 - a)})
 
@@ -173,6 +203,14 @@ class ProductionResults:
     _panel: Panel | None = field(default=None, repr=False)
     _fit: Fit | None = field(default=None, repr=False)
 
+    def __post_init__(self) -> None:
+        # frozen fields, read-only values: ``res.params["l"] = 1`` raises instead of
+        # silently changing the estimate that summaries, productivity and bootstrap use
+        object.__setattr__(self, "params", _readonly_series(self.params))
+        object.__setattr__(self, "sample", _readonly_series(self.sample))
+        if self.vcov is not None:
+            object.__setattr__(self, "vcov", _readonly_frame(self.vcov))
+
     # ---- inference --------------------------------------------------------------------
     @property
     def std_errors(self) -> pd.Series:
@@ -216,10 +254,7 @@ class ProductionResults:
         With bootstrap draws these are percentile intervals; otherwise estimate ± critical
         value × standard error.
         """
-        if not 0 < level < 1:
-            raise SpecificationError(
-                f"level={level} must be in (0, 1)", fix="pass e.g. level=0.95"
-            )
+        level = _check_level(level)
         if self.bootstrap is not None:
             ci = self.bootstrap.percentile_interval(level).reindex(self.params.index)
             return ci
@@ -294,8 +329,14 @@ class ProductionResults:
                     f"params lack the term(s) {missing}",
                     fix=f"pass values for all of {list(terms)}",
                 )
-            return np.array([float(params[t]) for t in terms])
-        arr = np.asarray(params, dtype=np.float64).ravel()
+            params = [params[t] for t in terms]
+        try:
+            arr = np.asarray(params, dtype=np.float64).ravel()
+        except (TypeError, ValueError):
+            raise SpecificationError(
+                f"params must be numbers, got {params!r}",
+                fix=f"pass a mapping or a sequence of floats for {list(terms)}",
+            ) from None
         if arr.shape[0] == len(self.params) and len(self.params) != len(terms):
             arr = arr[: len(terms)]
         if arr.shape[0] != len(terms):
