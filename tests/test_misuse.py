@@ -412,3 +412,18 @@ def test_results_arguments_are_validated(fits: dict[str, Any]) -> None:
         res.objective_at("abc")
     with pytest.raises(SpecificationError, match="params must be numbers"):
         res.objective_at({"l": "x", "k": 0.3})
+
+
+@pytest.mark.parametrize("kind", ["column", "series", "list"])
+def test_markups_text_share_is_a_data_error(
+    data: pd.DataFrame, fits: dict[str, Any], kind: str
+) -> None:
+    df = data.assign(txt="abc")
+    share: Any = {
+        "column": "txt",
+        "series": df["txt"].rename("txt"),
+        "list": ["abc"] * len(df),
+    }[kind]
+    # before: bare ValueError from pd.to_numeric / numpy
+    with pytest.raises(tfp.exceptions.DataError, match="share"):
+        tfp.markups(fits["acf"], flexible="l", data=df, share=share)

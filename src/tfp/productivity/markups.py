@@ -26,6 +26,7 @@ import pandas as pd
 
 from tfp._literals import validate_literal
 from tfp.exceptions import DataError, SpecificationError
+from tfp.productivity._common import numeric_column
 
 __all__ = ["dlw_markup", "markup_summary", "markups"]
 
@@ -96,6 +97,29 @@ def _results_shock(results: Any) -> pd.Series:
     return (with_shock - without).rename("epsilon")
 
 
+def _floats(values: object, role: str, name: str) -> np.ndarray:
+    """``values`` as float64 (NaN for missing); text raises DataError naming the role."""
+    if isinstance(values, pd.Series) and (
+        pd.api.types.is_bool_dtype(values.dtype)
+        or not pd.api.types.is_numeric_dtype(values.dtype)
+    ):
+        raise DataError(
+            f"the {role} Series must be numeric, got dtype {values.dtype}",
+            column=name,
+            fix="convert it first, e.g. pd.to_numeric(share, errors='coerce')",
+        )
+    try:
+        if isinstance(values, pd.Series):
+            return values.to_numpy(dtype=np.float64, na_value=np.nan)
+        return np.asarray(values, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise DataError(
+            f"the {role} values are not numbers",
+            column=name,
+            fix="pass numbers (convert text with pd.to_numeric first)",
+        ) from None
+
+
 def _column(
     values: str | pd.Series | np.ndarray | Sequence[float],
     *,
@@ -117,7 +141,7 @@ def _column(
                     column=values,
                     fix="pass the same DataFrame that was given to tfp.estimate",
                 )
-            return pd.Series(pd.to_numeric(col).to_numpy(dtype=np.float64), index=index)
+            return pd.Series(numeric_column(data, values, role=role), index=index)
         panel = getattr(results, "_panel", None)
         if panel is not None and values in panel.values:
             return panel.to_series(np.asarray(panel[values]), name=values)
@@ -135,8 +159,8 @@ def _column(
                     fix="pass a Series with the index of the DataFrame given to tfp.estimate",
                 )
             values = values.reindex(index)
-        return pd.Series(values.to_numpy(dtype=np.float64), index=index)
-    arr = np.asarray(values, dtype=np.float64)
+        return pd.Series(_floats(values, role, str(values.name)), index=index)
+    arr = _floats(values, role, role)
     if arr.shape != (len(index),):
         raise DataError(
             f"the {role} array has shape {arr.shape}; expected ({len(index)},), one value per "
