@@ -12,9 +12,12 @@ Method = Literal[
 ]
 Form = Literal["cobb-douglas", "translog"]
 SEChoice = Literal["auto", "analytic", "none"]
+Lang = Literal["es", "en"]
 
 METHODS: tuple[str, ...] = get_args(Method)
 FORMS: tuple[str, ...] = get_args(Form)
+#: Languages of labels, tables and charts (Spanish first: the report's readers).
+LANGS: tuple[str, ...] = get_args(Lang)
 
 
 def validate_literal(value: object, allowed: Iterable[str], *, name: str) -> str:

@@ -166,3 +166,38 @@ def test_identity_resample_reproduces_the_estimate(
         draws, np.tile(point.params.to_numpy(), (2, 1)), atol=IDENTITY_BOOT_ATOL
     )
     pd.testing.assert_series_equal(res.params, point.params)
+
+
+# ---- one vocabulary, one message: lang ------------------------------------------------------
+LANG_MESSAGE = (
+    "lang='fr' is not one of {'es', 'en'}. Fix: pass one of {'es', 'en'} as lang."
+)
+
+
+def _lang_calls() -> dict[str, Any]:
+    from tfp import peru, productivity, program
+    from tfp.datasets.pp0093 import data_dir
+
+    rec = program.read_records(data_dir())
+    table = pd.DataFrame({"group": ["a"], "time": [1], "index": [100.0]})
+    return {
+        "peru.size_label": lambda: peru.size_label(["micro"], lang="fr"),
+        "peru.produce_sector": lambda: peru.produce_sector(["1010"], lang="fr"),
+        "peru.targeting": lambda: peru.targeting([1], [3], [1e5], [2020], lang="fr"),
+        "productivity.plot_over_time": lambda: productivity.plot_over_time(
+            table, lang="fr"
+        ),
+        "program.label": lambda: program.label("devengado", "fr"),
+        "program.annex_table": lambda: program.annex_table(rec, lang="fr"),
+        "program.display": lambda: program.display(program.annex_table(rec), lang="fr"),
+        "program.coverage": lambda: program.coverage(rec, lang="fr"),
+        "program.firm_profile": lambda: program.firm_profile(rec, lang="fr"),
+        "program.targeting_summary": lambda: program.targeting_summary(rec, lang="fr"),
+    }
+
+
+def test_every_lang_argument_is_checked_with_the_same_message() -> None:
+    for name, call in _lang_calls().items():
+        with pytest.raises(tfp.exceptions.SpecificationError) as err:
+            call()
+        assert str(err.value) == LANG_MESSAGE, name

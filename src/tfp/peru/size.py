@@ -33,7 +33,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from tfp._literals import validate_literal
+from tfp._literals import LANGS, validate_literal
 from tfp.exceptions import DataError, DomainError, SpecificationError
 from tfp.options._base import check_int
 from tfp.peru.uit import UIT_SOLES
@@ -51,7 +51,6 @@ __all__ = [
 ]
 
 Lang = Literal["es", "en"]
-LANGS: tuple[str, ...] = ("es", "en")
 
 #: Size-class codes (ordered categories), smallest first.
 SIZE_CLASSES: tuple[str, ...] = ("micro", "small", "medium", "large")

@@ -15,8 +15,9 @@ import numpy as np
 import pandas as pd
 
 from tfp import peru
+from tfp._literals import LANGS, Lang, validate_literal
 from tfp.exceptions import RecordsError, SpecificationError
-from tfp.program.framework import Lang, label
+from tfp.program.framework import label
 from tfp.program.records import ProgrammeRecords
 
 __all__ = ["COVERAGE_BY", "coverage", "firm_profile", "targeting_summary"]
@@ -79,6 +80,7 @@ def firm_profile(
         reason, n_activities``. ``years_registered`` is measured at 31 December of the
         records' year.
     """
+    validate_literal(lang, LANGS, name="lang")
     reg = _register(records)
     firms = reg.drop_duplicates("firm_id").set_index("firm_id")
     n_act = reg.groupby("firm_id")["activity"].nunique()
@@ -160,11 +162,7 @@ def coverage(
             f"by={by!r} is not one of {set(COVERAGE_BY)}",
             fix=f"use one of {COVERAGE_BY}",
         )
-    if lang not in ("es", "en"):
-        raise SpecificationError(
-            f"lang={lang!r} is not one of {{'es', 'en'}}",
-            fix="pass lang='es' or lang='en'",
-        )
+    validate_literal(lang, LANGS, name="lang")
     reg = _register(records)
     n_total = int(reg["firm_id"].nunique())
     if by in _FIRM_LEVEL:

@@ -21,8 +21,9 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from tfp._literals import LANGS, Lang, validate_literal
 from tfp.exceptions import SpecificationError
-from tfp.program.framework import Lang, label
+from tfp.program.framework import label
 from tfp.program.records import ProgrammeRecords
 
 __all__ = [
@@ -54,11 +55,7 @@ def _status(den: pd.Series | np.ndarray, missing: str) -> np.ndarray:
 
 
 def _check_lang(lang: str) -> None:
-    if lang not in ("es", "en"):
-        raise SpecificationError(
-            f"lang={lang!r} is not one of {{'es', 'en'}}",
-            fix="pass lang='es' or lang='en'",
-        )
+    validate_literal(lang, LANGS, name="lang")
 
 
 def physical_progress(

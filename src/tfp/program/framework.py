@@ -17,7 +17,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Literal
+
+from tfp._literals import LANGS, Lang, validate_literal
 
 __all__ = [
     "LABELS",
@@ -76,8 +77,6 @@ LABELS = MappingProxyType(
     }
 )
 
-Lang = Literal["es", "en"]
-
 
 def label(name: str, lang: Lang = "es") -> str:
     """Return the display label of a column or code in Spanish (``"es"``) or English.
@@ -89,13 +88,7 @@ def label(name: str, lang: Lang = "es") -> str:
     >>> label("devengado", "en")
     'Accrued spending (devengado)'
     """
-    if lang not in ("es", "en"):
-        from tfp.exceptions import SpecificationError
-
-        raise SpecificationError(
-            f"lang={lang!r} is not one of {{'es', 'en'}}",
-            fix="pass lang='es' or lang='en'",
-        )
+    validate_literal(lang, LANGS, name="lang")
     pair = LABELS.get(name) or UNITS.get(name)
     if pair is None:
         return name

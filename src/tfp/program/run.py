@@ -36,7 +36,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from tfp.exceptions import RecordsError, SpecificationError, TFPError
+from tfp._literals import LANGS, validate_literal
+from tfp.exceptions import RecordsError, TFPError
 from tfp.program.checks import Finding, check_records
 from tfp.program.records import ProgrammeRecords, read_records
 
@@ -46,7 +47,6 @@ __all__ = ["PanelColumns", "PipelineConfig", "ProgrammeReport", "run"]
 Progress = Callable[[str, int, int], None]
 
 _METHODS = ("acf", "lp", "op", "wrdg", "ols", "fe", "gnr")
-_LANGS = ("es", "en")
 _FORMATS = ("html", "xlsx", "csv", "json")
 _STEPS = (
     "records",
@@ -204,7 +204,7 @@ class PipelineConfig:
                 f"method={self.method!r} is not one of {set(_METHODS)}",
                 'use method = "acf" (or lp, op, wrdg, ols, fe, gnr)',
             )
-        if self.lang not in _LANGS:
+        if self.lang not in LANGS:
             raise bad(
                 "lang",
                 f"lang={self.lang!r} is not one of {{'es', 'en'}}",
@@ -561,10 +561,7 @@ def run(
     if out is not None:
         overrides["out"] = Path(out)
     if lang is not None:
-        if lang not in _LANGS:
-            raise SpecificationError(
-                f"lang={lang!r} is not one of {{'es', 'en'}}", fix="pass 'es' or 'en'"
-            )
+        validate_literal(lang, LANGS, name="lang")
         overrides["lang"] = lang
     if overrides:
         cfg = replace(cfg, **overrides)
