@@ -427,3 +427,10 @@ def test_markups_text_share_is_a_data_error(
     # before: bare ValueError from pd.to_numeric / numpy
     with pytest.raises(tfp.exceptions.DataError, match="share"):
         tfp.markups(fits["acf"], flexible="l", data=df, share=share)
+
+
+@pytest.mark.parametrize("nominal", [-1, 1.5, np.nan, True])
+def test_gnr_nominal_must_be_two_column_names(nominal: object) -> None:
+    # before: TypeError "'int' object is not iterable"
+    with pytest.raises(SpecificationError, match="must be two different column names"):
+        tfp.GNROptions(nominal=nominal)  # type: ignore[arg-type]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -91,6 +92,7 @@ class GNROptions(MethodOptions):
             nom: Any = self.nominal
             if (
                 isinstance(nom, str)
+                or not isinstance(nom, Sequence)
                 or len(tuple(nom)) != 2
                 or not all(isinstance(c, str) for c in nom)
                 or nom[0] == nom[1]
