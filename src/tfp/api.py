@@ -7,6 +7,7 @@ requested inference and attaches labels to build :class:`~tfp.results.Production
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import warnings
 from collections.abc import Mapping, Sequence
@@ -392,18 +393,9 @@ def estimate_many(
 
 
 #: keyword arguments of :func:`estimate` that ``estimate_many`` passes through as roles
-ROLE_KEYWORDS = (
-    "output",
-    "free",
-    "state",
-    "proxy",
-    "flexible",
-    "control",
-    "exit",
-    "share",
-    "id",
-    "time",
-    "form",
+#: (the fields of :class:`~tfp.spec.ProductionSpec`, so the two cannot drift apart)
+ROLE_KEYWORDS: tuple[str, ...] = tuple(
+    f.name for f in dataclasses.fields(ProductionSpec) if f.init
 )
 
 
