@@ -434,3 +434,19 @@ def test_gnr_nominal_must_be_two_column_names(nominal: object) -> None:
     # before: TypeError "'int' object is not iterable"
     with pytest.raises(SpecificationError, match="must be two different column names"):
         tfp.GNROptions(nominal=nominal)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("method", ["op", "lp"])
+def test_exit_indicator_must_be_zero_or_one(data: pd.DataFrame, method: str) -> None:
+    opts = (tfp.OPOptions if method == "op" else tfp.LPOptions)(exit_correction=True)
+    leaver = data["firm"] % 3 == 0  # 20 firms leave after year 6
+    df = data[~leaver | (data["year"] <= 6)]
+    df = df.assign(exit=((df["firm"] % 3 == 0) & (df["year"] == 6)).astype(int))
+    res = _estimate(df, method, exit="exit", options=opts)
+    assert np.isfinite(res.params).all()
+    # before: "no firm exits (or every firm exits)", which hid the coding problem
+    with pytest.raises(
+        tfp.exceptions.DataError,
+        match=r"column 'exit': the exit indicator must be 0 or 1; 20 row\(s\)",
+    ):
+        _estimate(df.assign(exit=2 * df["exit"]), method, exit="exit", options=opts)

@@ -21,6 +21,7 @@ from tfp._literals import METHODS, validate_literal
 from tfp.estimators.base import Fit
 from tfp.exceptions import (
     ConvergenceWarning,
+    DataError,
     IdentificationError,
     SpecificationError,
     TFPWarning,
@@ -222,6 +223,7 @@ def estimate(
         data, id=id, time=time, columns=(*spec.columns(), *extra_cols), warn=False
     )
     _check_rows_left(panel)
+    _check_exit_indicator(panel, spec.exit)
     fit_fn = _fit_function(method)
     fit: Fit = fit_fn(panel, spec, opts)
     if se == "auto" and se_choice == "analytic" and fit.vcov is None:
@@ -253,6 +255,21 @@ def _check_rows_left(panel: Panel) -> None:
         column=", ".join(sorted(panel.values)) or None,
         fix="check the named columns for missing, infinite or non-positive values",
     )
+
+
+def _check_exit_indicator(panel: Panel, exit: str | None) -> None:
+    """Raise unless the exit column holds only 0 and 1 (rows with NaN are already dropped)."""
+    if exit is None:
+        return
+    values = panel[exit]
+    bad = ~np.isin(values, (0.0, 1.0))
+    if bad.any():
+        raise DataError(
+            f"the exit indicator must be 0 or 1; {int(bad.sum())} row(s) hold other values, "
+            f"e.g. {float(values[bad][0]):g}",
+            column=exit,
+            fix="code it 1 in the period the firm exits (or its last period) and 0 otherwise",
+        )
 
 
 def _build_results(
