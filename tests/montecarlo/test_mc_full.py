@@ -14,8 +14,9 @@ What is asserted:
 * where the literature documents misspecification, only the documented ordering: LP's
   labour coefficient is biased down under DGP1 (functional dependence; prodest −0.004) and
   DGP3 (prodest 0.473), more than ACF's; measurement error in the proxy raises the labour
-  coefficient and the error of both estimators (ACF 2015, section 4.3; prodest Table 2
-  with error 0.5: ACF 0.668/0.357, LP 0.876/0.195).
+  coefficient of both estimators and their error where they are consistent without it
+  (ACF 2015, section 4.3; prodest Table 2 with error 0.5: ACF 0.668/0.357, LP
+  0.876/0.195).
 """
 
 from __future__ import annotations
@@ -132,14 +133,19 @@ def test_measurement_error_raises_acf_labour_and_error(
 
 
 @pytest.mark.parametrize("design", [2, 3])
-def test_measurement_error_raises_lp_labour_and_error(
-    table: pd.DataFrame, design: int
-) -> None:
+def test_measurement_error_raises_lp_labour(table: pd.DataFrame, design: int) -> None:
     assert (
         _row(table, design, 0.5, "lp", "l")["mean"]
         > _row(table, design, 0.0, "lp", "l")["mean"]
     )
-    assert _joint_rmse(table, design, 0.5, "lp") > _joint_rmse(table, design, 0.0, "lp")
+
+
+def test_measurement_error_raises_lp_error_where_lp_is_consistent(
+    table: pd.DataFrame,
+) -> None:
+    # only DGP2: under DGP3 LP's labour coefficient is biased down without error, and the
+    # upward bias from the error offsets it, so its RMSE can fall (ours: 0.23 -> 0.08)
+    assert _joint_rmse(table, 2, 0.5, "lp") > _joint_rmse(table, 2, 0.0, "lp")
 
 
 def test_measurement_error_lifts_lp_labour_above_truth_under_dgp1(
