@@ -62,8 +62,8 @@ def _row(table: pd.DataFrame, *key: object) -> dict[str, float]:
 
 
 @pytest.fixture(scope="module")
-def table() -> pd.DataFrame:
-    draws = pd.concat(
+def draws() -> pd.DataFrame:
+    return pd.concat(
         [
             run_montecarlo(
                 design, me, ("acf", "lp"), n_draws=N_DRAWS, n_firms=N_FIRMS, seed=SEED
@@ -73,6 +73,10 @@ def table() -> pd.DataFrame:
         ],
         ignore_index=True,
     )
+
+
+@pytest.fixture(scope="module")
+def table(draws: pd.DataFrame) -> pd.DataFrame:
     return summarise(draws, TRUTH)
 
 
@@ -153,6 +157,28 @@ def test_measurement_error_lifts_lp_labour_above_truth_under_dgp1(
 ) -> None:
     # the noise in m breaks the functional dependence; prodest reports 0.876 at error 0.5
     assert _row(table, 1, 0.5, "lp", "l")["mean"] > TRUTH["l"]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="known divergence: with measurement error 0.5 the exactly identified ACF criterion "
+    "has a second exact root with a negative capital elasticity (about l 2.2, k -1.3 in "
+    "DGP1; criteria 1e-23 vs 1e-21, both numerically zero) and the lowest-criterion rule "
+    "picks it in about 30% (DGP1) and 27% (DGP2) of draws, so the cell mean is far from "
+    "prodest's 0.668/0.357; see docs/explanation/montecarlo.md",
+)
+@pytest.mark.parametrize("design", [1, 2])
+def test_acf_with_measurement_error_never_returns_negative_capital(
+    draws: pd.DataFrame, design: int
+) -> None:
+    cell = draws[
+        (draws["design"] == design)
+        & (draws["measurement_error"] == 0.5)
+        & (draws["method"] == "acf")
+        & (draws["term"] == "k")
+    ]
+    assert len(cell) == N_DRAWS
+    assert (cell["estimate"] > 0).all()
 
 
 @pytest.fixture(scope="module")
