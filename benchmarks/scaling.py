@@ -332,12 +332,29 @@ def _plot(point: list[dict[str, Any]], boot: list[dict[str, Any]], out: Path) ->
         n = [r["rows"] for r in rs]
         t = [r["fit_s"] for r in rs]
         added = [max(r["peak_mb"] - r["rss_data_mb"], 1.0) for r in rs]
-        axes[0].loglog(n, t, "o-", label=f"{method} (slope {_slope(n, t):.2f})")
-        axes[1].loglog(
+        ts = _slope(n, t)
+        axes[0].loglog(
+            n,
+            t,
+            "o-",
+            label=f"{method} (slope {ts:.2f})" if np.isfinite(ts) else method,
+        )
+        slope = _slope(n, added, MEM_SLOPE_FROM)
+        line = axes[1].loglog(
             n,
             [a / 1024 for a in added],
             "o-",
-            label=f"{method} (slope {_slope(n, added, MEM_SLOPE_FROM):.2f})",
+            label=f"{method} added (slope {slope:.2f})"
+            if np.isfinite(slope)
+            else f"{method} added",
+        )[0]
+        axes[1].loglog(
+            n,
+            [r["peak_mb"] / 1024 for r in rs],
+            "x--",
+            color=line.get_color(),
+            alpha=0.5,
+            label=f"{method} peak of the process",
         )
     acf = sorted((r["rows"], r["fit_s"]) for r in point if r.get("method") == "acf")
     if acf:
@@ -354,8 +371,8 @@ def _plot(point: list[dict[str, Any]], boot: list[dict[str, Any]], out: Path) ->
     )
     axes[1].set(
         xlabel="firm-years",
-        ylabel="peak RSS minus RSS with the data loaded (GiB)",
-        title="Point estimate: memory added by tfp",
+        ylabel="GiB",
+        title="Point estimate: peak RSS, and added by tfp (peak - data)",
     )
     for mode in ("serial", "joblib-2", "dask-2"):
         rs = [r for r in boot if r.get("mode") == mode]
@@ -405,6 +422,9 @@ def main() -> None:
     ap.add_argument("--json", default=None, help="write the raw results here")
     ap.add_argument("--cache", default=None, help="folder for the generated data")
     ap.add_argument(
+        "--replot", default=None, help="only redraw the plot from a --json file"
+    )
+    ap.add_argument(
         "--case", nargs=2, metavar=("METHOD", "NPZ"), help=argparse.SUPPRESS
     )
     ap.add_argument(
@@ -413,6 +433,15 @@ def main() -> None:
     args = ap.parse_args()
     if args.case:
         print(json.dumps(run_case(args.case[0], Path(args.case[1]))))
+        return
+    if args.replot:
+        raw = json.loads(Path(args.replot).read_text())
+        _plot(
+            [r for r in raw["point"] if "fit_s" in r],
+            [r for r in raw["boot"] if "boot_s" in r],
+            Path(args.plot),
+        )
+        print(f"plot: {args.plot}")
         return
     if args.boot_case:
         print(
