@@ -317,12 +317,15 @@ def _fit(
         np.column_stack([work.matrix(poly_vars), proxy_w[:, own]])
     )
     poly_all_names = [*poly_vars, *(spec.proxy[j] for j in own)]
-    basis = poly_basis(poly_x, options.poly_degree)
     basis_names = poly_names(poly_all_names, options.poly_degree)
     y = work[spec.output]
-    reg = np.column_stack([xf, xc, basis])
+    reg = np.column_stack(
+        [xf, xc, poly_basis(poly_x, options.poly_degree)]
+    )  # the basis lives only inside reg: one (n, p) matrix, not two
+    del poly_x
+    n_lead = xf.shape[1] + xc.shape[1]  # reg[:, n_lead:] is the polynomial basis
     reg_names = [*(spec.terms[i] for i in f_index), *c_names, *basis_names]
-    coef, fitted = _first_stage(y, reg, reg_names, basis.shape[1])
+    coef, fitted = _first_stage(y, reg, reg_names, len(basis_names))
     beta_f = coef[: len(f_index)]
     gamma = coef[len(f_index) : len(f_index) + xc.shape[1]]
     ssr = float(np.sum((y - fitted) ** 2))
@@ -347,7 +350,10 @@ def _fit(
     if options.exit_correction:
         exit_vec, source = _exit_indicator(panel, spec, options, rows)
         p_hat, surv = _survival(
-            exit_vec[cur], basis[prev], options.survival_model, spec.exit or "exit"
+            exit_vec[cur],
+            reg[prev, n_lead:],
+            options.survival_model,
+            spec.exit or "exit",
         )
         prob = p_hat[:, None]
         extra["exit_source"] = source
