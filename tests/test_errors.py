@@ -146,3 +146,29 @@ def test_objective_at_needs_every_term() -> None:
     res = tfp.estimate(_df(), method="ols", **ROLES)
     with pytest.raises(SpecificationError, match=r"lack the term\(s\) \['k'\]"):
         res.objective_at({"l": 0.5})
+
+
+def test_numbers_stored_as_text_are_named_as_such() -> None:
+    df = _df().assign(l=lambda d: d["l"].astype(str).astype("string"))
+    with pytest.raises(
+        DataError, match=r"column 'l': holds numbers stored as text.*pd.to_numeric"
+    ):
+        tfp.estimate(df, method="ols", **ROLES)
+
+
+def test_option_lists_and_flags_validated() -> None:
+    with pytest.raises(
+        SpecificationError, match="extra_instruments must be a column name or a list"
+    ):
+        tfp.ACFOptions(extra_instruments=1)  # type: ignore[arg-type]
+    with pytest.raises(
+        SpecificationError, match="Optimizer.strict must be True or False"
+    ):
+        tfp.Optimizer("nelder-mead", strict="zz")  # type: ignore[arg-type]
+
+
+def test_bootstrap_reps_taken_from_injected_indices() -> None:
+    boot = tfp.Bootstrap(indices=np.zeros((3, 10), dtype=int))
+    assert boot.reps == 3
+    with pytest.raises(SpecificationError, match=r"shape \(reps=5, n_firms\)"):
+        tfp.Bootstrap(reps=5, indices=np.zeros((3, 10), dtype=int))

@@ -239,10 +239,16 @@ def _numeric_column(data: pd.DataFrame, name: str) -> np.ndarray:
     if not pd.api.types.is_numeric_dtype(col.dtype):
         converted = pd.to_numeric(col, errors="coerce")
         bad = col[converted.isna() & col.notna()]
-        example = repr(bad.iloc[0]) if len(bad) else "?"
+        if not len(bad):
+            raise DataError(
+                f"holds numbers stored as text (dtype {col.dtype})",
+                column=name,
+                fix=f"convert it first: data[{name!r}] = pd.to_numeric(data[{name!r}])",
+            )
+        example = repr(bad.iloc[0])
         raise DataError(
             f"is not numeric (dtype {col.dtype}); {len(bad)} value(s) are not numbers, "
-            f"e.g. {example} at index {bad.index[0] if len(bad) else '?'!r}",
+            f"e.g. {example} at index {bad.index[0]!r}",
             column=name,
             fix=f"convert it first, e.g. data[{name!r}] = pd.to_numeric(data[{name!r}], errors='coerce'), "
             "and decide what to do with the values that are not numbers",

@@ -96,6 +96,15 @@ class Optimizer:
         check_real(self.ftol, name="Optimizer.ftol", low=0.0, low_open=True)
         check_int(self.maxiter, name="Optimizer.maxiter", low=1)
         check_int(self.n_starts, name="Optimizer.n_starts", low=1)
+        if not isinstance(self.strict, bool):
+            raise SpecificationError(
+                f"Optimizer.strict must be True or False, got {self.strict!r}",
+                fix="pass strict=True to raise on non-convergence, or strict=False to warn",
+            )
+
+
+#: Replicates of ``Bootstrap()`` when neither ``reps`` nor ``indices`` says otherwise.
+DEFAULT_REPS = 199
 
 
 @dataclass(frozen=True)
@@ -104,8 +113,9 @@ class Bootstrap:
 
     Parameters
     ----------
-    reps : int
-        Replicates.
+    reps : int, default 199
+        Replicates. When ``indices`` are given and ``reps`` is left at its default, it is
+        taken from their number of rows.
     seed : int or None
         Seed of the :class:`numpy.random.SeedSequence` spawned once per replicate, so results
         do not depend on ``n_jobs``. ``None`` draws fresh entropy, recorded on the results.
@@ -131,6 +141,12 @@ class Bootstrap:
     client: Any = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
+        if (
+            self.indices is not None
+            and self.reps == DEFAULT_REPS
+            and np.ndim(self.indices) == 2
+        ):
+            object.__setattr__(self, "reps", int(np.shape(self.indices)[0]))
         check_int(self.reps, name="Bootstrap.reps", low=2)
         if self.seed is not None:
             check_int(self.seed, name="Bootstrap.seed", low=0)
@@ -198,12 +214,19 @@ class MethodOptions:
 
 
 def check_names(value: Iterable[str] | str, *, name: str) -> tuple[str, ...]:
-    """Normalise a list-of-names option."""
+    """Normalise a list-of-names option (one name or a sequence of names)."""
     if isinstance(value, str):
         return (value,)
-    out = tuple(value)
+    try:
+        out = tuple(value)
+    except TypeError:
+        raise SpecificationError(
+            f"{name} must be a column name or a list of column names, got {value!r}",
+            fix=f"pass {name}=['col1', 'col2'] or {name}=()",
+        ) from None
     if not all(isinstance(v, str) for v in out):
         raise SpecificationError(
-            f"{name} must hold column names", fix=f"pass a list of str as {name}"
+            f"{name} must hold column names (str), got {out!r}",
+            fix=f"pass a list of str as {name}",
         )
     return out
