@@ -1,6 +1,6 @@
 """Scaling study: time and peak memory against rows, one machine and a LocalCluster.
 
-Run: ``.venv/bin/python benchmarks/scaling.py`` (about 30-40 min on 2 shared cores; use
+Run: ``.venv/bin/python benchmarks/scaling.py`` (about 20 min on 2 shared cores; use
 ``--sizes 1e4,1e5,1e6`` for a 3-minute run).
 
 Part 1, point estimates. For each size (default 10^4 … 10^7 firm-years of the ACF (2015)
