@@ -232,8 +232,11 @@ def estimate(
     dropped = dict(results.dropped)
     if any(v for k, v in dropped.items() if k not in EXPECTED_DROPS):
         warn_dropped(dropped, panel.n_input, stacklevel=3)
+    # diagnostics of a numerical search are convergence warnings; others are plain notices
+    category = (
+        TFPWarning if fit.convergence.method == "closed form" else ConvergenceWarning
+    )
     for msg in results.diagnostics:
-        category = ConvergenceWarning if "converg" in msg.lower() else TFPWarning
         warnings.warn(msg, category, stacklevel=2)
     if isinstance(se_choice, Bootstrap):
         results = _attach_bootstrap(results, se_choice)

@@ -392,3 +392,27 @@ def test_collinear_control_is_named(chilean: pd.DataFrame) -> None:
     df = chilean.assign(twice=2.0 * chilean["sX"])
     with pytest.raises(IdentificationError, match="'twice': is collinear"):
         _run(df, _spec("pX", control=("twice",)), fit_lp, LPOptions())
+
+
+def test_competing_minima_recorded_and_warned() -> None:
+    """Starts that end at different minima are a ConvergenceWarning and stay on the results."""
+    import tfp
+    from tfp.exceptions import ConvergenceWarning, DroppedObservationsWarning
+
+    d, _ = tfp.datasets.acf_dgp(design=1, n_firms=80, seed=1)
+    d.loc[[1, 5, 9], "k"] = float("nan")
+    with pytest.warns(ConvergenceWarning, match="different local minima"):  # noqa: PT031
+        with pytest.warns(DroppedObservationsWarning):
+            res = tfp.estimate(
+                d,
+                method="op",
+                output="y",
+                free="l",
+                state="k",
+                proxy="i",
+                id="firm",
+                time="year",
+                se="none",
+            )
+    assert any("different local minima" in m for m in res.diagnostics)
+    assert len(res.convergence.local_minima) >= 2

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import combinations_with_replacement
@@ -42,7 +43,7 @@ from scipy import linalg, special
 
 from tfp._frozen import FrozenDict
 from tfp.estimators.base import Fit
-from tfp.exceptions import IdentificationError, SpecificationError
+from tfp.exceptions import ConvergenceWarning, IdentificationError, SpecificationError
 from tfp.numerics.optimize import minimize_multistart, sobol_starts
 from tfp.numerics.poly import exponent_table, poly_basis, poly_names
 from tfp.options.control_function import LPOptions, OPOptions, _ControlFunctionOptions
@@ -418,8 +419,14 @@ def _fit(
     if n_more > 0 and options.start_spread > 0:
         starts.append(sobol_starts(center, options.start_spread, n_more, seed=0))
     fun = functools.partial(_criterion, beta_f=beta_f, d=d)
-    theta, conv = minimize_multistart(
-        fun, np.vstack(starts), optimizer=options.optimizer, merge_tol=MERGE_TOL
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ConvergenceWarning)
+        theta, conv = minimize_multistart(
+            fun, np.vstack(starts), optimizer=options.optimizer, merge_tol=MERGE_TOL
+        )
+    # recorded on the results (and re-emitted once by tfp.estimate), not lost
+    diagnostics = tuple(
+        str(w.message) for w in caught if issubclass(w.category, ConvergenceWarning)
     )
     res = _residuals(theta, beta_f, d)
     if res is None or not np.isfinite(conv.objective):
@@ -484,7 +491,7 @@ def _fit(
         se_kind="normal",
         df_resid=None,
         extra=FrozenDict(extra),
-        diagnostics=(),
+        diagnostics=diagnostics,
     )
 
 
