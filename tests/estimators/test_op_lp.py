@@ -401,18 +401,20 @@ def test_competing_minima_recorded_and_warned() -> None:
 
     d, _ = tfp.datasets.acf_dgp(design=1, n_firms=80, seed=1)
     d.loc[[1, 5, 9], "k"] = float("nan")
-    with pytest.warns(ConvergenceWarning, match="different local minima"):  # noqa: PT031
-        with pytest.warns(DroppedObservationsWarning):
-            res = tfp.estimate(
-                d,
-                method="op",
-                output="y",
-                free="l",
-                state="k",
-                proxy="i",
-                id="firm",
-                time="year",
-                se="none",
-            )
+    with (
+        pytest.warns(ConvergenceWarning, match="different local minima"),
+        pytest.warns(DroppedObservationsWarning),
+    ):
+        res = tfp.estimate(
+            d,
+            method="op",
+            output="y",
+            free="l",
+            state="k",
+            proxy="i",
+            id="firm",
+            time="year",
+            se="none",
+        )
     assert any("different local minima" in m for m in res.diagnostics)
     assert len(res.convergence.local_minima) >= 2
