@@ -418,3 +418,29 @@ def test_competing_minima_recorded_and_warned() -> None:
         )
     assert any("different local minima" in m for m in res.diagnostics)
     assert len(res.convergence.local_minima) >= 2
+
+
+def test_screening_large_samples_reaches_the_same_minimum() -> None:
+    """Screening starts on a firm subsample changes where the full-sample search starts, not
+    the answer."""
+    import tfp
+
+    d, _ = tfp.datasets.acf_dgp(design=2, n_firms=1500, seed=4)
+    roles = {
+        "output": "y",
+        "free": "l",
+        "state": "k",
+        "proxy": "m",
+        "id": "firm",
+        "time": "year",
+    }
+    full = tfp.estimate(
+        d, method="lp", options=tfp.LPOptions(screen_nobs=None), se="none", **roles
+    )
+    screened = tfp.estimate(
+        d, method="lp", options=tfp.LPOptions(screen_nobs=2000), se="none", **roles
+    )
+    assert full.extra["screening"] is None
+    assert screened.extra["screening"]["every_kth_firm"] == 7
+    np.testing.assert_allclose(screened.params, full.params, atol=1e-6)
+    assert screened.objective <= full.objective * (1 + 1e-9)

@@ -32,7 +32,8 @@ def client() -> Iterator[object]:
             n_workers=2,
             threads_per_worker=1,
             processes=True,
-            dashboard_address=None,
+            dashboard_address=":0",  # a free port: two xdist workers may each start one
+            scheduler_port=0,
             host="127.0.0.1",
         ) as cluster,
         distributed.Client(cluster) as c,

@@ -37,6 +37,7 @@ import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import combinations_with_replacement
+from typing import Any
 
 import numpy as np
 from scipy import linalg, special
@@ -60,6 +61,13 @@ BINARY_MAX_ITER = 200
 #: Relative tolerance of the rank checks of the first stage and the Markov regression: a
 #: singular value below this fraction of the largest one counts as collinearity.
 RANK_RTOL = 1e-10
+#: Screening of starts on a firm subsample for large samples (``screen_nobs``): at most this
+#: many subsample minima are polished on the full sample, those whose criterion is within
+#: ``SCREEN_NOISE · var(ξ) · max(q, 1) / n`` of the best (differences of that order are
+#: sampling noise of the subsample criterion).
+SCREEN_KEEP = 3
+SCREEN_NOISE = 10.0
+
 #: Second-stage end points closer than this (relative, see ``minimize_multistart``) are one
 #: minimum: the least-squares criterion is flat to rounding noise within ~1e-6 of its minimum
 #: (curvature ~1 in the elasticities), while distinct minima lie orders of magnitude apart.
@@ -197,6 +205,67 @@ def _criterion(theta: np.ndarray, beta_f: np.ndarray, d: _Stage2) -> float:
         m = d.z.T @ xi / xi.shape[0]
         val = float(m @ d.w @ m)
     return val if np.isfinite(val) else float("inf")
+
+
+def _noise_margin(theta: np.ndarray, beta_f: np.ndarray, d: _Stage2) -> float:
+    """Criterion differences below this are sampling noise: ``SCREEN_NOISE · var(ξ) · max(q,
+    1) / n`` (least squares: the mean squared residual is itself var(ξ))."""
+    out = _residuals(theta, beta_f, d)
+    var = float(np.var(out[0])) if out is not None else 0.0
+    return SCREEN_NOISE * var * max(d.z.shape[1], 1) / max(d.phi.shape[0], 1)
+
+
+def _screen(
+    d: _Stage2,
+    beta_f: np.ndarray,
+    firm: np.ndarray,
+    starts: np.ndarray,
+    options: _ControlFunctionOptions,
+) -> tuple[np.ndarray, dict[str, Any]]:
+    """Run every start on a subsample of firms (every k-th firm code) and return the distinct
+    minima within sampling noise of the best (at most ``SCREEN_KEEP``) as full-sample starts."""
+    assert options.screen_nobs is not None
+    k = int(np.ceil(firm.shape[0] / options.screen_nobs))
+    rows = np.flatnonzero(firm % k == 0)
+    sub = dataclasses.replace(
+        d,
+        **{
+            name: np.ascontiguousarray(getattr(d, name)[rows])
+            for name in (
+                "phi",
+                "phi_lag",
+                "y",
+                "xf",
+                "xf_lag",
+                "xs",
+                "xs_lag",
+                "prob",
+                "z",
+            )
+        },
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        _, conv = minimize_multistart(
+            functools.partial(_criterion, beta_f=beta_f, d=sub),
+            starts,
+            optimizer=options.optimizer,
+            merge_tol=MERGE_TOL,
+        )
+    minima = list(conv.local_minima)
+    margin = _noise_margin(np.asarray(minima[0].params), beta_f, sub) if minima else 0.0
+    found = [
+        np.asarray(m.params, dtype=np.float64)
+        for m in minima
+        if m.objective <= minima[0].objective + margin
+    ][:SCREEN_KEEP]
+    record = {
+        "nobs": int(rows.shape[0]),
+        "every_kth_firm": k,
+        "n_starts": int(starts.shape[0]),
+        "convergence": conv,
+    }
+    return (np.vstack(found) if found else starts), record
 
 
 def _objective_at_beta(beta: np.ndarray, d: _Stage2) -> float:
@@ -419,10 +488,20 @@ def _fit(
     if n_more > 0 and options.start_spread > 0:
         starts.append(sobol_starts(center, options.start_spread, n_more, seed=0))
     fun = functools.partial(_criterion, beta_f=beta_f, d=d)
+    start_set = np.vstack(starts)
+    screening = None
+    if (
+        options.screen_nobs is not None
+        and cur.size > options.screen_nobs
+        and start_set.shape[0] > 1
+    ):
+        start_set, screening = _screen(
+            d, beta_f, np.asarray(work.firm)[cur], start_set, options
+        )
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", ConvergenceWarning)
         theta, conv = minimize_multistart(
-            fun, np.vstack(starts), optimizer=options.optimizer, merge_tol=MERGE_TOL
+            fun, start_set, optimizer=options.optimizer, merge_tol=MERGE_TOL
         )
     # recorded on the results (and re-emitted once by tfp.estimate), not lost
     diagnostics = tuple(
@@ -469,6 +548,7 @@ def _fit(
         first_stage_terms=tuple(spec.terms[i] for i in f_index),
         residuals=xi,
         controls_in_phi=not (options.net_controls and xc.shape[1] > 0),
+        screening=screening,
     )
     first_stage = {
         "terms": tuple(reg_names),
