@@ -227,22 +227,21 @@ def _screen(
     assert options.screen_nobs is not None
     k = int(np.ceil(firm.shape[0] / options.screen_nobs))
     rows = np.flatnonzero(firm % k == 0)
+
+    def take(a: np.ndarray) -> np.ndarray:
+        return np.ascontiguousarray(a[rows])
+
     sub = dataclasses.replace(
         d,
-        **{
-            name: np.ascontiguousarray(getattr(d, name)[rows])
-            for name in (
-                "phi",
-                "phi_lag",
-                "y",
-                "xf",
-                "xf_lag",
-                "xs",
-                "xs_lag",
-                "prob",
-                "z",
-            )
-        },
+        phi=take(d.phi),
+        phi_lag=take(d.phi_lag),
+        y=take(d.y),
+        xf=take(d.xf),
+        xf_lag=take(d.xf_lag),
+        xs=take(d.xs),
+        xs_lag=take(d.xs_lag),
+        prob=take(d.prob),
+        z=take(d.z),
     )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
