@@ -371,3 +371,40 @@ def test_screening_large_samples_reaches_the_same_minimum() -> None:
     np.testing.assert_allclose(
         screened.params, full.params, atol=SCREEN_SAME_MINIMUM_ATOL
     )
+
+
+def test_negative_elasticity_root_set_aside() -> None:
+    """Under measurement error the criterion has a second exact root with negative capital
+    (tfp's Monte Carlo: DGP1, error 0.5, draw 1 of seed 2015 gives l 2.2, k -1.3 under the
+    lowest-criterion rule); the default sets it aside, ``nonnegative=False`` does not."""
+    import tfp as _tfp
+    from tfp.datasets.montecarlo import draw_seed
+
+    data_ss, _ = draw_seed(2015, 1, 0.5, 1).spawn(2)  # as run_montecarlo draws it
+    data, _ = _tfp.datasets.acf_dgp(
+        design=1,
+        n_firms=1000,
+        measurement_error=0.5,
+        seed=np.random.default_rng(data_ss),
+    )
+    roles = {
+        "output": "y",
+        "free": "l",
+        "state": "k",
+        "proxy": "m",
+        "id": "firm",
+        "time": "year",
+    }
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        guarded = _tfp.estimate(data, method="acf", se="none", **roles)
+        raw = _tfp.estimate(
+            data,
+            method="acf",
+            se="none",
+            options=_tfp.ACFOptions(nonnegative=False),
+            **roles,
+        )
+    assert guarded.params["k"] > 0 and raw.params["k"] < 0
+    assert raw.objective <= guarded.objective + 1e-18  # both exact roots
+    assert any("negative mean elasticity" in n for n in guarded.extra["notes"])

@@ -161,14 +161,10 @@ def test_measurement_error_lifts_lp_labour_above_truth_under_dgp1(
     assert _row(table, 1, 0.5, "lp", "l")["mean"] > TRUTH["l"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known divergence: with measurement error 0.5 the exactly identified ACF criterion "
-    "has a second exact root with a negative capital elasticity (about l 2.2, k -1.3 in "
-    "DGP1; criteria 1e-23 vs 1e-21, both numerically zero) and the lowest-criterion rule "
-    "picks it in about 30% (DGP1) and 27% (DGP2) of draws, so the cell mean is far from "
-    "prodest's 0.668/0.357; see docs/explanation/montecarlo.md",
-)
+# With measurement error 0.5 the exactly identified ACF criterion has a second exact root with
+# a negative capital elasticity (about l 2.2, k -1.3 in DGP1; criteria both numerically zero);
+# the lowest-criterion rule picked it in about 30% (DGP1) and 27% (DGP2) of draws until
+# ACFOptions(nonnegative=True), now the default, set inadmissible minima aside.
 @pytest.mark.parametrize("design", [1, 2])
 def test_acf_with_measurement_error_never_returns_negative_capital(
     draws: pd.DataFrame, design: int

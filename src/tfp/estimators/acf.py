@@ -229,9 +229,16 @@ def _instrument_matrix(
     return np.ascontiguousarray(z), tuple(znames)
 
 
-def _rts(beta: np.ndarray, xin_use: np.ndarray, spec: ProductionSpec) -> float:
+def _mean_elasticities(
+    beta: np.ndarray, xin_use: np.ndarray, spec: ProductionSpec
+) -> np.ndarray:
+    """Mean output elasticity of each input over the second-stage rows."""
     e = elasticity_matrix(xin_use, beta, spec.inputs, spec.form)
-    return float(np.asarray(e).mean(axis=0).sum())
+    return np.asarray(e).mean(axis=0)
+
+
+def _rts(beta: np.ndarray, xin_use: np.ndarray, spec: ProductionSpec) -> float:
+    return float(_mean_elasticities(beta, xin_use, spec).sum())
 
 
 def acf_problem(
@@ -378,8 +385,11 @@ def _accept(
     options: ACFOptions,
 ) -> bool:
     """False for a spurious ACF solution (Kim, Luo & Su 2019): returns to scale below
-    ``options.spurious_rts`` or a law of motion explaining less than ``spurious_r2``."""
+    ``options.spurious_rts`` or a law of motion explaining less than ``spurious_r2``; and,
+    with ``options.nonnegative``, for a negative mean output elasticity."""
     if options.spurious_rts > 0 and _rts(b, x_use, spec) < options.spurious_rts:
+        return False
+    if options.nonnegative and _mean_elasticities(b, x_use, spec).min() < 0:
         return False
     return options.spurious_r2 <= 0 or _markov_r2(b, problem) >= options.spurious_r2
 
@@ -528,16 +538,20 @@ def fit(panel: Panel, spec: ProductionSpec, options: ACFOptions) -> Fit:
     )
     rts = _rts(beta, x_use, spec)
     if not accept(beta):
+        elas = np.round(_mean_elasticities(beta, x_use, spec), 3).tolist()
         diagnostics.append(
-            f"the estimate (returns to scale {rts:.3g}, law-of-motion R2 "
-            f"{_markov_r2(beta, final):.3g}) looks like a spurious ACF solution (Kim, Luo & Su "
-            "2019) and no other minimum was found; try other starts or instruments"
+            f"the estimate (mean elasticities {elas}, returns to scale {rts:.3g}, "
+            f"law-of-motion R2 {_markov_r2(beta, final):.3g}) looks like a spurious or "
+            "inadmissible ACF solution (Kim, Luo & Su 2019; negative elasticity) and no other "
+            "minimum was found; try other starts or instruments"
         )
     elif spurious:
         notes.append(
             f"{len(spurious)} local minimum(a) that look like a spurious ACF solution "
-            f"(returns to scale < {options.spurious_rts} or law-of-motion R2 < "
-            f"{options.spurious_r2}) were set aside; lowest criterion among them "
+            f"(returns to scale < {options.spurious_rts}, law-of-motion R2 < "
+            f"{options.spurious_r2}"
+            + (", or a negative mean elasticity" if options.nonnegative else "")
+            + ") were set aside; lowest criterion among them "
             f"{min(s[0] for s in spurious):.6g}: "
             + "; ".join(str(np.round(s[1], 4).tolist()) for s in spurious)
         )

@@ -76,6 +76,14 @@ class ACFOptions(MethodOptions):
         (in ACF's designs a root with capital ≈ 0 and labour ≈ returns to scale, Kim, Luo &
         Su 2019). Productivity is persistent in every application we know (AR coefficients
         0.6–0.95, R² ≥ 0.36). ``0`` disables the guard.
+    nonnegative : bool, default True
+        A local minimum with a negative mean output elasticity is set aside as economically
+        inadmissible when an admissible minimum was found (it is still reported, with a
+        diagnostic, when none was). Under measurement error in the proxy the ACF criterion can
+        have several exact roots, e.g. one with negative capital beside one near the truth,
+        with criteria that are both zero to rounding; "lowest criterion" then picks between them
+        arbitrarily (tfp's Monte Carlo, ``docs/explanation/montecarlo.md``). ``False`` keeps
+        the lowest criterion whatever its sign.
     screen_nobs : int or None, default 100_000
         Large samples: with more second-stage rows than this, every start is first run on a
         deterministic subsample of about this many rows (every k-th firm), and only the
@@ -122,6 +130,7 @@ class ACFOptions(MethodOptions):
     start_spread: float = 0.5
     spurious_rts: float = 0.1
     spurious_r2: float = 0.1
+    nonnegative: bool = True
     screen_nobs: int | None = 100_000
 
     def __post_init__(self) -> None:
@@ -164,6 +173,11 @@ class ACFOptions(MethodOptions):
                 )
             object.__setattr__(self, "start", vals)
         check_real(self.start_spread, name="ACFOptions.start_spread", low=0.0)
+        if not isinstance(self.nonnegative, bool):
+            raise SpecificationError(
+                f"ACFOptions.nonnegative must be True or False, got {self.nonnegative!r}",
+                fix="pass nonnegative=True (set negative-elasticity minima aside) or False",
+            )
         if self.screen_nobs is not None:
             check_int(self.screen_nobs, name="ACFOptions.screen_nobs", low=1000)
         check_real(self.spurious_rts, name="ACFOptions.spurious_rts", low=0.0)
@@ -196,7 +210,8 @@ class ACFOptions(MethodOptions):
           deterministic start set, which contains that start without the noise
           (``start`` overrides), and keeps the lowest criterion.
 
-        The spurious-solution guards are off (``spurious_rts=0``, ``spurious_r2=0``): the
+        The spurious-solution and sign guards are off (``spurious_rts=0``, ``spurious_r2=0``,
+        ``nonnegative=False``): the
         lowest prodest criterion is reported, whatever it is. On ACF-design data that criterion
         has an exact spurious root too (capital ≈ 0); the defaults of :class:`ACFOptions` set it
         aside.
@@ -212,6 +227,7 @@ class ACFOptions(MethodOptions):
             "markov_controls": (),
             "spurious_rts": 0.0,
             "spurious_r2": 0.0,
+            "nonnegative": False,
         }
         base.update(overrides)
         return cls(**base)
