@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy.optimize import minimize
+from baselines import scipy_acf
 
 from tfp.estimators.acf import acf_problem, fit
 from tfp.options.acf import ACFOptions
@@ -53,34 +53,6 @@ def _simulate(n_rows: int) -> pd.DataFrame:
             )
             k = 0.8 * k + 0.3 * om + 0.5 + rng.normal(0, 0.1, n)
         return pd.concat(rows).sort_values(["firm", "year"], ignore_index=True)
-
-
-def _scipy_baseline(problem: Any, start: np.ndarray) -> tuple[np.ndarray, float]:
-    z, x, xl, phi, phil, d = (
-        problem.z,
-        problem.x,
-        problem.xl,
-        problem.phi,
-        problem.phil,
-        problem.degree,
-    )
-    w = np.linalg.inv(z.T @ z / z.shape[0])
-
-    def crit(b: np.ndarray) -> float:
-        om = phi - x @ b
-        oml = phil - xl @ b
-        h = oml[:, None] ** np.arange(d + 1)[None, :]
-        rho = np.linalg.lstsq(h, om, rcond=None)[0]
-        g = z.T @ (om - h @ rho) / z.shape[0]
-        return float(g @ w @ g)
-
-    r = minimize(
-        crit,
-        start,
-        method="Nelder-Mead",
-        options={"xatol": 1e-8, "fatol": 1e-16, "maxiter": 4000},
-    )
-    return r.x, float(r.fun)
 
 
 def _measure(fn: Any) -> tuple[Any, float, float]:
@@ -130,7 +102,7 @@ def main() -> None:
         res, dt, peak = _measure(lambda p=panel, s=sp, o=op: fit(p, s, o))
         problem, info = acf_problem(panel, sp, op)
         (bx, _), dt0, peak0 = _measure(
-            lambda pr=problem, st=info["ols"]: _scipy_baseline(pr, st)
+            lambda pr=problem, st=info["ols"]: scipy_acf(pr, st)[:2]
         )
         print(
             f"{name:28s} {dt:8.2f} {peak:9.0f} {dt0:8.2f} {peak0:9.0f} {dt0 / dt:6.1f}  "

@@ -39,6 +39,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from baselines import scipy_acf
 
 ROOT = Path(__file__).resolve().parents[1]
 COLUMNS = ("firm", "year", "y", "l", "k", "m", "i")
@@ -80,36 +81,6 @@ def _rss_mb() -> float:
 # ------------------------------------------------------------------------------------------
 # part 1: one point estimate in this (fresh) process
 # ------------------------------------------------------------------------------------------
-def _scipy_acf(problem: Any, start: np.ndarray) -> tuple[np.ndarray, float, int]:
-    from scipy.optimize import minimize
-
-    z, x, xl, phi, phil, d = (
-        problem.z,
-        problem.x,
-        problem.xl,
-        problem.phi,
-        problem.phil,
-        problem.degree,
-    )
-    w = np.linalg.inv(z.T @ z / z.shape[0])
-
-    def crit(b: np.ndarray) -> float:
-        om = phi - x @ b
-        oml = phil - xl @ b
-        h = oml[:, None] ** np.arange(d + 1)[None, :]
-        rho = np.linalg.lstsq(h, om, rcond=None)[0]
-        g = z.T @ (om - h @ rho) / z.shape[0]
-        return float(g @ w @ g)
-
-    r = minimize(
-        crit,
-        start,
-        method="Nelder-Mead",
-        options={"xatol": 1e-8, "fatol": 1e-16, "maxiter": 4000},
-    )
-    return r.x, float(r.fun), int(r.nfev)
-
-
 def _fit_small(method: str, panel: Any, spec: Any) -> None:
     if method == "acf":
         from tfp.estimators.acf import fit
@@ -175,7 +146,7 @@ def run_case(method: str, path: Path) -> dict[str, Any]:
 
             problem, info = acf_problem(panel, spec, ACFOptions())
             t0 = time.perf_counter()  # the baseline's own work: the minimisation
-            params, _, n_evals = _scipy_acf(problem, np.asarray(info["ols"]))
+            params, _, n_evals = scipy_acf(problem, np.asarray(info["ols"]))
         t_fit = time.perf_counter() - t0
     return {
         "method": method,
