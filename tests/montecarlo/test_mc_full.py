@@ -1,6 +1,6 @@
 """Full Monte Carlo of ACF and LP on the ACF (2015) designs (``-m montecarlo``).
 
-Measured: 22 passed, 2 xfailed in 1,002 s on two shared cores (2026-11-28).
+Measured: 24 passed in 1,129 s on two shared cores (2026-11-28).
 
 The same runner, seeds and draws as ``benchmarks/montecarlo.py`` (seed 2015, 200 draws of
 1,000 firms × 10 years per cell), so the numbers these tests check are the ones in
