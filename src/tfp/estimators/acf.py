@@ -56,6 +56,11 @@ SECOND_ORDER_SPREAD = 0.1
 #: Screening (``ACFOptions.screen_nobs``): at most this many distinct subsample minima are
 #: polished on the full sample.
 SCREEN_KEEP = 3
+
+#: Bootstrap replicates stop at gradient norm sqrt(1e-14) = 1e-7: replicate estimates then
+#: agree with a 1e-20 stop to ~1e-6, far below any bootstrap standard error (chilean: bootstrap
+#: SEs equal to 4 digits, 18 % less time).
+REPLICATE_FTOL = 1e-14
 #: Two minima compete when their criteria differ by less than the sampling noise of the
 #: criterion, ``SCREEN_NOISE · var(ξ) · max(q − p, 1) / n`` (q moments, p parameters, n rows;
 #: with the one-step weight, ``n · criterion / var(ξ)`` is of the order of a χ²(q − p)).
@@ -621,5 +626,9 @@ def bootstrap_options(
     return replace(
         options,
         start=tuple(float(v) for v in np.asarray(params, dtype=np.float64)[:n]),
-        optimizer=replace(options.optimizer, n_starts=1),
+        optimizer=replace(
+            options.optimizer,
+            n_starts=1,
+            ftol=max(options.optimizer.ftol, REPLICATE_FTOL),
+        ),
     )
