@@ -71,26 +71,16 @@ def resample_panel(panel: Panel, draw: np.ndarray) -> Panel:
     )
 
 
-def firm_draws(boot: Bootstrap, n_firms: int) -> tuple[np.ndarray, int]:
-    """The (reps, n_firms) matrix of drawn firm codes and the root seed entropy.
-
-    Replicate ``r`` uses the generator of ``SeedSequence(seed).spawn(reps)[r]``.
-    """
-    if boot.indices is not None:
-        idx = np.asarray(boot.indices, dtype=np.int64)
-        if idx.shape[1] != n_firms or idx.min() < 0 or idx.max() >= n_firms:
-            raise SpecificationError(
-                f"Bootstrap.indices must have {n_firms} columns with values in 0..{n_firms - 1} "
-                "(firm positions in sorted-id order of the estimation panel)",
-                fix="build the indices for this panel's firms",
-            )
-        return idx, -1
-    ss = np.random.SeedSequence(boot.seed)
-    children = ss.spawn(boot.reps)
-    draws = np.empty((boot.reps, n_firms), dtype=np.int64)
-    for r, child in enumerate(children):
-        draws[r] = np.random.default_rng(child).integers(0, n_firms, n_firms)
-    return draws, int(ss.entropy)  # type: ignore[arg-type]
+def _checked_indices(boot: Bootstrap, n_firms: int) -> np.ndarray:
+    """The injected index matrix, checked against this panel's number of firms."""
+    idx = np.asarray(boot.indices, dtype=np.int64)
+    if idx.shape[1] != n_firms or idx.min() < 0 or idx.max() >= n_firms:
+        raise SpecificationError(
+            f"Bootstrap.indices must have {n_firms} columns with values in 0..{n_firms - 1} "
+            "(firm positions in sorted-id order of the estimation panel)",
+            fix="build the indices for this panel's firms",
+        )
+    return idx
 
 
 def _draw_sources(
@@ -99,13 +89,23 @@ def _draw_sources(
     """Per-replicate draw sources and the root entropy, without building the draws.
 
     Seeded: the ``SeedSequence(seed).spawn(reps)`` children (``_draw`` turns child ``r``
-    into exactly row ``r`` of :func:`firm_draws`). Injected: the validated index matrix.
+    into row ``r`` of :func:`firm_draws`). Injected: the rows of the validated index matrix
+    (entropy -1).
     """
     if boot.indices is not None:
-        idx, entropy = firm_draws(boot, n_firms)
-        return list(idx), entropy
+        return list(_checked_indices(boot, n_firms)), -1
     ss = np.random.SeedSequence(boot.seed)
     return list(ss.spawn(boot.reps)), int(ss.entropy)  # type: ignore[arg-type]
+
+
+def firm_draws(boot: Bootstrap, n_firms: int) -> tuple[np.ndarray, int]:
+    """The (reps, n_firms) matrix of drawn firm codes and the root seed entropy.
+
+    Replicate ``r`` uses the generator of ``SeedSequence(seed).spawn(reps)[r]``; the
+    bootstrap itself draws each row where its replicate runs (:func:`run_bootstrap`).
+    """
+    sources, entropy = _draw_sources(boot, n_firms)
+    return np.vstack([_draw(s, n_firms) for s in sources]), entropy
 
 
 def _draw(source: np.random.SeedSequence | np.ndarray, n_firms: int) -> np.ndarray:
