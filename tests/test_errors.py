@@ -117,10 +117,25 @@ def test_collinear_inputs() -> None:
 
 
 def test_analytic_se_unavailable_is_explained() -> None:
+    # LP has no analytic covariance: asking for one names the remedy
+    data, _ = tfp.datasets.acf_dgp(design=2, n_firms=100, seed=1)
+    with pytest.raises(
+        SpecificationError, match="no analytic covariance.*tfp.Bootstrap"
+    ):
+        tfp.estimate(
+            data,
+            method="lp",
+            output="y",
+            free="l",
+            state="k",
+            proxy="m",
+            id="firm",
+            time="year",
+            se="analytic",
+        )
     # every error is a TFPError and a ValueError, so generic handlers still work
-    assert issubclass(SpecificationError, TFPError) and issubclass(
-        SpecificationError, ValueError
-    )
+    assert issubclass(SpecificationError, TFPError)
+    assert issubclass(SpecificationError, ValueError)
 
 
 def test_bootstrap_options_validated() -> None:

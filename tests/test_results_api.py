@@ -17,8 +17,7 @@ from tfp.exceptions import DroppedObservationsWarning
 RTOL_CLOSED_FORM = 1e-8
 
 
-@pytest.fixture(scope="module")
-def res() -> tfp.ProductionResults:
+def _data() -> pd.DataFrame:
     rng = np.random.default_rng(1)
     n_firms, n_t = 50, 5
     df = pd.DataFrame(
@@ -32,9 +31,14 @@ def res() -> tfp.ProductionResults:
     )
     df["y"] = 0.6 * df["l"] + 0.3 * df["k"] + rng.normal(scale=0.1, size=len(df))
     df.loc[df.index[5], "y"] = np.nan
+    return df
+
+
+@pytest.fixture(scope="module")
+def res() -> tfp.ProductionResults:
     with pytest.warns(DroppedObservationsWarning, match="missing: 1"):
         return tfp.estimate(
-            df, method="ols", output="y", free="l", state="k", id="id", time="year"
+            _data(), method="ols", output="y", free="l", state="k", id="id", time="year"
         )
 
 
@@ -90,10 +94,16 @@ def test_productivity_aligned_and_consistent(res: tfp.ProductionResults) -> None
     shifted = res.productivity(
         params={"l": res.params["l"] + 0.1, "k": res.params["k"]}
     )
-    el = res.elasticities()
-    assert el.shape[1] == 2
+    df = _data()
     diff = (shifted - omega).dropna()
     assert diff.size == 249
+    np.testing.assert_allclose(
+        diff, -0.1 * df.loc[diff.index, "l"], rtol=RTOL_CLOSED_FORM
+    )
+    el = res.elasticities()
+    np.testing.assert_allclose(
+        el.dropna(), np.broadcast_to(res.params[["l", "k"]], (249, 2))
+    )
 
 
 def test_objective_at_estimate_is_minimum(res: tfp.ProductionResults) -> None:
