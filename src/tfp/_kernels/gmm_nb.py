@@ -12,6 +12,34 @@ import numpy as np
 from numba import njit
 
 
+@njit(cache=True, nogil=True, inline="always")
+def _fill_row(
+    i: int,
+    phi: np.ndarray,
+    phil: np.ndarray,
+    x: np.ndarray,
+    xl: np.ndarray,
+    cl: np.ndarray,
+    beta: np.ndarray,
+    degree: int,
+    row: np.ndarray,
+) -> tuple[float, float]:  # pragma: no cover - jitted
+    """Row ``i``: write ``H_i = [1, ω₋, …, ω₋^d, C₋]`` into ``row``; return ``(ω, ω₋)``."""
+    w = phi[i]
+    wl = phil[i]
+    for j in range(x.shape[1]):
+        w -= x[i, j] * beta[j]
+        wl -= xl[i, j] * beta[j]
+    row[0] = 1.0
+    v = 1.0
+    for k in range(1, degree + 1):
+        v *= wl
+        row[k] = v
+    for c in range(cl.shape[1]):
+        row[1 + degree + c] = cl[i, c]
+    return w, wl
+
+
 @njit(cache=True, nogil=True)
 def acf_gram_nb(
     phi: np.ndarray,
@@ -24,25 +52,13 @@ def acf_gram_nb(
 ) -> tuple[np.ndarray, np.ndarray]:  # pragma: no cover - jitted
     """Return ``H'H`` (h, h) and ``H'ω`` (h,) at ``beta``."""
     n = phi.shape[0]
-    p = x.shape[1]
     nc = cl.shape[1]
     h = 1 + degree + nc
     hh = np.zeros((h, h))
     hw = np.zeros(h)
     row = np.empty(h)
     for i in range(n):
-        w = phi[i]
-        wl = phil[i]
-        for j in range(p):
-            w -= x[i, j] * beta[j]
-            wl -= xl[i, j] * beta[j]
-        row[0] = 1.0
-        v = 1.0
-        for k in range(1, degree + 1):
-            v *= wl
-            row[k] = v
-        for c in range(nc):
-            row[1 + degree + c] = cl[i, c]
+        w, _ = _fill_row(i, phi, phil, x, xl, cl, beta, degree, row)
         for a in range(h):
             ra = row[a]
             hw[a] += ra * w
@@ -89,18 +105,7 @@ def acf_moments_nb(
     row = np.empty(h)
     arow = np.empty(p)
     for i in range(n):
-        w = phi[i]
-        wl = phil[i]
-        for j in range(p):
-            w -= x[i, j] * beta[j]
-            wl -= xl[i, j] * beta[j]
-        row[0] = 1.0
-        v = 1.0
-        for k in range(1, degree + 1):
-            v *= wl
-            row[k] = v
-        for c in range(nc):
-            row[1 + degree + c] = cl[i, c]
+        w, wl = _fill_row(i, phi, phil, x, xl, cl, beta, degree, row)
         fit = 0.0
         for a in range(h):
             fit += row[a] * rho[a]
@@ -148,21 +153,13 @@ def acf_xi_nb(
 ) -> np.ndarray:  # pragma: no cover - jitted
     """Return the innovations ``ξ = ω − Hρ`` (n,) at ``beta`` and ``rho``."""
     n = phi.shape[0]
-    p = x.shape[1]
     nc = cl.shape[1]
     out = np.empty(n)
+    row = np.empty(1 + degree + nc)
     for i in range(n):
-        w = phi[i]
-        wl = phil[i]
-        for j in range(p):
-            w -= x[i, j] * beta[j]
-            wl -= xl[i, j] * beta[j]
-        fit = rho[0]
-        v = 1.0
-        for k in range(1, degree + 1):
-            v *= wl
-            fit += rho[k] * v
-        for c in range(nc):
-            fit += rho[1 + degree + c] * cl[i, c]
+        w, _ = _fill_row(i, phi, phil, x, xl, cl, beta, degree, row)
+        fit = 0.0
+        for a in range(row.shape[0]):
+            fit += row[a] * rho[a]
         out[i] = w - fit
     return out
