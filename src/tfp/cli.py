@@ -143,7 +143,7 @@ def report(
 @app.command()
 def version() -> None:
     """Print the tfp version."""
-    from tfp import __version__
+    from tfp._version import __version__
 
     typer.echo(__version__)
 

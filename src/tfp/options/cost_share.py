@@ -6,10 +6,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
+from tfp._checks import check_real
 from tfp._frozen import FrozenDict
 from tfp._literals import validate_literal
 from tfp.exceptions import SpecificationError
-from tfp.options._base import MethodOptions, check_real
+from tfp.options._base import MethodOptions
 
 __all__ = ["AVERAGES", "CostShareOptions"]
 

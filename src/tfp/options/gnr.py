@@ -6,9 +6,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
+from tfp._checks import check_int, check_real
 from tfp._literals import validate_literal
 from tfp.exceptions import SpecificationError
-from tfp.options._base import MethodOptions, Optimizer, check_int, check_real
+from tfp.options._base import MethodOptions, Optimizer
 
 __all__ = ["GNROptions"]
 

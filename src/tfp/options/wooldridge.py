@@ -10,9 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
+from tfp._checks import check_int
 from tfp._literals import validate_literal
 from tfp.exceptions import SpecificationError
-from tfp.options._base import MethodOptions, check_int
+from tfp.options._base import MethodOptions
 
 __all__ = [
     "COV_TYPES",

@@ -25,8 +25,8 @@ from importlib import resources
 import numpy as np
 import pandas as pd
 
+from tfp._checks import check_int
 from tfp.exceptions import DataError, DomainError
-from tfp.options._base import check_int
 from tfp.peru.size import ArrayInput, _as_float, _common_index, _input_name
 
 __all__ = ["deflate", "ipc_lima", "ipc_lima_monthly"]

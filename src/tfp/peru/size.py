@@ -33,9 +33,9 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from tfp._checks import check_int
 from tfp._literals import LANGS, validate_literal
 from tfp.exceptions import DataError, DomainError, SpecificationError
-from tfp.options._base import check_int
 from tfp.peru.uit import UIT_SOLES
 
 __all__ = [

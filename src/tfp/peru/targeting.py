@@ -16,9 +16,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from tfp._checks import check_int
 from tfp._literals import validate_literal
 from tfp.exceptions import DataError
-from tfp.options._base import check_int
 from tfp.peru.size import (
     LANGS,
     ArrayInput,

@@ -584,7 +584,7 @@ def render_html(content: ReportContent) -> str:
     """Render the self-contained HTML report (charts embedded as base64 PNG)."""
     import jinja2
 
-    from tfp import __version__
+    from tfp._version import __version__
 
     lang = content.lang
     fw = content.records.framework
@@ -645,7 +645,7 @@ def write_report(
     content: ReportContent, directory: Path, *, formats: Sequence[str]
 ) -> dict[str, Path]:
     """Write the report files into ``directory`` (which must exist); return their paths."""
-    from tfp import __version__
+    from tfp._version import __version__
 
     paths: dict[str, Path] = {}
     tables = content.tables
