@@ -304,9 +304,33 @@ def _term_inputs(inputs: tuple[str, ...], form: str) -> list[tuple[int, ...]]:
     return out
 
 
-def _fit(
-    panel: Panel, spec: ProductionSpec, options: _ControlFunctionOptions, *, method: str
-) -> Fit:
+@dataclass(frozen=True, eq=False)
+class _Design:
+    """The first stage's arrays on the working rows (rows with a usable proxy)."""
+
+    work: Panel
+    rows: np.ndarray  # work row i is panel row rows[i]
+    n_nonpos: int
+    inputs: tuple[str, ...]
+    x_inputs: np.ndarray
+    term_inp: list[tuple[int, ...]]
+    f_index: tuple[int, ...]
+    s_index: tuple[int, ...]
+    xf: np.ndarray
+    xs: np.ndarray
+    c_names: list[str]
+    xc: np.ndarray
+    poly_all_names: list[str]
+    basis_names: tuple[str, ...]
+    y: np.ndarray
+    reg: np.ndarray  # [free terms, controls, polynomial basis]
+    n_lead: int  # reg[:, n_lead:] is the polynomial basis
+
+
+def _design(
+    panel: Panel, spec: ProductionSpec, options: _ControlFunctionOptions, method: str
+) -> _Design:
+    """Check the roles, drop unusable proxies and build the first-stage regressors."""
     if not spec.proxy:
         raise SpecificationError(
             f"method {method!r} needs a proxy variable and none was given",
@@ -327,7 +351,6 @@ def _fit(
                 fix="pass the input in logs and set log_proxy=False",
             )
     n_all = panel.nobs
-
     # ---- rows usable at all: proxies that can be logged -----------------------------------
     proxy_raw = panel.matrix(spec.proxy)
     if options.log_proxy:
@@ -393,6 +416,59 @@ def _fit(
     )  # the basis lives only inside reg: one (n, p) matrix, not two
     del poly_x
     n_lead = xf.shape[1] + xc.shape[1]  # reg[:, n_lead:] is the polynomial basis
+    return _Design(
+        work=work,
+        rows=rows,
+        n_nonpos=n_nonpos,
+        inputs=inputs,
+        x_inputs=x_inputs,
+        term_inp=term_inp,
+        f_index=f_index,
+        s_index=s_index,
+        xf=xf,
+        xs=xs,
+        c_names=c_names,
+        xc=xc,
+        poly_all_names=poly_all_names,
+        basis_names=basis_names,
+        y=y,
+        reg=reg,
+        n_lead=n_lead,
+    )
+
+
+def _gross_output_instruments(
+    des: _Design,
+    flexible: tuple[str, ...],
+    form: str,
+    cur: np.ndarray,
+    prev: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Instruments (state terms, lagged flexible terms) on the rows ``cur`` and their weight."""
+    flex_pos = {des.inputs.index(f) for f in flexible}
+    x_inst = des.x_inputs.copy()
+    lagged_inputs = np.full_like(des.x_inputs, np.nan)
+    lagged_inputs[cur] = des.x_inputs[prev]
+    for j in flex_pos:
+        x_inst[:, j] = lagged_inputs[:, j]
+    z_full = term_matrix(x_inst, des.inputs, form)[:, list(des.s_index)]
+    z = np.ascontiguousarray(z_full[cur])
+    zz = z.T @ z / cur.size
+    w = _inverse(zz, "the second-stage instruments (state and lagged flexible terms)")
+    return z, w
+
+
+def _fit(
+    panel: Panel, spec: ProductionSpec, options: _ControlFunctionOptions, *, method: str
+) -> Fit:
+    des = _design(panel, spec, options, method)
+    n_all = panel.nobs
+    work, rows, n_nonpos = des.work, des.rows, des.n_nonpos
+    inputs, term_inp = des.inputs, des.term_inp
+    f_index, s_index = des.f_index, des.s_index
+    xf, xs, c_names, xc = des.xf, des.xs, des.c_names, des.xc
+    poly_all_names, basis_names = des.poly_all_names, des.basis_names
+    y, reg, n_lead = des.y, des.reg, des.n_lead
     reg_names = [*(spec.terms[i] for i in f_index), *c_names, *basis_names]
     coef, fitted = _first_stage(y, reg, reg_names, len(basis_names))
     beta_f = coef[: len(f_index)]
@@ -447,18 +523,7 @@ def _fit(
 
     # ---- second-stage data ----------------------------------------------------------------
     if spec.flexible:
-        flex_pos = {inputs.index(f) for f in spec.flexible}
-        x_inst = x_inputs.copy()
-        lagged_inputs = np.full_like(x_inputs, np.nan)
-        lagged_inputs[cur] = x_inputs[prev]
-        for j in flex_pos:
-            x_inst[:, j] = lagged_inputs[:, j]
-        z_full = term_matrix(x_inst, inputs, spec.form)[:, list(s_index)]
-        z = np.ascontiguousarray(z_full[cur])
-        zz = z.T @ z / cur.size
-        w = _inverse(
-            zz, "the second-stage instruments (state and lagged flexible terms)"
-        )
+        z, w = _gross_output_instruments(des, spec.flexible, spec.form, cur, prev)
     else:
         z = np.empty((cur.size, 0))
         w = np.empty((0, 0))
