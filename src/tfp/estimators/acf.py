@@ -87,6 +87,7 @@ class _FirstStage:
     ssr: float
     names: tuple[str, ...]
     control_coefs: dict[str, float]
+    coef: np.ndarray  # all first-stage coefficients (basis, controls, dummies)
 
 
 def _check(panel: Panel, spec: ProductionSpec, options: ACFOptions) -> None:
@@ -134,9 +135,11 @@ def _raw_coefficient(
     return float(total)
 
 
-def _first_stage(
-    panel: Panel, spec: ProductionSpec, options: ACFOptions, y: np.ndarray
-) -> _FirstStage:
+def _first_stage_design(
+    panel: Panel, spec: ProductionSpec, options: ACFOptions
+) -> tuple[np.ndarray, int, tuple[str, ...], np.ndarray, np.ndarray, list[str]]:
+    """First-stage regressors ``a = [basis, controls, period dummies]`` and what names them:
+    ``(a, number of basis columns, polynomial variables, their means and sds, extra names)``."""
     poly_vars = tuple(
         dict.fromkeys((*spec.free, *spec.state, *spec.flexible, *spec.proxy))
     )
@@ -162,6 +165,13 @@ def _first_stage(
             extra_cols.append((panel.time == t).astype(np.float64))
             extra_names.append(f"time_{int(t)}")
     a = basis if not extra_cols else np.column_stack([basis, *extra_cols])
+    return a, basis.shape[1], poly_vars, mu, sd, extra_names
+
+
+def _first_stage(
+    panel: Panel, spec: ProductionSpec, options: ACFOptions, y: np.ndarray
+) -> _FirstStage:
+    a, nb, poly_vars, mu, sd, extra_names = _first_stage_design(panel, spec, options)
     n, m = a.shape
     if n <= m:
         raise IdentificationError(
@@ -178,8 +188,7 @@ def _first_stage(
     resid = y - fitted
     ssr = float(resid @ resid)
     sst = float(((y - y.mean()) ** 2).sum())
-    nb = basis.shape[1]
-    phi = basis @ coef[:nb]
+    phi = np.ascontiguousarray(a[:, :nb]) @ coef[:nb]
     exps = exponent_table(len(poly_vars), options.poly_degree, include_constant=True)
     pos = {name: i for i, name in enumerate(poly_vars)}
     inputs = spec.inputs
@@ -204,6 +213,7 @@ def _first_stage(
         control_coefs={
             k: float(c) for k, c in zip(extra_names, coef[nb:], strict=True)
         },
+        coef=coef,
     )
 
 
@@ -485,7 +495,8 @@ def fit(panel: Panel, spec: ProductionSpec, options: ACFOptions) -> Fit:
         ``params`` are the production-term coefficients (``spec.terms``); ``vcov`` is None
         (use the bootstrap); ``objective_fn(beta)`` evaluates the minimised criterion (with the
         final weight matrix) at other coefficients; ``phi`` is the first-stage fit; ``extra``
-        holds ``markov`` (law-of-motion coefficients by name), ``instruments``, ``weight``,
+        holds ``markov`` (law-of-motion coefficients by name), ``instruments``, ``weight``
+        (and ``weight_matrix``, the final ``W``),
         ``j_stat``/``j_df`` (two-step), ``spurious_minima`` (criterion and coefficients of the
         minima flagged as spurious), ``step1_convergence`` (two-step), ``rts``, ``starts``,
         ``screening`` (large samples) and ``notes`` (what the search set aside; the
@@ -600,6 +611,7 @@ def fit(panel: Panel, spec: ProductionSpec, options: ACFOptions) -> Fit:
             "markov": dict(zip(mnames, (float(r) for r in markov[0]), strict=True)),
             "instruments": info["instruments"],
             "weight": options.weight,
+            "weight_matrix": final.weight,
             "j_stat": j_stat,
             "j_df": j_df,
             "spurious_minima": spurious,
