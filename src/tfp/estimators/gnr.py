@@ -447,6 +447,43 @@ def _check(spec: ProductionSpec, options: GNROptions) -> tuple[tuple[str, ...], 
     return fixed, spec.flexible[0]
 
 
+def _share_rows(
+    panel: Panel, spec: ProductionSpec, options: GNROptions
+) -> tuple[Panel, np.ndarray, np.ndarray, dict[str, int]]:
+    """The rows with a share: ``(panel of them, their positions, log share, drops)``."""
+    dropped: dict[str, int] = {}
+    if options.nominal is not None:
+        num, den = (panel[c] for c in options.nominal)
+        ok = (num > 0) & (den > 0)
+        if not ok.any():
+            raise IdentificationError(
+                f"no row has positive {options.nominal[0]!r} and {options.nominal[1]!r}",
+                fix="pass the nominal expenditure and revenue in levels (not logs)",
+            )
+        if (~ok).sum():
+            dropped["nonpositive"] = int((~ok).sum())
+        work = panel.subset(ok, {"nonpositive": int((~ok).sum())})
+        pos = np.flatnonzero(ok)
+        s = np.log(work[options.nominal[0]] / work[options.nominal[1]])
+    else:
+        work = panel
+        pos = np.arange(panel.nobs)
+        assert spec.share is not None
+        s = np.asarray(work[spec.share], dtype=np.float64)
+    return work, pos, s, dropped
+
+
+def _lags(work: Panel, options: GNROptions) -> tuple[np.ndarray, np.ndarray]:
+    """Row of each row's previous period (−1 if none) and the reason codes of the panel."""
+    if options.lag_across_gaps:
+        lag = _prev_row_index(work.firm)
+        reasons = np.where(lag >= 0, 0, 1)
+    else:
+        lag = work.lag_index(1)
+        reasons = work.lag_reasons(1)
+    return lag, reasons
+
+
 def fit(panel: Panel, spec: ProductionSpec, options: GNROptions) -> Fit:
     """Estimate a gross-output production function by GNR (2020).
 
@@ -504,25 +541,7 @@ def fit(panel: Panel, spec: ProductionSpec, options: GNROptions) -> Fit:
     n_all = panel.nobs
 
     # ---- the share, possibly from nominal values --------------------------------------------
-    dropped: dict[str, int] = {}
-    if options.nominal is not None:
-        num, den = (panel[c] for c in options.nominal)
-        ok = (num > 0) & (den > 0)
-        if not ok.any():
-            raise IdentificationError(
-                f"no row has positive {options.nominal[0]!r} and {options.nominal[1]!r}",
-                fix="pass the nominal expenditure and revenue in levels (not logs)",
-            )
-        if (~ok).sum():
-            dropped["nonpositive"] = int((~ok).sum())
-        work = panel.subset(ok, {"nonpositive": int((~ok).sum())})
-        pos = np.flatnonzero(ok)
-        s = np.log(work[options.nominal[0]] / work[options.nominal[1]])
-    else:
-        work = panel
-        pos = np.arange(n_all)
-        assert spec.share is not None
-        s = np.asarray(work[spec.share], dtype=np.float64)
+    work, pos, s, dropped = _share_rows(panel, spec, options)
 
     y = work[spec.output]
     x = work.matrix(inputs)
@@ -550,12 +569,7 @@ def fit(panel: Panel, spec: ProductionSpec, options: GNROptions) -> Fit:
     z = poly_basis(xf, deg_c, include_constant=False)
     z_exps = exponent_table(len(fixed), deg_c, include_constant=False)
     z_names = poly_names(fixed, deg_c, include_constant=False)
-    if options.lag_across_gaps:
-        lag = _prev_row_index(work.firm)
-        reasons = np.where(lag >= 0, 0, 1)
-    else:
-        lag = work.lag_index(1)
-        reasons = work.lag_reasons(1)
+    lag, reasons = _lags(work, options)
     s2 = lag >= 0
     n2 = int(s2.sum())
     q = z.shape[1]
