@@ -146,18 +146,28 @@ class StackedCovariance:
 
 
 def _solve_stage(a_j: np.ndarray, rhs: np.ndarray, name: str) -> np.ndarray:
-    """``(A J)^{-1} rhs`` with an identification check on ``A J`` (k, k)."""
-    if a_j.size:
-        scale = np.sqrt(np.abs(np.diag(a_j)))
-        scale[scale == 0] = 1.0
-        scaled = a_j / np.outer(scale, scale)
-        if 1.0 / np.linalg.cond(scaled) < RCOND_SINGULAR:
-            raise IdentificationError(
-                f"the estimating equations of the {name} are singular at the estimate, "
-                "so its analytic covariance is not defined",
-                fix="use the bootstrap (se=tfp.Bootstrap(...)) or simplify the specification",
-            )
-    return np.asarray(np.linalg.solve(a_j, rhs), dtype=np.float64)
+    """``(A J)^{-1} rhs`` on the row- and column-equilibrated ``A J`` (k, k), with an
+    identification check (polynomial coefficients on raw monomials span many orders of
+    magnitude; equilibration removes that scale before the condition is judged)."""
+    if not a_j.size:
+        return np.zeros_like(rhs)
+    rows = np.abs(a_j).max(axis=1)
+    rows[rows == 0] = 1.0
+    scaled = a_j / rows[:, None]
+    cols = np.abs(scaled).max(axis=0)
+    cols[cols == 0] = 1.0
+    scaled = scaled / cols[None, :]
+    if not np.all(np.isfinite(scaled)) or 1.0 / np.linalg.cond(scaled) < RCOND_SINGULAR:
+        raise IdentificationError(
+            f"the estimating equations of the {name} are singular at the estimate, "
+            "so its analytic covariance is not defined",
+            fix="use the bootstrap (se=tfp.Bootstrap(...)) or simplify the specification",
+        )
+    r = rhs / (rows[:, None] if rhs.ndim == 2 else rows)
+    sol = np.linalg.solve(scaled, r)
+    return np.asarray(
+        sol / (cols[:, None] if rhs.ndim == 2 else cols), dtype=np.float64
+    )
 
 
 def stacked_covariance(stages: Sequence[StackedStage]) -> StackedCovariance:
