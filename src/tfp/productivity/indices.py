@@ -33,6 +33,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -52,6 +53,7 @@ from tfp.productivity._common import (
     productivity_from,
     warn_dropped,
 )
+from tfp.productivity.delta import DELTA_NOTE, delta_available, delta_cells
 from tfp.productivity.uncertainty import INTERVAL_NOTE, bootstrap_cells
 
 __all__ = ["STATS", "tfp_aggregate", "tfp_index"]
@@ -265,15 +267,38 @@ def _table(
         out = out.drop(columns="index")
     if not grouping.has_time:
         out = out.drop(columns="growth")
+    ci = None
+    statistic = partial(
+        _replicate,
+        cells=cells,
+        n_groups=n_groups,
+        stat=stat,
+        base_code=base_code,
+        base_time=base_time,
+    )
     if results is not None and getattr(results, "bootstrap", None) is not None:
         ci = bootstrap_cells(
             results,
             data,
-            lambda om: _replicate(om, cells, n_groups, stat, base_code, base_time),
+            statistic,
             keep=cells.keep,
             shape=(3, cells.n_cells),
             level=level,
         )
+        attrs["interval"] = INTERVAL_NOTE
+        attrs["n_reps"] = ci.n_used
+        attrs["n_reps_failed"] = ci.n_failed
+    elif results is not None and delta_available(results):
+        ci = delta_cells(
+            results,
+            data,
+            statistic,
+            keep=cells.keep,
+            shape=(3, cells.n_cells),
+            level=level,
+        )
+        attrs["interval"] = DELTA_NOTE
+    if ci is not None:
         if "index" in out.columns:
             out["conf_low"], out["conf_high"] = ci.low[0], ci.high[0]
         out[f"{value_name}_conf_low"], out[f"{value_name}_conf_high"] = (
@@ -282,9 +307,6 @@ def _table(
         )
         if "growth" in out.columns:
             out["growth_conf_low"], out["growth_conf_high"] = ci.low[1], ci.high[1]
-        attrs["interval"] = INTERVAL_NOTE
-        attrs["n_reps"] = ci.n_used
-        attrs["n_reps_failed"] = ci.n_failed
         attrs["level"] = level
     if base_code is not None and "index" in out.columns:
         missing_ref = out["index"].isna() & out[value_name].notna()
@@ -366,7 +388,8 @@ def tfp_index(
     productivity : str, pandas.Series or results
         Log TFP: a column of ``data``, a Series aligned to ``data``'s index (e.g. from
         :func:`tfp.productivity.calibrated` or ``results.productivity()``), or estimation
-        results (their ``productivity(kind="log")`` is used, and their bootstrap draws give
+        results (their ``productivity(kind="log")`` is used, and their bootstrap draws, or
+        else their analytic covariance (delta method, :mod:`tfp.productivity.delta`), give
         confidence intervals).
     by : str or None, default "size_class"
         Grouping column (size class, sector, department, region, ...). ``"size_class"``
@@ -391,7 +414,7 @@ def tfp_index(
     log : bool, default True
         Whether a column/Series ``productivity`` holds log TFP (True) or TFP levels.
     level : float, default 0.95
-        Confidence level of the bootstrap intervals.
+        Confidence level of the intervals.
     sales : str, default "sales_soles"
         Annual sales in soles, used only to derive ``size_class``.
     uit_offset : int, default 0
@@ -402,10 +425,11 @@ def tfp_index(
     pandas.DataFrame
         One row per group and period with columns ``group, time, n_firms, sum_weights, mean,
         geometric_mean, weighted_mean, cov_term, stat, value, index, growth, label_es,
-        label_en``; with bootstrap draws also ``conf_low, conf_high`` (index),
-        ``value_conf_low, value_conf_high`` and ``growth_conf_low, growth_conf_high``.
-        ``attrs`` records ``stat, weights, shares, base, base_time, productivity, dropped``
-        and, with intervals, ``interval`` (what they cover), ``n_reps``, ``n_reps_failed``.
+        label_en``; with bootstrap draws or an analytic covariance also ``conf_low,
+        conf_high`` (index), ``value_conf_low, value_conf_high`` and ``growth_conf_low,
+        growth_conf_high``. ``attrs`` records ``stat, weights, shares, base, base_time,
+        productivity, dropped`` and, with intervals, ``interval`` (what they cover),
+        ``level`` and (bootstrap) ``n_reps``, ``n_reps_failed``.
 
     Raises
     ------
