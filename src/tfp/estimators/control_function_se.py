@@ -70,7 +70,7 @@ from tfp.numerics.stacked import (
     firm_sums,
     stacked_covariance,
 )
-from tfp.options.control_function import _ControlFunctionOptions
+from tfp.options.control_function import OPOptions, _ControlFunctionOptions
 from tfp.panel import Panel
 from tfp.spec import ProductionSpec
 
@@ -435,7 +435,7 @@ def analytic_covariance(
     options: _ControlFunctionOptions,
     fit: Fit,
     *,
-    method: str,
+    method: str | None = None,
 ) -> ReportedCovariance:
     """Firm-clustered covariance of ``fit.params`` from the stacked estimating equations.
 
@@ -445,8 +445,8 @@ def analytic_covariance(
         As given to :func:`~tfp.estimators.control_function.fit_op` / ``fit_lp``.
     fit : Fit
         Their result on the same inputs.
-    method : {'op', 'lp'}
-        The method (its name appears in error messages).
+    method : {'op', 'lp'}, optional
+        The method (named in error messages); by default read from the options' class.
 
     Returns
     -------
@@ -457,6 +457,8 @@ def analytic_covariance(
     IdentificationError
         The estimating equations are singular at the estimate.
     """
+    if method is None:
+        method = "op" if isinstance(options, OPOptions) else "lp"
     system = build_system(panel, spec, options, fit, method=method)
     return ReportedCovariance.take(
         stacked_covariance(system.stages()), system.positions
