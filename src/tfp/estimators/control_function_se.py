@@ -110,15 +110,18 @@ def _probit_parts(
 class ControlFunctionSystem:
     """The stacked estimating equations of OP/LP, with their data fixed at the estimate.
 
-    Stacked parameters, in order: the first stage ``γ = (β_F, γ_c, γ_B)`` (``reg`` columns),
-    the exit model ``α`` (exit correction only), the second-stage coefficients ``θ`` and the
+    Stacked parameters, in order: the first stage ``γ = (β_F, γ_c, γ_B)`` (``reg`` columns;
+    the polynomial in the better-conditioned basis ``B T``), the exit model ``α`` (exit
+    correction only, on the same lagged basis), the second-stage coefficients ``θ`` and the
     law-of-motion coefficients ``g`` on the basis in ``v = (ω_{t−1} − centre) / spread``.
     :meth:`evaluate` gives the per-row moment contributions of every stage and the analytic
     Jacobian of their sums at any parameter vector (the tests compare it with finite
     differences); :meth:`stages` assembles the stacked system at the estimate.
     """
 
-    reg: np.ndarray  # first-stage regressors (n1, p1) on the working rows
+    reg: (
+        np.ndarray
+    )  # first-stage regressors (n1, p1): [x_F, c, B T] on the working rows
     y: np.ndarray
     n_f: int
     n_c: int
@@ -380,7 +383,17 @@ def build_system(
         np.column_stack(u), exponent_table(len(u), options.markov_degree), ()
     )
     g = np.linalg.solve(hmat.T @ hmat, hmat.T @ omega)
-    p1 = des.reg.shape[1]
+    # the polynomial in a well-conditioned basis B T (R factor of B): the same φ and exit
+    # model (coefficients T^{-1}γ_B and T^{-1}α), while raw monomials of degree 3 make B'B
+    # too ill-conditioned to solve the stacked system accurately
+    n_lead = des.n_lead
+    t_b = np.linalg.inv(np.linalg.qr(des.reg[:, n_lead:], mode="r"))
+    t_b *= np.sqrt(work.nobs)
+    reg = np.hstack([des.reg[:, :n_lead], des.reg[:, n_lead:] @ t_b])
+    coef = np.concatenate([coef[:n_lead], np.linalg.solve(t_b, coef[n_lead:])])
+    if alpha.size:
+        alpha = np.linalg.solve(t_b, alpha)
+    p1 = reg.shape[1]
     sizes = (p1, alpha.shape[0], theta.shape[0], g.shape[0], 0)
     off2 = p1 + alpha.shape[0]
     pos = [0] * len(spec.terms)
@@ -390,7 +403,7 @@ def build_system(
         pos[i] = off2 + k
     pos.extend(n_f + j for j in range(n_c))
     system = ControlFunctionSystem(
-        reg=des.reg,
+        reg=reg,
         y=des.y,
         n_f=n_f,
         n_c=n_c,

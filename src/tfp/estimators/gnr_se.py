@@ -65,15 +65,16 @@ class GNRSystem:
     """The stacked estimating equations of GNR, with their data fixed at the estimate.
 
     Stacked parameters, in order: ``u`` (share polynomial on standardised inputs), ``E``,
-    ``c`` (integration constant on the raw monomials of the fixed inputs), ``b`` (law of
-    motion on ``v``), ``μ`` (mean elasticities, the reported parameters).
+    ``c`` (integration constant on the monomials of the fixed inputs orthonormalised on the
+    second-stage rows), ``b`` (law of motion on ``v``), ``μ`` (mean elasticities, the
+    reported parameters).
     """
 
     p_std: np.ndarray  # share polynomial on standardised inputs (n1, m)
     q_int: np.ndarray  # integral per unit of u: m · (P_raw/(a+1)) T  (n1, m)
     q_el: tuple[np.ndarray, ...]  # same for the derivative in each fixed input
     dz: tuple[np.ndarray, ...]  # derivative of Z in each fixed input (n1, q)
-    z: np.ndarray  # monomials of the fixed inputs (n1, q)
+    z: np.ndarray  # monomials of the fixed inputs, orthonormalised (n1, q)
     s: np.ndarray
     y: np.ndarray
     cur: np.ndarray  # rows with a lag and their lag rows
@@ -224,13 +225,19 @@ def build_system(
     q_int = per_u(poly_basis_nb(x, exps))
     q_el = tuple(per_u(poly_derivative_basis(x, exps, (j,))) for j in range(len(fixed)))
     deg_c = int(options.integral_degree or options.share_degree)
-    z = poly_basis(xf, deg_c, include_constant=False)
+    z_raw = poly_basis(xf, deg_c, include_constant=False)
     z_exps = exponent_table(len(fixed), deg_c, include_constant=False)
-    dz = tuple(poly_derivative_basis(xf, z_exps, (j,)) for j in range(len(fixed)))
     lag, _ = _lags(work, options)
     cur = np.flatnonzero(lag >= 0)
     prev = lag[cur]
-    c = np.asarray(fit.extra["integral_coef"], dtype=np.float64)
+    # as the estimator: C's coefficients in the basis orthonormalised on the second-stage
+    # rows, c_raw = T c (the same function of the data; raw monomials of degree 3 are
+    # too collinear to solve the stacked system accurately)
+    zc = z_raw[cur] - z_raw[cur].mean(axis=0)
+    t_c = np.linalg.inv(np.linalg.qr(zc, mode="r") / np.sqrt(cur.shape[0]))
+    z = z_raw @ t_c
+    dz = tuple(poly_derivative_basis(xf, z_exps, (j,)) @ t_c for j in range(len(fixed)))
+    c = np.linalg.solve(t_c, np.asarray(fit.extra["integral_coef"], dtype=np.float64))
     # the law of motion at the estimate (fixed centre and spread: same span as ω_{t−1})
     eps = np.log(p_std @ u) - s
     big_y = y - eps - q_int @ u / big_e
