@@ -88,6 +88,16 @@ class ACFSystem:
     sizes: tuple[int, int, int]  # (p1, p, h)
     estimate: np.ndarray = field(repr=False)
 
+    @property
+    def stage_sizes(self) -> tuple[int, ...]:
+        """Parameters of each stage (first stage, second stage)."""
+        return (self.sizes[0], self.sizes[1] + self.sizes[2])
+
+    @property
+    def positions(self) -> tuple[int, ...]:
+        """Stacked positions of the reported parameters (the production terms)."""
+        return tuple(range(self.sizes[0], self.sizes[0] + self.sizes[1]))
+
     def evaluate(
         self, params: np.ndarray
     ) -> tuple[list[np.ndarray], list[list[np.ndarray | None]]]:
@@ -239,7 +249,6 @@ def analytic_covariance(
         The first stage or the stacked second stage is singular at the estimate.
     """
     system = build_system(panel, spec, options, fit)
-    p1, p, _ = system.sizes
     return ReportedCovariance.take(
-        stacked_covariance(system.stages()), range(p1, p1 + p)
+        stacked_covariance(system.stages()), system.positions
     )

@@ -68,6 +68,7 @@ from tfp.numerics.stacked import (
     StackedStage,
     concentrated_gmm_selection,
     firm_sums,
+    orthonormalizing_map,
     stacked_covariance,
 )
 from tfp.options.control_function import OPOptions, _ControlFunctionOptions
@@ -144,6 +145,12 @@ class ControlFunctionSystem:
     sizes: tuple[int, int, int, int, int]  # (p1, n_alpha, n_theta, n_g, n_G)
     estimate: np.ndarray = field(repr=False)
     positions: tuple[int, ...] = ()  # stacked position of each reported parameter
+
+    @property
+    def stage_sizes(self) -> tuple[int, ...]:
+        """Parameters of each stage (first stage, [exit model], second stage)."""
+        p1, n_a, n_t, n_g, n_gm = self.sizes
+        return (p1, *((n_a,) if self.exit is not None else ()), n_t + n_g + n_gm)
 
     def split(self, params: np.ndarray) -> list[np.ndarray]:
         """``[γ, α, θ, g, vec(G)]`` from a stacked parameter vector."""
@@ -263,6 +270,13 @@ class ControlFunctionSystem:
         hv_g, hp_g = h_v @ gm, h_p @ gm
         o_hv_xs = o(h_v, xs_l)
         hvv_g, hvp_g = h_vv @ g, h_vp @ g
+        # row-wise outer products shared by every block's derivative of M
+        o_h_dt = o(hmat, d_til)
+        o_hv_dt, o_hp_dt = o(h_v, d_til), o(h_p, d_til)
+        o_h_xs = o(hmat, xs_l)
+        o_h_hvg, o_h_hpg = o(hmat, hv_g), o(hmat, hp_g)
+        o_r_vv, o_r_vp = o(h_vv * r3[:, None], xs_l), o(h_vp * r3[:, None], xs_l)
+        xs_xi = xs_l * xi[:, None]
         jac = []
         for k, b in enumerate(blocks):
             dh = np.zeros_like(b.dxi)  # ∂h_ω/∂(block), h_ω = ∂(H g)/∂ω_{t−1}
@@ -274,15 +288,15 @@ class ControlFunctionSystem:
                 dh += h_v
             jf = (
                 d_til.T @ b.dxi
-                + (xs_l * xi[:, None]).T @ dh
+                + xs_xi.T @ dh
                 - by_h(hv_g * xi[:, None], hp_g * xi[:, None], b)
             )
             jm = (
-                by_h(o(h_v, d_til), o(h_p, d_til), b)
-                + o(hmat, xs_l).T @ dh
-                - by_h(o(hmat, hv_g), o(hmat, hp_g), b)
+                by_h(o_hv_dt, o_hp_dt, b)
+                + o_h_xs.T @ dh
+                - by_h(o_h_hvg, o_h_hpg, b)
                 - o_hv_xs.T @ b.dr
-                - by_h(o(h_vv * r3[:, None], xs_l), o(h_vp * r3[:, None], xs_l), b)
+                - by_h(o_r_vv, o_r_vp, b)
             )
             jac.append(np.vstack([jf, j3[k], jm]))
         # derivatives in G: F and M are linear in it; the law of motion does not involve it
@@ -299,7 +313,7 @@ class ControlFunctionSystem:
                 [
                     d_til * xi[:, None],
                     hmat * r3[:, None],
-                    o(hmat, d_til) - r3[:, None] * o_hv_xs,
+                    o_h_dt - r3[:, None] * o_hv_xs,
                 ]
             )
         )
@@ -379,16 +393,14 @@ def build_system(
     if exit_cur is not None:
         eta = des.reg[prev, des.n_lead :] @ alpha
         u.append(_probit_parts(exit_cur, eta, options.survival_model)[0])
-    hmat = poly_derivative_basis(
-        np.column_stack(u), exponent_table(len(u), options.markov_degree), ()
-    )
+    exps = exponent_table(len(u), options.markov_degree)
+    hmat = poly_derivative_basis(np.column_stack(u), exps, ())
     g = np.linalg.solve(hmat.T @ hmat, hmat.T @ omega)
-    # the polynomial in a well-conditioned basis B T (R factor of B): the same φ and exit
-    # model (coefficients T^{-1}γ_B and T^{-1}α), while raw monomials of degree 3 make B'B
-    # too ill-conditioned to solve the stacked system accurately
+    # the polynomial in a well-conditioned basis B T: the same φ and exit model
+    # (coefficients T^{-1}γ_B and T^{-1}α), while raw monomials of degree 3 make B'B too
+    # ill-conditioned to solve the stacked system accurately
     n_lead = des.n_lead
-    t_b = np.linalg.inv(np.linalg.qr(des.reg[:, n_lead:], mode="r"))
-    t_b *= np.sqrt(work.nobs)
+    t_b = orthonormalizing_map(des.reg[:, n_lead:])
     reg = np.hstack([des.reg[:, :n_lead], des.reg[:, n_lead:] @ t_b])
     coef = np.concatenate([coef[:n_lead], np.linalg.solve(t_b, coef[n_lead:])])
     if alpha.size:
@@ -428,12 +440,14 @@ def build_system(
         positions=tuple(pos),
     )
     if z is None:  # value added: G = dg/dθ solves its equations (M = 0) at the estimate
-        _, jac = system.evaluate(system.estimate)
-        j2 = jac[-1][-1]
-        assert j2 is not None
-        n_t, n_g = theta.shape[0], g.shape[0]
-        j_b = j2[n_t : n_t + n_g]  # the law of motion's normal equations
-        g_mat = -np.linalg.solve(j_b[:, n_t : n_t + n_g], j_b[:, :n_t])
+        # G = (H'H)^{-1} Σ [H ∂r/∂θ' − r ∂H/∂ω_{t−1} x_{S,t−1}'], ∂r/∂θ = −x_S + h_ω x_{S,t−1}
+        h_v = poly_derivative_basis(np.column_stack(u), exps, (0,)) / spread
+        xs_l = des.xs[prev]
+        d_theta = -des.xs[cur] + (h_v @ g)[:, None] * xs_l
+        r = omega - hmat @ g
+        g_mat = np.linalg.solve(
+            hmat.T @ hmat, hmat.T @ d_theta - (h_v * r[:, None]).T @ xs_l
+        )
         system = dataclasses.replace(
             system,
             sizes=(*sizes[:4], g_mat.size),

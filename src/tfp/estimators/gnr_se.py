@@ -88,6 +88,18 @@ class GNRSystem:
     sizes: tuple[int, int, int, int, int]  # (m, 1, q, degree + 1, n_inputs)
     estimate: np.ndarray = field(repr=False)
 
+    @property
+    def stage_sizes(self) -> tuple[int, ...]:
+        """Parameters of each stage (share regression, E, second stage, elasticities)."""
+        m, one, q, h, k = self.sizes
+        return (m, one, q + h, k)
+
+    @property
+    def positions(self) -> tuple[int, ...]:
+        """Stacked positions of the reported parameters (the mean elasticities)."""
+        k = int(sum(self.sizes[:4]))
+        return tuple(range(k, k + self.sizes[4]))
+
     def evaluate(
         self, params: np.ndarray
     ) -> tuple[list[np.ndarray], list[list[np.ndarray | None]]]:
@@ -281,7 +293,6 @@ def analytic_covariance(
         A stage of the stacked system is singular at the estimate.
     """
     system = build_system(panel, spec, options, fit)
-    k = int(sum(system.sizes[:4]))
     return ReportedCovariance.take(
-        stacked_covariance(system.stages()), range(k, k + system.sizes[4])
+        stacked_covariance(system.stages()), system.positions
     )

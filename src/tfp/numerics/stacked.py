@@ -65,12 +65,33 @@ __all__ = [
     "StackedStage",
     "concentrated_gmm_selection",
     "firm_sums",
+    "orthonormalizing_map",
     "stacked_covariance",
 ]
 
 #: A stage whose ``A_s J_ss`` has a reciprocal condition number below this is singular: its
 #: parameters are not (locally) identified by its estimating equations.
 RCOND_SINGULAR = 1e-13
+
+
+def orthonormalizing_map(a: np.ndarray) -> np.ndarray:
+    """``T`` (p, p) such that the columns of ``a @ T`` (n, p) are orthonormal times ``√n``.
+
+    Reparametrising a linear index ``a γ`` as ``(a T)(T^{-1} γ)`` changes no fitted value
+    but turns raw polynomial columns (scales and correlations spanning many orders of
+    magnitude) into a well-conditioned basis. From the Cholesky factor of the
+    column-equilibrated Gram matrix (one pass over the rows), or a QR factorisation when the
+    Gram matrix is too ill-conditioned for Cholesky.
+    """
+    norms = np.sqrt(np.einsum("ij,ij->j", a, a))
+    norms[norms == 0] = 1.0
+    scaled = a / norms
+    try:
+        chol = np.linalg.cholesky(scaled.T @ scaled)
+        t = np.linalg.inv(chol.T) / norms[:, None]
+    except np.linalg.LinAlgError:
+        t = np.linalg.inv(np.linalg.qr(a, mode="r"))
+    return np.asarray(t * np.sqrt(a.shape[0]), dtype=np.float64)
 
 
 def firm_sums(scores: np.ndarray, firm: np.ndarray, n_firms: int) -> np.ndarray:
