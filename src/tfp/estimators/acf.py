@@ -87,7 +87,6 @@ class _FirstStage:
     ssr: float
     names: tuple[str, ...]
     control_coefs: dict[str, float]
-    coef: np.ndarray  # all first-stage coefficients (basis, controls, dummies)
 
 
 def _check(panel: Panel, spec: ProductionSpec, options: ACFOptions) -> None:
@@ -213,7 +212,6 @@ def _first_stage(
         control_coefs={
             k: float(c) for k, c in zip(extra_names, coef[nb:], strict=True)
         },
-        coef=coef,
     )
 
 
