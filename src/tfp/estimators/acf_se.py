@@ -41,7 +41,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from tfp._kernels.gmm_nb import acf_gram_nb, acf_moments_nb, acf_xi_nb
-from tfp.estimators.acf import _first_stage, _first_stage_design, _instrument_matrix
+from tfp.estimators.acf import _first_stage_design, _instrument_matrix
 from tfp.estimators.base import Fit
 from tfp.exceptions import IdentificationError
 from tfp.numerics.stacked import (
@@ -74,6 +74,7 @@ class ACFSystem:
     """
 
     a: np.ndarray  # first-stage regressors (n, p1), basis first
+    gram: np.ndarray  # a'a (it does not depend on the parameters)
     n_basis: int
     y: np.ndarray
     use: np.ndarray  # rows with t−1 observed (positions) and their t−1 rows
@@ -122,24 +123,25 @@ class ACFSystem:
         h_w = np.zeros_like(hmat)
         h_w[:, 1 : self.degree + 1] = k[1:] * w_l[:, None] ** (k[1:] - 1)
         gp = h_w @ rho
-        b_u, b_l = a[use, :nb], a[lag, :nb]
-        n2 = use.shape[0]
-        d_gamma = np.zeros((n2, p1))
-        d_gamma[:, :nb] = b_u - gp[:, None] * b_l
-        lw_gamma = np.zeros((n2, p1))
-        lw_gamma[:, :nb] = b_l
-        j_z = np.hstack([self.z.T @ d_gamma, za, -zh])
-        j_h = np.hstack(
-            [hmat.T @ d_gamma + (h_w * xi[:, None]).T @ lw_gamma, ha + e, -hh]
+        # first-stage block in one pass over a: the moments Σ Z ξ and Σ H ξ load on φ_t
+        # (left factors Z, H at the row's own position) and on φ_{t−1} (−Z g', H_ω ξ − H g'
+        # at the lagged row's position); the controls do not enter φ
+        n_q = self.z.shape[1]
+        scat = np.zeros((a.shape[0], n_q + hmat.shape[1]))
+        scat[use] = np.hstack([self.z, hmat])
+        scat[lag] += np.hstack(
+            [-self.z * gp[:, None], h_w * xi[:, None] - hmat * gp[:, None]]
         )
+        j_gamma = scat.T @ a
+        j_gamma[:, nb:] = 0.0
+        jac2 = np.vstack([np.hstack([za, -zh]), np.hstack([ha + e, -hh])])
         moments = [
             a * e1[:, None],
             np.hstack([self.z * xi[:, None], hmat * xi[:, None]]),
         ]
-        jac2 = np.vstack([j_z, j_h])
         jacobian: list[list[np.ndarray | None]] = [
-            [-(a.T @ a)],
-            [jac2[:, :p1], jac2[:, p1:]],
+            [-self.gram],
+            [j_gamma, jac2],
         ]
         return moments, jacobian
 
@@ -180,16 +182,19 @@ def build_system(
         estimate.
     """
     y = np.asarray(panel[spec.output], dtype=np.float64)
-    fs = _first_stage(panel, spec, options, y)
     a, nb, *_ = _first_stage_design(panel, spec, options)
+    # the first stage's least squares (the estimator's, up to rounding), equilibrated
     norms = np.sqrt(np.einsum("ij,ij->j", a, a))
     norms[norms == 0] = 1.0
-    if 1.0 / np.linalg.cond((a / norms).T @ (a / norms)) < FIRST_STAGE_RCOND:
+    gram = a.T @ a
+    scaled = gram / np.outer(norms, norms)
+    if 1.0 / np.linalg.cond(scaled) < FIRST_STAGE_RCOND:
         raise IdentificationError(
             "the first-stage regressors (polynomial, controls, period dummies) are "
             "collinear, so the first-stage coefficients and their covariance are not unique",
             fix="drop redundant controls or lower poly_degree, or use the bootstrap",
         )
+    coef = np.linalg.solve(scaled, (a.T @ y) / norms) / norms
     xin = panel.matrix(spec.inputs)
     x = term_matrix(xin, spec.inputs, spec.form)
     lag_all = panel.lag_index(1)
@@ -203,7 +208,7 @@ def build_system(
         else np.empty((use.shape[0], 0))
     )
     beta = np.asarray(fit.params, dtype=np.float64)
-    phi = fs.phi
+    phi = a[:, :nb] @ coef[:nb]
     hh, hw = acf_gram_nb(
         np.ascontiguousarray(phi[use]),
         np.ascontiguousarray(phi[lag]),
@@ -222,6 +227,7 @@ def build_system(
     rho = np.linalg.solve(hh / np.outer(scale, scale), hw / scale) / scale
     return ACFSystem(
         a=a,
+        gram=gram,
         n_basis=nb,
         y=y,
         use=use,
@@ -234,7 +240,7 @@ def build_system(
         firm=np.asarray(panel.firm),
         n_firms=panel.n_firms,
         sizes=(a.shape[1], beta.shape[0], rho.shape[0]),
-        estimate=np.concatenate([fs.coef, beta, rho]),
+        estimate=np.concatenate([coef, beta, rho]),
     )
 
 

@@ -78,20 +78,6 @@ from tfp.spec import ProductionSpec
 __all__ = ["ControlFunctionSystem", "analytic_covariance", "build_system"]
 
 
-@dataclass(frozen=True, eq=False)
-class _Block:
-    """Per-row derivatives of the second stage with respect to one parameter block.
-
-    ``lw``: of ω_{t−1}; ``lp``: of P; ``dxi``: of ξ; ``dr``: of the law-of-motion residual
-    ``ω − H g`` (each (n2, k) or None when zero).
-    """
-
-    lw: np.ndarray | None
-    lp: np.ndarray | None
-    dxi: np.ndarray
-    dr: np.ndarray
-
-
 def _probit_parts(
     y: np.ndarray, eta: np.ndarray, model: str
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -165,28 +151,36 @@ class ControlFunctionSystem:
         Returns ``(moments, jacobian)``: ``moments[s]`` is (rows of stage s, m_s); the sums
         are ``moments[s].sum(axis=0)``; ``jacobian[s][r]`` is their derivative with respect
         to the parameters of stage ``r`` (None where zero), stages as in :meth:`stages`.
+
+        Every second-stage moment depends on the first-stage and exit parameters only
+        through four per-row quantities: ``ω``, ``ω_{t−1}``, ``ỹ = y − x_F β_F (− c γ_c) −
+        x_S θ`` and ``P``. Each moment block is written as per-row *left factors* times the
+        derivatives of those quantities, ``Σ_i L_i ⊗ ∂q_i/∂π``, so the first-stage blocks
+        take two passes over the regressors (rows scattered to their own and their lagged
+        positions) instead of one per moment block.
         """
         gam, alpha, theta, g, g_mat = self.split(params)
         reg, cur, prev = self.reg, self.cur, self.prev
-        n_f, n_c = self.n_f, self.n_c
+        n_f, n_c, n_lead = self.n_f, self.n_c, self.n_lead
+        n1 = reg.shape[0]
         fitted = reg @ gam
         e1 = self.y - fitted
         gamma_c = gam[n_f : n_f + n_c]
-        shift = self.xc @ gamma_c if self.net else np.zeros(self.y.shape[0])
+        shift = self.xc @ gamma_c if self.net else np.zeros(n1)
         phi = fitted - shift
         y_net = self.y - shift
         beta_f = gam[:n_f]
         xs, xs_l, xf = self.xs[cur], self.xs[prev], self.xf[cur]
-        basis = reg[:, self.n_lead :]
-        b_c, b_l = basis[cur], basis[prev]
         n2 = cur.size
         moments: list[np.ndarray] = [reg * e1[:, None]]
         jacobian: list[list[np.ndarray | None]] = [[-(reg.T @ reg)]]
 
         exit_on = self.exit is not None
         u_cols = []
+        dens = np.zeros(n2)
         if exit_on:
             assert self.exit is not None
+            b_l = reg[prev, n_lead:]
             prob, dens, lam, hw = _probit_parts(
                 self.exit, b_l @ alpha, self.survival_model
             )
@@ -205,6 +199,7 @@ class ControlFunctionSystem:
             return poly_derivative_basis(u, exps, wrt) / scale
 
         hmat = deriv(())
+        n_h = hmat.shape[1]
         h_v = deriv((0,))
         h_vv = deriv((0, 0))
         zero_h = np.zeros_like(hmat)
@@ -214,111 +209,122 @@ class ControlFunctionSystem:
         r3 = omega - hmat @ g
         xi = y_net[cur] - xf @ beta_f - xs @ theta - hmat @ g
 
-        # per-row derivatives, block by block: (γ, [α], θ, g)
-        xc_c, xc_l = self.xc[cur], self.xc[prev]
-        if self.net:  # controls shift output, not ω
-            lw_c, dy_c, dw_c = np.zeros((n2, n_c)), -xc_c, np.zeros((n2, n_c))
-        else:  # controls stay in φ, hence in ω
-            lw_c, dy_c, dw_c = xc_l, np.zeros((n2, n_c)), xc_c
-        zeros_f = np.zeros((n2, n_f))
-        lw1 = np.hstack([zeros_f, lw_c, b_l])
-        dxi1 = np.hstack([-xf, dy_c, np.zeros_like(b_c)]) - h_w[:, None] * lw1
-        dr1 = np.hstack([zeros_f, dw_c, b_c]) - h_w[:, None] * lw1
-        blocks: list[_Block] = [_Block(lw1, None, dxi1, dr1)]
-        if exit_on:
-            lp_a = dens[:, None] * b_l
-            d_a = -h_pg[:, None] * lp_a
-            blocks.append(_Block(None, lp_a, d_a, d_a))
-        d_theta = -xs + h_w[:, None] * xs_l
-        blocks.append(_Block(-xs_l, None, d_theta, d_theta))
-        blocks.append(_Block(None, None, -hmat, -hmat))
-        own = len(blocks) - 2  # blocks[own] is θ, blocks[own + 1] is g
-
         def o(p_: np.ndarray, q_: np.ndarray) -> np.ndarray:
             """Row-wise outer products, (n2, m_p·m_q), index ``a·m_q + j``."""
             return (p_[:, :, None] * q_[:, None, :]).reshape(n2, -1)
 
-        def by_h(pv: np.ndarray, pp: np.ndarray, b: _Block) -> np.ndarray:
-            """``Σ_i pv_i ⊗ ∂ω_{t−1,i}/∂(block) + pp_i ⊗ ∂P_i/∂(block)`` (m, k)."""
-            out = np.zeros((pv.shape[1], b.dxi.shape[1]))
-            if b.lw is not None:
-                out += pv.T @ b.lw
-            if b.lp is not None:
-                out += pp.T @ b.lp
-            return out
+        # left factors (n2, m) of each moment block on ∂ω, ∂ω_{t−1}, ∂ỹ, ∂P, and its
+        # direct derivatives in g (and G)
+        blocks: list[dict[str, np.ndarray]] = []
+        # law of motion Σ H (ω − Hg)
+        blocks.append(
+            {
+                "w": hmat,
+                "wl": h_v * r3[:, None] - hmat * h_w[:, None],
+                "y": np.zeros_like(hmat),
+                "p": h_p * r3[:, None] - hmat * h_pg[:, None],
+                "g": -(hmat.T @ hmat),
+            }
+        )
+        n_t = theta.shape[0]
+        if self.z is not None:  # gross output: Σ Z ξ
+            z = self.z
+            blocks.insert(
+                0,
+                {
+                    "w": np.zeros_like(z),
+                    "wl": -z * h_w[:, None],
+                    "y": z,
+                    "p": -z * h_pg[:, None],
+                    "g": -(z.T @ hmat),
+                },
+            )
+        else:
+            # value added: the exact first-order condition of the concentrated least
+            # squares, F = Σ ξ D̃ with D̃ = ∂ξ/∂θ|_g − H G, and G = dg/dθ a parameter of its
+            # own equations M = Σ [H ⊗ D̃ − r ∂H/∂ω_{t−1} ⊗ x_{S,t−1}] = 0 (h × n_θ)
+            # (G absent: only while build_system solves for it)
+            gm = g_mat.reshape(n_h, n_t) if g_mat.size else np.zeros((n_h, n_t))
+            d_til = -xs + h_w[:, None] * xs_l - hmat @ gm
+            hv_g, hp_g = h_v @ gm, h_p @ gm
+            hvv_g, hvp_g = h_vv @ g, h_vp @ g
+            xs_xi = xs_l * xi[:, None]
+            o_hv_xs = o(h_v, xs_l)
+            f_block = {
+                "w": np.zeros_like(d_til),
+                "wl": -d_til * h_w[:, None]
+                + xi[:, None] * (xs_l * hvv_g[:, None] - hv_g),
+                "y": d_til,
+                "p": -d_til * h_pg[:, None]
+                + xi[:, None] * (xs_l * hvp_g[:, None] - hp_g),
+                "g": -(d_til.T @ hmat) + xs_xi.T @ h_v,
+            }
+            o_h_xs = o(hmat, xs_l)
+            m_block = {
+                "w": -o_hv_xs,
+                "wl": o(h_v, d_til)
+                + o(hmat, xs_l * hvv_g[:, None] - hv_g)
+                + o_hv_xs * h_w[:, None]
+                - o(h_vv * r3[:, None], xs_l),
+                "y": np.zeros_like(o_hv_xs),
+                "p": o(h_p, d_til)
+                + o(hmat, xs_l * hvp_g[:, None] - hp_g)
+                + o_hv_xs * h_pg[:, None]
+                - o(h_vp * r3[:, None], xs_l),
+                "g": o_h_xs.T @ h_v + o_hv_xs.T @ hmat,
+            }
+            blocks = [f_block, blocks[0], m_block]
+        left = {k: np.hstack([blk[k] for blk in blocks]) for k in ("w", "wl", "y", "p")}
+        n_m = left["w"].shape[1]
 
-        # the law of motion's normal equations Σ H (ω − H g)
-        j3 = [
-            hmat.T @ b.dr + by_h(h_v * r3[:, None], h_p * r3[:, None], b)
-            for b in blocks
-        ]
-        if self.z is not None:  # gross output: Σ Z ξ, the GMM moments
-            jac = [np.vstack([self.z.T @ b.dxi, j3[k]]) for k, b in enumerate(blocks)]
+        # first-stage parameters: ω and ω_{t−1} load on (controls if in φ, polynomial),
+        # ỹ on (free terms, controls if netted); one pass over reg for each group
+        scat_w = np.zeros((n1, n_m))
+        scat_w[cur] += left["w"]
+        scat_w[prev] += left["wl"]
+        scat_y = np.zeros((n1, n_m))
+        scat_y[cur] = left["y"]
+        j_w = scat_w.T @ reg
+        j_y = scat_y.T @ reg
+        j_gamma = np.zeros((n_m, reg.shape[1]))
+        j_gamma[:, n_lead:] = j_w[:, n_lead:]
+        j_gamma[:, :n_f] = -j_y[:, :n_f]
+        cs = slice(n_f, n_f + n_c)
+        j_gamma[:, cs] = -j_y[:, cs] if self.net else j_w[:, cs]
+        stage2: list[np.ndarray | None] = [j_gamma]
+        if exit_on:  # ∂P/∂α = f(X_e α) X_e, X_e = the polynomial at t−1
+            scat_p = np.zeros((n1, n_m))
+            scat_p[prev] = left["p"] * dens[:, None]
+            stage2.append(scat_p.T @ reg[:, n_lead:])
+        # θ: ∂ω/∂θ = ∂ỹ/∂θ = −x_S, ∂ω_{t−1}/∂θ = −x_{S,t−1}
+        j_theta = -((left["w"] + left["y"]).T @ xs) - left["wl"].T @ xs_l
+        j_g = np.vstack([blk["g"] for blk in blocks])
+        own = [j_theta, j_g]
+        if (
+            self.z is None
+        ):  # F and M are linear in G; the law of motion does not involve it
+            eye_t = np.eye(n_t)
+            own.append(
+                np.vstack(
+                    [
+                        -np.kron((hmat.T @ xi)[None, :], eye_t),
+                        np.zeros((n_h, n_h * n_t)),
+                        -np.kron(hmat.T @ hmat, eye_t),
+                    ]
+                )
+            )
+            moments.append(
+                np.hstack(
+                    [
+                        d_til * xi[:, None],
+                        hmat * r3[:, None],
+                        o(hmat, d_til) - r3[:, None] * o_hv_xs,
+                    ]
+                )
+            )
+        else:
             moments.append(np.hstack([self.z * xi[:, None], hmat * r3[:, None]]))
-            stage2: list[np.ndarray | None] = list(jac[:own])
-            stage2.append(np.hstack([jac[own], jac[own + 1]]))
-            jacobian.append(stage2)
-            return moments, jacobian
-
-        # value added: the exact first-order condition of the concentrated least squares,
-        # F = Σ ξ D̃ with D̃ = ∂ξ/∂θ|_g − H G, and G = dg/dθ a parameter of its own equations
-        # M = Σ [H ⊗ D̃ − r ∂H/∂ω_{t−1} ⊗ x_{S,t−1}] = 0 (h × n_θ, the implicit derivative)
-        n_t, n_h = theta.shape[0], hmat.shape[1]
-        # (G absent: only while build_system solves for it from the law of motion's block)
-        gm = g_mat.reshape(n_h, n_t) if g_mat.size else np.zeros((n_h, n_t))
-        d_til = d_theta - hmat @ gm
-        hv_g, hp_g = h_v @ gm, h_p @ gm
-        o_hv_xs = o(h_v, xs_l)
-        hvv_g, hvp_g = h_vv @ g, h_vp @ g
-        # row-wise outer products shared by every block's derivative of M
-        o_h_dt = o(hmat, d_til)
-        o_hv_dt, o_hp_dt = o(h_v, d_til), o(h_p, d_til)
-        o_h_xs = o(hmat, xs_l)
-        o_h_hvg, o_h_hpg = o(hmat, hv_g), o(hmat, hp_g)
-        o_r_vv, o_r_vp = o(h_vv * r3[:, None], xs_l), o(h_vp * r3[:, None], xs_l)
-        xs_xi = xs_l * xi[:, None]
-        jac = []
-        for k, b in enumerate(blocks):
-            dh = np.zeros_like(b.dxi)  # ∂h_ω/∂(block), h_ω = ∂(H g)/∂ω_{t−1}
-            if b.lw is not None:
-                dh += hvv_g[:, None] * b.lw
-            if b.lp is not None:
-                dh += hvp_g[:, None] * b.lp
-            if k == own + 1:
-                dh += h_v
-            jf = (
-                d_til.T @ b.dxi
-                + xs_xi.T @ dh
-                - by_h(hv_g * xi[:, None], hp_g * xi[:, None], b)
-            )
-            jm = (
-                by_h(o_hv_dt, o_hp_dt, b)
-                + o_h_xs.T @ dh
-                - by_h(o_h_hvg, o_h_hpg, b)
-                - o_hv_xs.T @ b.dr
-                - by_h(o_r_vv, o_r_vp, b)
-            )
-            jac.append(np.vstack([jf, j3[k], jm]))
-        # derivatives in G: F and M are linear in it; the law of motion does not involve it
-        eye_t = np.eye(n_t)
-        jac_gm = np.vstack(
-            [
-                -np.kron((hmat.T @ xi)[None, :], eye_t),
-                np.zeros((n_h, n_h * n_t)),
-                -np.kron(hmat.T @ hmat, eye_t),
-            ]
-        )
-        moments.append(
-            np.hstack(
-                [
-                    d_til * xi[:, None],
-                    hmat * r3[:, None],
-                    o_h_dt - r3[:, None] * o_hv_xs,
-                ]
-            )
-        )
-        stage2 = list(jac[:own])
-        stage2.append(np.hstack([jac[own], jac[own + 1], jac_gm]))
+        stage2.append(np.hstack(own))
         jacobian.append(stage2)
         return moments, jacobian
 
