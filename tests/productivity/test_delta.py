@@ -17,23 +17,6 @@ RTOL_LINEAR = 1e-7
 
 
 @pytest.fixture(scope="module")
-def panel() -> pd.DataFrame:
-    rng = np.random.default_rng(7)
-    n, years = 150, [2017, 2018, 2019]
-    df = pd.DataFrame({"id": np.repeat(np.arange(n), 3), "year": np.tile(years, n)})
-    df["size_class"] = np.where(
-        df["id"] % 3 == 0, "large", np.where(df["id"] % 3 == 1, "small", "micro")
-    )
-    df["k"] = rng.normal(size=len(df))
-    df["l"] = rng.normal(size=len(df))
-    level = df["size_class"].map({"micro": -1.5, "small": -0.6, "large": 0.0})
-    df["y"] = (
-        1 + 0.3 * df["k"] + 0.6 * df["l"] + level + rng.normal(scale=0.2, size=len(df))
-    )
-    return df
-
-
-@pytest.fixture(scope="module")
 def results(panel: pd.DataFrame) -> tfp.ProductionResults:
     return tfp.estimate(
         panel, method="ols", output="y", free="l", state="k", id="id", time="year",

@@ -267,7 +267,6 @@ def _table(
         out = out.drop(columns="index")
     if not grouping.has_time:
         out = out.drop(columns="growth")
-    ci = None
     statistic = partial(
         _replicate,
         cells=cells,
@@ -276,8 +275,10 @@ def _table(
         base_code=base_code,
         base_time=base_time,
     )
-    if results is not None and getattr(results, "bootstrap", None) is not None:
-        ci = bootstrap_cells(
+    boot = results is not None and getattr(results, "bootstrap", None) is not None
+    ci = None
+    if results is not None and (boot or delta_available(results)):
+        ci = (bootstrap_cells if boot else delta_cells)(
             results,
             data,
             statistic,
@@ -285,19 +286,10 @@ def _table(
             shape=(3, cells.n_cells),
             level=level,
         )
-        attrs["interval"] = INTERVAL_NOTE
-        attrs["n_reps"] = ci.n_used
-        attrs["n_reps_failed"] = ci.n_failed
-    elif results is not None and delta_available(results):
-        ci = delta_cells(
-            results,
-            data,
-            statistic,
-            keep=cells.keep,
-            shape=(3, cells.n_cells),
-            level=level,
-        )
-        attrs["interval"] = DELTA_NOTE
+        attrs["interval"] = INTERVAL_NOTE if boot else DELTA_NOTE
+        if boot:
+            attrs["n_reps"] = ci.n_used
+            attrs["n_reps_failed"] = ci.n_failed
     if ci is not None:
         if "index" in out.columns:
             out["conf_low"], out["conf_high"] = ci.low[0], ci.high[0]
