@@ -36,22 +36,11 @@ import numpy as np
 import pandas as pd
 
 import tfp
-from tfp.datasets.montecarlo import run_montecarlo, summarise
+from tfp.datasets.montecarlo import COVERAGE_CELLS, run_montecarlo, summarise
 
 SEED = 2015
-ACF_TRUTH = {"l": 0.6, "k": 0.4}
-GNR_TRUTH = {"l": 0.2, "k": 0.25, "m": 0.5}
-OP_DESIGN = {"investment_cost_sd": 0.0, "capital_shock_sd": 0.3}
 
-#: cell -> (design, method, firms, dgp_options, truth)
-CELLS: dict[str, tuple[Any, str, int, dict[str, float], dict[str, float]]] = {
-    "acf-dgp1": (1, "acf", 1000, {}, ACF_TRUTH),
-    "acf-dgp2": (2, "acf", 1000, {}, ACF_TRUTH),
-    "acf-dgp3": (3, "acf", 1000, {}, ACF_TRUTH),
-    "lp-dgp2": (2, "lp", 1000, {}, ACF_TRUTH),
-    "op-dgp2-investment": (2, "op", 1000, OP_DESIGN, ACF_TRUTH),
-    "gnr-gross-output": ("gnr", "gnr", 500, {}, GNR_TRUTH),
-}
+CELLS = COVERAGE_CELLS
 
 OUT = Path(__file__).resolve().parents[1] / "docs" / "explanation"
 Z = 1.959963984540054  # 97.5 % normal quantile

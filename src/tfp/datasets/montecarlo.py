@@ -35,7 +35,14 @@ from tfp.datasets.simulate import ACF_DESIGNS, acf_dgp, gnr_dgp
 from tfp.exceptions import SpecificationError, TFPError
 from tfp.options._base import Bootstrap, MethodOptions
 
-__all__ = ["DRAW_COLUMNS", "METHODS", "draw_seed", "run_montecarlo", "summarise"]
+__all__ = [
+    "COVERAGE_CELLS",
+    "DRAW_COLUMNS",
+    "METHODS",
+    "draw_seed",
+    "run_montecarlo",
+    "summarise",
+]
 
 #: Methods the runner accepts: each is estimated with ``free="l", state="k", proxy="m"``
 #: (the proxy is ignored by OLS and FE); ``gnr`` runs on the gross-output design
@@ -82,6 +89,29 @@ _PROXY: dict[str, str | None] = {
     "gnr": None,
 }
 _GNR_ROLES: dict[str, Any] = {"flexible": "m", "share": "s"}
+
+_ACF_TRUTH: dict[str, float] = {"l": 0.6, "k": 0.4}
+
+#: The cells of the analytic-standard-error Monte Carlo (issue 19), by name:
+#: ``(design, method, n_firms, dgp_options, truth)``. ACF on the ACF (2015) DGP 1–3, LP on
+#: DGP2, OP on DGP2 with a valid investment proxy (investment a function of ω alone, and a
+#: capital shock so capital varies beyond ω's history), GNR on :func:`gnr_dgp`.
+COVERAGE_CELLS: dict[
+    str, tuple[int | str, str, int, dict[str, float], dict[str, float]]
+] = {
+    "acf-dgp1": (1, "acf", 1000, {}, _ACF_TRUTH),
+    "acf-dgp2": (2, "acf", 1000, {}, _ACF_TRUTH),
+    "acf-dgp3": (3, "acf", 1000, {}, _ACF_TRUTH),
+    "lp-dgp2": (2, "lp", 1000, {}, _ACF_TRUTH),
+    "op-dgp2-investment": (
+        2,
+        "op",
+        1000,
+        {"investment_cost_sd": 0.0, "capital_shock_sd": 0.3},
+        _ACF_TRUTH,
+    ),
+    "gnr-gross-output": ("gnr", "gnr", 500, {}, {"l": 0.2, "k": 0.25, "m": 0.5}),
+}
 
 
 def _me_code(measurement_error: float) -> int:
