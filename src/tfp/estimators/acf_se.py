@@ -49,6 +49,7 @@ from tfp.numerics.stacked import (
     StackedStage,
     concentrated_gmm_selection,
     firm_sums,
+    firm_weighted_sums,
     stacked_covariance,
 )
 from tfp.options.acf import ACFOptions
@@ -102,7 +103,7 @@ class ACFSystem:
     def evaluate(
         self, params: np.ndarray
     ) -> tuple[list[np.ndarray], list[list[np.ndarray | None]]]:
-        """Per-row moments of each stage and the Jacobian blocks of their sums (see
+        """Per-firm moment sums of each stage and the Jacobian blocks of their totals (see
         :meth:`tfp.estimators.control_function_se.ControlFunctionSystem.evaluate`)."""
         p1, p, _ = self.sizes
         params = np.asarray(params, dtype=np.float64)
@@ -136,8 +137,12 @@ class ACFSystem:
         j_gamma[:, nb:] = 0.0
         jac2 = np.vstack([np.hstack([za, -zh]), np.hstack([ha + e, -hh])])
         moments = [
-            a * e1[:, None],
-            np.hstack([self.z * xi[:, None], hmat * xi[:, None]]),
+            firm_weighted_sums(e1, np.arange(a.shape[0]), self.firm, self.n_firms, a),
+            firm_sums(
+                np.hstack([self.z * xi[:, None], hmat * xi[:, None]]),
+                self.firm[use],
+                self.n_firms,
+            ),
         ]
         jacobian: list[list[np.ndarray | None]] = [
             [-self.gram],
@@ -156,17 +161,8 @@ class ACFSystem:
             j2[:q, :p], j2[:q, p:], j2[q:, :p], j2[q:, p:], self.weight
         )
         return [
-            StackedStage(
-                "first stage",
-                firm_sums(moments[0], self.firm, self.n_firms),
-                jacobian[0],
-            ),
-            StackedStage(
-                "second stage",
-                firm_sums(moments[1], self.firm[self.use], self.n_firms),
-                jacobian[1],
-                select,
-            ),
+            StackedStage("first stage", moments[0], jacobian[0]),
+            StackedStage("second stage", moments[1], jacobian[1], select),
         ]
 
 

@@ -56,6 +56,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import special
 
+from tfp._kernels.stacked_nb import cf_second_stage_nb
 from tfp.estimators.base import Fit
 from tfp.estimators.control_function import (
     _design,
@@ -67,7 +68,7 @@ from tfp.numerics.stacked import (
     ReportedCovariance,
     StackedStage,
     concentrated_gmm_selection,
-    firm_sums,
+    firm_weighted_sums,
     orthonormalizing_map,
     stacked_covariance,
 )
@@ -148,21 +149,24 @@ class ControlFunctionSystem:
     ) -> tuple[list[np.ndarray], list[list[np.ndarray | None]]]:
         """Per-row moment contributions of each stage and the Jacobian blocks of their sums.
 
-        Returns ``(moments, jacobian)``: ``moments[s]`` is (rows of stage s, m_s); the sums
-        are ``moments[s].sum(axis=0)``; ``jacobian[s][r]`` is their derivative with respect
-        to the parameters of stage ``r`` (None where zero), stages as in :meth:`stages`.
+        Returns ``(moments, jacobian)``: ``moments[s]`` (n_firms, m_s) holds the moment
+        contributions of stage ``s`` summed within each firm (their total is
+        ``moments[s].sum(axis=0)``); ``jacobian[s][r]`` is the derivative of the total with
+        respect to the parameters of stage ``r`` (None where zero), stages as in
+        :meth:`stages`.
 
         Every second-stage moment depends on the first-stage and exit parameters only
         through four per-row quantities: ``ω``, ``ω_{t−1}``, ``ỹ = y − x_F β_F (− c γ_c) −
-        x_S θ`` and ``P``. Each moment block is written as per-row *left factors* times the
-        derivatives of those quantities, ``Σ_i L_i ⊗ ∂q_i/∂π``, so the first-stage blocks
-        take two passes over the regressors (rows scattered to their own and their lagged
-        positions) instead of one per moment block.
+        x_S θ`` and ``P``. The kernel :func:`tfp._kernels.stacked_nb.cf_second_stage_nb`
+        (one pass over the second-stage rows) writes each moment's per-row *left factors*
+        on those quantities, scattered to the rows they come from, so the first-stage
+        blocks are ``Σ_i L_i ⊗ ∂q_i/∂π``: one product with the regressors each.
         """
         gam, alpha, theta, g, g_mat = self.split(params)
         reg, cur, prev = self.reg, self.cur, self.prev
         n_f, n_c, n_lead = self.n_f, self.n_c, self.n_lead
         n1 = reg.shape[0]
+        n_g = self.n_firms
         fitted = reg @ gam
         e1 = self.y - fitted
         gamma_c = gam[n_f : n_f + n_c]
@@ -172,133 +176,68 @@ class ControlFunctionSystem:
         beta_f = gam[:n_f]
         xs, xs_l, xf = self.xs[cur], self.xs[prev], self.xf[cur]
         n2 = cur.size
-        moments: list[np.ndarray] = [reg * e1[:, None]]
+        moments: list[np.ndarray] = [
+            firm_weighted_sums(e1, np.arange(n1), self.firm, n_g, reg)
+        ]
         jacobian: list[list[np.ndarray | None]] = [[-(reg.T @ reg)]]
 
         exit_on = self.exit is not None
-        u_cols = []
+        u_cols: list[np.ndarray] = []
         dens = np.zeros(n2)
         if exit_on:
             assert self.exit is not None
-            b_l = reg[prev, n_lead:]
+            basis = reg[:, n_lead:]
             prob, dens, lam, hw = _probit_parts(
-                self.exit, b_l @ alpha, self.survival_model
+                self.exit, (basis @ alpha)[prev], self.survival_model
             )
-            moments.append(b_l * lam[:, None])
-            jacobian.append([None, -((b_l * hw[:, None]).T @ b_l)])
+            moments.append(firm_weighted_sums(lam, prev, self.firm, n_g, basis))
+            hw_rows = np.zeros(n1)
+            hw_rows[prev] = hw
+            jacobian.append([None, -((basis * hw_rows[:, None]).T @ basis)])
             u_cols.append(prob)
 
         omega = phi[cur] - xf @ beta_f - xs @ theta
         omega_l = phi[prev] - self.xf[prev] @ beta_f - xs_l @ theta
-        u = np.column_stack([(omega_l - self.centre) / self.spread, *u_cols])
-        exps = exponent_table(u.shape[1], self.markov_degree)
-
-        def deriv(wrt: tuple[int, ...]) -> np.ndarray:
-            """∂H/∂(ω_{t−1} for 0, P for 1) as (n2, h)."""
-            scale = self.spread ** sum(1 for j in wrt if j == 0)
-            return poly_derivative_basis(u, exps, wrt) / scale
-
-        hmat = deriv(())
-        n_h = hmat.shape[1]
-        h_v = deriv((0,))
-        h_vv = deriv((0, 0))
-        zero_h = np.zeros_like(hmat)
-        h_p = deriv((1,)) if exit_on else zero_h
-        h_vp = deriv((0, 1)) if exit_on else zero_h
-        h_w, h_pg = h_v @ g, h_p @ g
-        r3 = omega - hmat @ g
-        xi = y_net[cur] - xf @ beta_f - xs @ theta - hmat @ g
-
-        def o(p_: np.ndarray, q_: np.ndarray) -> np.ndarray:
-            """Row-wise outer products, (n2, m_p·m_q), index ``a·m_q + j``."""
-            return (p_[:, :, None] * q_[:, None, :]).reshape(n2, -1)
-
-        # left factors (n2, m) of each moment block on ∂ω, ∂ω_{t−1}, ∂ỹ, ∂P, and its
-        # direct derivatives in g (and G)
-        blocks: list[dict[str, np.ndarray]] = []
-        # law of motion Σ H (ω − Hg)
-        blocks.append(
-            {
-                "w": hmat,
-                "wl": h_v * r3[:, None] - hmat * h_w[:, None],
-                "y": np.zeros_like(hmat),
-                "p": h_p * r3[:, None] - hmat * h_pg[:, None],
-                "g": -(hmat.T @ hmat),
-            }
+        v = (omega_l - self.centre) / self.spread
+        exps = np.ascontiguousarray(
+            exponent_table(1 + int(exit_on), self.markov_degree), dtype=np.int64
         )
-        n_t = theta.shape[0]
-        if self.z is not None:  # gross output: Σ Z ξ
-            z = self.z
-            blocks.insert(
-                0,
-                {
-                    "w": np.zeros_like(z),
-                    "wl": -z * h_w[:, None],
-                    "y": z,
-                    "p": -z * h_pg[:, None],
-                    "g": -(z.T @ hmat),
-                },
-            )
-        else:
-            # value added: the exact first-order condition of the concentrated least
-            # squares, F = Σ ξ D̃ with D̃ = ∂ξ/∂θ|_g − H G, and G = dg/dθ a parameter of its
-            # own equations M = Σ [H ⊗ D̃ − r ∂H/∂ω_{t−1} ⊗ x_{S,t−1}] = 0 (h × n_θ)
-            # (G absent: only while build_system solves for it)
-            gm = g_mat.reshape(n_h, n_t) if g_mat.size else np.zeros((n_h, n_t))
-            d_til = -xs + h_w[:, None] * xs_l - hmat @ gm
-            hv_g, hp_g = h_v @ gm, h_p @ gm
-            hvv_g, hvp_g = h_vv @ g, h_vp @ g
-            xs_xi = xs_l * xi[:, None]
-            o_hv_xs = o(h_v, xs_l)
-            f_block = {
-                "w": np.zeros_like(d_til),
-                "wl": -d_til * h_w[:, None]
-                + xi[:, None] * (xs_l * hvv_g[:, None] - hv_g),
-                "y": d_til,
-                "p": -d_til * h_pg[:, None]
-                + xi[:, None] * (xs_l * hvp_g[:, None] - hp_g),
-                "g": -(d_til.T @ hmat) + xs_xi.T @ h_v,
-            }
-            o_h_xs = o(hmat, xs_l)
-            m_block = {
-                "w": -o_hv_xs,
-                "wl": o(h_v, d_til)
-                + o(hmat, xs_l * hvv_g[:, None] - hv_g)
-                + o_hv_xs * h_w[:, None]
-                - o(h_vv * r3[:, None], xs_l),
-                "y": np.zeros_like(o_hv_xs),
-                "p": o(h_p, d_til)
-                + o(hmat, xs_l * hvp_g[:, None] - hp_g)
-                + o_hv_xs * h_pg[:, None]
-                - o(h_vp * r3[:, None], xs_l),
-                "g": o_h_xs.T @ h_v + o_hv_xs.T @ hmat,
-            }
-            blocks = [f_block, blocks[0], m_block]
-        left = {k: np.hstack([blk[k] for blk in blocks]) for k in ("w", "wl", "y", "p")}
-        n_m = left["w"].shape[1]
-
+        n_t, n_h = theta.shape[0], exps.shape[0]
+        # (G absent: only while build_system solves for it)
+        gm = g_mat.reshape(n_h, n_t) if g_mat.size else np.zeros((n_h, n_t))
+        z = self.z if self.z is not None else np.empty((n2, 0))
+        mom2, scat_w, scat_y, scat_p, j_theta, j_g, sum_hxi, hh = cf_second_stage_nb(
+            np.ascontiguousarray(v),
+            np.ascontiguousarray(u_cols[0]) if exit_on else np.zeros(n2),
+            exps,
+            float(self.spread),
+            np.ascontiguousarray(g),
+            np.ascontiguousarray(gm),
+            np.ascontiguousarray(omega),
+            np.ascontiguousarray(y_net[cur] - xf @ beta_f - xs @ theta),
+            np.ascontiguousarray(xs),
+            np.ascontiguousarray(xs_l),
+            np.ascontiguousarray(z),
+            np.ascontiguousarray(dens),
+            np.ascontiguousarray(cur, dtype=np.int64),
+            np.ascontiguousarray(prev, dtype=np.int64),
+            np.ascontiguousarray(self.firm[cur], dtype=np.int64),
+            n1,
+            self.n_firms,
+        )
+        moments.append(mom2)
         # first-stage parameters: ω and ω_{t−1} load on (controls if in φ, polynomial),
-        # ỹ on (free terms, controls if netted); one pass over reg for each group
-        scat_w = np.zeros((n1, n_m))
-        scat_w[cur] += left["w"]
-        scat_w[prev] += left["wl"]
-        scat_y = np.zeros((n1, n_m))
-        scat_y[cur] = left["y"]
+        # ỹ on (free terms, controls if netted): one pass over reg for each
         j_w = scat_w.T @ reg
         j_y = scat_y.T @ reg
-        j_gamma = np.zeros((n_m, reg.shape[1]))
+        j_gamma = np.zeros((j_w.shape[0], reg.shape[1]))
         j_gamma[:, n_lead:] = j_w[:, n_lead:]
         j_gamma[:, :n_f] = -j_y[:, :n_f]
         cs = slice(n_f, n_f + n_c)
         j_gamma[:, cs] = -j_y[:, cs] if self.net else j_w[:, cs]
         stage2: list[np.ndarray | None] = [j_gamma]
         if exit_on:  # ∂P/∂α = f(X_e α) X_e, X_e = the polynomial at t−1
-            scat_p = np.zeros((n1, n_m))
-            scat_p[prev] = left["p"] * dens[:, None]
             stage2.append(scat_p.T @ reg[:, n_lead:])
-        # θ: ∂ω/∂θ = ∂ỹ/∂θ = −x_S, ∂ω_{t−1}/∂θ = −x_{S,t−1}
-        j_theta = -((left["w"] + left["y"]).T @ xs) - left["wl"].T @ xs_l
-        j_g = np.vstack([blk["g"] for blk in blocks])
         own = [j_theta, j_g]
         if (
             self.z is None
@@ -307,23 +246,12 @@ class ControlFunctionSystem:
             own.append(
                 np.vstack(
                     [
-                        -np.kron((hmat.T @ xi)[None, :], eye_t),
+                        -np.kron(sum_hxi[None, :], eye_t),
                         np.zeros((n_h, n_h * n_t)),
-                        -np.kron(hmat.T @ hmat, eye_t),
+                        -np.kron(hh, eye_t),
                     ]
                 )
             )
-            moments.append(
-                np.hstack(
-                    [
-                        d_til * xi[:, None],
-                        hmat * r3[:, None],
-                        o(hmat, d_til) - r3[:, None] * o_hv_xs,
-                    ]
-                )
-            )
-        else:
-            moments.append(np.hstack([self.z * xi[:, None], hmat * r3[:, None]]))
         stage2.append(np.hstack(own))
         jacobian.append(stage2)
         return moments, jacobian
@@ -331,8 +259,6 @@ class ControlFunctionSystem:
     def stages(self) -> list[StackedStage]:
         """The stacked system at the estimate, with per-firm moment sums and selections."""
         moments, jacobian = self.evaluate(self.estimate)
-        firm2 = self.firm[self.cur]
-        rows = [self.firm] + [firm2] * (len(moments) - 1)
         select = None
         if self.z is not None:
             # gross output: θ minimises (Σ Zξ)' W (Σ Zξ) with g concentrated out
@@ -353,7 +279,7 @@ class ControlFunctionSystem:
         return [
             StackedStage(
                 names[s],
-                firm_sums(moments[s], rows[s], self.n_firms),
+                moments[s],
                 jacobian[s],
                 select if s == len(moments) - 1 else None,
             )
@@ -407,7 +333,8 @@ def build_system(
     # ill-conditioned to solve the stacked system accurately
     n_lead = des.n_lead
     t_b = orthonormalizing_map(des.reg[:, n_lead:])
-    reg = np.hstack([des.reg[:, :n_lead], des.reg[:, n_lead:] @ t_b])
+    reg = des.reg  # built for this system alone: transformed in place
+    reg[:, n_lead:] = reg[:, n_lead:] @ t_b
     coef = np.concatenate([coef[:n_lead], np.linalg.solve(t_b, coef[n_lead:])])
     if alpha.size:
         alpha = np.linalg.solve(t_b, alpha)

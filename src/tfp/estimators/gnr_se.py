@@ -51,6 +51,7 @@ from tfp.numerics.stacked import (
     StackedStage,
     concentrated_gmm_selection,
     firm_sums,
+    firm_weighted_sums,
     stacked_covariance,
 )
 from tfp.options.gnr import GNROptions
@@ -103,7 +104,7 @@ class GNRSystem:
     def evaluate(
         self, params: np.ndarray
     ) -> tuple[list[np.ndarray], list[list[np.ndarray | None]]]:
-        """Per-row moments of each stage and the Jacobian blocks of their sums (see
+        """Per-firm moment sums of each stage and the Jacobian blocks of their totals (see
         :meth:`tfp.estimators.control_function_se.ControlFunctionSystem.evaluate`)."""
         cut = np.cumsum(self.sizes)[:-1]
         u, e_arr, c, b, mu = np.split(np.asarray(params, dtype=np.float64), cut)
@@ -114,12 +115,15 @@ class GNRSystem:
         r = self.s - np.log(d)  # = −ε
         eps = -r
         pd_ = p / d[:, None]
-        moments: list[np.ndarray] = [pd_ * r[:, None]]
+        all_rows = np.arange(n1)
+        moments: list[np.ndarray] = [
+            firm_weighted_sums(r / d, all_rows, self.firm, self.n_firms, p)
+        ]
         jacobian: list[list[np.ndarray | None]] = [
             [-((pd_ * (1.0 + r)[:, None]).T @ pd_)]
         ]
         ee = np.exp(eps)
-        moments.append((ee - big_e)[:, None])
+        moments.append(firm_sums((ee - big_e)[:, None], self.firm, self.n_firms))
         jacobian.append(
             [(ee[:, None] * pd_).sum(axis=0)[None, :], np.array([[-n1]], float)]
         )
@@ -148,7 +152,13 @@ class GNRSystem:
         j_z = [zt.T @ dx for dx in dxi] + [-(zt.T @ vmat)]
         j_v = [vmat.T @ dx + vx.T @ l_ for dx, l_ in zip(dxi, lw, strict=True)]
         j_v.append(-(vmat.T @ vmat))
-        moments.append(np.hstack([zt * xi[:, None], vmat * xi[:, None]]))
+        moments.append(
+            firm_sums(
+                np.hstack([zt * xi[:, None], vmat * xi[:, None]]),
+                self.firm[cur],
+                self.n_firms,
+            )
+        )
         jac3 = [np.vstack([j_z[i], j_v[i]]) for i in range(4)]
         jacobian.append([jac3[0], jac3[1], np.hstack([jac3[2], jac3[3]])])
 
@@ -167,7 +177,7 @@ class GNRSystem:
         d_e.append(-flex.sum() / big_e)
         d_c.append(np.zeros(c.shape[0]))
         el = np.column_stack(cols)
-        moments.append(el - mu[None, :])
+        moments.append(firm_sums(el - mu[None, :], self.firm[rows], self.n_firms))
         n_in = el.shape[1]
         jacobian.append(
             [
@@ -188,7 +198,6 @@ class GNRSystem:
         select = concentrated_gmm_selection(
             j3[:q, :q], j3[:q, q:], j3[q:, :q], j3[q:, q:], np.eye(q)
         )
-        firms = [self.firm, self.firm, self.firm[self.cur], self.firm[self.avg]]
         names = [
             "share regression",
             "mean of exp(shock)",
@@ -196,12 +205,7 @@ class GNRSystem:
             "elasticities",
         ]
         return [
-            StackedStage(
-                names[s],
-                firm_sums(moments[s], firms[s], self.n_firms),
-                jacobian[s],
-                select if s == 2 else None,
-            )
+            StackedStage(names[s], moments[s], jacobian[s], select if s == 2 else None)
             for s in range(4)
         ]
 

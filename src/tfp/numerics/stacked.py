@@ -65,6 +65,7 @@ __all__ = [
     "StackedStage",
     "concentrated_gmm_selection",
     "firm_sums",
+    "firm_weighted_sums",
     "orthonormalizing_map",
     "stacked_covariance",
 ]
@@ -72,6 +73,29 @@ __all__ = [
 #: A stage whose ``A_s J_ss`` has a reciprocal condition number below this is singular: its
 #: parameters are not (locally) identified by its estimating equations.
 RCOND_SINGULAR = 1e-13
+
+
+def firm_weighted_sums(
+    weights: np.ndarray,
+    rows: np.ndarray,
+    firm: np.ndarray,
+    n_firms: int,
+    matrix: np.ndarray,
+) -> np.ndarray:
+    """``Σ_i weights_i · matrix[rows_i]`` within each firm ``firm[rows_i]``, (n_firms, m).
+
+    One sparse product, without the (len(rows), m) matrix of contributions: the per-firm
+    moment sums of a stage whose contributions are a per-row weight times a row of a large
+    matrix (``x_i e_i`` of a least-squares first stage).
+    """
+    from scipy import sparse
+
+    rows = np.asarray(rows, dtype=np.int64)
+    s = sparse.csr_matrix(
+        (np.asarray(weights, dtype=np.float64), (np.asarray(firm)[rows], rows)),
+        shape=(n_firms, matrix.shape[0]),
+    )
+    return np.asarray(s @ matrix, dtype=np.float64)
 
 
 def orthonormalizing_map(a: np.ndarray) -> np.ndarray:
