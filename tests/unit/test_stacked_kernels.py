@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from tfp._kernels import reference
-from tfp._kernels.stacked_nb import cf_second_stage_nb
+from tfp._kernels.stacked_nb import cf_second_stage_nb, first_stage_sums_nb
 from tfp.numerics.poly import exponent_table
 
 # Kernel vs twin: the same sums in another order (loops vs BLAS and np.add.at) over a few
@@ -57,3 +57,16 @@ def test_cf_second_stage_matches_reference(exit_on: bool, gross: bool) -> None:
         assert g.shape == w.shape
         scale = max(float(np.abs(w).max()) if w.size else 0.0, 1.0)
         np.testing.assert_allclose(g, w, rtol=RTOL_KERNEL, atol=RTOL_KERNEL * scale)
+
+
+def test_first_stage_sums_matches_reference() -> None:
+    rng = np.random.default_rng(8)
+    n, p, m, n_firms = 400, 7, 5, 50
+    a = rng.normal(size=(n, p))
+    e = rng.normal(size=n)
+    firm = np.sort(rng.integers(0, n_firms, n)).astype(np.int64)
+    left = rng.normal(size=(n, m))
+    got = first_stage_sums_nb(a, e, firm, n_firms, left)
+    want = reference.first_stage_sums_nb(a, e, firm, n_firms, left)
+    for g, w in zip(got, want, strict=True):
+        np.testing.assert_allclose(g, w, rtol=RTOL_KERNEL, atol=RTOL_KERNEL * 10)

@@ -239,3 +239,16 @@ def cf_second_stage_nb(
         np.add.at(scat_p, prev, lp * dens[:, None])
     j_theta = -((lw + ly).T @ xs) - lwl.T @ xs_l
     return mom, scat_w, scat_y, scat_p, j_theta, j_g, hmat.T @ xi, hmat.T @ hmat
+
+
+def first_stage_sums_nb(
+    a: np.ndarray,
+    e: np.ndarray,
+    firm: np.ndarray,
+    n_firms: int,
+    left: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """NumPy twin of :func:`tfp._kernels.stacked_nb.first_stage_sums_nb`."""
+    sums = np.zeros((n_firms, a.shape[1]))
+    np.add.at(sums, firm, a * e[:, None])
+    return sums, left.T @ a

@@ -206,3 +206,29 @@ def cf_second_stage_nb(
             for j in range(nt):
                 j_theta[k, j] -= (lw[k] + ly[k]) * xs[i, j] + lwl[k] * xs_l[i, j]
     return mom, scat_w, scat_y, scat_p, j_theta, j_g, sum_hxi, hh
+
+
+@njit(cache=True, nogil=True)
+def first_stage_sums_nb(
+    a: np.ndarray,
+    e: np.ndarray,
+    firm: np.ndarray,
+    n_firms: int,
+    left: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:  # pragma: no cover - jitted
+    """One pass over the first-stage regressors ``a`` (n, p): the per-firm sums of
+    ``e_i a_i`` (n_firms, p) and ``left' a`` (m, p) for per-row left factors ``left`` (n, m).
+    """
+    n, p = a.shape
+    m = left.shape[1]
+    sums = np.zeros((n_firms, p))
+    cross = np.zeros((m, p))
+    for i in range(n):
+        f = firm[i]
+        ei = e[i]
+        for j in range(p):
+            aij = a[i, j]
+            sums[f, j] += ei * aij
+            for k in range(m):
+                cross[k, j] += left[i, k] * aij
+    return sums, cross

@@ -41,6 +41,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from tfp._kernels.gmm_nb import acf_gram_nb, acf_moments_nb, acf_xi_nb
+from tfp._kernels.stacked_nb import first_stage_sums_nb
 from tfp.estimators.acf import _first_stage_design, _instrument_matrix
 from tfp.estimators.base import Fit
 from tfp.exceptions import IdentificationError
@@ -49,7 +50,6 @@ from tfp.numerics.stacked import (
     StackedStage,
     concentrated_gmm_selection,
     firm_sums,
-    firm_weighted_sums,
     stacked_covariance,
 )
 from tfp.options.acf import ACFOptions
@@ -109,8 +109,9 @@ class ACFSystem:
         params = np.asarray(params, dtype=np.float64)
         gam, beta, rho = params[:p1], params[p1 : p1 + p], params[p1 + p :]
         a, nb, use, lag = self.a, self.n_basis, self.use, self.lag
-        e1 = self.y - a @ gam
-        phi = a[:, :nb] @ gam[:nb]
+        fitted = a @ gam
+        e1 = self.y - fitted
+        phi = fitted - a[:, nb:] @ gam[nb:] if nb < p1 else fitted
         phi_u, phi_l = np.ascontiguousarray(phi[use]), np.ascontiguousarray(phi[lag])
         x_u, x_l = np.ascontiguousarray(self.x[use]), np.ascontiguousarray(self.x[lag])
         args = (phi_u, phi_l, x_u, x_l, self.cl)
@@ -118,11 +119,11 @@ class ACFSystem:
         _, za, ha, zh, e = acf_moments_nb(*args, self.z, beta, rho, self.degree, True)
         xi = np.asarray(acf_xi_nb(*args, beta, rho, self.degree))
         w_l = phi_l - x_l @ beta
-        k = np.arange(self.degree + 1)
-        hmat = np.column_stack([w_l[:, None] ** k[None, :], self.cl])
+        powers = np.vander(w_l, self.degree + 1, increasing=True)  # products, not pow()
+        hmat = np.column_stack([powers, self.cl])
         # ∂H/∂ω_{t−1} (powers only) and g'(ω_{t−1})
         h_w = np.zeros_like(hmat)
-        h_w[:, 1 : self.degree + 1] = k[1:] * w_l[:, None] ** (k[1:] - 1)
+        h_w[:, 1 : self.degree + 1] = powers[:, :-1] * np.arange(1, self.degree + 1)
         gp = h_w @ rho
         # first-stage block in one pass over a: the moments Σ Z ξ and Σ H ξ load on φ_t
         # (left factors Z, H at the row's own position) and on φ_{t−1} (−Z g', H_ω ξ − H g'
@@ -133,11 +134,14 @@ class ACFSystem:
         scat[lag] += np.hstack(
             [-self.z * gp[:, None], h_w * xi[:, None] - hmat * gp[:, None]]
         )
-        j_gamma = scat.T @ a
+        # one pass over a: the first stage's per-firm moment sums and the block above
+        sums1, j_gamma = first_stage_sums_nb(
+            a, e1, np.asarray(self.firm, dtype=np.int64), self.n_firms, scat
+        )
         j_gamma[:, nb:] = 0.0
         jac2 = np.vstack([np.hstack([za, -zh]), np.hstack([ha + e, -hh])])
         moments = [
-            firm_weighted_sums(e1, np.arange(a.shape[0]), self.firm, self.n_firms, a),
+            sums1,
             firm_sums(
                 np.hstack([self.z * xi[:, None], hmat * xi[:, None]]),
                 self.firm[use],

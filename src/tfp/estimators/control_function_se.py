@@ -56,7 +56,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import special
 
-from tfp._kernels.stacked_nb import cf_second_stage_nb
+from tfp._kernels.stacked_nb import cf_second_stage_nb, first_stage_sums_nb
 from tfp.estimators.base import Fit
 from tfp.estimators.control_function import (
     _design,
@@ -176,9 +176,7 @@ class ControlFunctionSystem:
         beta_f = gam[:n_f]
         xs, xs_l, xf = self.xs[cur], self.xs[prev], self.xf[cur]
         n2 = cur.size
-        moments: list[np.ndarray] = [
-            firm_weighted_sums(e1, np.arange(n1), self.firm, n_g, reg)
-        ]
+        moments: list[np.ndarray] = [np.empty(0)]  # the first stage's, filled below
         jacobian: list[list[np.ndarray | None]] = [[-(reg.T @ reg)]]
 
         exit_on = self.exit is not None
@@ -227,9 +225,18 @@ class ControlFunctionSystem:
         )
         moments.append(mom2)
         # first-stage parameters: ω and ω_{t−1} load on (controls if in φ, polynomial),
-        # ỹ on (free terms, controls if netted): one pass over reg for each
-        j_w = scat_w.T @ reg
-        j_y = scat_y.T @ reg
+        # ỹ on (free terms, controls if netted), P on the lagged polynomial; one pass over
+        # reg gives these and the first stage's own per-firm moment sums
+        n_m = scat_w.shape[1]
+        sums1, cross = first_stage_sums_nb(
+            reg,
+            e1,
+            np.asarray(self.firm, dtype=np.int64),
+            n_g,
+            np.hstack([scat_w, scat_y, *((scat_p,) if exit_on else ())]),
+        )
+        moments[0] = sums1
+        j_w, j_y = cross[:n_m], cross[n_m : 2 * n_m]
         j_gamma = np.zeros((j_w.shape[0], reg.shape[1]))
         j_gamma[:, n_lead:] = j_w[:, n_lead:]
         j_gamma[:, :n_f] = -j_y[:, :n_f]
@@ -237,7 +244,7 @@ class ControlFunctionSystem:
         j_gamma[:, cs] = -j_y[:, cs] if self.net else j_w[:, cs]
         stage2: list[np.ndarray | None] = [j_gamma]
         if exit_on:  # ∂P/∂α = f(X_e α) X_e, X_e = the polynomial at t−1
-            stage2.append(scat_p.T @ reg[:, n_lead:])
+            stage2.append(cross[2 * n_m :, n_lead:])
         own = [j_theta, j_g]
         if (
             self.z is None

@@ -136,10 +136,11 @@ class GNRSystem:
         omega = big_y[cur] - zt @ c
         omega_l = big_y[prev] - zl @ c
         v = (omega_l - self.centre) / self.spread
-        k = np.arange(self.markov_degree + 1)
-        vmat = v[:, None] ** k[None, :]
+        vmat = np.vander(
+            v, self.markov_degree + 1, increasing=True
+        )  # products, not pow()
         v_w = np.zeros_like(vmat)  # ∂V/∂ω_{t−1}
-        v_w[:, 1:] = k[1:] * v[:, None] ** (k[1:] - 1) / self.spread
+        v_w[:, 1:] = vmat[:, :-1] * np.arange(1, self.markov_degree + 1) / self.spread
         hp = v_w @ b
         xi = omega - vmat @ b
         lw = [dy_u[prev], dy_e[prev][:, None], -zl]  # ∂ω_{t−1}/∂(u, E, c)
