@@ -87,6 +87,7 @@ def main() -> None:
     parser.add_argument("--reps", type=int, default=99)
     parser.add_argument("--cells", default=",".join(CELLS))
     parser.add_argument("--skip-bootstrap", action="store_true")
+    parser.add_argument("--skip-analytic", action="store_true")
     parser.add_argument("--bootstrap-acf1", action="store_true")
     parser.add_argument(
         "--out", type=Path, default=OUT / "montecarlo_coverage_analytic.csv"
@@ -96,7 +97,9 @@ def main() -> None:
     rows: list[dict[str, Any]] = []
     cells = args.cells.split(",")
     # every analytic cell first (minutes), then the bootstrap cells (hours)
-    plan: list[tuple[str, str, int | None]] = [(c, "analytic", None) for c in cells]
+    plan: list[tuple[str, str, int | None]] = (
+        [] if args.skip_analytic else [(c, "analytic", None) for c in cells]
+    )
     if not args.skip_bootstrap:
         plan += [
             (c, "bootstrap", args.reps)
