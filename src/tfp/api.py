@@ -71,8 +71,25 @@ METHOD_TABLE: Mapping[str, tuple[str, str]] = FrozenDict(
 #: ``results.dropped`` but no warning on their own
 EXPECTED_DROPS = frozenset({"first_period_lag"})
 
-#: methods whose ``se="auto"`` is the analytic covariance (the others bootstrap)
-ANALYTIC_METHODS = frozenset({"ols", "fe", "wrdg", "wrdg-iv", "rob"})
+#: two-step methods whose analytic covariance is the sandwich of their stacked estimating
+#: equations (first stage, exit model, second stage), computed after the fit
+STACKED_VCOV: Mapping[str, str] = FrozenDict(
+    {
+        "op": "tfp.estimators.control_function_se:analytic_covariance",
+        "lp": "tfp.estimators.control_function_se:analytic_covariance",
+        "acf": "tfp.estimators.acf_se:analytic_covariance",
+        "gnr": "tfp.estimators.gnr_se:analytic_covariance",
+    }
+)
+
+#: methods whose ``se="auto"`` is the analytic covariance where it is valid (the others,
+#: and the two-step methods where it is not, bootstrap)
+ANALYTIC_METHODS = frozenset({"ols", "fe", "wrdg", "wrdg-iv", "rob", *STACKED_VCOV})
+
+#: The stacked covariance describes the estimator only at a solution of its estimating
+#: equations: when the Newton step of the whole system from the estimate exceeds this many
+#: standard errors, the optimizer stopped short (or at a kink) and ``se="auto"`` bootstraps.
+STATIONARY_STEP = 0.05
 
 
 def _load(path: str, method: str) -> Any:
@@ -181,8 +198,14 @@ def estimate(
     options : MethodOptions, optional
         The method's options (e.g. ``tfp.ACFOptions(...)``); must match ``method``.
     se : {'auto', 'analytic', 'none'} or Bootstrap
-        Inference. ``auto`` is the analytic clustered covariance for ols, fe, wrdg, wrdg-iv
-        and rob, and ``Bootstrap()`` (199 firm-cluster replicates) for the others.
+        Inference. ``analytic`` is the firm-clustered covariance: closed form for ols, fe,
+        wrdg, wrdg-iv and rob; for op, lp, acf and gnr the sandwich of the stacked two-step
+        estimating equations (first stage, exit model, second stage; Ackerberg, Chen & Hahn
+        2012), ``results.se_type`` then reads ``analytic (stacked two-step, ...)``.
+        ``auto`` is the analytic covariance where it is valid and ``Bootstrap()`` (199
+        firm-cluster replicates) where it is not: cost-share, wrdg-iv without an
+        instrumented constant, a singular stacked system, or an estimate that is not a
+        solution of its estimating equations (the reason is appended to ``se_type``).
 
     Returns
     -------
@@ -226,8 +249,11 @@ def estimate(
     _check_exit_indicator(panel, spec.exit)
     fit_fn = _fit_function(method)
     fit: Fit = fit_fn(panel, spec, opts)
+    fallback = ""
+    if se_choice == "analytic" and fit.vcov is None and method in STACKED_VCOV:
+        fit, fallback = _stacked_vcov(method, panel, spec, opts, fit, auto=se == "auto")
     if se == "auto" and se_choice == "analytic" and fit.vcov is None:
-        se_choice = Bootstrap()  # this specification has no analytic covariance
+        se_choice = Bootstrap()  # this specification has no (valid) analytic covariance
     results = _build_results(method, spec, opts, panel, fit, se_choice)
     dropped = dict(results.dropped)
     if any(v for k, v in dropped.items() if k not in EXPECTED_DROPS):
@@ -239,8 +265,37 @@ def estimate(
     for msg in results.diagnostics:
         warnings.warn(msg, category, stacklevel=2)
     if isinstance(se_choice, Bootstrap):
-        results = _attach_bootstrap(results, se_choice)
+        results = _attach_bootstrap(results, se_choice, note=fallback)
     return results
+
+
+def _stacked_vcov(
+    method: str, panel: Panel, spec: ProductionSpec, opts: Any, fit: Fit, *, auto: bool
+) -> tuple[Fit, str]:
+    """The fit with the stacked two-step covariance, or (``auto``) unchanged with the reason
+    the analytic covariance is not used; an explicit ``se="analytic"`` raises instead."""
+    try:
+        rc = _load(STACKED_VCOV[method], method)(panel, spec, opts, fit)
+    except IdentificationError as err:
+        if not auto:
+            raise
+        return fit, f"analytic not used: {err.args[0]}"
+    if not rc.step_ratio <= STATIONARY_STEP:
+        msg = (
+            f"the estimate is not a solution of the estimating equations (a Newton step "
+            f"of {rc.step_ratio:.2g} standard errors remains), so the analytic covariance "
+            "does not describe it"
+        )
+        if auto:
+            return fit, f"analytic not used: {msg}"
+        fit = dataclasses.replace(
+            fit,
+            diagnostics=(
+                *fit.diagnostics,
+                f"{msg}; tighten the optimizer or bootstrap",
+            ),
+        )
+    return dataclasses.replace(fit, vcov=rc.vcov), ""
 
 
 def _check_rows_left(panel: Panel) -> None:
@@ -298,6 +353,8 @@ def _build_results(
         vcov = pd.DataFrame(np.asarray(fit.vcov), index=names, columns=names)
         vcov_kind = getattr(opts, "vcov", "cluster")
         se_type = f"analytic ({'cluster by ' + spec.id if vcov_kind == 'cluster' else vcov_kind})"
+        if method in STACKED_VCOV:
+            se_type = f"analytic (stacked two-step, cluster by {spec.id})"
     sample_mask = np.asarray(fit.sample, dtype=bool)
     dropped = dict(panel.dropped)
     for k, v in fit.dropped.items():
@@ -333,8 +390,11 @@ def _build_results(
     )
 
 
-def _attach_bootstrap(results: ProductionResults, boot: Any) -> ProductionResults:
-    """New results with bootstrap draws and the bootstrap covariance."""
+def _attach_bootstrap(
+    results: ProductionResults, boot: Any, note: str = ""
+) -> ProductionResults:
+    """New results with bootstrap draws and the bootstrap covariance (``note``: why
+    ``se="auto"`` bootstrapped, appended to ``se_type``)."""
     from tfp.bootstrap import run_bootstrap
 
     if not isinstance(boot, Bootstrap):
@@ -358,7 +418,8 @@ def _attach_bootstrap(results: ProductionResults, boot: Any) -> ProductionResult
     return results.replace(
         bootstrap=draws,
         vcov=vcov,
-        se_type=f"bootstrap ({draws.reps} reps, cluster by {results.spec.id})",
+        se_type=f"bootstrap ({draws.reps} reps, cluster by {results.spec.id}"
+        + (f"; {note})" if note else ")"),
         se_kind="normal",
     )
 
