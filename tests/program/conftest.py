@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tfp.datasets.pp0093 import load_pp0093_2020
-from tfp.program import ProgrammeRecords
+from tfp.program import ProgrammeRecords, load_pp0093_2020
 
 
 @pytest.fixture(scope="session")

@@ -338,3 +338,25 @@ def test_framework_lookups(records: prog.ProgrammeRecords) -> None:
     assert "Resultado final" in str(fw)
     with pytest.raises(KeyError):
         fw.activity("0")
+
+
+def test_embedded_loader_lives_with_the_programme() -> None:
+    """The records loader moved up from tfp.datasets (which must not import tfp.program)."""
+    import tfp.datasets
+
+    assert isinstance(prog.load_pp0093_2020(register=False), prog.ProgrammeRecords)
+    with pytest.raises(AttributeError, match=r"moved to tfp\.program\.load_pp0093_2020"):
+        tfp.datasets.load_pp0093_2020  # noqa: B018
+
+
+def test_published_outcomes_are_the_seed_figures_with_their_source() -> None:
+    # seed report text lines 96-124 and chart lines 126-148
+    pub = prog.published_outcomes().set_index(["indicator", "group"])["value"]
+    assert pub["factor_share"].to_dict() == {
+        "capital": 0.262,
+        "skilled_labour": 0.588,
+        "unskilled_labour": 0.166,
+    }
+    assert pub[("tfp_index", "micro")] == 14.0 and pub[("mipyme_tfp", "2019")] == 1.13
+    assert pub[("mype_labour_growth_pct", "2019")] == 3.4
+    assert prog.published_outcomes()["source"].str.contains("lines").all()

@@ -27,6 +27,7 @@ from tfp.program.framework import (
     Product,
     label,
 )
+from tfp.program.pp0093 import load_pp0093_2020, published_outcomes
 from tfp.program.records import SCHEMAS, ColumnSpec, ProgrammeRecords, read_records
 from tfp.program.run import PanelColumns, PipelineConfig, ProgrammeReport, run
 
@@ -55,8 +56,10 @@ __all__ = [
     "firm_profile",
     "indicator_progress",
     "label",
+    "load_pp0093_2020",
     "physical_progress",
     "product_totals",
+    "published_outcomes",
     "read_records",
     "run",
     "targeting_summary",

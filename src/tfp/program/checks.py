@@ -133,7 +133,7 @@ def check_records(records: ProgrammeRecords) -> list[Finding]:
 
     Examples
     --------
-    >>> from tfp.datasets.pp0093 import load_pp0093_2020
+    >>> from tfp.program import load_pp0093_2020
     >>> [f.where for f in check_records(load_pp0093_2020())]
     ['activity 4.1 (5005087)', 'indicator P1-1']
     """

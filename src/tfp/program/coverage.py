@@ -152,7 +152,7 @@ def coverage(
 
     Examples
     --------
-    >>> from tfp.datasets.pp0093 import load_pp0093_2020
+    >>> from tfp.program import load_pp0093_2020
     >>> cov = coverage(load_pp0093_2020(), by="natural_region")
     >>> cov["n_firms"].sum()
     np.int64(28510)
@@ -294,7 +294,7 @@ def targeting_summary(
 
     Examples
     --------
-    >>> from tfp.datasets.pp0093 import load_pp0093_2020
+    >>> from tfp.program import load_pp0093_2020
     >>> s = targeting_summary(load_pp0093_2020())
     >>> round(s.loc[s["group"] == "target", "share_pct"].item(), 1)
     7.7

@@ -78,7 +78,7 @@ def physical_progress(
 
     Examples
     --------
-    >>> from tfp.datasets.pp0093 import load_pp0093_2020
+    >>> from tfp.program import load_pp0093_2020
     >>> pp = physical_progress(load_pp0093_2020(), level="activity")
     >>> pp.set_index("number").loc["1.1", "physical_progress_pct"].round(1)
     np.float64(60.1)
@@ -301,7 +301,7 @@ def annex_table(records: ProgrammeRecords, lang: Lang = "es") -> pd.DataFrame:
 
     Examples
     --------
-    >>> from tfp.datasets.pp0093 import load_pp0093_2020
+    >>> from tfp.program import load_pp0093_2020
     >>> t = annex_table(load_pp0093_2020())
     >>> t.loc[t["level"] == "total", "execution_pct"].round(1).item()
     97.3

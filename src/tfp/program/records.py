@@ -972,7 +972,7 @@ class ProgrammeRecords:
 
         Examples
         --------
-        >>> from tfp.datasets.pp0093 import load_pp0093_2020
+        >>> from tfp.program import load_pp0093_2020
         >>> rec = load_pp0093_2020()
         >>> act = rec.activities
         >>> act.loc[act["number"] == "4.1", "achieved"] = 27758

@@ -634,7 +634,7 @@ def run(
 
 def _load_records(cfg: PipelineConfig) -> ProgrammeRecords:
     if cfg.records is None:
-        from tfp.datasets.pp0093 import load_pp0093_2020
+        from tfp.program.pp0093 import load_pp0093_2020
 
         return load_pp0093_2020()
     return read_records(cfg.records)
