@@ -345,7 +345,9 @@ def test_embedded_loader_lives_with_the_programme() -> None:
     import tfp.datasets
 
     assert isinstance(prog.load_pp0093_2020(register=False), prog.ProgrammeRecords)
-    with pytest.raises(AttributeError, match=r"moved to tfp\.program\.load_pp0093_2020"):
+    with pytest.raises(
+        AttributeError, match=r"moved to tfp\.program\.load_pp0093_2020"
+    ):
         tfp.datasets.load_pp0093_2020  # noqa: B018
 
 

@@ -686,6 +686,11 @@ def _load_panel(
             fix="use a .csv or .parquet file",
         )
     _check_panel(data, cols, where)
+    if cols.size_class not in data.columns:  # Ley 30056, from sales and the year
+        from tfp.peru import size_class
+
+        sizes = size_class(data[cols.sales].astype(float), data[cols.time])
+        data = data.assign(**{cols.size_class: sizes})
     return data, None, f"{path.name} ({len(data):,} rows)"
 
 

@@ -225,7 +225,6 @@ def outcome_tables(
         by=by,
         base="large",
         weights=weights,
-        sales=cols.sales,
         notes=notes,
     )
     keep = [
@@ -253,7 +252,6 @@ def outcome_tables(
         time=cols.time,
         by=by,
         weights=weights,
-        sales=cols.sales,
         notes=notes,
     )
     mipyme = pd.DataFrame(
@@ -282,7 +280,6 @@ def outcome_tables(
         weights=weights,
         aggregates={"mype": MYPE},
         scale=1000.0,
-        sales=cols.sales,
         notes=notes,
     )
     lab = lab[lab["group"] == "mype"]
