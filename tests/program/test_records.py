@@ -348,7 +348,7 @@ def test_embedded_loader_lives_with_the_programme() -> None:
     with pytest.raises(
         AttributeError, match=r"moved to tfp\.program\.load_pp0093_2020"
     ):
-        tfp.datasets.load_pp0093_2020  # noqa: B018
+        tfp.datasets.load_pp0093_2020
 
 
 def test_published_outcomes_are_the_seed_figures_with_their_source() -> None:
