@@ -1,6 +1,6 @@
 """The ``tfp`` command line.
 
-``tfp report`` runs the PP 0093 reporting pipeline (:func:`tfp.program.run`) and writes the
+``tfp report`` runs the PP 0093 reporting pipeline (:func:`tfp.app.run`) and writes the
 HTML/Excel/CSV/JSON report; with no arguments it uses the embedded data (the 2020 records
 transcribed from PRODUCE's follow-up report and a simulated ENE-like panel). Errors in the
 input (config, records, panel) are printed without a traceback and exit with code 2;
@@ -91,8 +91,9 @@ def report(
     from rich.console import Console
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
+    from tfp.app import PipelineConfig, run
+    from tfp.app.run import STEPS
     from tfp.exceptions import TFPError
-    from tfp.program.run import PipelineConfig, run
 
     err = Console(stderr=True)
     try:
@@ -115,7 +116,7 @@ def report(
                 console=err,
                 transient=False,
             ) as bar:
-                task = bar.add_task(words["records"], total=7)
+                task = bar.add_task(words["records"], total=len(STEPS))
 
                 def progress(step: str, completed: int, total: int) -> None:
                     bar.update(

@@ -51,7 +51,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("productivity", ("tfp.productivity",)),
     ("program", ("tfp.program",)),
     ("report", ("tfp.report",)),
-    ("application", ("tfp.cli",)),
+    ("application", ("tfp.app", "tfp.cli")),
 )
 
 FACADE = "tfp"
@@ -70,10 +70,6 @@ KNOWN_VIOLATIONS: frozenset[tuple[str, str]] = frozenset(
         ("tfp.estimators", "tfp.numerics"),
         ("tfp.datasets", "tfp.options"),
         ("tfp.datasets", "tfp"),
-        ("tfp.program", "tfp.report"),
-        ("tfp.program", "tfp.api"),
-        ("tfp.program", "tfp"),
-        ("tfp.report", "tfp.program"),
     }
 )
 

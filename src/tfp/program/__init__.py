@@ -29,7 +29,6 @@ from tfp.program.framework import (
 )
 from tfp.program.pp0093 import load_pp0093_2020, published_outcomes
 from tfp.program.records import SCHEMAS, ColumnSpec, ProgrammeRecords, read_records
-from tfp.program.run import PanelColumns, PipelineConfig, ProgrammeReport, run
 
 __all__ = [
     "CHECKS",
@@ -42,11 +41,8 @@ __all__ = [
     "Finding",
     "Framework",
     "Indicator",
-    "PanelColumns",
-    "PipelineConfig",
     "Product",
     "ProgrammeRecords",
-    "ProgrammeReport",
     "annex_table",
     "budget_execution",
     "check_records",
@@ -61,7 +57,6 @@ __all__ = [
     "product_totals",
     "published_outcomes",
     "read_records",
-    "run",
     "targeting_summary",
     "year_on_year",
 ]

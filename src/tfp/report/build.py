@@ -3,8 +3,9 @@
 The HTML follows the sections of PRODUCE-OGEIEE's follow-up report (productivity of the
 MIPYME with the size chart, population served, each product with its physical progress,
 budget execution and indicators, findings, annex table) and embeds every chart as a
-``data:image/png;base64`` image, so the single file opens anywhere. Rendering only formats
-what :mod:`tfp.report.tables` and :mod:`tfp.report.plots` computed.
+``data:image/png;base64`` image, so the single file opens anywhere. It only formats the
+content the application computed (:class:`ReportContent`, built by :func:`tfp.app.run`) and
+the charts of :mod:`tfp.report.plots`.
 """
 
 from __future__ import annotations
@@ -25,7 +26,14 @@ import pandas as pd
 from tfp.report.plots import CHART_TITLES
 from tfp.report.tables import column_label
 
-__all__ = ["TEXT", "ReportContent", "render_html", "write_report"]
+__all__ = [
+    "TEXT",
+    "Heading",
+    "ProductSection",
+    "ReportContent",
+    "render_html",
+    "write_report",
+]
 
 #: File names inside the output directory.
 HTML_NAME = "reporte_pp0093.html"
@@ -147,10 +155,6 @@ TEXT: Mapping[str, Mapping[str, str]] = {
         "es": "Ejecución de metas físicas y financieras",
         "en": "Physical and financial execution",
     },
-    "fallback": {
-        "es": "El estimador ACF no está disponible en esta versión de tfp; se usó Levinsohn-Petrin (LP) en su lugar.",
-        "en": "The ACF estimator is not available in this version of tfp; Levinsohn-Petrin (LP) was used instead.",
-    },
     "implausible": {
         "es": "ATENCIÓN: las participaciones estimadas no son plausibles (fuera de los rangos habituales o con rendimientos a escala lejos de 1); los índices de PTF que dependen de ellas no son confiables. Compare con la columna Levinsohn-Petrin y revise las opciones del estimador (ver Hallazgos).",
         "en": "WARNING: the estimated factor shares are implausible (outside the usual ranges, or returns to scale far from 1); the TFP indices built on them are not reliable. Compare with the Levinsohn-Petrin column and check the estimator's options (see Findings).",
@@ -187,24 +191,53 @@ _SUMMARY_LABELS = {
 }
 
 
+#: Key figures shown as tiles above the summary table, with their format.
+_KPIS = {"firms_served": "{:,.0f}", "targeted_pct": "{:.1f} %"}
+_KPIS |= {"devengado": "S/ {:,.0f}", "execution_pct": "{:.1f} %"}
+
+
 def _t(key: str, lang: str, **kw: Any) -> str:
     return TEXT[key][lang].format(**kw)
 
 
 @dataclass(frozen=True)
-class ReportContent:
-    """Everything the writers need; built by :func:`tfp.program.run`."""
+class Heading:
+    """The programme the report is about (from its records' results chain)."""
 
-    records: Any
+    programme: str
+    name: str
+    year: int
+    final_result: str
+    specific_result: str
+    source: str
+    has_register: bool
+
+
+@dataclass(frozen=True)
+class ProductSection:
+    """One product's part of the report: its annex rows and its performance indicators."""
+
+    number: str
+    name: str
+    annex: pd.DataFrame
+    indicators: pd.DataFrame
+
+
+@dataclass(frozen=True)
+class ReportContent:
+    """Everything the writers need, computed by the application (:func:`tfp.app.run`)."""
+
+    heading: Heading
     tables: Mapping[str, pd.DataFrame]
     figures: Mapping[str, bytes]
+    products: tuple[ProductSection, ...]
     indicators: tuple[Mapping[str, Any], ...]
     findings: tuple[Any, ...]
     notes: tuple[str, ...]
     method: str
     lang: str
-    config_source: str | None
     simulated: bool = True
+    implausible: bool = False
     methods_note: tuple[str, ...] = ()
 
 
@@ -328,23 +361,13 @@ def _p(text: str, cls: str | None = None) -> str:
 # --------------------------------------------------------------------------------------
 
 
-def _sections(c: ReportContent) -> list[dict[str, Any]]:
-    from markupsafe import Markup
-
-    lang = c.lang
-    T, F = c.tables, c.figures
-    rec = c.records
-    fig = {k: _figure_html(k, v, lang) for k, v in F.items()}
+def _productivity(c: ReportContent, fig: Mapping[str, str]) -> list[str]:
+    lang, T = c.lang, c.tables
+    value = {"value": "Valor (tfp)" if lang == "es" else "Value (tfp)"}
+    out = [_p(_t("implausible", lang), "note")] if c.implausible else []
     method = _METHOD_NAMES.get(c.method, c.method)
-    label_col = f"label_{lang}"
-
-    prod: list[str] = []
-    if "fallback" in c.notes:
-        prod.append(_p(_t("fallback", lang), "note"))
-    if "implausible" in c.notes:
-        prod.append(_p(_t("implausible", lang), "note"))
-    prod.append(_p(_t("prod_intro", lang, method=method)))
-    prod.append(
+    out.append(_p(_t("prod_intro", lang, method=method)))
+    out.append(
         _table_html(
             T["factor_shares"],
             table_id="tab-factor-shares",
@@ -353,93 +376,76 @@ def _sections(c: ReportContent) -> list[dict[str, Any]]:
             three=("published",),
         )
     )
-    if "tfp_by_size" in fig:
-        prod.append(fig["tfp_by_size"])
-    size = T["tfp_by_size"].rename(columns={label_col: "label"})
-    prod.append(
+    out += [fig["tfp_by_size"]] if "tfp_by_size" in fig else []
+    out.append(
         _table_html(
-            size,
+            T["tfp_by_size"].rename(columns={f"label_{lang}": "label"}),
             table_id="tab-tfp-by-size",
             caption=_t("size_caption", lang),
             lang=lang,
             columns=["label", "n_firms", "index", "conf_low", "conf_high", "published"],
         )
     )
-    if "mipyme_growth" in fig:
-        prod.append(fig["mipyme_growth"])
-    prod.append(
+    out += [fig["mipyme_growth"]] if "mipyme_growth" in fig else []
+    out.append(
         _table_html(
             T["mipyme_tfp"],
             table_id="tab-mipyme-tfp",
             three=("published",),
-            labels={"value": "Valor (tfp)" if lang == "es" else "Value (tfp)"},
+            labels=value,
             caption=_t("mipyme_caption", lang),
             lang=lang,
         )
     )
-    prod.append(_p(_t("mipyme_note", lang)))
-    if "mype_labour" in fig:
-        prod.append(fig["mype_labour"])
+    out.append(_p(_t("mipyme_note", lang)))
+    out += [fig["mype_labour"]] if "mype_labour" in fig else []
     base = T["mype_labour"].attrs.get("base_year") or ""
-    prod.append(
+    out.append(
         _table_html(
             T["mype_labour"],
             table_id="tab-mype-labour",
-            labels={"value": "Valor (tfp)" if lang == "es" else "Value (tfp)"},
+            labels=value,
             caption=_t("labour_caption", lang, base=base),
             lang=lang,
         )
     )
-    prod.append(_p(_t("labour_note", lang)))
+    return [*out, _p(_t("labour_note", lang))]
 
-    pop: list[str] = []
+
+def _population(c: ReportContent, fig: Mapping[str, str]) -> list[str]:
+    lang, T = c.lang, c.tables
+    i = 0 if lang == "es" else 1
     summary = T["summary"]
     vals = dict(zip(summary["figure"], summary["value"], strict=True))
-    kpis = []
-    for key, fmt in (
-        ("firms_served", "{:,.0f}"),
-        ("targeted_pct", "{:.1f} %"),
-        ("devengado", "S/ {:,.0f}"),
-        ("execution_pct", "{:.1f} %"),
-    ):
-        if key in vals:
-            lab = _SUMMARY_LABELS[key][0 if lang == "es" else 1]
-            kpis.append(
-                f'<div class="kpi"><div class="v">{html.escape(fmt.format(vals[key]))}</div>'
-                f"<div>{html.escape(lab)}</div></div>"
-            )
-    pop.append(f'<div class="kpis">{"".join(kpis)}</div>')
-    summary_disp = pd.DataFrame(
-        {
-            "figure": [
-                _SUMMARY_LABELS.get(f, (f, f))[0 if lang == "es" else 1]
-                for f in summary["figure"]
-            ],
-            "amount": [
-                f"{v:.0f}"
-                if f == "year"
-                else (f"{v:.1f}" if f.endswith("_pct") else f"{v:,.0f}")
-                for f, v in zip(summary["figure"], summary["value"], strict=True)
-            ],
-        }
-    )
-    pop.append(
+    kpis = [
+        f'<div class="kpi"><div class="v">{html.escape(fmt.format(vals[key]))}</div>'
+        f"<div>{html.escape(_SUMMARY_LABELS[key][i])}</div></div>"
+        for key, fmt in _KPIS.items()
+        if key in vals
+    ]
+    shown = [
+        f"{v:.0f}"
+        if f == "year"
+        else (f"{v:.1f}" if f.endswith("_pct") else f"{v:,.0f}")
+        for f, v in vals.items()
+    ]
+    labels = [_SUMMARY_LABELS.get(f, (f, f))[i] for f in vals]
+    out = [f'<div class="kpis">{"".join(kpis)}</div>']
+    out.append(
         _table_html(
-            summary_disp,
+            pd.DataFrame({"figure": labels, "amount": shown}),
             table_id="tab-summary",
             caption=_t("summary_caption", lang),
             lang=lang,
         )
     )
-    if rec.register is None:
-        pop.append(_p(_t("no_register", lang)))
+    out += [] if c.heading.has_register else [_p(_t("no_register", lang))]
     for by in ("natural_region", "size_class", "department", "sector", "unit"):
         name = f"coverage_{by}"
         if name not in T:
             continue
-        if name in fig:
-            pop.append(fig[name])
-        pop.append(
+        out += [fig[name]] if name in fig else []
+        out.append(
             _table_html(
                 T[name],
                 table_id=f"tab-{name.replace('_', '-')}",
@@ -450,7 +456,7 @@ def _sections(c: ReportContent) -> list[dict[str, Any]]:
         )
     if "targeting" in T:
         tg = T["targeting"]
-        pop.append(
+        out.append(
             _table_html(
                 tg[tg["group"] != "reason"],
                 table_id="tab-targeting",
@@ -459,26 +465,19 @@ def _sections(c: ReportContent) -> list[dict[str, Any]]:
                 columns=["reason", "n_firms", "share_pct"],
             )
         )
+    return out
 
-    products: list[str] = [f"<h3>{html.escape(_t('overview', lang))}</h3>"]
-    for name in ("physical_progress", "budget", "indicators"):
-        if name in fig:
-            products.append(fig[name])
-    annex = T["annex"]
-    ind = T["indicator_progress"]
-    for _, p in rec.products.iterrows():
-        n = int(p["number"])
-        products.append(
-            f"<h3>{html.escape(str(p['number']))}. {html.escape(str(p['name']))}</h3>"
-        )
-        codes = [
-            p["code"],
-            *rec.activities.loc[rec.activities["product"] == p["code"], "code"],
-        ]
-        part = annex[annex["code"].isin(codes) & (annex["level"] != "total")]
-        products.append(
+
+def _products(c: ReportContent, fig: Mapping[str, str]) -> list[str]:
+    lang = c.lang
+    out = [f"<h3>{html.escape(_t('overview', lang))}</h3>"]
+    out += [fig[n] for n in ("physical_progress", "budget", "indicators") if n in fig]
+    for p in c.products:
+        n = int(p.number)
+        out.append(f"<h3>{html.escape(p.number)}. {html.escape(p.name)}</h3>")
+        out.append(
             _table_html(
-                part,
+                p.annex,
                 table_id=f"tab-product-{n}",
                 caption=_t("product_caption", lang, n=n),
                 lang=lang,
@@ -497,85 +496,82 @@ def _sections(c: ReportContent) -> list[dict[str, Any]]:
                 row_class="level",
             )
         )
-        pi = ind[ind["product"] == p["code"]]
-        if len(pi):
-            products.append(
-                _table_html(
-                    pi,
-                    table_id=f"tab-indicators-{n}",
-                    labels={
-                        "target": "Meta anual" if lang == "es" else "Annual target",
-                        "name": column_label("indicator", lang),
-                    },
-                    caption=_t("indicators_caption", lang, n=n),
-                    lang=lang,
-                    columns=["id", "name", "unit", "target", "value", "progress_pct"],
-                )
-            )
-        else:
-            products.append(_p(_t("no_indicators", lang)))
-
-    finding: list[str] = []
-    ft = T["findings"]
-    if len(ft):
-        finding.append(_p(_t("findings_intro", lang)))
-        finding.append(
+        if not len(p.indicators):
+            out.append(_p(_t("no_indicators", lang)))
+            continue
+        out.append(
             _table_html(
-                ft,
-                table_id="tab-findings",
-                caption=_t("sec_findings", lang),
+                p.indicators,
+                table_id=f"tab-indicators-{n}",
+                labels={
+                    "target": "Meta anual" if lang == "es" else "Annual target",
+                    "name": column_label("indicator", lang),
+                },
+                caption=_t("indicators_caption", lang, n=n),
                 lang=lang,
+                columns=["id", "name", "unit", "target", "value", "progress_pct"],
             )
         )
+    return out
+
+
+def _findings(c: ReportContent) -> list[str]:
+    lang, ft = c.lang, c.tables["findings"]
+    if not len(ft):
+        out = [_p(_t("findings_none", lang))]
     else:
-        finding.append(_p(_t("findings_none", lang)))
-    on = T.get("outcome_notes")
-    est_notes = [n for n in c.notes[1:] if n not in ("fallback", "implausible")]
-    notes = est_notes + ([] if on is None else list(on["note"]))
-    if notes:
-        finding.append(f"<h3>{html.escape(_t('notes_caption', lang))}</h3>")
-        finding.append(
-            "<ul>" + "".join(f"<li>{html.escape(n)}</li>" for n in notes) + "</ul>"
+        table = _table_html(
+            ft, table_id="tab-findings", caption=_t("sec_findings", lang), lang=lang
         )
+        out = [_p(_t("findings_intro", lang)), table]
+    if c.notes:
+        out.append(f"<h3>{html.escape(_t('notes_caption', lang))}</h3>")
+        items = "".join(f"<li>{html.escape(n)}</li>" for n in c.notes)
+        out.append(f"<ul>{items}</ul>")
+    return out
 
-    annex_blocks = [
-        _table_html(
-            annex,
-            table_id="tab-annex",
-            caption=_t("annex_caption", lang),
-            lang=lang,
-            columns=[
-                "label",
-                "code",
-                "name",
-                "responsible",
-                "unit",
-                "target",
-                "achieved",
-                "physical_progress_pct",
-                "pia",
-                "pim",
-                "devengado",
-                "execution_pct",
-                "status",
-            ],
-            row_class="level",
-        )
-    ]
-    methods = (
-        "<ul>" + "".join(f"<li>{html.escape(m)}</li>" for m in c.methods_note) + "</ul>"
+
+def _annex(c: ReportContent) -> list[str]:
+    table = _table_html(
+        c.tables["annex"],
+        table_id="tab-annex",
+        caption=_t("annex_caption", c.lang),
+        lang=c.lang,
+        columns=[
+            "label",
+            "code",
+            "name",
+            "responsible",
+            "unit",
+            "target",
+            "achieved",
+            "physical_progress_pct",
+            "pia",
+            "pim",
+            "devengado",
+            "execution_pct",
+            "status",
+        ],
+        row_class="level",
     )
+    return [table]
 
+
+def _sections(c: ReportContent) -> list[dict[str, Any]]:
+    from markupsafe import Markup
+
+    fig = {k: _figure_html(k, v, c.lang) for k, v in c.figures.items()}
+    methods = "".join(f"<li>{html.escape(m)}</li>" for m in c.methods_note)
     sections = [
-        ("productividad", "sec_productivity", prod),
-        ("poblacion", "sec_population", pop),
-        ("productos", "sec_products", products),
-        ("hallazgos", "sec_findings", finding),
-        ("anexo", "sec_annex", annex_blocks),
-        ("metodos", "sec_methods", [methods]),
+        ("productividad", "sec_productivity", _productivity(c, fig)),
+        ("poblacion", "sec_population", _population(c, fig)),
+        ("productos", "sec_products", _products(c, fig)),
+        ("hallazgos", "sec_findings", _findings(c)),
+        ("anexo", "sec_annex", _annex(c)),
+        ("metodos", "sec_methods", [f"<ul>{methods}</ul>"]),
     ]
     return [
-        {"id": sid, "title": _t(key, lang), "blocks": [Markup(b) for b in blocks]}
+        {"id": sid, "title": _t(key, c.lang), "blocks": [Markup(b) for b in blocks]}
         for sid, key, blocks in sections
     ]
 
@@ -587,7 +583,7 @@ def render_html(content: ReportContent) -> str:
     from tfp._version import __version__
 
     lang = content.lang
-    fw = content.records.framework
+    h = content.heading
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(files("tfp.report") / "templates")),
         autoescape=True,
@@ -598,20 +594,12 @@ def render_html(content: ReportContent) -> str:
     return template.render(
         lang=lang,
         version=__version__,
-        title=_t(
-            "title",
-            lang,
-            programme=fw.programme,
-            name=fw.name,
-            year=content.records.year,
-        ),
-        subtitle=_t(
-            "subtitle", lang, final=fw.final_result, specific=fw.specific_result
-        ),
+        title=_t("title", lang, programme=h.programme, name=h.name, year=h.year),
+        subtitle=_t("subtitle", lang, final=h.final_result, specific=h.specific_result),
         banner=_t("banner_sim", lang) if content.simulated else "",
         t={"contents": _t("contents", lang)},
         sections=_sections(content),
-        footer=_t("footer", lang, version=__version__, source=content.records.source),
+        footer=_t("footer", lang, version=__version__, source=h.source),
     )
 
 
@@ -656,11 +644,11 @@ def write_report(
             df.to_csv(d / f"{name}.csv", index=False, encoding="utf-8")
         paths["csv"] = d
     if "json" in formats:
-        fw = content.records.framework
+        h = content.heading
         doc = {
-            "programme": fw.programme,
-            "programme_name": fw.name,
-            "year": int(content.records.year),
+            "programme": h.programme,
+            "programme_name": h.name,
+            "year": int(h.year),
             "lang": content.lang,
             "method": content.method,
             "simulated_panel": content.simulated,
