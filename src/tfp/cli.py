@@ -23,6 +23,8 @@ from typing import Annotated
 
 import typer
 
+from tfp._labels import label, labels
+
 __all__ = ["app", "main"]
 
 #: Exit code for bad input (config, records, panel, options).
@@ -35,29 +37,6 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
-
-_STEP_TEXT = {
-    "es": {
-        "records": "Leyendo los registros del programa",
-        "panel": "Leyendo el panel de empresas",
-        "estimation": "Estimando la función de producción (bootstrap)",
-        "productivity": "Calculando los indicadores de productividad",
-        "tables": "Armando los cuadros",
-        "charts": "Dibujando los gráficos",
-        "write": "Escribiendo el reporte",
-        "done": "Listo",
-    },
-    "en": {
-        "records": "Reading the programme records",
-        "panel": "Reading the firm panel",
-        "estimation": "Estimating the production function (bootstrap)",
-        "productivity": "Computing the productivity indicators",
-        "tables": "Building the tables",
-        "charts": "Drawing the charts",
-        "write": "Writing the report",
-        "done": "Done",
-    },
-}
 
 
 @app.callback()
@@ -104,7 +83,7 @@ def report(
                 "Fix: pass --lang es or --lang en."
             )
             raise typer.Exit(EXIT_BAD_INPUT)
-        words = _STEP_TEXT[lang or cfg.lang]
+        words = labels("step", lang or cfg.lang)
         if quiet:
             result = run(cfg, out=out, lang=lang)
         else:
@@ -136,8 +115,7 @@ def report(
         raise typer.Exit(EXIT_BAD_INPUT) from None
     html_path = result.paths.get("html")
     where = html_path if html_path is not None else result.config.out.resolve()
-    word = "Reporte escrito en" if result.config.lang == "es" else "Report written to"
-    typer.echo(f"{word}: {where}")
+    typer.echo(f"{label('written', result.config.lang, domain='step')}: {where}")
     typer.echo(f"({result.elapsed:.1f} s; {', '.join(sorted(result.paths))})")
 
 

@@ -31,6 +31,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "tfp.exceptions",
             "tfp._literals",
             "tfp._checks",
+            "tfp._labels",
             "tfp._kernels",
         ),
     ),

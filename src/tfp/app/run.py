@@ -24,6 +24,7 @@ from typing import Any
 
 import pandas as pd
 
+from tfp._labels import label
 from tfp.app.config import PipelineConfig
 from tfp.app.estimation import Estimation, estimate_shares
 from tfp.app.inputs import FirmPanel, load_panel, load_records
@@ -235,62 +236,35 @@ def _methods_note(
     seconds: float,
 ) -> tuple[str, ...]:
     """The choices behind the numbers, in the report's language."""
-    res = est.results
-    cols = cfg.columns
-    es = cfg.lang == "es"
-    boot = (
-        (
-            f"bootstrap por empresa, {cfg.reps} réplicas, semilla {cfg.seed}"
-            if es
-            else f"firm-cluster bootstrap, {cfg.reps} replicates, seed {cfg.seed}"
-        )
-        if cfg.reps
-        else (
-            "sin errores estándar (reps = 0)" if es else "no standard errors (reps = 0)"
-        )
-    )
-    opts = (
-        repr(res.options) if getattr(res, "options", None) is not None else "defaults"
-    )
+    res, cols, lang = est.results, cfg.columns, cfg.lang
+
+    def say(key: str, **fields: Any) -> str:
+        return label(key, lang, domain="methods", **fields)
+
+    boot = say("bootstrap", reps=cfg.reps, seed=cfg.seed) if cfg.reps else ""
     lines = [
-        (f"Panel de empresas: {panel.note}." if es else f"Firm panel: {panel.note}."),
-        (
-            f"Estimador: {cfg.method}; producto {cols.output} (log valor agregado real), "
-            f"insumos libres {', '.join(cols.free)}, estado {cols.state}, proxy {cols.proxy}; {boot}; "
-            f"{res.nobs:,} observaciones de {res.n_firms:,} empresas; {seconds:.1f} s."
-            if es
-            else f"Estimator: {cfg.method}; output {cols.output} (log real value added), "
-            f"free inputs {', '.join(cols.free)}, state {cols.state}, proxy {cols.proxy}; {boot}; "
-            f"{res.nobs:,} observations of {res.n_firms:,} firms; {seconds:.1f} s."
+        say("panel", note=panel.note),
+        say(
+            "estimator",
+            method=cfg.method,
+            output=cols.output,
+            free=", ".join(cols.free),
+            state=cols.state,
+            proxy=cols.proxy,
+            boot=boot or say("no_bootstrap"),
+            nobs=res.nobs,
+            n_firms=res.n_firms,
+            seconds=seconds,
         ),
-        (f"Opciones del estimador: {opts}." if es else f"Estimator options: {opts}."),
-        (
-            "Índice de PTF: media de los niveles exp(ω) de cada tamaño (Ley 30056, ventas en UIT del año) "
-            f"ponderada por el factor de expansión '{cols.weights}', relativa a la gran empresa (= 100); "
-            "intervalos del 95 % por percentiles de las réplicas bootstrap. Productividad del trabajo: "
-            "valor agregado real (IPC Lima) por trabajador (calificado + no calificado) de las MYPE."
-            if es
-            else "TFP index: mean of TFP levels exp(ω) of each size class (Ley 30056, sales in UIT of the year) "
-            f"weighted by the expansion factor '{cols.weights}', relative to large firms (= 100); "
-            "95 % intervals from bootstrap replicate percentiles. Labour productivity: real value added "
-            "(IPC Lima) per worker (skilled + unskilled) of MYPE."
+        say(
+            "options",
+            options=repr(res.options) if res.options is not None else "defaults",
         ),
-        (
-            "Cifras publicadas: PRODUCE-OGEIEE, Reporte de seguimiento del PP 0093 2020, sección «Productividad de las MIPYME» (ENE 2015–2019)."
-            if es
-            else "Published figures: PRODUCE-OGEIEE, PP 0093 2020 follow-up report, section “Productividad de las MIPYME” (ENE 2015–2019)."
-        ),
-        (
-            f"Registros del programa: {records.source}"
-            if es
-            else f"Programme records: {records.source}"
-        ),
+        say("index", weights=cols.weights),
+        say("published"),
+        say("records", source=records.source),
     ]
-    if cfg.source:
-        lines.append(
-            f"Configuración: {cfg.source}" if es else f"Configuration: {cfg.source}"
-        )
-    return tuple(lines)
+    return (*lines, *([say("config", source=cfg.source)] if cfg.source else []))
 
 
 def _write_atomically(

@@ -14,6 +14,7 @@ from typing import Any, Protocol, runtime_checkable
 import numpy as np
 import pandas as pd
 
+from tfp._labels import CATALOGUE, labels
 from tfp.exceptions import DataError, DroppedObservationsWarning, SpecificationError
 
 __all__ = [
@@ -36,11 +37,7 @@ __all__ = [
 SIZE_ORDER: tuple[str, ...] = ("micro", "small", "medium", "large")
 
 #: Display labels of the aggregates the programme reports (es, en).
-AGGREGATE_LABELS: Mapping[str, tuple[str, str]] = {
-    "mype": ("MYPE", "Micro and small firms"),
-    "mipyme": ("MIPYME", "MSMEs"),
-    "all": ("Todas", "All firms"),
-}
+AGGREGATE_LABELS: Mapping[str, tuple[str, str]] = CATALOGUE["aggregate"]
 
 
 @runtime_checkable
@@ -342,25 +339,14 @@ def removed_size_keywords(
 def group_labels(
     groups: tuple[Any, ...], by: str | None
 ) -> tuple[list[str], list[str]]:
-    """Spanish and English display labels of the groups."""
+    """Spanish and English display labels of the groups (size classes and aggregates are in
+    the label catalogue; any other group is its own label)."""
     if by is None:
-        return [AGGREGATE_LABELS["all"][0]], [AGGREGATE_LABELS["all"][1]]
-    es: list[str] = []
-    en: list[str] = []
-    size_like = by == "size_class" or all(g in SIZE_ORDER for g in groups)
-    if size_like and all(isinstance(g, str) for g in groups):
-        from tfp.peru import size_label
-
-        known = [g for g in groups if g in SIZE_ORDER]
-        lab_es = dict(zip(known, size_label(known, lang="es").astype(str)))
-        lab_en = dict(zip(known, size_label(known, lang="en").astype(str)))
-    else:
-        lab_es, lab_en = {}, {}
-    for g in groups:
-        if isinstance(g, str) and g in AGGREGATE_LABELS:
-            es.append(AGGREGATE_LABELS[g][0])
-            en.append(AGGREGATE_LABELS[g][1])
-        else:
-            es.append(lab_es.get(g, str(g)))
-            en.append(lab_en.get(g, str(g)))
-    return es, en
+        groups = ("all",)
+    out = []
+    for lang in ("es", "en"):
+        named = labels("size", lang) | labels("aggregate", lang)
+        out.append(
+            [named.get(g, str(g)) if isinstance(g, str) else str(g) for g in groups]
+        )
+    return out[0], out[1]

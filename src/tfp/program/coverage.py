@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from tfp import peru
+from tfp._labels import label as _label
 from tfp._literals import LANGS, Lang, validate_literal
 from tfp.exceptions import RecordsError, SpecificationError
 from tfp.program.framework import label
@@ -222,7 +223,7 @@ def coverage(
 
 def _missing_label(by: str, lang: Lang) -> str:
     if by == "product":
-        return "Sin producto" if lang == "es" else "No product"
+        return _label("no_product", lang, domain="coverage")
     return label("missing", lang)
 
 
@@ -256,14 +257,7 @@ def _labels(
             for g in groups
         ]
     if by == "target":
-        words = {
-            "target": ("Focalizada", "Targeted"),
-            "not_target": (
-                "Fuera de la focalización",
-                "Outside the targeting criteria",
-            ),
-        }
-        return [words[g][0 if lang == "es" else 1] for g in groups]
+        return [_label(g, lang, domain="coverage") for g in groups]
     if by == "activity" and records is not None:
         fw = records.framework
         return [f"{label('activity', lang)} {fw.activity(g).number}" for g in groups]
@@ -301,7 +295,8 @@ def targeting_summary(
     """
     prof = firm_profile(records, uit_offset=uit_offset, lang=lang)
     n = len(prof)
-    rows = [("target", _target_word(lang), int(prof["target"].sum()))]
+    word = _label("targeted_firms", lang, domain="coverage")
+    rows = [("target", word, int(prof["target"].sum()))]
     reasons = peru.TARGETING_REASONS[lang]
     sales = prof["sales_soles"]
     uit = float(peru.uit(records.year + uit_offset))
@@ -323,7 +318,3 @@ def targeting_summary(
     out = pd.DataFrame(rows, columns=["group", "reason", "n_firms"])
     out["share_pct"] = out["n_firms"] / n * 100.0
     return out
-
-
-def _target_word(lang: Lang) -> str:
-    return "focalizadas" if lang == "es" else "targeted"

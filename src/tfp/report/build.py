@@ -23,11 +23,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from tfp.report.plots import CHART_TITLES
-from tfp.report.tables import column_label
+from tfp._labels import label
 
 __all__ = [
-    "TEXT",
     "Heading",
     "ProductSection",
     "ReportContent",
@@ -41,163 +39,13 @@ XLSX_NAME = "reporte_pp0093.xlsx"
 JSON_NAME = "indicadores.json"
 CSV_DIR = "csv"
 
-#: Headings and sentences of the report: key -> {lang: text}.
-TEXT: Mapping[str, Mapping[str, str]] = {
-    "title": {
-        "es": "Reporte de seguimiento del Programa Presupuestal {programme} «{name}», año {year}",
-        "en": "Monitoring report of budget programme {programme} “{name}”, year {year}",
-    },
-    "subtitle": {
-        "es": "Resultado final: {final}. Resultado específico: {specific}.",
-        "en": "Final result: {final}. Specific result: {specific}.",
-    },
-    "contents": {"es": "Contenido", "en": "Contents"},
-    "sec_productivity": {
-        "es": "Productividad de las MIPYME",
-        "en": "Productivity of MIPYME (micro, small and medium firms)",
-    },
-    "sec_population": {"es": "Población atendida", "en": "Population served"},
-    "sec_products": {
-        "es": "Productos: avance físico, ejecución presupuestal e indicadores",
-        "en": "Products: physical progress, budget execution and indicators",
-    },
-    "sec_findings": {"es": "Hallazgos de consistencia", "en": "Consistency findings"},
-    "sec_annex": {
-        "es": "Anexo: ejecución de metas físicas y financieras por producto y actividad",
-        "en": "Annex: physical and financial execution by product and activity",
-    },
-    "sec_methods": {"es": "Nota metodológica", "en": "Methods note"},
-    "banner_sim": {
-        "es": "Los indicadores de resultado de este reporte (PTF y productividad del trabajo) se calcularon con un panel de empresas SIMULADO, parecido a la ENE, incluido en tfp; no son cifras oficiales. Las cifras publicadas por PRODUCE se muestran al lado, rotuladas como tales.",
-        "en": "The outcome indicators in this report (TFP and labour productivity) were computed on a SIMULATED ENE-like firm panel shipped with tfp; they are not official figures. PRODUCE's published figures are shown beside them, labelled as such.",
-    },
-    "prod_intro": {
-        "es": "La PTF se mide con una función de producción Cobb-Douglas del valor agregado en capital, trabajo calificado y no calificado, estimada con {method}. El índice compara la PTF media de cada tamaño de empresa con la de las grandes empresas (= 100).",
-        "en": "TFP is measured with a Cobb-Douglas value-added production function in capital, skilled and unskilled labour, estimated with {method}. The index compares the mean TFP of each firm size with that of large firms (= 100).",
-    },
-    "shares_caption": {
-        "es": "Participación de los factores (elasticidades del producto)",
-        "en": "Factor shares (output elasticities)",
-    },
-    "size_caption": {
-        "es": "Índice de PTF por tamaño de empresa (gran empresa = 100)",
-        "en": "TFP index by firm size (large firms = 100)",
-    },
-    "mipyme_caption": {"es": "PTF de las MIPYME por año", "en": "MIPYME TFP by year"},
-    "mipyme_note": {
-        "es": "PRODUCE publica una PTF MIPYME de 1.13 en 2019 (−11.5 % respecto a 2018) sin indicar su normalización; el nivel de tfp está en unidades de la función estimada (incluye la constante), por lo que se comparan las variaciones.",
-        "en": "PRODUCE publishes a MIPYME TFP of 1.13 in 2019 (−11.5 % on 2018) without stating its normalisation; tfp's level is in units of the estimated function (it includes the constant), so compare the changes.",
-    },
-    "labour_caption": {
-        "es": "Productividad del trabajo de las MYPE (miles de soles de {base} por trabajador)",
-        "en": "MYPE labour productivity (thousand soles of {base} per worker)",
-    },
-    "labour_note": {
-        "es": "PRODUCE publica 44.8 (2018) y 46.3 (2019), +3.4 %, «millones de soles» según el texto; la unidad no está confirmada (probablemente miles de soles por trabajador).",
-        "en": "PRODUCE publishes 44.8 (2018) and 46.3 (2019), +3.4 %, “millions of soles” per its text; the unit is not confirmed (probably thousand soles per worker).",
-    },
-    "served": {"es": "Empresas atendidas", "en": "Firms served"},
-    "targeted": {
-        "es": "Empresas focalizadas",
-        "en": "Firms inside the targeting criteria",
-    },
-    "execution": {
-        "es": "Ejecución presupuestal (devengado / PIM)",
-        "en": "Budget execution (devengado / PIM)",
-    },
-    "devengado": {"es": "Devengado", "en": "Accrued spending"},
-    "no_register": {
-        "es": "Los registros no incluyen el padrón de empresas atendidas.",
-        "en": "The records have no register of firms served.",
-    },
-    "coverage_caption": {
-        "es": "Empresas atendidas por {by}",
-        "en": "Firms served by {by}",
-    },
-    "by_natural_region": {"es": "región natural", "en": "natural region"},
-    "by_department": {"es": "departamento", "en": "department"},
-    "by_sector": {"es": "sector económico", "en": "economic sector"},
-    "by_size_class": {"es": "tamaño de empresa", "en": "firm size"},
-    "by_unit": {"es": "dirección general o entidad", "en": "serving unit"},
-    "targeting_caption": {
-        "es": "Focalización: empresas dentro de los criterios y motivos de exclusión",
-        "en": "Targeting: firms inside the criteria and reasons for exclusion",
-    },
-    "product_caption": {
-        "es": "Producto {n}: avance físico y ejecución presupuestal",
-        "en": "Product {n}: physical progress and budget execution",
-    },
-    "indicators_caption": {
-        "es": "Indicadores de desempeño del producto {n}",
-        "en": "Performance indicators of product {n}",
-    },
-    "no_indicators": {
-        "es": "El producto no tiene indicadores de desempeño en los registros.",
-        "en": "The product has no performance indicator in the records.",
-    },
-    "overview": {
-        "es": "Resumen de todos los productos",
-        "en": "Overview of all products",
-    },
-    "findings_none": {
-        "es": "Los registros no presentan contradicciones.",
-        "en": "The records contain no contradictions.",
-    },
-    "findings_intro": {
-        "es": "Contradicciones entre las cifras de los registros (se muestran, no se corrigen):",
-        "en": "Contradictions between figures of the records (shown, not corrected):",
-    },
-    "notes_caption": {
-        "es": "Avisos de la estimación y del cálculo de indicadores",
-        "en": "Warnings from the estimation and the indicators",
-    },
-    "annex_caption": {
-        "es": "Ejecución de metas físicas y financieras",
-        "en": "Physical and financial execution",
-    },
-    "implausible": {
-        "es": "ATENCIÓN: las participaciones estimadas no son plausibles (fuera de los rangos habituales o con rendimientos a escala lejos de 1); los índices de PTF que dependen de ellas no son confiables. Compare con la columna Levinsohn-Petrin y revise las opciones del estimador (ver Hallazgos).",
-        "en": "WARNING: the estimated factor shares are implausible (outside the usual ranges, or returns to scale far from 1); the TFP indices built on them are not reliable. Compare with the Levinsohn-Petrin column and check the estimator's options (see Findings).",
-    },
-    "footer": {
-        "es": "Generado con tfp {version}. Fuente de los registros: {source}. Las cifras derivadas (porcentajes, sumas) se calculan a partir de los registros.",
-        "en": "Generated with tfp {version}. Source of the records: {source}. Derived figures (percentages, sums) are computed from the records.",
-    },
-    "figure": {"es": "Gráfico", "en": "Chart"},
-    "summary_caption": {"es": "Cifras principales", "en": "Key figures"},
-}
-
-_METHOD_NAMES = {
-    "acf": "Ackerberg-Caves-Frazer (ACF, 2015)",
-    "lp": "Levinsohn-Petrin (LP, 2003)",
-    "op": "Olley-Pakes (OP, 1996)",
-    "wrdg": "Wooldridge (2009)",
-    "ols": "OLS",
-    "fe": "fixed effects",
-    "gnr": "Gandhi-Navarro-Rivers (2020)",
-}
-
-_SUMMARY_LABELS = {
-    "year": ("Año", "Year"),
-    "n_products": ("Productos", "Products"),
-    "n_activities": ("Actividades", "Activities"),
-    "pia": ("PIA (S/)", "Initial budget, PIA (S/)"),
-    "pim": ("PIM (S/)", "Modified budget, PIM (S/)"),
-    "devengado": ("Devengado (S/)", "Accrued spending (S/)"),
-    "execution_pct": ("% ejecución (devengado / PIM)", "% execution (devengado / PIM)"),
-    "firms_served": ("Empresas atendidas", "Firms served"),
-    "firms_targeted": ("Empresas focalizadas", "Firms inside the targeting criteria"),
-    "targeted_pct": ("% focalizadas", "% inside the targeting criteria"),
-}
-
-
 #: Key figures shown as tiles above the summary table, with their format.
 _KPIS = {"firms_served": "{:,.0f}", "targeted_pct": "{:.1f} %"}
 _KPIS |= {"devengado": "S/ {:,.0f}", "execution_pct": "{:.1f} %"}
 
 
 def _t(key: str, lang: str, **kw: Any) -> str:
-    return TEXT[key][lang].format(**kw)
+    return label(key, lang, domain="text", **kw)
 
 
 @dataclass(frozen=True)
@@ -316,7 +164,7 @@ def _table_html(
     cols = list(columns) if columns is not None else list(df.columns)
     cols = [c for c in cols if c in df.columns]
     head = "".join(
-        f'<th scope="col">{html.escape((labels or {}).get(c) or column_label(c, lang))}</th>'
+        f'<th scope="col">{html.escape((labels or {}).get(c) or label(c, lang))}</th>'
         for c in cols
     )
     body = []
@@ -341,7 +189,7 @@ def _table_html(
 
 
 def _figure_html(name: str, png: bytes, lang: str) -> str:
-    title = CHART_TITLES[name][0 if lang == "es" else 1]
+    title = label(name, lang, domain="chart")
     data = base64.b64encode(png).decode("ascii")
     return (
         f'<figure id="fig-{name}"><img src="data:image/png;base64,{data}" '
@@ -363,9 +211,9 @@ def _p(text: str, cls: str | None = None) -> str:
 
 def _productivity(c: ReportContent, fig: Mapping[str, str]) -> list[str]:
     lang, T = c.lang, c.tables
-    value = {"value": "Valor (tfp)" if lang == "es" else "Value (tfp)"}
+    value = {"value": label("value_tfp", lang)}
     out = [_p(_t("implausible", lang), "note")] if c.implausible else []
-    method = _METHOD_NAMES.get(c.method, c.method)
+    method = label(c.method, lang, domain="method")
     out.append(_p(_t("prod_intro", lang, method=method)))
     out.append(
         _table_html(
@@ -414,12 +262,11 @@ def _productivity(c: ReportContent, fig: Mapping[str, str]) -> list[str]:
 
 def _population(c: ReportContent, fig: Mapping[str, str]) -> list[str]:
     lang, T = c.lang, c.tables
-    i = 0 if lang == "es" else 1
     summary = T["summary"]
     vals = dict(zip(summary["figure"], summary["value"], strict=True))
     kpis = [
         f'<div class="kpi"><div class="v">{html.escape(fmt.format(vals[key]))}</div>'
-        f"<div>{html.escape(_SUMMARY_LABELS[key][i])}</div></div>"
+        f"<div>{html.escape(label(key, lang, domain='figure'))}</div></div>"
         for key, fmt in _KPIS.items()
         if key in vals
     ]
@@ -429,7 +276,7 @@ def _population(c: ReportContent, fig: Mapping[str, str]) -> list[str]:
         else (f"{v:.1f}" if f.endswith("_pct") else f"{v:,.0f}")
         for f, v in vals.items()
     ]
-    labels = [_SUMMARY_LABELS.get(f, (f, f))[i] for f in vals]
+    labels = [label(f, lang, domain="figure") for f in vals]
     out = [f'<div class="kpis">{"".join(kpis)}</div>']
     out.append(
         _table_html(
@@ -504,8 +351,8 @@ def _products(c: ReportContent, fig: Mapping[str, str]) -> list[str]:
                 p.indicators,
                 table_id=f"tab-indicators-{n}",
                 labels={
-                    "target": "Meta anual" if lang == "es" else "Annual target",
-                    "name": column_label("indicator", lang),
+                    "target": label("annual_target", lang),
+                    "name": label("indicator", lang),
                 },
                 caption=_t("indicators_caption", lang, n=n),
                 lang=lang,
@@ -682,9 +529,7 @@ def write_report(
             )
             ind.to_excel(xw, sheet_name=_sheet_name("indicators", used), index=False)
             for name, df in tables.items():
-                disp = df.rename(
-                    columns=lambda col: column_label(str(col), content.lang)
-                )
+                disp = df.rename(columns=lambda col: label(str(col), content.lang))
                 disp = disp.loc[:, ~disp.columns.duplicated()]
                 disp.to_excel(xw, sheet_name=_sheet_name(name, used), index=False)
         paths["xlsx"] = p
