@@ -18,7 +18,7 @@ from tfp.app.config import PanelColumns, PipelineConfig
 from tfp.datasets import synthetic_ene
 from tfp.exceptions import DataError
 from tfp.peru import size_class
-from tfp.program import ProgrammeRecords, load_pp0093_2020, read_records
+from tfp.program import ProgramRecords, load_pp0093_2020, read_records
 
 __all__ = ["FirmPanel", "load_panel", "load_records"]
 
@@ -31,7 +31,7 @@ class FirmPanel(NamedTuple):
     note: str
 
 
-def load_records(cfg: PipelineConfig) -> ProgrammeRecords:
+def load_records(cfg: PipelineConfig) -> ProgramRecords:
     """The records the config names, or the embedded 2020 records with the register."""
     return load_pp0093_2020() if cfg.records is None else read_records(cfg.records)
 

@@ -21,7 +21,7 @@ from tfp.app.estimation import Estimation, collect_warnings
 from tfp.productivity import MYPE, labour_productivity, tfp_aggregate, tfp_index
 from tfp.report.build import ProductSection
 
-__all__ = ["indicator_list", "outcome_tables", "product_sections", "programme_tables"]
+__all__ = ["indicator_list", "outcome_tables", "product_sections", "program_tables"]
 
 #: Published factor shares by the role of the input (state, first and second free input).
 _SHARE_ROLES = ("capital", "skilled_labour", "unskilled_labour")
@@ -187,8 +187,8 @@ def _with_published(out: pd.DataFrame, pub: pd.DataFrame, name: str) -> pd.DataF
     return out
 
 
-def programme_tables(
-    records: pg.ProgrammeRecords, *, lang: str = "es"
+def program_tables(
+    records: pg.ProgramRecords, *, lang: str = "es"
 ) -> dict[str, pd.DataFrame]:
     """Build the programme tables: summary, annex, execution, indicators, coverage.
 
@@ -226,7 +226,7 @@ def programme_tables(
 
 
 def product_sections(
-    records: pg.ProgrammeRecords, tables: Mapping[str, pd.DataFrame]
+    records: pg.ProgramRecords, tables: Mapping[str, pd.DataFrame]
 ) -> tuple[ProductSection, ...]:
     """Each product's rows of the annex (product and its activities) and its indicators."""
     annex, ind = tables["annex"], tables["indicator_progress"]

@@ -32,10 +32,10 @@ from tfp.app.outcomes import (
     indicator_list,
     outcome_tables,
     product_sections,
-    programme_tables,
+    program_tables,
 )
 from tfp.exceptions import ConfigError
-from tfp.program import Finding, ProgrammeRecords, check_records, findings_frame
+from tfp.program import Finding, ProgramRecords, check_records, findings_frame
 from tfp.report import build, plots
 
 __all__ = ["STEPS", "ProgramReport", "run"]
@@ -150,7 +150,7 @@ def run(
     step("productivity")
     outcome = outcome_tables(panel.data, est, columns=cfg.columns, truth=panel.truth)
     step("tables")
-    tables = {**outcome, **programme_tables(records, lang=cfg.lang)}
+    tables = {**outcome, **program_tables(records, lang=cfg.lang)}
     tables["findings"] = findings_frame(list(findings))
     notes = (*est.notes, *outcome["outcome_notes"]["note"])
     step("charts")
@@ -215,7 +215,7 @@ def _stepper(progress: Progress | None) -> Callable[[str], None]:
     return step
 
 
-def _heading(records: ProgrammeRecords) -> build.Heading:
+def _heading(records: ProgramRecords) -> build.Heading:
     fw = records.framework
     return build.Heading(
         programme=fw.programme,
@@ -230,7 +230,7 @@ def _heading(records: ProgrammeRecords) -> build.Heading:
 
 def _methods_note(
     cfg: PipelineConfig,
-    records: ProgrammeRecords,
+    records: ProgramRecords,
     est: Estimation,
     panel: FirmPanel,
     seconds: float,

@@ -28,7 +28,10 @@ from tfp.program.framework import (
     label,
 )
 from tfp.program.pp0093 import load_pp0093_2020, published_outcomes
-from tfp.program.records import SCHEMAS, ColumnSpec, ProgrammeRecords, read_records
+from tfp.program.records import SCHEMAS, ColumnSpec, ProgramRecords, read_records
+from tfp.program.records import (
+    __getattr__ as __getattr__,
+)  # ProgrammeRecords, deprecated
 
 __all__ = [
     "CHECKS",
@@ -42,7 +45,7 @@ __all__ = [
     "Framework",
     "Indicator",
     "Product",
-    "ProgrammeRecords",
+    "ProgramRecords",
     "annex_table",
     "budget_execution",
     "check_records",

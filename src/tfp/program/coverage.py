@@ -19,7 +19,7 @@ from tfp._labels import label as _label
 from tfp._literals import LANGS, Lang, validate_literal
 from tfp.exceptions import RecordsError, SpecificationError
 from tfp.program.framework import label
-from tfp.program.records import ProgrammeRecords
+from tfp.program.records import ProgramRecords
 
 __all__ = ["COVERAGE_BY", "coverage", "firm_profile", "targeting_summary"]
 
@@ -41,7 +41,7 @@ _FIRM_LEVEL = COVERAGE_BY[:7]
 _DAYS_PER_YEAR = 365.25
 
 
-def _register(records: ProgrammeRecords) -> pd.DataFrame:
+def _register(records: ProgramRecords) -> pd.DataFrame:
     reg = records.register
     if reg is None:
         raise RecordsError(
@@ -52,7 +52,7 @@ def _register(records: ProgrammeRecords) -> pd.DataFrame:
 
 
 def firm_profile(
-    records: ProgrammeRecords,
+    records: ProgramRecords,
     *,
     mapping: Literal["A", "B"] = "A",
     uit_offset: int = 0,
@@ -62,7 +62,7 @@ def firm_profile(
 
     Parameters
     ----------
-    records : ProgrammeRecords
+    records : ProgramRecords
         Records with a register.
     mapping : {'A', 'B'}
         Department to natural-region mapping (:func:`tfp.peru.natural_region`).
@@ -121,7 +121,7 @@ def firm_profile(
 
 
 def coverage(
-    records: ProgrammeRecords,
+    records: ProgramRecords,
     by: str = "department",
     *,
     lang: Lang = "es",
@@ -132,7 +132,7 @@ def coverage(
 
     Parameters
     ----------
-    records : ProgrammeRecords
+    records : ProgramRecords
         Records with a register.
     by : {'department', 'natural_region', 'sector', 'size_class', 'size_stratum', \
 'worker_band', 'target', 'activity', 'product', 'unit', 'service'}
@@ -227,9 +227,7 @@ def _missing_label(by: str, lang: Lang) -> str:
     return label("missing", lang)
 
 
-def _programme_order(
-    records: ProgrammeRecords, by: str, counts: pd.Series
-) -> pd.Series:
+def _programme_order(records: ProgramRecords, by: str, counts: pd.Series) -> pd.Series:
     if by == "activity":
         order = [a.code for a in records.framework.activities if a.code in counts.index]
         return counts.reindex(order)
@@ -240,7 +238,7 @@ def _programme_order(
 
 
 def _labels(
-    by: str, groups: pd.Index, lang: Lang, records: ProgrammeRecords | None = None
+    by: str, groups: pd.Index, lang: Lang, records: ProgramRecords | None = None
 ) -> list[str]:
     if by == "department":
         return [
@@ -268,7 +266,7 @@ def _labels(
 
 
 def targeting_summary(
-    records: ProgrammeRecords,
+    records: ProgramRecords,
     *,
     lang: Lang = "es",
     uit_offset: int = 0,

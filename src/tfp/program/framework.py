@@ -5,7 +5,7 @@ final result to a specific result, measured by outcome indicators, and delivers 
 (code, name, responsible units, unit of measure) through *activities*. Products have
 performance indicators with an annual target. These frozen records describe that chain; the
 yearly figures (targets, achievements, budget, indicator values) live in
-:class:`tfp.program.ProgrammeRecords`.
+:class:`tfp.program.ProgramRecords`.
 
 References
 ----------

@@ -18,12 +18,12 @@ from functools import lru_cache
 import pandas as pd
 
 from tfp.datasets.pp0093 import data_dir, synthetic_register
-from tfp.program.records import ProgrammeRecords, read_records
+from tfp.program.records import ProgramRecords, read_records
 
 __all__ = ["load_pp0093_2020", "published_outcomes"]
 
 
-def load_pp0093_2020(*, register: bool = True) -> ProgrammeRecords:
+def load_pp0093_2020(*, register: bool = True) -> ProgramRecords:
     """Load the PP 0093 records of 2020 transcribed from PRODUCE-OGEIEE's follow-up report.
 
     Parameters
@@ -33,7 +33,7 @@ def load_pp0093_2020(*, register: bool = True) -> ProgrammeRecords:
 
     Returns
     -------
-    ProgrammeRecords
+    ProgramRecords
         Products, activities (meta, avance, PIA, PIM, devengado), the four performance
         indicators, the figures the report prints (``published``) and, by default, the
         synthetic register.
@@ -48,7 +48,7 @@ def load_pp0093_2020(*, register: bool = True) -> ProgrammeRecords:
 
 
 @lru_cache(maxsize=2)
-def _load(register: bool) -> ProgrammeRecords:
+def _load(register: bool) -> ProgramRecords:
     records = read_records(data_dir())
     if register:
         records = records.replace(register=synthetic_register(seed=0))
