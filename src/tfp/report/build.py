@@ -39,6 +39,10 @@ XLSX_NAME = "reporte_pp0093.xlsx"
 JSON_NAME = "indicadores.json"
 CSV_DIR = "csv"
 
+#: Columns of the annex table (each product's table leaves out code, PIA and status).
+_ANNEX_COLUMNS = ["label", "code", "name", "responsible", "unit", "target", "achieved"]
+_ANNEX_COLUMNS += ["physical_progress_pct", "pia", "pim", "devengado", "execution_pct"]
+_ANNEX_COLUMNS += ["status"]
 #: Key figures shown as tiles above the summary table, with their format.
 _KPIS = {"firms_served": "{:,.0f}", "targeted_pct": "{:.1f} %"}
 _KPIS |= {"devengado": "S/ {:,.0f}", "execution_pct": "{:.1f} %"}
@@ -329,16 +333,7 @@ def _products(c: ReportContent, fig: Mapping[str, str]) -> list[str]:
                 caption=_t("product_caption", lang, n=n),
                 lang=lang,
                 columns=[
-                    "label",
-                    "name",
-                    "responsible",
-                    "unit",
-                    "target",
-                    "achieved",
-                    "physical_progress_pct",
-                    "pim",
-                    "devengado",
-                    "execution_pct",
+                    c for c in _ANNEX_COLUMNS if c not in ("code", "pia", "status")
                 ],
                 row_class="level",
             )
@@ -384,21 +379,7 @@ def _annex(c: ReportContent) -> list[str]:
         table_id="tab-annex",
         caption=_t("annex_caption", c.lang),
         lang=c.lang,
-        columns=[
-            "label",
-            "code",
-            "name",
-            "responsible",
-            "unit",
-            "target",
-            "achieved",
-            "physical_progress_pct",
-            "pia",
-            "pim",
-            "devengado",
-            "execution_pct",
-            "status",
-        ],
+        columns=_ANNEX_COLUMNS,
         row_class="level",
     )
     return [table]
