@@ -37,6 +37,7 @@ _LAZY: dict[str, str] = {
     "Panel": "tfp.panel",
 }
 _SUBMODULES = {
+    "app",
     "panel",
     "peru",
     "datasets",

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 import pandas as pd
 import pytest
 
+from tfp import peru
 from tfp.exceptions import DataError, DroppedObservationsWarning, SpecificationError
 from tfp.productivity import tfp_aggregate, tfp_index
 
@@ -156,18 +158,41 @@ def test_size_class_order_and_labels():
     assert _row(t, "micro")["index"] == pytest.approx(100 * math.exp(-1.0), rel=EXACT)
 
 
-def test_size_class_derived_from_sales():
+def _sales_panel() -> pd.DataFrame:
     # UIT 2019 = 4,200 soles: 150 UIT = 630,000; 1,700 UIT = 7,140,000; 2,300 UIT = 9,660,000
-    df = pd.DataFrame(
+    return pd.DataFrame(
         {
             "sales_soles": [630_000.0, 630_001.0, 9_660_001.0],
             "year": [2019, 2019, 2019],
             "omega": [0.0, 1.0, 2.0],
         }
     )
-    t = tfp_index(df, productivity="omega", time="year")
+
+
+def test_size_class_is_a_grouping_column_added_where_peru_is_known():
+    df = _sales_panel()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no deprecation on the new path
+        sized = df.assign(size_class=peru.size_class(df["sales_soles"], df["year"]))
+        t = tfp_index(sized, productivity="omega", time="year")
     assert t["group"].tolist() == ["micro", "small", "large"]
     assert _row(t, "small")["index"] == pytest.approx(100 * math.exp(-1.0), rel=EXACT)
+    with pytest.raises(DataError, match="size_class"):
+        tfp_index(df, productivity="omega")  # no column, nothing to derive it from
+
+
+@pytest.mark.parametrize(
+    "legacy", [{}, {"sales": "sales_soles"}, {"sales": "sales_soles", "uit_offset": 0}]
+)
+def test_size_derivation_inside_is_deprecated_but_still_works(legacy):
+    df = _sales_panel()
+    sized = df.assign(size_class=peru.size_class(df["sales_soles"], df["year"]))
+    new = tfp_index(sized, productivity="omega", time="year")
+    with pytest.warns(FutureWarning, match=r"tfp\.peru\.size_class"):
+        old = tfp_index(df, productivity="omega", time="year", **legacy)
+    pd.testing.assert_frame_equal(old, new)
+    with pytest.raises(TypeError, match="salse"):
+        tfp_index(df, productivity="omega", time="year", salse="sales_soles")
 
 
 def test_invariant_to_row_order_and_constant(cells):

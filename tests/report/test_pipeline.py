@@ -1,4 +1,4 @@
-"""End-to-end tests of ``tfp report`` / ``tfp.program.run``: outputs, consistency, errors.
+"""End-to-end tests of ``tfp report`` / ``tfp.app.run``: outputs, consistency, errors.
 
 Two full runs on the embedded data are shared by the module (Spanish via CliRunner, English
 via a subprocess); the config-file tests use a small panel, LP and no bootstrap.
@@ -24,11 +24,11 @@ import pytest
 from typer.testing import CliRunner
 
 import tfp
+from tfp.app import PipelineConfig, ProgramReport, run
 from tfp.cli import app
 from tfp.datasets import synthetic_ene
 from tfp.datasets.pp0093 import data_dir
-from tfp.exceptions import RecordsError
-from tfp.program import PipelineConfig, ProgrammeReport, run
+from tfp.exceptions import ConfigError
 
 # CSV cells are written with Python's shortest round-trip repr, so values read back are the
 # same doubles; allow only binary-noise differences.
@@ -336,7 +336,7 @@ def test_english_and_spanish_numbers_agree(
 
 def test_run_from_config_file(small_inputs: Path, tmp_path: Path) -> None:
     rep = run(small_inputs / "pipeline.toml", out=tmp_path / "r")
-    assert isinstance(rep, ProgrammeReport)
+    assert isinstance(rep, ProgramReport)
     assert rep.method == "lp" and rep.config.lang == "en"
     assert sorted(rep.paths) == ["csv", "json"]
     assert not (tmp_path / "r" / HTML).exists()
@@ -365,6 +365,28 @@ def test_panel_row_order_and_firm_labels_do_not_matter(
     b = run(dataclasses.replace(cfg, panel=tmp_path / "panel.csv"), out=tmp_path / "b")
     for name in ("factor_shares", "tfp_by_size", "mipyme_tfp", "mype_labour"):
         pd.testing.assert_frame_equal(a.tables[name], b.tables[name], rtol=1e-10)
+
+
+def test_panel_without_size_column_gets_ley_30056_sizes(
+    small_inputs: Path, tmp_path: Path
+) -> None:
+    panel = pd.read_csv(small_inputs / "panel.csv", dtype={"firm_id": str})
+    panel.drop(columns="size_class").to_csv(tmp_path / "panel.csv", index=False)
+    sized = panel.assign(
+        size_class=tfp.peru.size_class(panel["sales_soles"], panel["year"])
+    )
+    sized.to_csv(tmp_path / "sized.csv", index=False)
+    cfg = PipelineConfig.from_toml(small_inputs / "pipeline.toml")
+    a = run(dataclasses.replace(cfg, panel=tmp_path / "panel.csv"), out=tmp_path / "a")
+    b = run(dataclasses.replace(cfg, panel=tmp_path / "sized.csv"), out=tmp_path / "b")
+    assert a.tables["tfp_by_size"]["group"].tolist() == [
+        "micro",
+        "small",
+        "medium",
+        "large",
+    ]
+    for name in ("tfp_by_size", "mipyme_tfp", "mype_labour"):
+        pd.testing.assert_frame_equal(a.tables[name], b.tables[name])
 
 
 # --------------------------------------------------------------------------------------
@@ -425,16 +447,19 @@ def test_missing_panel_column_is_named(small_inputs: Path, tmp_path: Path) -> No
     [
         (
             '[report]\nlang = "es"\n[panel]\nouput = "y"\n',
-            ["row 4", "panel.ouput", "unknown key"],
+            ["line 4", "panel.ouput", "unknown key", "Fix: use one of"],
         ),
-        ('[report]\nlang = "fr"\n', ["row 2", "'fr'", "lang"]),
-        ("[estimation]\nreps = 'many'\n", ["row 2", "estimation.reps"]),
-        ('[records]\npath = "nowhere"\n', ["row 2", "records.path", "does not exist"]),
-        ("[report\nlang = 1\n", ["not valid TOML", "row 1"]),
-        ("[estimacion]\nreps = 3\n", ["row 1", "unknown table"]),
+        ('[report]\nlang = "fr"\n', ["line 2", "'fr'", "report.lang", 'lang = "es"']),
+        ("[estimation]\nreps = 'many'\n", ["line 2", "estimation.reps", "integer"]),
+        ('[records]\npath = "nowhere"\n', ["line 2", "records.path", "does not exist"]),
+        ("[report\nlang = 1\n", ["not valid TOML", "line 1"]),
+        ("[estimacion]\nreps = 3\n", ["line 1", "unknown table"]),
+        ("[synthetic]\nyears = [2015]\n", ["line 2", "consecutive", "[2015, 2019]"]),
+        ('[report]\nformats = ["pdf"]\n', ["line 2", "report.formats", "subset"]),
+        ("[estimation]\nreps = 1\n", ["line 2", "no standard errors"]),
         (
             '[estimation]\nmethod = "lp"\n[estimation.options]\npoly_degre = 2\n',
-            ["estimation.options", "poly_degre"],
+            ["line 3", "estimation.options", "poly_degre", "LPOptions"],
         ),
     ],
 )
@@ -457,16 +482,26 @@ def test_bad_lang_option_exits_2(tmp_path: Path) -> None:
     assert "fr" in result.output and not (tmp_path / "o").exists()
 
 
-def test_config_errors_in_python_are_records_errors(tmp_path: Path) -> None:
-    with pytest.raises(RecordsError, match="method='xyz' is not one of"):
+def test_config_errors_in_python_are_config_errors(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="method='xyz' is not one of"):
         PipelineConfig(method="xyz")
-    with pytest.raises(RecordsError, match="consecutive years"):
+    with pytest.raises(ConfigError, match="consecutive years"):
         PipelineConfig(years=(2015, 2017, 2018))
-    with pytest.raises(RecordsError, match="config file not found"):
+    with pytest.raises(ConfigError, match="config file not found"):
         PipelineConfig.from_toml(tmp_path / "missing.toml")
-    with pytest.raises(tfp.exceptions.SpecificationError, match="lang='fr'"):
+    with pytest.raises(ConfigError, match="lang='fr'"):
         run(lang="fr", out=tmp_path / "x")
     assert not (tmp_path / "x").exists()
+    assert not issubclass(ConfigError, tfp.exceptions.RecordsError)
+
+
+def test_options_default_to_the_reports_acf_options_or_the_methods_own() -> None:
+    assert dict(PipelineConfig().options) == {
+        "markov_degree": 1,
+        "extra_instruments": ("k",),
+    }
+    assert dict(PipelineConfig(method="lp").options) == {}
+    assert PipelineConfig(method="lp").method_options() is None
 
 
 def test_example_config_parses_to_the_defaults() -> None:

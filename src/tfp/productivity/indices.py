@@ -50,6 +50,7 @@ from tfp.productivity._common import (
     make_grouping,
     numeric_column,
     productivity_from,
+    removed_size_keywords,
     warn_dropped,
 )
 from tfp.productivity.uncertainty import INTERVAL_NOTE, bootstrap_cells
@@ -354,8 +355,7 @@ def tfp_index(
     stat: str = "mean",
     log: bool = True,
     level: float = 0.95,
-    sales: str = "sales_soles",
-    uit_offset: int = 0,
+    **legacy: Any,
 ) -> pd.DataFrame:
     """Compute a TFP index by group (and period) relative to a base group or a base period.
 
@@ -369,9 +369,8 @@ def tfp_index(
         results (their ``productivity(kind="log")`` is used, and their bootstrap draws give
         confidence intervals).
     by : str or None, default "size_class"
-        Grouping column (size class, sector, department, region, ...). ``"size_class"``
-        that is not a column is derived with :func:`tfp.peru.size_class` from ``sales`` and
-        ``time`` (Ley 30056). ``None``: all firms form one group.
+        Grouping column (size class, sector, department, region, ...); add a Ley 30056 size
+        class first with :func:`tfp.peru.size_class`. ``None``: all firms form one group.
     base : object or None, default "large"
         Group whose statistic is 100 in each period. ``None`` to use ``base_time`` only.
     time : str or None
@@ -392,10 +391,8 @@ def tfp_index(
         Whether a column/Series ``productivity`` holds log TFP (True) or TFP levels.
     level : float, default 0.95
         Confidence level of the bootstrap intervals.
-    sales : str, default "sales_soles"
-        Annual sales in soles, used only to derive ``size_class``.
-    uit_offset : int, default 0
-        Passed to :func:`tfp.peru.size_class` (0: UIT of the sales' year).
+    **legacy
+        ``sales=``, ``uit_offset=``: deprecated (FutureWarning), removed in the next release.
 
     Returns
     -------
@@ -434,7 +431,7 @@ def tfp_index(
     >>> t[["group", "index"]].round(1).to_dict("list")
     {'group': ['small', 'large'], 'index': [36.8, 100.0]}
     """
-    data = check_frame(data)
+    data = removed_size_keywords(check_frame(data), by=by, time=time, legacy=legacy)
     _check_common(stat, shares, level)
     if by is None and base is not None:
         raise SpecificationError(
@@ -452,7 +449,7 @@ def tfp_index(
             fix="pass time='<year column>'",
         )
     omega, results, source = productivity_from(data, productivity, log=log)
-    grouping = make_grouping(data, by=by, time=time, sales=sales, uit_offset=uit_offset)
+    grouping = make_grouping(data, by=by, time=time)
     dropped: dict[str, int] = {}
     cells = _prepare(
         data, omega, grouping, weights=weights, shares=shares, dropped=dropped
@@ -509,8 +506,7 @@ def tfp_aggregate(
     base_time: int | None = None,
     log: bool = True,
     level: float = 0.95,
-    sales: str = "sales_soles",
-    uit_offset: int = 0,
+    **legacy: Any,
 ) -> pd.DataFrame:
     """Compute the aggregate TFP level of a set of groups (MIPYME by default) per period.
 
@@ -523,14 +519,14 @@ def tfp_aggregate(
 
     Parameters
     ----------
-    data, productivity, weights, shares, stat, log, level, sales, uit_offset
+    data, productivity, weights, shares, stat, log, level, **legacy
         As in :func:`tfp_index`.
     time : str
         Period column.
     groups : sequence, default ("micro", "small", "medium")
         Values of ``by`` that form the aggregate (:data:`MYPE` for micro and small firms).
     by : str, default "size_class"
-        Grouping column (derived from sales when absent, as in :func:`tfp_index`).
+        Grouping column.
     name : str, default "mipyme"
         Value of the ``group`` column; 'mipyme', 'mype' and 'all' get Spanish and English
         labels.
@@ -549,7 +545,7 @@ def tfp_aggregate(
         A requested group is not present and is not a size class, or none is present (the
         message lists the groups present).
     """
-    data = check_frame(data)
+    data = removed_size_keywords(check_frame(data), by=by, time=time, legacy=legacy)
     _check_common(stat, shares, level)
     if isinstance(groups, str) or len(groups) == 0:
         raise SpecificationError(
@@ -557,7 +553,7 @@ def tfp_aggregate(
             fix="pass e.g. groups=('micro', 'small', 'medium')",
         )
     omega, results, source = productivity_from(data, productivity, log=log)
-    grouping = make_grouping(data, by=by, time=time, sales=sales, uit_offset=uit_offset)
+    grouping = make_grouping(data, by=by, time=time)
     member = np.zeros(len(grouping.groups), dtype=bool)
     for g in groups:
         if g in grouping.groups:

@@ -23,6 +23,7 @@ large ones in ``mean``. PRODUCE's choice is not published.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -35,6 +36,7 @@ from tfp.productivity._common import (
     group_labels,
     make_grouping,
     numeric_column,
+    removed_size_keywords,
     warn_dropped,
 )
 from tfp.productivity.indices import MIPYME, MYPE
@@ -87,8 +89,7 @@ def labour_productivity(
     stat: str = "ratio",
     aggregates: Mapping[str, Sequence[object]] | None = None,
     scale: float = 1.0,
-    sales: str = "sales_soles",
-    uit_offset: int = 0,
+    **legacy: Any,
 ) -> pd.DataFrame:
     """Compute real value added per worker by group and year, with MYPE/MIPYME aggregates.
 
@@ -104,7 +105,7 @@ def labour_productivity(
     time : str, default "year"
         Year column (also the deflator's year).
     by : str or None, default "size_class"
-        Grouping column; ``'size_class'`` is derived from ``sales`` when absent.
+        Grouping column (add a size class with :func:`tfp.peru.size_class`).
     deflate : bool, default True
         Deflate value added to soles of ``base_year`` with :func:`tfp.peru.deflate` (IPC
         Lima); ``False`` keeps nominal soles.
@@ -119,8 +120,8 @@ def labour_productivity(
         ``by='size_class'`` and none otherwise. Groups absent from the data are ignored.
     scale : float, default 1.0
         Divide ``value`` by this (1000 for thousands of soles per worker).
-    sales, uit_offset
-        Used only to derive ``size_class``.
+    **legacy
+        ``sales=``, ``uit_offset=``: deprecated (FutureWarning), removed in the next release.
 
     Returns
     -------
@@ -139,7 +140,7 @@ def labour_productivity(
     SpecificationError
         Unknown ``stat`` or a non-positive ``scale``.
     """
-    data = check_frame(data)
+    data = removed_size_keywords(check_frame(data), by=by, time=time, legacy=legacy)
     validate_literal(stat, LABOUR_STATS, name="stat")
     if not (isinstance(scale, (int, float)) and scale > 0):
         raise SpecificationError(
@@ -155,7 +156,7 @@ def labour_productivity(
     lab = np.zeros(len(data))
     for c in worker_cols:
         lab = lab + numeric_column(data, c, role="workers")
-    grouping = make_grouping(data, by=by, time=time, sales=sales, uit_offset=uit_offset)
+    grouping = make_grouping(data, by=by, time=time)
     f = (
         np.ones(len(data))
         if weights is None

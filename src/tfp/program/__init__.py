@@ -27,8 +27,11 @@ from tfp.program.framework import (
     Product,
     label,
 )
-from tfp.program.records import SCHEMAS, ColumnSpec, ProgrammeRecords, read_records
-from tfp.program.run import PanelColumns, PipelineConfig, ProgrammeReport, run
+from tfp.program.pp0093 import load_pp0093_2020, published_outcomes
+from tfp.program.records import SCHEMAS, ColumnSpec, ProgramRecords, read_records
+from tfp.program.records import (
+    __getattr__ as __getattr__,
+)  # ProgrammeRecords, deprecated
 
 __all__ = [
     "CHECKS",
@@ -41,11 +44,8 @@ __all__ = [
     "Finding",
     "Framework",
     "Indicator",
-    "PanelColumns",
-    "PipelineConfig",
     "Product",
-    "ProgrammeRecords",
-    "ProgrammeReport",
+    "ProgramRecords",
     "annex_table",
     "budget_execution",
     "check_records",
@@ -55,10 +55,11 @@ __all__ = [
     "firm_profile",
     "indicator_progress",
     "label",
+    "load_pp0093_2020",
     "physical_progress",
     "product_totals",
+    "published_outcomes",
     "read_records",
-    "run",
     "targeting_summary",
     "year_on_year",
 ]

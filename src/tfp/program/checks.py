@@ -22,7 +22,7 @@ from tfp.program.execution import (
     physical_progress,
     product_totals,
 )
-from tfp.program.records import ProgrammeRecords
+from tfp.program.records import ProgramRecords
 
 __all__ = ["CHECKS", "Finding", "check_records", "findings_frame"]
 
@@ -110,7 +110,7 @@ def _consistent(computed: float, published: float, decimals: int) -> bool:
     return abs(computed - published) <= half + FLOAT_SLACK * max(1.0, abs(published))
 
 
-def check_records(records: ProgrammeRecords) -> list[Finding]:
+def check_records(records: ProgramRecords) -> list[Finding]:
     """Check programme records for contradictions between their inputs.
 
     Checks (codes in :data:`CHECKS`): printed product/total budgets against the sums of their
@@ -124,7 +124,7 @@ def check_records(records: ProgrammeRecords) -> list[Finding]:
 
     Parameters
     ----------
-    records : ProgrammeRecords
+    records : ProgramRecords
 
     Returns
     -------
@@ -133,7 +133,7 @@ def check_records(records: ProgrammeRecords) -> list[Finding]:
 
     Examples
     --------
-    >>> from tfp.datasets.pp0093 import load_pp0093_2020
+    >>> from tfp.program import load_pp0093_2020
     >>> [f.where for f in check_records(load_pp0093_2020())]
     ['activity 4.1 (5005087)', 'indicator P1-1']
     """
@@ -159,7 +159,7 @@ def findings_frame(findings: list[Finding]) -> pd.DataFrame:
     )
 
 
-def _budget_sums(records: ProgrammeRecords) -> list[Finding]:
+def _budget_sums(records: ProgramRecords) -> list[Finding]:
     pub = records.published
     if pub is None:
         return []
@@ -193,7 +193,7 @@ def _budget_sums(records: ProgrammeRecords) -> list[Finding]:
     return out
 
 
-def _devengado_above_pim(records: ProgrammeRecords) -> list[Finding]:
+def _devengado_above_pim(records: ProgramRecords) -> list[Finding]:
     act = records.activities
     out = []
     for r in _rows(act[act["devengado"] > act["pim"]]):
@@ -209,7 +209,7 @@ def _devengado_above_pim(records: ProgrammeRecords) -> list[Finding]:
     return out
 
 
-def _firm_counts(records: ProgrammeRecords) -> list[Finding]:
+def _firm_counts(records: ProgramRecords) -> list[Finding]:
     prod = records.products.set_index("code")
     act = records.activities
     out = []
@@ -265,7 +265,7 @@ def _firm_counts(records: ProgrammeRecords) -> list[Finding]:
     return out
 
 
-def _computed_figures(records: ProgrammeRecords) -> dict[tuple[str, str, str], float]:
+def _computed_figures(records: ProgramRecords) -> dict[tuple[str, str, str], float]:
     """Every figure a report could print, recomputed: (level, code, measure) -> value."""
     figures: dict[tuple[str, str, str], float] = {}
     phys = physical_progress(records)
@@ -286,7 +286,7 @@ def _computed_figures(records: ProgrammeRecords) -> dict[tuple[str, str, str], f
     return figures
 
 
-def _published(records: ProgrammeRecords) -> list[Finding]:
+def _published(records: ProgramRecords) -> list[Finding]:
     pub = records.published
     if pub is None:
         return []
@@ -342,7 +342,7 @@ def _published(records: ProgrammeRecords) -> list[Finding]:
     return out
 
 
-def _register_counts(records: ProgrammeRecords) -> list[Finding]:
+def _register_counts(records: ProgramRecords) -> list[Finding]:
     reg = records.register
     if reg is None:
         return []

@@ -1,6 +1,6 @@
 """Charts of the PP 0093 report as PNG bytes (matplotlib Figure on an Agg canvas, no pyplot).
 
-Each ``chart_*`` function takes a table built by :mod:`tfp.report.tables` and returns a
+Each ``chart_*`` function takes a table built by :mod:`tfp.app.outcomes` and returns a
 :class:`matplotlib.figure.Figure`; :func:`report_figures` draws all the charts the tables
 allow and returns ``{name: png_bytes}``, ready to embed as ``data:image/png;base64``.
 """
@@ -13,6 +13,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+
+from tfp._labels import CATALOGUE, label, labels
 
 __all__ = [
     "CHART_TITLES",
@@ -31,87 +33,12 @@ _OURS = "#1f5f8b"
 _SEED = "#c8a03c"
 _GREY = "#8c8c8c"
 
-#: Chart titles: name -> (es, en). Also the images' alt text.
-CHART_TITLES: Mapping[str, tuple[str, str]] = {
-    "tfp_by_size": (
-        "Productividad total de factores según tamaño de empresa (gran empresa = 100)",
-        "Total factor productivity by firm size (large firms = 100)",
-    ),
-    "mipyme_growth": (
-        "Variación % anual de la PTF de las MIPYME",
-        "Annual % change in MIPYME TFP",
-    ),
-    "mype_labour": (
-        "Productividad del trabajo de las MYPE (miles de soles por trabajador)",
-        "MYPE labour productivity (thousand soles per worker)",
-    ),
-    "physical_progress": (
-        "Avance físico por actividad (% de la meta anual)",
-        "Physical progress by activity (% of the annual target)",
-    ),
-    "budget": (
-        "Ejecución presupuestal por producto (millones de soles)",
-        "Budget execution by product (million soles)",
-    ),
-    "indicators": (
-        "Indicadores de desempeño: valor y meta",
-        "Performance indicators: value and target",
-    ),
-    "coverage_natural_region": (
-        "Empresas atendidas por región natural",
-        "Firms served by natural region",
-    ),
-    "coverage_size_class": (
-        "Empresas atendidas por tamaño (empresas con información de ventas)",
-        "Firms served by size (firms with sales data)",
-    ),
-    "coverage_department": (
-        "Empresas atendidas por departamento",
-        "Firms served by department",
-    ),
-}
-
-_WORDS = {
-    "es": {
-        "ours": "tfp (datos del reporte)",
-        "ours_sim": "tfp (datos simulados)",
-        "seed": "Publicado PRODUCE (ENE)",
-        "index": "Índice",
-        "year": "Año",
-        "pct": "%",
-        "firms": "Empresas",
-        "target": "Meta",
-        "value": "Valor",
-        "pia": "PIA",
-        "pim": "PIM",
-        "devengado": "Devengado",
-        "product": "Producto",
-        "activity": "Act.",
-        "no_target": "sin meta",
-    },
-    "en": {
-        "ours": "tfp (report data)",
-        "ours_sim": "tfp (simulated data)",
-        "seed": "Published by PRODUCE (ENE)",
-        "index": "Index",
-        "year": "Year",
-        "pct": "%",
-        "firms": "Firms",
-        "target": "Target",
-        "value": "Value",
-        "pia": "Initial budget (PIA)",
-        "pim": "Modified budget (PIM)",
-        "devengado": "Accrued (devengado)",
-        "product": "Product",
-        "activity": "Act.",
-        "no_target": "no target",
-    },
-}
+#: Chart titles: name -> (es, en) (the label catalogue's). Also the images' alt text.
+CHART_TITLES = CATALOGUE["chart"]
 
 
 def _title(name: str, lang: str) -> str:
-    es, en = CHART_TITLES[name]
-    return es if lang == "es" else en
+    return label(name, lang, domain="chart")
 
 
 def _figure(size: tuple[float, float]) -> Any:
@@ -147,7 +74,7 @@ def chart_tfp_by_size(
     table: pd.DataFrame, *, lang: str = "es", simulated: bool = True
 ) -> Any:
     """Bars of the TFP index by size class, ours beside PRODUCE's published chart."""
-    w = _WORDS[lang]
+    w = labels("chart_word", lang)
     fig = _figure((7.0, 4.2))
     ax = fig.add_subplot()
     x = np.arange(len(table))
@@ -184,7 +111,7 @@ def chart_mipyme_growth(
     table: pd.DataFrame, *, lang: str = "es", simulated: bool = True
 ) -> Any:
     """Bars of the yearly % change of MIPYME TFP, with the published change as markers."""
-    w = _WORDS[lang]
+    w = labels("chart_word", lang)
     t = table.dropna(subset=["growth_pct"])
     fig = _figure((7.0, 3.8))
     ax = fig.add_subplot()
@@ -234,7 +161,7 @@ def chart_labour(
     table: pd.DataFrame, *, lang: str = "es", simulated: bool = True
 ) -> Any:
     """Lines of MYPE labour productivity by year: ours and the published figures."""
-    w = _WORDS[lang]
+    w = labels("chart_word", lang)
     fig = _figure((7.0, 3.8))
     ax = fig.add_subplot()
     ax.plot(
@@ -263,7 +190,7 @@ def chart_labour(
 
 def chart_progress(table: pd.DataFrame, *, lang: str = "es") -> Any:
     """Horizontal bars of physical progress (%) of each activity; 100 % marked."""
-    w = _WORDS[lang]
+    w = labels("chart_word", lang)
     act = table[table["level"] == "activity"].iloc[::-1]
     fig = _figure((7.0, 0.45 * len(act) + 1.2))
     ax = fig.add_subplot()
@@ -291,7 +218,7 @@ def chart_progress(table: pd.DataFrame, *, lang: str = "es") -> Any:
 
 def chart_budget(table: pd.DataFrame, *, lang: str = "es") -> Any:
     """Grouped bars of PIA, PIM and devengado by product, in millions of soles."""
-    w = _WORDS[lang]
+    w = labels("chart_word", lang)
     p = table[table["level"] == "product"]
     fig = _figure((7.0, 4.0))
     ax = fig.add_subplot()
@@ -317,7 +244,7 @@ def chart_budget(table: pd.DataFrame, *, lang: str = "es") -> Any:
 
 def chart_indicators(table: pd.DataFrame, *, lang: str = "es") -> Any:
     """Bars of each performance indicator's value beside its target."""
-    w = _WORDS[lang]
+    w = labels("chart_word", lang)
     fig = _figure((7.0, 3.8))
     ax = fig.add_subplot()
     x = np.arange(len(table))
@@ -346,7 +273,7 @@ def chart_coverage(
     keep_order: bool = False,
 ) -> Any:
     """Horizontal bars of firms served by group (largest first unless ``keep_order``)."""
-    w = _WORDS[lang]
+    w = labels("chart_word", lang)
     t = table if keep_order else table.sort_values("n_firms", ascending=False)
     t = t.head(top).iloc[::-1]
     fig = _figure((7.0, 0.28 * len(t) + 1.4))
