@@ -173,7 +173,7 @@ def plot_over_time(
     ax.set_xlabel(text["time_x"])
     ax.set_ylabel(ylabel or value)
     ax.set_xticks(sorted(set(table["time"].dropna().astype(int).tolist())))
-    ax.legend()
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
     ax.set_title(title or text["time_title"])
     fig.tight_layout()
     return fig

@@ -57,6 +57,18 @@ def png(fig: Any) -> bytes:
     return buf.getvalue()
 
 
+def _legend(ax: Any) -> None:
+    """The legend in one row below the axes, clear of the data (and of matplotlib's timed
+    ``loc="best"`` search, which warns when a loaded machine makes it slow)."""
+    ax.legend(
+        fontsize=8,
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.14),
+        ncol=3,
+        frameon=False,
+    )
+
+
 def _bar_labels(ax: Any, bars: Any, fmt: str = "{:.1f}") -> None:
     for b in bars:
         h = b.get_height()
@@ -101,7 +113,7 @@ def chart_tfp_by_size(
     ax.set_xticks(x, table[f"label_{lang}"].astype(str).tolist())
     ax.axhline(100.0, color=_GREY, linewidth=0.8, linestyle="--")
     ax.set_ylabel(w["index"])
-    ax.legend(loc="upper left", fontsize=8)
+    _legend(ax)
     ax.set_title(_title("tfp_by_size", lang), fontsize=10)
     fig.tight_layout()
     return fig
@@ -151,7 +163,7 @@ def chart_mipyme_growth(
     ax.set_xticks(x, [str(int(v)) for v in x])
     ax.set_xlabel(w["year"])
     ax.set_ylabel(w["pct"])
-    ax.legend(fontsize=8)
+    _legend(ax)
     ax.set_title(_title("mipyme_growth", lang), fontsize=10)
     fig.tight_layout()
     return fig
@@ -182,7 +194,7 @@ def chart_labour(
         )
     ax.set_xticks(table["year"].to_numpy(float), [str(int(v)) for v in table["year"]])
     ax.set_xlabel(w["year"])
-    ax.legend(fontsize=8)
+    _legend(ax)
     ax.set_title(_title("mype_labour", lang), fontsize=10)
     fig.tight_layout()
     return fig
@@ -236,7 +248,7 @@ def chart_budget(table: pd.DataFrame, *, lang: str = "es") -> Any:
         if col == "devengado":
             _bar_labels(ax, bars)
     ax.set_xticks(x, [f"{w['product']} {n}" for n in p["number"]])
-    ax.legend(fontsize=8)
+    _legend(ax)
     ax.set_title(_title("budget", lang), fontsize=10)
     fig.tight_layout()
     return fig
@@ -258,7 +270,7 @@ def chart_indicators(table: pd.DataFrame, *, lang: str = "es") -> Any:
     _bar_labels(ax, b2)
     ax.set_xticks(x, table["id"].astype(str).tolist())
     ax.set_ylabel(w["pct"])
-    ax.legend(fontsize=8)
+    _legend(ax)
     ax.set_title(_title("indicators", lang), fontsize=10)
     fig.tight_layout()
     return fig
