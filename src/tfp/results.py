@@ -20,8 +20,9 @@ from scipy import stats
 
 from tfp._frozen import FrozenDict
 from tfp._version import __version__
-from tfp.estimators.base import Convergence, Fit
+from tfp.estimators.base import Fit
 from tfp.exceptions import SpecificationError
+from tfp.numerics.optimize import Convergence
 from tfp.panel import Panel
 from tfp.spec import ProductionSpec, elasticity_matrix, term_matrix
 

@@ -66,8 +66,6 @@ KNOWN_VIOLATIONS: frozenset[tuple[str, str]] = frozenset(
         ("tfp.api", "tfp.results"),
         ("tfp.results", "tfp.api"),
         ("tfp.results", "tfp.report"),
-        ("tfp.numerics", "tfp.estimators"),
-        ("tfp.estimators", "tfp.numerics"),
         ("tfp.datasets", "tfp.options"),
         ("tfp.datasets", "tfp.program"),
         ("tfp.datasets", "tfp"),

@@ -29,7 +29,7 @@ from typing import Any
 
 import numpy as np
 
-from tfp.estimators.base import Convergence, Fit
+from tfp.estimators.base import Fit
 from tfp.exceptions import ConvergenceWarning, IdentificationError, SpecificationError
 from tfp.numerics.gmm import (
     MarkovGMM,
@@ -37,7 +37,7 @@ from tfp.numerics.gmm import (
     markov_criterion_and_grad,
     weight_two_step,
 )
-from tfp.numerics.optimize import minimize_multistart, sobol_starts
+from tfp.numerics.optimize import Convergence, minimize_multistart, sobol_starts
 from tfp.numerics.poly import exponent_table, poly_basis, poly_names
 from tfp.options.acf import ACFOptions
 from tfp.panel import Panel

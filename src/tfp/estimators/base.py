@@ -1,4 +1,4 @@
-"""What every estimator returns: :class:`Fit` (arrays only) and :class:`Convergence`.
+"""What every estimator returns: :class:`Fit` (arrays only).
 
 Each estimator module exposes ``fit(panel, spec, options) -> Fit``. It computes on the
 validated :class:`~tfp.panel.Panel` (sorted by firm and time, read-only float64 arrays) and
@@ -13,75 +13,9 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["Convergence", "Fit", "LocalMinimum"]
+from tfp.numerics.optimize import Convergence
 
-
-@dataclass(frozen=True)
-class LocalMinimum:
-    """One distinct local minimum found by a multi-start search."""
-
-    objective: float
-    params: tuple[float, ...]
-    n_starts: int  # how many starts ended here
-
-
-@dataclass(frozen=True)
-class Convergence:
-    """Record of a numerical optimisation.
-
-    Attributes
-    ----------
-    converged : bool
-        The best start met the optimizer's tolerance.
-    n_iter, n_evals : int
-        Iterations and criterion evaluations of the best start (summed over starts in
-        ``n_evals_total``).
-    objective : float
-        Criterion at the estimate.
-    message : str
-        The optimizer's message for the best start.
-    start_params : tuple of float
-        Where the best start began.
-    elapsed : float
-        Seconds spent in the whole search.
-    method : str
-        Optimizer used.
-    n_starts : int
-        Starts tried.
-    n_starts_at_min : int
-        Starts that reached the reported minimum (within the tolerance used to merge minima).
-    local_minima : tuple of LocalMinimum
-        The distinct minima found, best first.
-    """
-
-    converged: bool
-    n_iter: int
-    n_evals: int
-    objective: float
-    message: str
-    start_params: tuple[float, ...]
-    elapsed: float
-    method: str = ""
-    n_starts: int = 1
-    n_starts_at_min: int = 1
-    n_evals_total: int = 0
-    local_minima: tuple[LocalMinimum, ...] = ()
-
-    @classmethod
-    def closed_form(cls, objective: float = float("nan")) -> Convergence:
-        """The record of an estimator with a closed-form solution."""
-        return cls(
-            converged=True,
-            n_iter=0,
-            n_evals=0,
-            objective=objective,
-            message="closed form",
-            start_params=(),
-            elapsed=0.0,
-            method="closed form",
-            n_starts=0,
-            n_starts_at_min=0,
-        )
+__all__ = ["Fit"]
 
 
 @dataclass(frozen=True, eq=False)

@@ -18,8 +18,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from tfp.estimators.base import Convergence, Fit
+from tfp.estimators.base import Fit
 from tfp.exceptions import DataError, IdentificationError, SpecificationError
+from tfp.numerics.optimize import Convergence
 from tfp.options.cost_share import CostShareOptions
 from tfp.panel import Panel
 from tfp.spec import ProductionSpec

@@ -31,9 +31,14 @@ import numpy as np
 
 from tfp._frozen import FrozenDict
 from tfp._kernels.poly_nb import poly_basis_nb
-from tfp.estimators.base import Convergence, Fit, LocalMinimum
+from tfp.estimators.base import Fit
 from tfp.exceptions import ConvergenceWarning, IdentificationError, SpecificationError
-from tfp.numerics.optimize import minimize_multistart, sobol_starts
+from tfp.numerics.optimize import (
+    Convergence,
+    LocalMinimum,
+    minimize_multistart,
+    sobol_starts,
+)
 from tfp.numerics.poly import exponent_table, poly_basis, poly_names
 from tfp.options.gnr import GNROptions
 from tfp.panel import Panel

@@ -6,9 +6,10 @@ from functools import partial
 
 import numpy as np
 
-from tfp.estimators.base import Convergence, Fit
+from tfp.estimators.base import Fit
 from tfp.exceptions import IdentificationError
 from tfp.numerics.inference import ols_vcov, solve_ols
+from tfp.numerics.optimize import Convergence
 from tfp.options.ols import FEOptions, OLSOptions
 from tfp.panel import Panel
 from tfp.spec import ProductionSpec, term_matrix

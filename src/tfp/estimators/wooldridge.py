@@ -23,8 +23,9 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
-from tfp.estimators.base import Convergence, Fit
+from tfp.estimators.base import Fit
 from tfp.exceptions import IdentificationError, SpecificationError
+from tfp.numerics.optimize import Convergence
 from tfp.numerics.poly import poly_basis, poly_names
 from tfp.options.wooldridge import (
     RobinsonOptions,

@@ -1,8 +1,8 @@
 """Deterministic multi-start minimisation and quasi-random start sets.
 
-:func:`minimize_multistart` runs :func:`scipy.optimize.minimize` from every row of a start
-matrix, keeps the lowest criterion and records what happened in a
-:class:`~tfp.estimators.base.Convergence`: how many starts reached the minimum and which other
+:func:`minimize_multistart` runs :func:`scipy.optimize.minimize` (configured by an
+:class:`Optimizer`) from every row of a start matrix, keeps the lowest criterion and records
+what happened in a :class:`Convergence`: how many starts reached the minimum and which other
 local minima were found. The answer does not depend on the order of the starts: ties in the
 criterion are broken lexicographically on the (rounded) parameters, and end points are merged
 into minima after sorting them by an order-free key.
@@ -22,11 +22,18 @@ import numpy as np
 from scipy import optimize as _opt
 from scipy.stats import qmc
 
-from tfp.estimators.base import Convergence, LocalMinimum
+from tfp._checks import check_int, check_real
+from tfp._literals import validate_literal
 from tfp.exceptions import ConvergenceError, ConvergenceWarning, SpecificationError
-from tfp.options._base import Optimizer
 
-__all__ = ["minimize_multistart", "scipy_options", "sobol_starts"]
+__all__ = [
+    "Convergence",
+    "LocalMinimum",
+    "Optimizer",
+    "minimize_multistart",
+    "scipy_options",
+    "sobol_starts",
+]
 
 # Criteria within this relative distance of the lowest are ties (broken on the parameters):
 # floating-point noise of the same criterion evaluated at the same point from other starts.
@@ -43,12 +50,119 @@ _SCIPY_NAMES = {
     "trust-constr": "trust-constr",
     "powell": "Powell",
 }
+OPTIMIZERS = tuple(_SCIPY_NAMES)
 
-_USES_JAC = {"bfgs", "l-bfgs-b", "trust-constr"}
+
+@dataclass(frozen=True)
+class Optimizer:
+    """How a GMM criterion is minimised.
+
+    Parameters
+    ----------
+    method : {'nelder-mead', 'bfgs', 'l-bfgs-b', 'trust-constr', 'powell'}
+        SciPy method used from every start.
+    xtol, ftol : float
+        Tolerances on parameters and criterion.
+    maxiter : int
+        Iterations allowed per start.
+    n_starts : int
+        Starts of the multi-start search (the deterministic start set of each method, then
+        Sobol points, up to this number).
+    strict : bool
+        Raise :class:`~tfp.exceptions.ConvergenceError` instead of warning when the best start
+        did not converge.
+    """
+
+    method: str = "nelder-mead"
+    xtol: float = 1e-8
+    ftol: float = 1e-12
+    maxiter: int = 5000
+    n_starts: int = 8
+    strict: bool = False
+
+    def __post_init__(self) -> None:
+        validate_literal(self.method, OPTIMIZERS, name="Optimizer.method")
+        check_real(self.xtol, name="Optimizer.xtol", low=0.0, low_open=True)
+        check_real(self.ftol, name="Optimizer.ftol", low=0.0, low_open=True)
+        check_int(self.maxiter, name="Optimizer.maxiter", low=1)
+        check_int(self.n_starts, name="Optimizer.n_starts", low=1)
+        if not isinstance(self.strict, bool):
+            raise SpecificationError(
+                f"Optimizer.strict must be True or False, got {self.strict!r}",
+                fix="pass strict=True to raise on non-convergence, or strict=False to warn",
+            )
+
+
+@dataclass(frozen=True)
+class LocalMinimum:
+    """One distinct local minimum found by a multi-start search."""
+
+    objective: float
+    params: tuple[float, ...]
+    n_starts: int  # how many starts ended here
+
+
+@dataclass(frozen=True)
+class Convergence:
+    """Record of a numerical optimisation.
+
+    Attributes
+    ----------
+    converged : bool
+        The best start met the optimizer's tolerance.
+    n_iter, n_evals : int
+        Iterations and criterion evaluations of the best start (summed over starts in
+        ``n_evals_total``).
+    objective : float
+        Criterion at the estimate.
+    message : str
+        The optimizer's message for the best start.
+    start_params : tuple of float
+        Where the best start began.
+    elapsed : float
+        Seconds spent in the whole search.
+    method : str
+        Optimizer used.
+    n_starts : int
+        Starts tried.
+    n_starts_at_min : int
+        Starts that reached the reported minimum (within the tolerance used to merge minima).
+    local_minima : tuple of LocalMinimum
+        The distinct minima found, best first.
+    """
+
+    converged: bool
+    n_iter: int
+    n_evals: int
+    objective: float
+    message: str
+    start_params: tuple[float, ...]
+    elapsed: float
+    method: str = ""
+    n_starts: int = 1
+    n_starts_at_min: int = 1
+    n_evals_total: int = 0
+    local_minima: tuple[LocalMinimum, ...] = ()
+
+    @classmethod
+    def closed_form(cls, objective: float = float("nan")) -> Convergence:
+        """The record of an estimator with a closed-form solution."""
+        return cls(
+            converged=True,
+            n_iter=0,
+            n_evals=0,
+            objective=objective,
+            message="closed form",
+            start_params=(),
+            elapsed=0.0,
+            method="closed form",
+            n_starts=0,
+            n_starts_at_min=0,
+        )
 
 
 def scipy_options(optimizer: Optimizer) -> tuple[str, dict[str, Any]]:
-    """Translate an :class:`~tfp.options.Optimizer` into SciPy's method name and options.
+    """Translate an :class:`Optimizer` into SciPy's method name and options.
 
     Parameters
     ----------

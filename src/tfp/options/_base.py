@@ -1,4 +1,5 @@
-"""Shared option records: :class:`Optimizer`, :class:`Bootstrap` and the base of method options.
+"""Shared option records: :class:`Bootstrap` and the base of method options (:class:`Optimizer`
+lives with the optimizer, in :mod:`tfp.numerics.optimize`).
 
 All option classes are frozen dataclasses validated in ``__post_init__``; a bad value raises
 :class:`~tfp.exceptions.SpecificationError` naming the field, the allowed values and the fix.
@@ -11,54 +12,12 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from tfp._checks import check_int, check_real
+from tfp._checks import check_int
 from tfp._literals import validate_literal
 from tfp.exceptions import SpecificationError
+from tfp.numerics.optimize import Optimizer
 
 __all__ = ["Bootstrap", "MethodOptions", "Optimizer"]
-
-OPTIMIZERS = ("nelder-mead", "bfgs", "l-bfgs-b", "trust-constr", "powell")
-
-
-@dataclass(frozen=True)
-class Optimizer:
-    """How a GMM criterion is minimised.
-
-    Parameters
-    ----------
-    method : {'nelder-mead', 'bfgs', 'l-bfgs-b', 'trust-constr', 'powell'}
-        SciPy method used from every start.
-    xtol, ftol : float
-        Tolerances on parameters and criterion.
-    maxiter : int
-        Iterations allowed per start.
-    n_starts : int
-        Starts of the multi-start search (the deterministic start set of each method, then
-        Sobol points, up to this number).
-    strict : bool
-        Raise :class:`~tfp.exceptions.ConvergenceError` instead of warning when the best start
-        did not converge.
-    """
-
-    method: str = "nelder-mead"
-    xtol: float = 1e-8
-    ftol: float = 1e-12
-    maxiter: int = 5000
-    n_starts: int = 8
-    strict: bool = False
-
-    def __post_init__(self) -> None:
-        validate_literal(self.method, OPTIMIZERS, name="Optimizer.method")
-        check_real(self.xtol, name="Optimizer.xtol", low=0.0, low_open=True)
-        check_real(self.ftol, name="Optimizer.ftol", low=0.0, low_open=True)
-        check_int(self.maxiter, name="Optimizer.maxiter", low=1)
-        check_int(self.n_starts, name="Optimizer.n_starts", low=1)
-        if not isinstance(self.strict, bool):
-            raise SpecificationError(
-                f"Optimizer.strict must be True or False, got {self.strict!r}",
-                fix="pass strict=True to raise on non-convergence, or strict=False to warn",
-            )
-
 
 #: Replicates of ``Bootstrap()`` when neither ``reps`` nor ``indices`` says otherwise.
 DEFAULT_REPS = 199
