@@ -18,7 +18,7 @@ import pandas as pd
 
 from tfp._frozen import FrozenDict
 from tfp._literals import METHODS, validate_literal
-from tfp.estimators.base import Fit
+from tfp.estimators.fit import Fit
 from tfp.exceptions import (
     ConvergenceWarning,
     DataError,

@@ -221,7 +221,7 @@ def run_bootstrap(
 ) -> BootstrapDraws:
     """Run the firm-cluster bootstrap of ``fit_fn`` on ``panel``.
 
-    ``fit_fn(panel, spec, options)`` must return a :class:`~tfp.estimators.base.Fit`.
+    ``fit_fn(panel, spec, options)`` must return a :class:`~tfp.estimators.fit.Fit`.
     """
     sources, entropy = _draw_sources(boot, panel.n_firms)
     reps = list(range(len(sources)))

@@ -20,7 +20,7 @@ from scipy import stats
 
 from tfp._frozen import FrozenDict
 from tfp._version import __version__
-from tfp.estimators.base import Fit
+from tfp.estimators.fit import Fit
 from tfp.exceptions import SpecificationError
 from tfp.numerics.optimize import Convergence
 from tfp.panel import Panel

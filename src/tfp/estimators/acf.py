@@ -29,7 +29,7 @@ from typing import Any
 
 import numpy as np
 
-from tfp.estimators.base import Fit
+from tfp.estimators.fit import Fit
 from tfp.exceptions import ConvergenceWarning, IdentificationError, SpecificationError
 from tfp.numerics.gmm import (
     MarkovGMM,

@@ -43,7 +43,7 @@ import numpy as np
 from scipy import linalg, special
 
 from tfp._frozen import FrozenDict
-from tfp.estimators.base import Fit
+from tfp.estimators.fit import Fit
 from tfp.exceptions import ConvergenceWarning, IdentificationError, SpecificationError
 from tfp.numerics.optimize import minimize_multistart, sobol_starts
 from tfp.numerics.poly import exponent_table, poly_basis, poly_names

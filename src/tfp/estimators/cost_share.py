@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from tfp.estimators.base import Fit
+from tfp.estimators.fit import Fit
 from tfp.exceptions import DataError, IdentificationError, SpecificationError
 from tfp.numerics.optimize import Convergence
 from tfp.options.cost_share import CostShareOptions

@@ -31,7 +31,7 @@ import numpy as np
 
 from tfp._frozen import FrozenDict
 from tfp._kernels.poly_nb import poly_basis_nb
-from tfp.estimators.base import Fit
+from tfp.estimators.fit import Fit
 from tfp.exceptions import ConvergenceWarning, IdentificationError, SpecificationError
 from tfp.numerics.optimize import (
     Convergence,

@@ -6,7 +6,7 @@ from functools import partial
 
 import numpy as np
 
-from tfp.estimators.base import Fit
+from tfp.estimators.fit import Fit
 from tfp.exceptions import IdentificationError
 from tfp.numerics.inference import ols_vcov, solve_ols
 from tfp.numerics.optimize import Convergence

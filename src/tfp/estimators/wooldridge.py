@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
-from tfp.estimators.base import Fit
+from tfp.estimators.fit import Fit
 from tfp.exceptions import IdentificationError, SpecificationError
 from tfp.numerics.optimize import Convergence
 from tfp.numerics.poly import poly_basis, poly_names
