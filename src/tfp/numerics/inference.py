@@ -1,12 +1,83 @@
-"""Covariance estimators and test statistics shared by the estimators."""
+"""How standard errors were computed (:class:`Inference`) and the covariance estimators."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 import numpy as np
+from scipy import stats
 
 from tfp.exceptions import IdentificationError
 
-__all__ = ["cluster_sums", "ols_vcov", "solve_ols"]
+__all__ = ["Inference", "cluster_sums", "ols_vcov", "solve_ols"]
+
+
+@dataclass(frozen=True)
+class Inference:
+    """How the covariance of an estimate was computed, and how to test with it.
+
+    Attributes
+    ----------
+    kind : {'analytic', 'bootstrap', 'none'}
+        Source of the covariance.
+    vcov : str or None
+        Analytic covariance estimator: ``'cluster'``, ``'robust'`` or ``'classical'`` (room
+        for others, e.g. a two-step sandwich); None otherwise.
+    cluster : str or None
+        Column whose values are the clusters (analytic ``'cluster'``) or the resampling unit
+        (bootstrap); None otherwise.
+    distribution : {'normal', 't'}
+        Reference distribution of statistics built from the covariance (t statistics, and
+        delta-method quantities such as returns to scale).
+    df : int or None
+        Degrees of freedom of the t distribution (residual degrees of freedom).
+    reps, seed_entropy : int or None
+        Bootstrap replicates and the entropy of their root seed.
+    """
+
+    kind: str = "none"
+    vcov: str | None = None
+    cluster: str | None = None
+    distribution: str = "normal"
+    df: int | None = None
+    reps: int | None = None
+    seed_entropy: int | None = None
+
+    @classmethod
+    def analytic(
+        cls,
+        vcov: str,
+        cluster: str,
+        distribution: str = "normal",
+        df: int | None = None,
+    ) -> Inference:
+        """An analytic covariance (``cluster`` is kept only for a clustered one)."""
+        keep = cluster if vcov == "cluster" else None
+        return cls("analytic", vcov, keep, distribution, df)
+
+    @property
+    def label(self) -> str:
+        """``'analytic (cluster by id)'``, ``'bootstrap (199 reps, cluster by id)'``, ``'none'``."""
+        if self.kind == "analytic":
+            by = f"cluster by {self.cluster}" if self.vcov == "cluster" else self.vcov
+            return f"analytic ({by})"
+        if self.kind == "bootstrap":
+            return f"bootstrap ({self.reps} reps, cluster by {self.cluster})"
+        return self.kind
+
+    def _dist(self) -> Any:
+        return (
+            stats.t(self.df) if self.distribution == "t" and self.df else stats.norm()
+        )
+
+    def critical_value(self, level: float) -> float:
+        """Two-sided critical value at confidence ``level``."""
+        return float(self._dist().ppf(0.5 + level / 2))
+
+    def p_values(self, statistics: np.ndarray) -> np.ndarray:
+        """Two-sided p-values of ``statistics``."""
+        return np.asarray(2 * self._dist().sf(np.abs(statistics)), dtype=np.float64)
 
 
 def cluster_sums(scores: np.ndarray, firm: np.ndarray) -> np.ndarray:

@@ -727,12 +727,12 @@ class _Estimation:
 
 def _estimate(data: pd.DataFrame, cfg: PipelineConfig) -> _Estimation:
     import tfp
-    from tfp.api import METHOD_TABLE, _available_methods
+    from tfp.estimators.registry import REGISTRY
 
     cols = cfg.columns
     method = cfg.method
     notes: list[str] = []
-    if method == "acf" and "acf" not in _available_methods():
+    if method == "acf" and "acf" not in REGISTRY:
         method = "lp"
         notes.append("fallback")
     roles: dict[str, Any] = {
@@ -746,11 +746,8 @@ def _estimate(data: pd.DataFrame, cfg: PipelineConfig) -> _Estimation:
         roles["proxy"] = cols.proxy
     options = None
     if cfg.options:
-        cls_path = METHOD_TABLE[method][1]
-        module, name = cls_path.split(":")
-        import importlib
-
-        cls = getattr(importlib.import_module(module), name)
+        cls = REGISTRY[method].options
+        name = cls.__name__
         try:
             options = cls(
                 **{
