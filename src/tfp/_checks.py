@@ -14,7 +14,7 @@ import numpy as np
 
 from tfp.exceptions import SpecificationError
 
-__all__ = ["check_int", "check_names", "check_real"]
+__all__ = ["check_int", "check_level", "check_names", "check_real"]
 
 
 def check_int(
@@ -58,6 +58,19 @@ def check_real(
             fix=f"pass {name} {'>' if low_open else '>='} {low}",
         )
     return v
+
+
+def check_level(level: object) -> float:
+    """Validate a confidence level in (0, 1)."""
+    if (
+        isinstance(level, bool)
+        or not isinstance(level, (int, float, np.integer, np.floating))
+        or not 0 < level < 1
+    ):
+        raise SpecificationError(
+            f"level={level!r} must be a number in (0, 1)", fix="pass e.g. level=0.95"
+        )
+    return float(level)
 
 
 def check_names(value: Iterable[str] | str, *, name: str) -> tuple[str, ...]:

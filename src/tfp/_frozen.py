@@ -1,8 +1,12 @@
-"""A read-only, picklable mapping for results and panels (``MappingProxyType`` cannot be pickled)."""
+"""Read-only containers for results and panels: a picklable mapping (``MappingProxyType`` cannot
+be pickled) and read-only copies of pandas objects."""
 
 from __future__ import annotations
 
 from typing import Any, NoReturn
+
+import numpy as np
+import pandas as pd
 
 
 class FrozenDict(dict[Any, Any]):
@@ -25,3 +29,17 @@ class FrozenDict(dict[Any, Any]):
 
     def __hash__(self) -> int:  # type: ignore[override]
         return hash(tuple(sorted(self.items(), key=lambda kv: str(kv[0]))))
+
+
+def readonly_series(s: pd.Series) -> pd.Series:
+    """A copy of ``s`` whose values cannot be assigned to (results are immutable)."""
+    values = np.array(s.to_numpy(), copy=True)
+    values.setflags(write=False)
+    return pd.Series(values, index=s.index, name=s.name, copy=False)
+
+
+def readonly_frame(df: pd.DataFrame) -> pd.DataFrame:
+    """A copy of a homogeneous numeric ``df`` whose values cannot be assigned to."""
+    values = np.array(df.to_numpy(), copy=True)
+    values.setflags(write=False)
+    return pd.DataFrame(values, index=df.index, columns=df.columns, copy=False)

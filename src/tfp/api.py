@@ -72,7 +72,7 @@ def _resolve_se(method: str, se: Any) -> Bootstrap | str:
         return se
     validate_literal(se, ("auto", "analytic", "none"), name="se")
     if se == "auto":
-        return "analytic" if REGISTRY[method].analytic else Bootstrap()
+        return "analytic" if method_record(method).analytic else Bootstrap()
     return str(se)
 
 
@@ -180,7 +180,7 @@ def estimate(
     for msg in results.diagnostics:
         warnings.warn(msg, category, stacklevel=2)
     if isinstance(se_choice, Bootstrap):
-        results = _attach_bootstrap(results, se_choice)
+        results = results.with_bootstrap(se_choice)
     return results
 
 
@@ -271,39 +271,6 @@ def _build_results(
         df_resid=fit.df_resid,
         _panel=panel,
         _fit=fit,
-    )
-
-
-def _attach_bootstrap(results: ProductionResults, boot: Any) -> ProductionResults:
-    """New results with bootstrap draws and the bootstrap covariance."""
-    from tfp.bootstrap import run_bootstrap
-
-    if not isinstance(boot, Bootstrap):
-        raise SpecificationError(
-            f"expected a tfp.Bootstrap, got {type(boot).__name__}",
-            fix="pass tfp.Bootstrap(reps=..., seed=...)",
-        )
-    panel = results._panel
-    if panel is None:
-        raise SpecificationError(
-            "these results carry no data", fix="re-run tfp.estimate"
-        )
-    names = tuple(results.params.index)
-    record = REGISTRY[results.method]
-    rep_options = (
-        results.options
-        if record.replicate_options is None
-        else record.replicate_options(
-            results.options, results.params.to_numpy(), results.spec
-        )
-    )
-    draws = run_bootstrap(panel, results.spec, rep_options, record.fit, names, boot)
-    vcov = draws.vcov.reindex(index=list(names), columns=list(names))
-    return results.replace(
-        bootstrap=draws,
-        vcov=vcov,
-        se_type=f"bootstrap ({draws.reps} reps, cluster by {results.spec.id})",
-        se_kind="normal",
     )
 
 

@@ -19,26 +19,84 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from tfp._frozen import FrozenDict
+from tfp._checks import check_level
+from tfp._frozen import FrozenDict, readonly_frame
 from tfp._kernels.resample_nb import resample_rows_nb
 from tfp.exceptions import BootstrapFailureWarning, SpecificationError, TFPError
 from tfp.options._base import Bootstrap
 from tfp.panel import Panel
-from tfp.results import BootstrapDraws
 from tfp.spec import ProductionSpec
 
-__all__ = ["dask_client", "firm_draws", "resample_panel", "run_bootstrap"]
+__all__ = [
+    "BootstrapDraws",
+    "dask_client",
+    "firm_draws",
+    "resample_panel",
+    "run_bootstrap",
+]
 
 FitFn = Callable[..., Any]
 
 #: Dask tasks per worker thread: a few per thread balance uneven replicate times without
 #: paying the per-task overhead for every replicate.
 DASK_TASKS_PER_THREAD = 4
+
+
+@dataclass(frozen=True, eq=False)
+class BootstrapDraws:
+    """Firm-cluster bootstrap replicates.
+
+    Attributes
+    ----------
+    params : DataFrame, shape (reps, p)
+        One row per replicate (NaN rows for failed replicates, never removed).
+    failed : int
+        Replicates whose estimation raised.
+    failures : tuple of (int, str)
+        Replicate number and error message of each failure.
+    not_converged : int
+        Replicates whose optimizer did not report convergence (kept in ``params``).
+    seed_entropy : int
+        Entropy of the root :class:`numpy.random.SeedSequence` (re-run with ``seed=`` this).
+    cluster : str
+        Resampling unit (``"id"``: firms).
+    reps : int
+        Replicates requested.
+    n_jobs : int
+        Workers used (results do not depend on it).
+    injected : bool
+        True when the resample indices were supplied by the user.
+    """
+
+    params: pd.DataFrame
+    failed: int
+    failures: tuple[tuple[int, str], ...]
+    not_converged: int
+    seed_entropy: int
+    cluster: str
+    reps: int
+    n_jobs: int
+    injected: bool = False
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "params", readonly_frame(self.params))
+
+    @property
+    def vcov(self) -> pd.DataFrame:
+        """Covariance of the successful replicates (ddof = 1)."""
+        return self.params.dropna(how="any").cov(ddof=1)
+
+    def percentile_interval(self, level: float = 0.95) -> pd.DataFrame:
+        """Percentile intervals (``lower``, ``upper``) of each parameter."""
+        a = (1 - check_level(level)) / 2
+        ok = self.params.dropna(how="any")
+        return pd.DataFrame({"lower": ok.quantile(a), "upper": ok.quantile(1 - a)})
 
 
 def _firm_ranges(panel: Panel) -> tuple[np.ndarray, np.ndarray]:

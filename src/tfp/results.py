@@ -18,93 +18,19 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from tfp._frozen import FrozenDict
+from tfp._checks import check_level
+from tfp._frozen import FrozenDict, readonly_frame, readonly_series
 from tfp._version import __version__
+from tfp.bootstrap import BootstrapDraws, run_bootstrap
 from tfp.estimators.fit import Fit
+from tfp.estimators.registry import REGISTRY
 from tfp.exceptions import SpecificationError
 from tfp.numerics.optimize import Convergence
+from tfp.options._base import Bootstrap
 from tfp.panel import Panel
 from tfp.spec import ProductionSpec, elasticity_matrix, term_matrix
 
 __all__ = ["BootstrapDraws", "ProductionResults", "ResultsSet", "ReturnsToScale"]
-
-
-def _readonly_series(s: pd.Series) -> pd.Series:
-    """A copy of ``s`` whose values cannot be assigned to (results are immutable)."""
-    values = np.array(s.to_numpy(), copy=True)
-    values.setflags(write=False)
-    return pd.Series(values, index=s.index, name=s.name, copy=False)
-
-
-def _readonly_frame(df: pd.DataFrame) -> pd.DataFrame:
-    """A copy of a homogeneous numeric ``df`` whose values cannot be assigned to."""
-    values = np.array(df.to_numpy(), copy=True)
-    values.setflags(write=False)
-    return pd.DataFrame(values, index=df.index, columns=df.columns, copy=False)
-
-
-def _check_level(level: object) -> float:
-    """Validate a confidence level in (0, 1)."""
-    if (
-        isinstance(level, bool)
-        or not isinstance(level, (int, float, np.integer, np.floating))
-        or not 0 < level < 1
-    ):
-        raise SpecificationError(
-            f"level={level!r} must be a number in (0, 1)", fix="pass e.g. level=0.95"
-        )
-    return float(level)
-
-
-@dataclass(frozen=True, eq=False)
-class BootstrapDraws:
-    """Firm-cluster bootstrap replicates.
-
-    Attributes
-    ----------
-    params : DataFrame, shape (reps, p)
-        One row per replicate (NaN rows for failed replicates, never removed).
-    failed : int
-        Replicates whose estimation raised.
-    failures : tuple of (int, str)
-        Replicate number and error message of each failure.
-    not_converged : int
-        Replicates whose optimizer did not report convergence (kept in ``params``).
-    seed_entropy : int
-        Entropy of the root :class:`numpy.random.SeedSequence` (re-run with ``seed=`` this).
-    cluster : str
-        Resampling unit (``"id"``: firms).
-    reps : int
-        Replicates requested.
-    n_jobs : int
-        Workers used (results do not depend on it).
-    injected : bool
-        True when the resample indices were supplied by the user.
-    """
-
-    params: pd.DataFrame
-    failed: int
-    failures: tuple[tuple[int, str], ...]
-    not_converged: int
-    seed_entropy: int
-    cluster: str
-    reps: int
-    n_jobs: int
-    injected: bool = False
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "params", _readonly_frame(self.params))
-
-    @property
-    def vcov(self) -> pd.DataFrame:
-        """Covariance of the successful replicates (ddof = 1)."""
-        return self.params.dropna(how="any").cov(ddof=1)
-
-    def percentile_interval(self, level: float = 0.95) -> pd.DataFrame:
-        """Percentile intervals (``lower``, ``upper``) of each parameter."""
-        a = (1 - _check_level(level)) / 2
-        ok = self.params.dropna(how="any")
-        return pd.DataFrame({"lower": ok.quantile(a), "upper": ok.quantile(1 - a)})
 
 
 @dataclass(frozen=True)
@@ -207,10 +133,10 @@ class ProductionResults:
     def __post_init__(self) -> None:
         # frozen fields, read-only values: ``res.params["l"] = 1`` raises instead of
         # silently changing the estimate that summaries, productivity and bootstrap use
-        object.__setattr__(self, "params", _readonly_series(self.params))
-        object.__setattr__(self, "sample", _readonly_series(self.sample))
+        object.__setattr__(self, "params", readonly_series(self.params))
+        object.__setattr__(self, "sample", readonly_series(self.sample))
         if self.vcov is not None:
-            object.__setattr__(self, "vcov", _readonly_frame(self.vcov))
+            object.__setattr__(self, "vcov", readonly_frame(self.vcov))
 
     # ---- inference --------------------------------------------------------------------
     @property
@@ -255,7 +181,7 @@ class ProductionResults:
         With bootstrap draws these are percentile intervals; otherwise estimate ± critical
         value × standard error.
         """
-        level = _check_level(level)
+        level = check_level(level)
         if self.bootstrap is not None:
             ci = self.bootstrap.percentile_interval(level).reindex(self.params.index)
             return ci
@@ -352,7 +278,7 @@ class ProductionResults:
         if self._panel is None:
             raise SpecificationError(
                 "these results carry no data (restored from to_dict?)",
-                fix="re-run tfp.estimate to get productivity or elasticities",
+                fix="re-run tfp.estimate",
             )
         return self._panel
 
@@ -477,11 +403,33 @@ class ProductionResults:
         return grad
 
     # ---- new objects ------------------------------------------------------------------
-    def with_bootstrap(self, bootstrap: Any) -> ProductionResults:
-        """Return **new** results with a firm-cluster bootstrap (see :class:`tfp.Bootstrap`)."""
-        from tfp.api import _attach_bootstrap
+    def with_bootstrap(self, bootstrap: Bootstrap) -> ProductionResults:
+        """Return **new** results with a firm-cluster bootstrap (see :class:`tfp.Bootstrap`).
 
-        return _attach_bootstrap(self, bootstrap)
+        Each replicate re-runs the method on resampled firms, with the options of the
+        estimate or, where the method has one, its replicate hook (e.g. one start at the
+        estimate); see :class:`~tfp.estimators.registry.MethodRecord`.
+        """
+        if not isinstance(bootstrap, Bootstrap):
+            raise SpecificationError(
+                f"expected a tfp.Bootstrap, got {type(bootstrap).__name__}",
+                fix="pass tfp.Bootstrap(reps=..., seed=...)",
+            )
+        panel = self._require_panel()
+        record = REGISTRY[self.method]
+        names = tuple(self.params.index)
+        options = self.options
+        if record.replicate_options is not None:
+            options = record.replicate_options(
+                options, self.params.to_numpy(), self.spec
+            )
+        draws = run_bootstrap(panel, self.spec, options, record.fit, names, bootstrap)
+        return self.replace(
+            bootstrap=draws,
+            vcov=draws.vcov.reindex(index=list(names), columns=list(names)),
+            se_type=f"bootstrap ({draws.reps} reps, cluster by {self.spec.id})",
+            se_kind="normal",
+        )
 
     def replace(self, **changes: Any) -> ProductionResults:
         """Return a copy with some fields replaced (used internally; results stay immutable)."""
