@@ -157,3 +157,32 @@ def test_results_set_table() -> None:
     assert "\\begin{tabular}" in rs.table(fmt="latex")
     assert "<table" in rs.table(fmt="html") and "OLS" in str(rs)
     assert "[" in rs.table(stat="ci").iloc[1, 0]
+
+
+def test_inference_record_states_how_the_covariance_was_computed(
+    res: tfp.ProductionResults,
+) -> None:
+    inf = res.inference
+    assert (inf.kind, inf.vcov, inf.cluster, inf.distribution) == (
+        "analytic",
+        "cluster",
+        "id",
+        "t",
+    )
+    assert inf.df == 249 - 3 and res.se_type == "analytic (cluster by id)"
+    boot = res.with_bootstrap(tfp.Bootstrap(reps=5, seed=3))
+    b = boot.inference
+    assert (b.kind, b.cluster, b.reps, b.distribution) == (
+        "bootstrap",
+        "id",
+        5,
+        "normal",
+    )
+    assert b.seed_entropy == boot.bootstrap.seed_entropy == 3
+    assert boot.se_type == "bootstrap (5 reps, cluster by id)"
+    assert res.inference.kind == "analytic"  # the original is unchanged
+    with pytest.warns(FutureWarning, match="inference.distribution"):
+        assert res.se_kind == "t"
+    with pytest.warns(FutureWarning, match="inference.df"):
+        assert res.df_resid == inf.df
+    assert res.to_dict()["inference"]["distribution"] == "t"

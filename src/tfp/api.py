@@ -26,6 +26,7 @@ from tfp.exceptions import (
     SpecificationError,
     TFPWarning,
 )
+from tfp.numerics.inference import Inference
 from tfp.options._base import Bootstrap
 from tfp.panel import Panel, make_panel, warn_dropped
 from tfp.results import ProductionResults, ResultsSet
@@ -234,11 +235,10 @@ def _build_results(
             fix="pass se=tfp.Bootstrap(reps=..., seed=...) or se='none'",
         )
     vcov = None
-    se_type = "none"
+    inference = Inference()
     if se_choice == "analytic" and fit.vcov is not None:
         vcov = pd.DataFrame(np.asarray(fit.vcov), index=names, columns=names)
-        vcov_kind = getattr(opts, "vcov", "cluster")
-        se_type = f"analytic ({'cluster by ' + spec.id if vcov_kind == 'cluster' else vcov_kind})"
+        inference = fit.inference or Inference.analytic("cluster", spec.id)
     sample_mask = np.asarray(fit.sample, dtype=bool)
     dropped = dict(panel.dropped)
     for k, v in fit.dropped.items():
@@ -253,7 +253,7 @@ def _build_results(
         method=method,
         spec=spec,
         options=opts,
-        se_type=se_type,
+        inference=inference,
         params=params,
         vcov=vcov,
         nobs=int(sample_mask.sum()),
@@ -267,8 +267,6 @@ def _build_results(
         first_stage=FrozenDict(dict(fit.first_stage)),
         extra=FrozenDict(dict(fit.extra)),
         diagnostics=tuple(fit.diagnostics),
-        se_kind=fit.se_kind if vcov is not None else "normal",
-        df_resid=fit.df_resid,
         _panel=panel,
         _fit=fit,
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import platform
+import warnings
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,12 +26,15 @@ from tfp.bootstrap import BootstrapDraws, run_bootstrap
 from tfp.estimators.fit import Fit
 from tfp.estimators.registry import REGISTRY
 from tfp.exceptions import SpecificationError
+from tfp.numerics.inference import Inference
 from tfp.numerics.optimize import Convergence
 from tfp.options._base import Bootstrap
 from tfp.panel import Panel
 from tfp.spec import ProductionSpec, elasticity_matrix, term_matrix
 
 __all__ = ["BootstrapDraws", "ProductionResults", "ResultsSet", "ReturnsToScale"]
+
+_DEPRECATED = "results.{} is deprecated and will be removed; use results.inference.{}"
 
 
 @dataclass(frozen=True)
@@ -82,8 +86,10 @@ class ProductionResults:
         Column roles and form (``tfp.estimate(df, method=..., **res.spec.roles())`` re-runs it).
     options : MethodOptions
         The options used, defaults resolved.
-    se_type : str
-        ``"analytic (cluster by id)"``, ``"bootstrap (199 reps, cluster by id)"`` or ``"none"``.
+    inference : Inference
+        How the covariance was computed: ``kind`` (analytic, bootstrap or none), the
+        covariance estimator, the cluster column, t or normal statistics (with their degrees
+        of freedom), bootstrap replicates and seed entropy. ``se_type`` is its label.
     params : Series
         Estimates; production terms first (index = term names), then nuisance coefficients.
     vcov : DataFrame or None
@@ -111,7 +117,7 @@ class ProductionResults:
     method: str
     spec: ProductionSpec
     options: Any
-    se_type: str
+    inference: Inference
     params: pd.Series
     vcov: pd.DataFrame | None
     nobs: int
@@ -125,8 +131,6 @@ class ProductionResults:
     first_stage: Mapping[str, Any]
     extra: Mapping[str, Any]
     diagnostics: tuple[str, ...]
-    se_kind: str = "normal"
-    df_resid: int | None = None
     _panel: Panel | None = field(default=None, repr=False)
     _fit: Fit | None = field(default=None, repr=False)
 
@@ -162,18 +166,29 @@ class ProductionResults:
         """Estimate divided by its standard error."""
         return (self.params / self.std_errors).rename("statistic")
 
-    def _dist(self) -> Any:
-        if self.se_kind == "t" and self.df_resid:
-            return stats.t(self.df_resid)
-        return stats.norm()
+    @property
+    def se_type(self) -> str:
+        """``"analytic (cluster by id)"``, ``"bootstrap (199 reps, cluster by id)"`` or
+        ``"none"`` (the label of :attr:`inference`)."""
+        return self.inference.label
+
+    @property
+    def se_kind(self) -> str:
+        """Deprecated: use ``inference.distribution``."""
+        warnings.warn(_DEPRECATED.format("se_kind", "distribution"), FutureWarning, 2)
+        return self.inference.distribution
+
+    @property
+    def df_resid(self) -> int | None:
+        """Deprecated: use ``inference.df``."""
+        warnings.warn(_DEPRECATED.format("df_resid", "df"), FutureWarning, 2)
+        return self.inference.df
 
     @property
     def pvalues(self) -> pd.Series:
-        """Two-sided p-values (t with ``df_resid`` for closed forms, else normal)."""
-        t = self.tstats.to_numpy()
-        return pd.Series(
-            2 * self._dist().sf(np.abs(t)), index=self.params.index, name="p_value"
-        )
+        """Two-sided p-values (t with ``inference.df`` for closed forms, else normal)."""
+        p = self.inference.p_values(self.tstats.to_numpy())
+        return pd.Series(p, index=self.params.index, name="p_value")
 
     def conf_int(self, level: float = 0.95) -> pd.DataFrame:
         """Confidence intervals, columns ``lower`` and ``upper``.
@@ -185,7 +200,7 @@ class ProductionResults:
         if self.bootstrap is not None:
             ci = self.bootstrap.percentile_interval(level).reindex(self.params.index)
             return ci
-        q = self._dist().ppf(0.5 + level / 2)
+        q = self.inference.critical_value(level)
         se = self.std_errors
         return pd.DataFrame(
             {"lower": self.params - q * se, "upper": self.params + q * se}
@@ -427,8 +442,12 @@ class ProductionResults:
         return self.replace(
             bootstrap=draws,
             vcov=draws.vcov.reindex(index=list(names), columns=list(names)),
-            se_type=f"bootstrap ({draws.reps} reps, cluster by {self.spec.id})",
-            se_kind="normal",
+            inference=Inference(
+                "bootstrap",
+                cluster=self.spec.id,
+                reps=draws.reps,
+                seed_entropy=None if draws.injected else draws.seed_entropy,
+            ),
         )
 
     def replace(self, **changes: Any) -> ProductionResults:
@@ -461,6 +480,7 @@ class ProductionResults:
                 if hasattr(self.options, "to_dict")
                 else repr(self.options),
                 "se_type": self.se_type,
+                "inference": self.inference,
                 "params": self.params.to_dict(),
                 "std_errors": self.std_errors.to_dict(),
                 "vcov": None

@@ -594,8 +594,6 @@ def fit(panel: Panel, spec: ProductionSpec, options: ACFOptions) -> Fit:
             "nobs": int(panel.nobs),
             "controls": fs.control_coefs,
         },
-        se_kind="normal",
-        df_resid=None,
         extra={
             "markov": dict(zip(mnames, (float(r) for r in markov[0]), strict=True)),
             "instruments": info["instruments"],

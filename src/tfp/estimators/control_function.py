@@ -567,8 +567,6 @@ def _fit(
         phi=phi_out,
         dropped=FrozenDict(dropped),
         first_stage=FrozenDict(first_stage),
-        se_kind="normal",
-        df_resid=None,
         extra=FrozenDict(extra),
         diagnostics=diagnostics,
     )

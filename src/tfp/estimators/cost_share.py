@@ -20,6 +20,7 @@ import numpy as np
 
 from tfp.estimators.fit import Fit
 from tfp.exceptions import DataError, IdentificationError, SpecificationError
+from tfp.numerics.inference import Inference
 from tfp.numerics.optimize import Convergence
 from tfp.options.cost_share import CostShareOptions
 from tfp.panel import Panel
@@ -134,7 +135,7 @@ def fit(panel: Panel, spec: ProductionSpec, options: CostShareOptions) -> Fit:
         sample=sample,
         convergence=Convergence.closed_form(),
         dropped={"nonpositive": int((~sample).sum())},
-        se_kind="normal",
+        inference=None if vcov is None else Inference.analytic("cluster", spec.id),
         extra={
             "shares": shares,
             "share_names": spec.inputs,

@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from tfp.numerics.inference import Inference
 from tfp.numerics.optimize import Convergence
 
 __all__ = ["Fit"]
@@ -50,10 +51,9 @@ class Fit:
         Panel rows left out of ``sample``, by reason (see :data:`tfp.panel.DROP_REASONS`).
     first_stage : Mapping[str, Any]
         First-stage summary (``r2``, ``terms``, ``ssr`` …), empty if none.
-    se_kind : str
-        Distribution of the analytic statistics: ``"t"`` or ``"normal"``.
-    df_resid : int or None
-        Residual degrees of freedom for t statistics.
+    inference : Inference or None
+        How ``vcov`` was computed (estimator, clusters, t or normal statistics); None
+        without an analytic covariance.
     extra : Mapping[str, Any]
         Method-specific outputs (J statistic, Markov coefficients, per-observation
         elasticities for GNR …), documented by each estimator.
@@ -71,7 +71,6 @@ class Fit:
     phi: np.ndarray | None = None
     dropped: Mapping[str, int] = field(default_factory=dict)
     first_stage: Mapping[str, Any] = field(default_factory=dict)
-    se_kind: str = "normal"
-    df_resid: int | None = None
+    inference: Inference | None = None
     extra: Mapping[str, Any] = field(default_factory=dict)
     diagnostics: tuple[str, ...] = ()

@@ -720,8 +720,6 @@ def fit(panel: Panel, spec: ProductionSpec, options: GNROptions) -> Fit:
         first_stage=FrozenDict(
             ssr=st1.ssr, r2=st1.r2, terms=stage1["terms"], nobs=int(n_w), E=big_e
         ),
-        se_kind="normal",
-        df_resid=None,
         extra=extra,
         diagnostics=tuple(diagnostics),
     )

@@ -8,7 +8,7 @@ import numpy as np
 
 from tfp.estimators.fit import Fit
 from tfp.exceptions import IdentificationError
-from tfp.numerics.inference import ols_vcov, solve_ols
+from tfp.numerics.inference import Inference, ols_vcov, solve_ols
 from tfp.numerics.optimize import Convergence
 from tfp.options.ols import FEOptions, OLSOptions
 from tfp.panel import Panel
@@ -102,8 +102,7 @@ def fit_ols(panel: Panel, spec: ProductionSpec, options: OLSOptions) -> Fit:
             x_terms=np.ascontiguousarray(x[:, :nt]),
             x_nuisance=np.ascontiguousarray(x[:, nt:]),
         ),
-        se_kind="t",
-        df_resid=df_resid,
+        inference=Inference.analytic(options.vcov, spec.id, "t", df_resid),
         extra={
             "r2": 1.0 - ssr / tss if tss > 0 else np.nan,
             "ssr": ssr,
@@ -195,7 +194,6 @@ def fit_fe(panel: Panel, spec: ProductionSpec, options: FEOptions) -> Fit:
             x_nuisance=np.ascontiguousarray(xd[:, nt:]),
         ),
         dropped={"singleton": int(singleton.sum())} if singleton.any() else {},
-        se_kind="t",
-        df_resid=df_resid,
+        inference=Inference.analytic(options.vcov, spec.id, "t", df_resid),
         extra={"r2_within": 1.0 - ssr / tss if tss > 0 else np.nan, "ssr": ssr},
     )

@@ -25,6 +25,7 @@ from scipy import stats
 
 from tfp.estimators.fit import Fit
 from tfp.exceptions import IdentificationError, SpecificationError
+from tfp.numerics.inference import Inference
 from tfp.numerics.optimize import Convergence
 from tfp.numerics.poly import poly_basis, poly_names
 from tfp.options.wooldridge import (
@@ -346,7 +347,7 @@ def fit_gmm(panel: Panel, spec: ProductionSpec, options: WooldridgeOptions) -> F
         objective_fn=partial(_profile_objective, problem=prof),
         phi=_phi(panel, b, x1 @ theta),
         dropped=b.dropped,
-        se_kind="normal",
+        inference=Inference.analytic(options.vcov, spec.id),
         extra={
             "j_stat": j,
             "j_df": jdf,
@@ -497,7 +498,7 @@ def fit_iv(panel: Panel, spec: ProductionSpec, options: WooldridgeIVOptions) -> 
         objective_fn=objective_fn,
         phi=_phi(panel, b, fitted1),
         dropped=b.dropped,
-        se_kind="normal",
+        inference=None if vcov is None else Inference.analytic(options.vcov, spec.id),
         extra=extra,
         diagnostics=diagnostics,
     )
@@ -579,8 +580,12 @@ def fit_rob(panel: Panel, spec: ProductionSpec, options: RobinsonOptions) -> Fit
         objective=obj,
         objective_fn=partial(_profile_objective, problem=prof),
         dropped=b.dropped,
-        se_kind="t" if options.vcov == "classical" else "normal",
-        df_resid=int(n - kx),
+        inference=Inference.analytic(
+            options.vcov,
+            spec.id,
+            "t" if options.vcov == "classical" else "normal",
+            int(n - kx),
+        ),
         extra={
             "j_stat": j,
             "j_df": jdf,

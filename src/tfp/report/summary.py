@@ -83,8 +83,8 @@ def results_text(res: ProductionResults, level: float = 0.95) -> str:
         columns={
             "estimate": "coef",
             "std_error": "std err",
-            "statistic": "z" if res.se_kind != "t" else "t",
-            "p_value": "P>|t|" if res.se_kind == "t" else "P>|z|",
+            "statistic": "z" if res.inference.distribution != "t" else "t",
+            "p_value": "P>|t|" if res.inference.distribution == "t" else "P>|z|",
             "conf_low": f"[{(1 - level) / 2:.3f}",
             "conf_high": f"{1 - (1 - level) / 2:.3f}]",
         }
