@@ -61,7 +61,6 @@ FACADE = "tfp"
 #: only shrinks). It must end empty.
 KNOWN_VIOLATIONS: frozenset[tuple[str, str]] = frozenset(
     {
-        ("tfp.results", "tfp.report"),
         ("tfp.datasets", "tfp.options"),
         ("tfp.datasets", "tfp.program"),
         ("tfp.datasets", "tfp"),

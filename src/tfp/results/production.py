@@ -1,5 +1,4 @@
-"""Immutable estimation results: :class:`ProductionResults`, :class:`BootstrapDraws`,
-:class:`ReturnsToScale` and :class:`ResultsSet`.
+"""One estimate: :class:`ProductionResults` and :class:`ReturnsToScale`.
 
 Results hold labels (pandas) around the estimator's arrays. Every post-estimation operation
 returns a new object (``with_bootstrap``) and never mutates.
@@ -11,7 +10,7 @@ import dataclasses
 import math
 import platform
 import warnings
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,7 +19,7 @@ import pandas as pd
 from scipy import stats
 
 from tfp._checks import check_level
-from tfp._frozen import FrozenDict, readonly_frame, readonly_series
+from tfp._frozen import readonly_frame, readonly_series
 from tfp._version import __version__
 from tfp.bootstrap import BootstrapDraws, run_bootstrap
 from tfp.estimators.fit import Fit
@@ -30,9 +29,10 @@ from tfp.numerics.inference import Inference
 from tfp.numerics.optimize import Convergence
 from tfp.options._base import Bootstrap
 from tfp.panel import Panel
+from tfp.results.summary import Summary, summarise
 from tfp.spec import ProductionSpec, elasticity_matrix, term_matrix
 
-__all__ = ["BootstrapDraws", "ProductionResults", "ResultsSet", "ReturnsToScale"]
+__all__ = ["ProductionResults", "ReturnsToScale"]
 
 _DEPRECATED = "results.{} is deprecated and will be removed; use results.inference.{}"
 
@@ -455,19 +455,19 @@ class ProductionResults:
         return dataclasses.replace(self, **changes)
 
     # ---- output -----------------------------------------------------------------------
-    def summary(self, level: float = 0.95) -> str:
-        """A text summary: specification, sample, convergence and the coefficient table."""
-        from tfp.report.summary import results_text
+    def summary(self, level: float = 0.95) -> Summary:
+        """The summary: roles, options, sample, inference, search, coefficients, diagnostics.
 
-        return results_text(self, level=level)
+        ``print(res.summary())`` shows the text; ``res.summary().to_latex()``,
+        ``.as_html()`` and ``.as_text()`` give the other formats (see :class:`Summary`).
+        """
+        return summarise(self, level)
 
     def __str__(self) -> str:
-        return self.summary()
+        return self.summary().as_text()
 
     def _repr_html_(self) -> str:
-        from tfp.report.summary import results_html
-
-        return results_html(self)
+        return self.summary().as_html()
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-safe dict: params, vcov, spec, options, convergence, sample sizes, versions."""
@@ -529,64 +529,3 @@ def _json_safe(obj: Any) -> Any:
     if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
         return _json_safe(dataclasses.asdict(obj))
     return repr(obj)
-
-
-class ResultsSet(Mapping[str, ProductionResults]):
-    """Several results side by side (ordered mapping label → results).
-
-    ``params`` is a terms × models DataFrame; :meth:`table` builds the comparison table
-    economists paste into papers.
-    """
-
-    def __init__(self, results: Mapping[str, ProductionResults]) -> None:
-        self._results = FrozenDict(dict(results))
-
-    def __getitem__(self, key: str) -> ProductionResults:
-        return self._results[key]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._results)
-
-    def __len__(self) -> int:
-        return len(self._results)
-
-    @property
-    def params(self) -> pd.DataFrame:
-        """Estimates, one column per model (terms in first-seen order)."""
-        return pd.DataFrame({k: r.params for k, r in self._results.items()})
-
-    def table(
-        self,
-        stat: str = "std_error",
-        *,
-        stars: bool = False,
-        digits: int = 3,
-        fmt: str = "frame",
-        terms: Sequence[str] | None = None,
-    ) -> Any:
-        """The comparison table.
-
-        Parameters
-        ----------
-        stat : {'std_error', 'tstat', 'ci'}
-            What goes under each estimate (in parentheses/brackets).
-        stars : bool
-            Append significance stars (* 10%, ** 5%, *** 1%).
-        digits : int
-            Decimals.
-        fmt : {'frame', 'text', 'html', 'latex', 'markdown'}
-            Return a DataFrame or a formatted string.
-        terms : sequence of str, optional
-            Rows to show (default: the production terms of every model).
-        """
-        from tfp.report.summary import comparison_table
-
-        return comparison_table(
-            self, stat=stat, stars=stars, digits=digits, fmt=fmt, terms=terms
-        )
-
-    def __str__(self) -> str:
-        return str(self.table(fmt="text"))
-
-    def _repr_html_(self) -> str:
-        return str(self.table(fmt="html"))
