@@ -18,7 +18,7 @@ from tfp.exceptions import (
     IdentificationError,
     SpecificationError,
 )
-from tfp.numerics.gmm import markov_criterion, markov_criterion_and_grad
+from tfp.numerics.markov_gmm import markov_criterion, markov_criterion_and_grad
 from tfp.numerics.optimize import minimize_multistart
 from tfp.options import Optimizer
 from tfp.options.acf import ACFOptions
@@ -215,7 +215,7 @@ def test_gross_output_translog_controls_time_dummies_markov_controls(
 ) -> None:
     df = sim.assign(
         e=lambda d: (d["m"] > d["m"].median()).astype(float),
-        c=lambda d: np.sin(d["year"]),
+        c=lambda d: np.sin(d["year"] + d["firm"]),
     )
     spec = ProductionSpec(
         output="y",
@@ -227,13 +227,17 @@ def test_gross_output_translog_controls_time_dummies_markov_controls(
         id="firm",
         time="year",
     )
-    f = run(
-        df, spec, ACFOptions(time_dummies=True, markov_controls=("e",), poly_degree=2)
-    )
+    opts = ACFOptions(time_dummies=True, markov_controls=("e",), poly_degree=2)
+    f = run(df, spec, opts)
     assert f.names == ("l", "k", "m")
     assert "e_lag" in f.extra["markov"]
     assert "c" in f.first_stage["controls"]
     assert "m_lag" in f.extra["instruments"]
+    # a control that is a function of the year alone is collinear with the period dummies
+    with pytest.raises(
+        IdentificationError, match="is collinear with the other first-stage"
+    ):
+        run(df.assign(c=np.sin(df["year"])), spec, opts)
     tl = ProductionSpec(
         output="y",
         free=("l",),

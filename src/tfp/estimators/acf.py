@@ -5,7 +5,7 @@ First stage: ``y`` on a full polynomial in (free, state, flexible, proxy) plus c
 netted out). Second stage: with ``ω(β) = φ − Xβ`` (``X`` the production terms), the law of
 motion ``ω_t = g(ω_{t−1}, c_{t−1}) + ξ_t`` is concentrated out by least squares and the GMM
 criterion ``Q(β) = g(β)' W g(β)``, ``g = Z'ξ/N``, is minimised from a deterministic start set
-with its analytic gradient (:mod:`tfp.numerics.gmm`). The lowest criterion wins; minima that
+with its analytic gradient (:mod:`tfp.numerics.markov_gmm`). The lowest criterion wins; minima that
 look like the spurious solution of Kim, Luo & Su (2019) (returns to scale near zero, i.e.
 ``ω ≈ φ``) are only reported when nothing else was found.
 
@@ -31,7 +31,8 @@ import numpy as np
 
 from tfp.estimators.fit import Fit
 from tfp.exceptions import ConvergenceWarning, IdentificationError, SpecificationError
-from tfp.numerics.gmm import (
+from tfp.numerics.linalg import check_rank
+from tfp.numerics.markov_gmm import (
     MarkovGMM,
     markov_criterion,
     markov_criterion_and_grad,
@@ -162,12 +163,13 @@ def _first_stage(
             extra_cols.append((panel.time == t).astype(np.float64))
             extra_names.append(f"time_{int(t)}")
     a = basis if not extra_cols else np.column_stack([basis, *extra_cols])
-    n, m = a.shape
-    if n <= m:
-        raise IdentificationError(
-            f"the first stage has {m} regressors but only {n} rows",
-            fix="lower poly_degree or use more observations",
-        )
+    names = (*poly_names(poly_vars, options.poly_degree), *extra_names)
+    check_rank(
+        a,
+        what="first-stage regressors (the polynomial, controls and period dummies)",
+        fix="drop the column, or lower poly_degree",
+        names=names,
+    )
     scale = np.sqrt((a * a).sum(axis=0))
     scale[scale == 0] = 1.0
     a_s = a / scale
@@ -200,7 +202,7 @@ def _first_stage(
         raw_terms=raw,
         r2=1.0 - ssr / sst if sst > 0 else float("nan"),
         ssr=ssr,
-        names=(*poly_names(poly_vars, options.poly_degree), *extra_names),
+        names=names,
         control_coefs={
             k: float(c) for k, c in zip(extra_names, coef[nb:], strict=True)
         },
@@ -251,7 +253,7 @@ def acf_problem(
 ) -> tuple[MarkovGMM, dict[str, Any]]:
     """Build the one-step second-stage problem and what :func:`fit` needs besides it.
 
-    Returns the :class:`~tfp.numerics.gmm.MarkovGMM` (rows with a lag) and a dict with
+    Returns the :class:`~tfp.numerics.markov_gmm.MarkovGMM` (rows with a lag) and a dict with
     ``phi`` (n,), ``use`` (bool, n), ``dropped``, ``first_stage`` (a record with ``raw_terms``),
     ``x_in_use`` (inputs on the used rows), ``ols`` (OLS start), ``instruments`` (names).
     """

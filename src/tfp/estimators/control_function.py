@@ -40,11 +40,12 @@ from itertools import combinations_with_replacement
 from typing import Any
 
 import numpy as np
-from scipy import linalg, special
+from scipy import special
 
 from tfp._frozen import FrozenDict
 from tfp.estimators.fit import Fit
 from tfp.exceptions import ConvergenceWarning, IdentificationError, SpecificationError
+from tfp.numerics.linalg import check_rank, lstsq
 from tfp.numerics.optimize import minimize_multistart, sobol_starts
 from tfp.numerics.poly import exponent_table, poly_basis, poly_names
 from tfp.options.control_function import LPOptions, OPOptions, _ControlFunctionOptions
@@ -58,9 +59,6 @@ __all__ = ["fit_lp", "fit_op"]
 BINARY_STEP_TOL = 1e-10
 #: Newton iterations allowed for the survival model (it converges in < 15 on real data).
 BINARY_MAX_ITER = 200
-#: Relative tolerance of the rank checks of the first stage and the Markov regression: a
-#: singular value below this fraction of the largest one counts as collinearity.
-RANK_RTOL = 1e-10
 #: Screening of starts on a firm subsample for large samples (``screen_nobs``): at most this
 #: many subsample minima are polished on the full sample, those whose criterion is within
 #: ``SCREEN_NOISE · var(ξ) · max(q, 1) / n`` of the best (differences of that order are
@@ -455,10 +453,12 @@ def _fit(
             x_inst[:, j] = lagged_inputs[:, j]
         z_full = term_matrix(x_inst, inputs, spec.form)[:, list(s_index)]
         z = np.ascontiguousarray(z_full[cur])
-        zz = z.T @ z / cur.size
-        w = _inverse(
-            zz, "the second-stage instruments (state and lagged flexible terms)"
+        check_rank(
+            z,
+            what="second-stage instruments (state and lagged flexible terms)",
+            fix="check that the inputs vary across firms and years",
         )
+        w = np.linalg.inv(z.T @ z / cur.size)
     else:
         z = np.empty((cur.size, 0))
         w = np.empty((0, 0))
@@ -578,44 +578,23 @@ def _fit(
 def _first_stage(
     y: np.ndarray, reg: np.ndarray, names: Sequence[str], n_poly: int
 ) -> tuple[np.ndarray, np.ndarray]:
-    """OLS by a QR decomposition, with a rank check that names the collinear regressor.
+    """OLS with the shared rank check, which names the first collinear regressor.
 
-    ``|R_jj|`` is the norm of column j's residual on the columns before it, so the first j
-    with ``|R_jj| <= RANK_RTOL * ||x_j||`` is the first regressor in the span of the others.
+    The polynomial (the last ``n_poly`` columns) goes first, so that a collinear free input
+    or control, the columns a user can change, is the one named.
     """
-    n, p = reg.shape
-    if n <= p:
-        raise IdentificationError(
-            f"the first stage has {p} regressors and only {n} rows",
-            fix="lower poly_degree or use more data",
-        )
-    # the polynomial (the last n_poly columns) goes first, so that a collinear free input
-    # or control, the columns a user can change, is the one named
+    p = reg.shape[1]
     order = np.r_[np.arange(p - n_poly, p), np.arange(p - n_poly)]
-    a = np.ascontiguousarray(reg[:, order])
-    q, r = np.linalg.qr(a)
-    norms = np.sqrt(np.einsum("ij,ij->j", a, a))
-    bad = np.flatnonzero(np.abs(np.diag(r)) <= RANK_RTOL * np.maximum(norms, 1e-300))
-    if bad.size:
-        raise IdentificationError(
-            "is collinear with the other first-stage regressors (free inputs, controls and "
-            "the polynomial in state and proxy)",
-            column=str(names[int(order[bad[0]])]),
-            fix="drop the column, or lower poly_degree",
-        )
     coef = np.empty(p)
-    coef[order] = linalg.solve_triangular(r, q.T @ y)
+    coef[order] = lstsq(
+        np.ascontiguousarray(reg[:, order]),
+        y,
+        what="first-stage regressors (free inputs, controls and the polynomial in "
+        "state and proxy)",
+        fix="drop the column, or lower poly_degree",
+        names=[names[i] for i in order],
+    )
     return coef, reg @ coef
-
-
-def _inverse(a: np.ndarray, what: str) -> np.ndarray:
-    s = np.linalg.svd(a, compute_uv=False)
-    if s.size and s[-1] <= RANK_RTOL * s[0]:
-        raise IdentificationError(
-            f"{what} are collinear",
-            fix="check that the inputs vary across firms and years",
-        )
-    return np.linalg.inv(a)
 
 
 def _start(

@@ -20,7 +20,7 @@ import numpy as np
 
 from tfp.estimators.fit import Fit
 from tfp.exceptions import DataError, IdentificationError, SpecificationError
-from tfp.numerics.inference import Inference
+from tfp.numerics.inference import Inference, cluster_meat
 from tfp.numerics.optimize import Convergence
 from tfp.options.cost_share import CostShareOptions
 from tfp.panel import Panel
@@ -120,10 +120,7 @@ def fit(panel: Panel, spec: ProductionSpec, options: CostShareOptions) -> Fit:
     if options.average == "mean":
         params = s.mean(axis=0)
         dev = s - params
-        firm = panel.firm[sample]
-        starts = np.flatnonzero(np.r_[True, firm[1:] != firm[:-1]])
-        g = np.add.reduceat(dev, starts, axis=0)
-        vcov = g.T @ g / float(n) ** 2
+        vcov = cluster_meat(dev, panel.firm[sample]) / float(n) ** 2
     else:
         params = np.median(s, axis=0)
         vcov = None

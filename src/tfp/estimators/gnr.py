@@ -33,6 +33,7 @@ from tfp._frozen import FrozenDict
 from tfp._kernels.poly_nb import poly_basis_nb
 from tfp.estimators.fit import Fit
 from tfp.exceptions import ConvergenceWarning, IdentificationError, SpecificationError
+from tfp.numerics.linalg import check_rank, qr_checked
 from tfp.numerics.optimize import (
     Convergence,
     LocalMinimum,
@@ -48,9 +49,6 @@ __all__ = ["fit", "gnr_criterion", "share_regression"]
 
 # Step halvings tried in one Gauss-Newton iteration before the share regression stops.
 _MAX_HALVINGS = 40
-
-# Singular values below this fraction of the largest mark a rank-deficient polynomial basis.
-_RANK_RTOL = 1e-12
 
 # Seed of the Sobol start set: fixed, so that the estimator is deterministic.
 _SOBOL_SEED = 0
@@ -160,11 +158,11 @@ def share_regression(
     scale = np.max(np.abs(p_raw), axis=0)
     scale[scale == 0] = 1.0
     ps = p_raw / scale
-    if not _full_rank(ps):
-        raise IdentificationError(
-            "the inputs' polynomial terms in the share regression are collinear",
-            fix="check for constant or duplicated inputs, or lower GNROptions.share_degree",
-        )
+    check_rank(
+        ps,
+        what="polynomial terms of the inputs in the share regression",
+        fix="check for constant or duplicated inputs, or lower GNROptions.share_degree",
+    )
     # start: least squares of the share in levels on the polynomial (D itself is linear)
     g = _ls(ps, np.exp(s))
     pred = ps @ g
@@ -227,23 +225,14 @@ def share_regression(
 
 
 def _ls(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Least squares through the Gram matrix of column-equilibrated, well-conditioned ``a``.
-
-    (Tall LAPACK QR/SVD calls are slow when the cores are shared; the bases used here are
-    built from standardised variables, so the normal equations are accurate.)
-    """
+    """Least squares through the Gram matrix of column-equilibrated ``a`` (full rank: checked
+    once by the caller). Gauss-Newton solves one per step, and tall LAPACK QR calls are slow
+    when cores are shared; the bases are built from standardised variables, so the normal
+    equations are accurate."""
     norm = np.sqrt(np.einsum("ij,ij->j", a, a))
     norm[norm == 0] = 1.0
     an = a / norm
     return np.asarray(np.linalg.solve(an.T @ an, an.T @ b) / norm, dtype=np.float64)
-
-
-def _full_rank(a: np.ndarray) -> bool:
-    norm = np.sqrt(np.einsum("ij,ij->j", a, a))
-    if np.any(norm == 0):
-        return False
-    sv = np.linalg.svd(a / norm, compute_uv=False)
-    return bool(sv[-1] > _RANK_RTOL * sv[0])
 
 
 def _standardised_to_raw(
@@ -581,13 +570,13 @@ def fit(panel: Panel, spec: ProductionSpec, options: GNROptions) -> Fit:
     design = np.column_stack([np.ones(z.shape[0]), z])
     c0 = np.linalg.lstsq(design, big_y, rcond=None)[0][1:]
     zc = zt - zt.mean(axis=0)
-    _, r = np.linalg.qr(zc)
-    diag = np.abs(np.diag(r))
-    if diag.min() <= _RANK_RTOL * diag.max():
-        raise IdentificationError(
-            "the fixed inputs' polynomial terms are collinear in the second-stage sample",
-            fix="check for constant or duplicated fixed inputs, or lower GNROptions.integral_degree",
-        )
+    _, r = qr_checked(
+        zc,
+        what="polynomial terms of the fixed inputs in the second-stage sample",
+        fix="check for constant or duplicated fixed inputs, or lower "
+        "GNROptions.integral_degree",
+        names=z_names,
+    )
     t_mat = np.linalg.inv(r / np.sqrt(n2))  # c = T u, with Z_t c = sqrt(n) Q u + const
     u0 = np.linalg.solve(t_mat, c0)
     # The model is just identified: the root m(c) = 0 minimises m'm under any weight. The

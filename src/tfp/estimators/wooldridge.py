@@ -21,11 +21,20 @@ from functools import partial
 from typing import Any
 
 import numpy as np
-from scipy import stats
 
 from tfp.estimators.fit import Fit
 from tfp.exceptions import IdentificationError, SpecificationError
-from tfp.numerics.inference import Inference
+from tfp.numerics.inference import Inference, cluster_meat
+from tfp.numerics.linalg import check_rank
+from tfp.numerics.linear_gmm import (
+    ProfiledGMM,
+    check_identified,
+    classical_vcov,
+    gmm,
+    hansen_j,
+    profiled_criterion,
+    sandwich,
+)
 from tfp.numerics.optimize import Convergence
 from tfp.numerics.poly import poly_basis, poly_names
 from tfp.options.wooldridge import (
@@ -37,10 +46,6 @@ from tfp.panel import Panel
 from tfp.spec import ProductionSpec, term_matrix
 
 __all__ = ["fit_gmm", "fit_iv", "fit_rob"]
-
-#: Smallest eigenvalue, relative to the largest, of a column-scaled Gram matrix that counts
-#: as full rank (a singular-value ratio of 1e-6: exact collinearity gives ~1e-16).
-_GRAM_RTOL = 1e-12
 
 
 # ---- data blocks -------------------------------------------------------------------------
@@ -139,100 +144,6 @@ def _blocks(panel: Panel, spec: ProductionSpec, degree: int, method: str) -> _Bl
     return blocks
 
 
-# ---- linear GMM algebra ------------------------------------------------------------------
-def _check_rank(gram: np.ndarray, n_rows: int, what: str, fix: str) -> None:
-    """Raise unless the (k, k) Gram matrix ``A'A`` of a design ``A`` has full rank ``k``."""
-    k = gram.shape[0]
-    if n_rows < k:
-        raise IdentificationError(
-            f"{what}: {n_rows} usable rows for {k} coefficients", fix=fix
-        )
-    d = np.sqrt(np.abs(np.diag(gram)))
-    if np.any(d == 0.0):
-        raise IdentificationError(
-            f"{what}: a regressor or instrument is identically zero in the sample",
-            fix=fix,
-        )
-    ev = np.linalg.eigvalsh(gram / np.outer(d, d))
-    if ev[0] <= _GRAM_RTOL * ev[-1]:
-        raise IdentificationError(
-            f"{what}: the regressors are collinear or not identified by the instruments",
-            fix=fix,
-        )
-
-
-def _check_design(
-    x: np.ndarray, z: np.ndarray, w: np.ndarray, what: str, fix: str
-) -> None:
-    """Full column rank of the instruments and of the projected regressors."""
-    _check_rank(z.T @ z, z.shape[0], f"{what} instruments", fix)
-    zx = z.T @ x
-    _check_rank(zx.T @ w @ zx, x.shape[0], what, fix)
-
-
-def _gmm(y: np.ndarray, x: np.ndarray, z: np.ndarray, w: np.ndarray) -> np.ndarray:
-    """Linear GMM ``argmin (Z'(y - Xb))' W (Z'(y - Xb))``."""
-    zx = z.T @ x
-    a = zx.T @ w @ zx
-    return np.linalg.solve(a, zx.T @ w @ (z.T @ y))
-
-
-def _cluster_scores(scores: np.ndarray, firm: np.ndarray) -> np.ndarray:
-    """Sum rows of ``scores`` within firms (``firm`` sorted non-decreasing)."""
-    starts = np.flatnonzero(np.r_[True, firm[1:] != firm[:-1]])
-    return np.add.reduceat(scores, starts, axis=0)
-
-
-def _sandwich(zx: np.ndarray, w: np.ndarray, s: np.ndarray) -> np.ndarray:
-    a_inv = np.linalg.inv(zx.T @ w @ zx)
-    b = zx.T @ w @ s @ w @ zx
-    v = a_inv @ b @ a_inv
-    return (v + v.T) / 2.0
-
-
-def _hansen_j(
-    y: np.ndarray, x: np.ndarray, z: np.ndarray, s: np.ndarray
-) -> tuple[float, int, float, np.ndarray]:
-    """Hansen J with the efficient weight ``S^{-1}`` at the two-step estimate."""
-    w2 = np.linalg.pinv(s)
-    b2 = _gmm(y, x, z, w2)
-    g = z.T @ (y - x @ b2)
-    df = int(z.shape[1] - x.shape[1])
-    j = (
-        float(g @ w2 @ g) if df > 0 else 0.0
-    )  # exactly identified: J is 0 up to rounding
-    p = float(stats.chi2.sf(j, df)) if df > 0 else float("nan")
-    return j, df, p, b2
-
-
-@dataclass(frozen=True)
-class _Profile:
-    """Data of a linear GMM criterion with the non-production coefficients concentrated out."""
-
-    y: np.ndarray
-    x_beta: np.ndarray  # columns of the production terms
-    x_rest: np.ndarray  # every other column
-    z: np.ndarray
-    w: np.ndarray  # weight for the moment means Z'u / n
-    n: int
-
-
-def _profile_objective(beta: Any, problem: _Profile) -> float:
-    """``ḡ' W ḡ`` at production coefficients ``beta``, minimised over the rest."""
-    b = np.asarray(beta, dtype=np.float64).ravel()
-    k = problem.x_beta.shape[1]
-    if b.shape[0] != k:
-        raise SpecificationError(
-            f"objective_fn takes {k} production-term coefficients, got {b.shape[0]}",
-            fix="pass one value per term, in spec.terms order",
-        )
-    r = problem.y - problem.x_beta @ b
-    if problem.x_rest.shape[1]:
-        r = r - problem.x_rest @ _gmm(r, problem.x_rest, problem.z, problem.w)
-    g = problem.z.T @ r / problem.n
-    return float(g @ problem.w @ g)
-
-
 def _zz_inv(z: np.ndarray, n: int) -> np.ndarray:
     return np.linalg.pinv(z.T @ z / n)
 
@@ -305,27 +216,24 @@ def fit_gmm(panel: Panel, spec: ProductionSpec, options: WooldridgeOptions) -> F
     y = np.concatenate([b.y, b.y])
     fix = "lower poly_degree, drop collinear inputs or controls, or use a longer panel"
     w1 = _zz_inv(z, 2 * n)
-    _check_design(x, z, w1, "wrdg", fix)
-    theta = _gmm(y, x, z, w1)
+    check_identified(x, z, w1, "wrdg", fix)
+    theta = gmm(y, x, z, w1)
     u = y - x @ theta
     obs_scores = np.hstack([z1 * u[:n, None], z2 * u[n:, None]])
-    s = _cluster_scores(obs_scores, b.firm)
-    s = s.T @ s
-    j, jdf, jp, theta2 = _hansen_j(y, x, z, s)
+    s = cluster_meat(obs_scores, b.firm)
+    j, jdf, jp, theta2 = hansen_j(y, x, z, s)
     w = w1
     if options.steps == 2:
         theta, w = theta2, np.linalg.pinv(s / (2 * n))
         u = y - x @ theta
         obs_scores = np.hstack([z1 * u[:n, None], z2 * u[n:, None]])
-        s = _cluster_scores(obs_scores, b.firm)
-        s = s.T @ s
+        s = cluster_meat(obs_scores, b.firm)
     zx = z.T @ x
     if options.vcov == "cluster":
-        vcov = _sandwich(zx, w, s)
+        vcov = sandwich(zx, w, s)
     else:
         sigma2 = float(u @ u) / (2 * n)
-        vcov = sigma2 * np.linalg.inv(zx.T @ np.linalg.pinv(z.T @ z) @ zx)
-        vcov = (vcov + vcov.T) / 2.0
+        vcov = classical_vcov(zx, z, sigma2)
     k = nt + nc + 1
     names_all = (
         *spec.terms,
@@ -335,8 +243,8 @@ def fit_gmm(panel: Panel, spec: ProductionSpec, options: WooldridgeOptions) -> F
         "const_eq2",
         *(f"h_lag:{nm}" for nm in b.h_names),
     )
-    prof = _Profile(y=y, x_beta=x[:, :nt], x_rest=x[:, nt:], z=z, w=w, n=2 * n)
-    obj = _profile_objective(theta[:nt], prof)
+    prof = ProfiledGMM(y=y, x_beta=x[:, :nt], x_rest=x[:, nt:], z=z, w=w, n=2 * n)
+    obj = profiled_criterion(theta[:nt], prof)
     return Fit(
         params=theta[:k].copy(),
         names=(*spec.terms, *spec.control, "const"),
@@ -344,7 +252,7 @@ def fit_gmm(panel: Panel, spec: ProductionSpec, options: WooldridgeOptions) -> F
         sample=b.sample,
         convergence=Convergence.closed_form(obj),
         objective=obj,
-        objective_fn=partial(_profile_objective, problem=prof),
+        objective_fn=partial(profiled_criterion, problem=prof),
         phi=_phi(panel, b, x1 @ theta),
         dropped=b.dropped,
         inference=Inference.analytic(options.vcov, spec.id),
@@ -423,26 +331,20 @@ def fit_iv(panel: Panel, spec: ProductionSpec, options: WooldridgeIVOptions) -> 
     if options.instrument_constant:
         z = np.hstack([*e0, slopes_z, const])
         w = _zz_inv(z, 2 * n)
-        _check_design(x, z, w, "wrdg-iv", fix)
-        theta = _gmm(y, x, z, w)
+        check_identified(x, z, w, "wrdg-iv", fix)
+        theta = gmm(y, x, z, w)
         u = y - x @ theta
         sc = z * u[:, None]
-        s = _cluster_scores(sc[:n] + sc[n:], b.firm)
-        s = s.T @ s
+        s = cluster_meat(sc[:n] + sc[n:], b.firm)
         zx = z.T @ x
         if options.vcov == "cluster":
-            vcov: np.ndarray | None = _sandwich(zx, w, s)
+            vcov: np.ndarray | None = sandwich(zx, w, s)
         else:
-            v = (
-                float(u @ u)
-                / (2 * n)
-                * np.linalg.inv(zx.T @ np.linalg.pinv(z.T @ z) @ zx)
-            )
-            vcov = (v + v.T) / 2.0
-        j, jdf, jp, _ = _hansen_j(y, x, z, s)
+            vcov = classical_vcov(zx, z, float(u @ u) / (2 * n))
+        j, jdf, jp, _ = hansen_j(y, x, z, s)
         extra.update(j_stat=j, j_df=jdf, j_pvalue=jp)
         ne = len(e0)
-        prof = _Profile(
+        prof = ProfiledGMM(
             y=y,
             x_beta=x[:, ne : ne + nt],
             x_rest=np.hstack([x[:, :ne], x[:, ne + nt :]]),
@@ -450,17 +352,17 @@ def fit_iv(panel: Panel, spec: ProductionSpec, options: WooldridgeIVOptions) -> 
             w=w,
             n=2 * n,
         )
-        obj: float | None = _profile_objective(theta[ne : ne + nt], prof)
-        objective_fn: Any = partial(_profile_objective, problem=prof)
+        obj: float | None = profiled_criterion(theta[ne : ne + nt], prof)
+        objective_fn: Any = partial(profiled_criterion, problem=prof)
     else:
         # R prodest: project the regressors (without constant) on instruments without a
         # constant, then regress output on a constant and the projections.
         xs = x[:, :-1]
         z = np.hstack([*e0, slopes_z])
-        _check_rank(z.T @ z, 2 * n, "wrdg-iv instruments", fix)
+        check_rank(z, what="wrdg-iv instruments", fix=fix)
         xhat = z @ np.linalg.lstsq(z, xs, rcond=None)[0]
         d = np.hstack([xhat, const])
-        _check_rank(d.T @ d, 2 * n, "wrdg-iv", fix)
+        check_rank(d, what="wrdg-iv", fix=fix)
         theta = np.linalg.lstsq(d, y, rcond=None)[0]
         vcov = None
         obj, objective_fn = None, None
@@ -549,15 +451,14 @@ def fit_rob(panel: Panel, spec: ProductionSpec, options: RobinsonOptions) -> Fit
     z = np.hstack([b.terms_iv, b.controls, one, b.h_lag])
     fix = "lower poly_degree, drop collinear inputs or controls, or use a longer panel"
     w = _zz_inv(z, n)
-    _check_design(x, z, w, "rob", fix)
-    theta = _gmm(b.y, x, z, w)
+    check_identified(x, z, w, "rob", fix)
+    theta = gmm(b.y, x, z, w)
     u = b.y - x @ theta
-    s = _cluster_scores(z * u[:, None], b.firm)
-    s = s.T @ s
+    s = cluster_meat(z * u[:, None], b.firm)
     zx = z.T @ x
     kx = x.shape[1]
     if options.vcov == "cluster":
-        vcov = _sandwich(zx, w, s)
+        vcov = sandwich(zx, w, s)
     else:
         if n <= kx:
             raise IdentificationError(
@@ -565,12 +466,11 @@ def fit_rob(panel: Panel, spec: ProductionSpec, options: RobinsonOptions) -> Fit
                 "freedom",
                 fix="use a longer panel or a lower poly_degree",
             )
-        v = float(u @ u) / (n - kx) * np.linalg.inv(zx.T @ np.linalg.pinv(z.T @ z) @ zx)
-        vcov = (v + v.T) / 2.0
-    j, jdf, jp, _ = _hansen_j(b.y, x, z, s)
+        vcov = classical_vcov(zx, z, float(u @ u) / (n - kx))
+    j, jdf, jp, _ = hansen_j(b.y, x, z, s)
     k = nt + nc + 1
-    prof = _Profile(y=b.y, x_beta=x[:, :nt], x_rest=x[:, nt:], z=z, w=w, n=n)
-    obj = _profile_objective(theta[:nt], prof)
+    prof = ProfiledGMM(y=b.y, x_beta=x[:, :nt], x_rest=x[:, nt:], z=z, w=w, n=n)
+    obj = profiled_criterion(theta[:nt], prof)
     return Fit(
         params=theta[:k].copy(),
         names=(*spec.terms, *spec.control, "const"),
@@ -578,7 +478,7 @@ def fit_rob(panel: Panel, spec: ProductionSpec, options: RobinsonOptions) -> Fit
         sample=b.sample,
         convergence=Convergence.closed_form(obj),
         objective=obj,
-        objective_fn=partial(_profile_objective, problem=prof),
+        objective_fn=partial(profiled_criterion, problem=prof),
         dropped=b.dropped,
         inference=Inference.analytic(
             options.vcov,

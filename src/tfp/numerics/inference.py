@@ -9,8 +9,9 @@ import numpy as np
 from scipy import stats
 
 from tfp.exceptions import IdentificationError
+from tfp.numerics.linalg import qr_checked
 
-__all__ = ["Inference", "cluster_sums", "ols_vcov", "solve_ols"]
+__all__ = ["Inference", "cluster_meat", "cluster_sums", "ols_vcov", "solve_ols"]
 
 
 @dataclass(frozen=True)
@@ -88,12 +89,18 @@ def cluster_sums(scores: np.ndarray, firm: np.ndarray) -> np.ndarray:
     return np.add.reduceat(scores, starts, axis=0)
 
 
-def solve_ols(
-    x: np.ndarray, y: np.ndarray, names: tuple[str, ...] | None = None
-) -> tuple[np.ndarray, np.ndarray]:
-    """Least squares ``b = (X'X)^-1 X'y`` via QR; raise IdentificationError if X is rank deficient.
+def cluster_meat(scores: np.ndarray, firm: np.ndarray) -> np.ndarray:
+    """``Σ_g s_g s_g'`` of the per-firm sums ``s_g`` of ``scores`` (``firm`` sorted)."""
+    sums = cluster_sums(scores, firm)
+    return sums.T @ sums
 
-    Returns ``(b, xtx_inv)``.
+
+def solve_ols(
+    x: np.ndarray, y: np.ndarray, names: tuple[str, ...]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Least squares ``b = (X'X)^-1 X'y`` via QR, rank-checked (:mod:`tfp.numerics.linalg`).
+
+    Returns ``(b, xtx_inv)``. A constant input beside the intercept is named as such.
     """
     n, k = x.shape
     if n <= k:
@@ -101,30 +108,19 @@ def solve_ols(
             f"{n} observations for {k} coefficients",
             fix="use a longer panel, fewer terms or fewer controls",
         )
-    q, r = np.linalg.qr(x)
-    diag = np.abs(np.diag(r))
-    tol = diag.max() * max(n, k) * np.finfo(float).eps if diag.size else 0.0
-    if diag.size and diag.min() <= tol:
-        j = int(np.argmin(diag))
-        constant = [c for c in range(k) if np.ptp(x[:, c]) == 0]
-        if len(constant) > 1:  # the intercept and a constant input: name the input
-            j = next(
-                (c for c in constant if names is None or names[c] != "const"),
-                constant[-1],
-            )
-            who = names[j] if names is not None and j < len(names) else f"column {j}"
-            raise IdentificationError(
-                "does not vary in the estimation sample, so it is collinear with the "
-                "constant",
-                column=who if names is not None else None,
-                fix="drop it from the specification or use a sample where it varies",
-            )
-        who = names[j] if names is not None and j < len(names) else f"column {j}"
+    constant = [c for c in range(k) if np.ptp(x[:, c]) == 0]
+    if len(constant) > 1:  # the intercept and a constant input: name the input
         raise IdentificationError(
-            f"the regressors are perfectly collinear (problem at {who!r})",
-            column=who if names is not None else None,
-            fix="drop a redundant input or control, or check for a constant column",
+            "does not vary in the estimation sample, so it is collinear with the constant",
+            column=next(names[c] for c in constant if names[c] != "const"),
+            fix="drop it from the specification or use a sample where it varies",
         )
+    q, r = qr_checked(
+        x,
+        what="regressors",
+        fix="drop a redundant input or control, or check for a constant column",
+        names=names,
+    )
     b = np.linalg.solve(r, q.T @ y)
     r_inv = np.linalg.solve(r, np.eye(k))
     return b, r_inv @ r_inv.T

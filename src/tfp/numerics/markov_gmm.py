@@ -19,6 +19,7 @@ import numpy as np
 
 from tfp._kernels.gmm_nb import acf_gram_nb, acf_moments_nb, acf_xi_nb
 from tfp.exceptions import IdentificationError
+from tfp.numerics.linalg import check_rank
 
 __all__ = [
     "MarkovGMM",
@@ -44,14 +45,12 @@ def weight_one_step(z: np.ndarray) -> np.ndarray:
     IdentificationError
         The instruments are collinear.
     """
-    n = z.shape[0]
-    zz = z.T @ z / n
-    if zz.size == 0 or 1.0 / np.linalg.cond(zz) < RCOND_SINGULAR:
-        raise IdentificationError(
-            "the instruments are collinear (Z'Z is singular)",
-            fix="drop redundant instruments or inputs without variation",
-        )
-    w: np.ndarray = np.linalg.inv(zz)
+    check_rank(
+        z,
+        what="instruments",
+        fix="drop redundant instruments or inputs without variation",
+    )
+    w: np.ndarray = np.linalg.inv(z.T @ z / z.shape[0])
     return (w + w.T) / 2.0
 
 
