@@ -370,7 +370,7 @@ def test_screening_large_samples_reaches_the_same_minimum() -> None:
         )
     assert full.extra["screening"] is None
     record = screened.extra["screening"]
-    assert record["every_kth_firm"] == 7 and record["n_starts"] == 8
+    assert record.every_kth_firm == 7 and record.n_starts == 8
     assert screened.convergence.n_starts <= 3
     np.testing.assert_allclose(
         screened.params, full.params, atol=SCREEN_SAME_MINIMUM_ATOL

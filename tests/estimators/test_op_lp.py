@@ -441,6 +441,6 @@ def test_screening_large_samples_reaches_the_same_minimum() -> None:
         d, method="lp", options=tfp.LPOptions(screen_nobs=2000), se="none", **roles
     )
     assert full.extra["screening"] is None
-    assert screened.extra["screening"]["every_kth_firm"] == 7
+    assert screened.extra["screening"].every_kth_firm == 7
     np.testing.assert_allclose(screened.params, full.params, atol=1e-6)
     assert screened.objective <= full.objective * (1 + 1e-9)

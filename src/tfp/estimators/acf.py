@@ -38,7 +38,14 @@ from tfp.numerics.markov_gmm import (
     markov_criterion_and_grad,
     weight_two_step,
 )
-from tfp.numerics.optimize import Convergence, minimize_multistart, sobol_starts
+from tfp.numerics.optimize import (
+    Convergence,
+    minimize_multistart,
+    near_minima,
+    noise_margin,
+    screen_starts,
+    sobol_starts,
+)
 from tfp.numerics.poly import exponent_table, poly_basis, poly_names
 from tfp.options.acf import ACFOptions
 from tfp.panel import Panel
@@ -54,30 +61,20 @@ MERGE_TOL = 1e-4
 # coefficients are an order of magnitude smaller than the first-order ones).
 SECOND_ORDER_SPREAD = 0.1
 
-#: Screening (``ACFOptions.screen_nobs``): at most this many distinct subsample minima are
-#: polished on the full sample.
-SCREEN_KEEP = 3
-
 #: Bootstrap replicates stop at gradient norm sqrt(1e-14) = 1e-7: replicate estimates then
 #: agree with a 1e-20 stop to ~1e-6, far below any bootstrap standard error (chilean: bootstrap
 #: SEs equal to 4 digits, 18 % less time).
 REPLICATE_FTOL = 1e-14
-#: Two minima compete when their criteria differ by less than the sampling noise of the
-#: criterion, ``SCREEN_NOISE · var(ξ) · max(q − p, 1) / n`` (q moments, p parameters, n rows;
-#: with the one-step weight, ``n · criterion / var(ξ)`` is of the order of a χ²(q − p)).
-#: Screening polishes only the subsample minima that compete with the best; a warning is
-#: raised only when another acceptable minimum competes with the estimate.
-SCREEN_NOISE = 10.0
 
 
 def _noise_margin(problem: MarkovGMM, beta: np.ndarray) -> float:
-    """Criterion differences below this are sampling noise (see ``SCREEN_NOISE``)."""
+    """Criterion differences below this are sampling noise (q − p over-identifying
+    restrictions; see :data:`tfp.numerics.optimize.SCREEN_NOISE`)."""
     try:
-        var = float(np.var(problem.xi(np.asarray(beta, dtype=np.float64))))
+        xi = problem.xi(np.asarray(beta, dtype=np.float64))
     except IdentificationError:
-        var = 0.0
-    df = max(problem.z.shape[1] - problem.x.shape[1], 1)
-    return SCREEN_NOISE * var * df / max(problem.nobs, 1)
+        xi = None
+    return noise_margin(xi, problem.z.shape[1] - problem.x.shape[1])
 
 
 @dataclass(frozen=True)
@@ -347,9 +344,12 @@ def _run(
     accept: Any,
     diagnostics: list[str],
     label: str,
-    notes: list[str] | None = None,
-) -> tuple[np.ndarray, Convergence]:
-    notes = diagnostics if notes is None else notes
+    notes: list[str],
+) -> tuple[np.ndarray, Convergence, list[np.ndarray]]:
+    """Search from ``starts``; ConvergenceWarnings become diagnostics (when the best start
+    did not converge or another acceptable minimum is within sampling noise of the best, so
+    that the data hardly tell them apart) or notes. Returns the estimate, the search record
+    and the acceptable minima within noise of the best (:func:`near_minima`)."""
     gradient = options.optimizer.method in {"bfgs", "l-bfgs-b", "trust-constr"}
     if gradient:
         fun: Any = partial(markov_criterion_and_grad, problem=problem)
@@ -367,21 +367,14 @@ def _run(
             merge_tol=MERGE_TOL,
             accept=accept,
         )
-    accepted = [m for m in conv.local_minima if accept(np.asarray(m.params))]
-    # a warning only when it can matter: the best start did not converge, or another
-    # acceptable minimum is within sampling noise of the best (SCREEN_NOISE · q / n) so the
-    # data hardly tell them apart; minima set aside as spurious or clearly worse are notes
-    margin = _noise_margin(problem, np.asarray(accepted[0].params)) if accepted else 0.0
-    competing = [
-        m for m in accepted[1:] if m.objective <= accepted[0].objective + margin
-    ]
-    worrying = not conv.converged or bool(competing)
+    near = near_minima(conv, partial(_noise_margin, problem), accept)
+    worrying = not conv.converged or len(near) > 1
     for w in caught:
         if issubclass(w.category, ConvergenceWarning):
             (diagnostics if worrying else notes).append(f"{label}: {w.message}")
         else:  # pragma: no cover - re-emit anything unexpected
             warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
-    return beta, conv
+    return beta, conv, near
 
 
 def _accept(
@@ -399,57 +392,6 @@ def _accept(
     if options.nonnegative and _mean_elasticities(b, x_use, spec).min() < 0:
         return False
     return options.spurious_r2 <= 0 or _markov_r2(b, problem) >= options.spurious_r2
-
-
-def _screen(
-    problem: MarkovGMM,
-    firm: np.ndarray,
-    x_use: np.ndarray,
-    starts: np.ndarray,
-    spec: ProductionSpec,
-    options: ACFOptions,
-) -> tuple[np.ndarray, dict[str, Any]]:
-    """Run every start on a subsample of firms (every k-th firm code) with the full-sample
-    weight; return the distinct accepted minima found (best first, at most ``SCREEN_KEEP``)
-    as the starts of the full-sample search, and a record of the screening."""
-    assert options.screen_nobs is not None
-    k = int(np.ceil(problem.nobs / options.screen_nobs))
-    rows = np.flatnonzero(firm % k == 0)
-    sub = MarkovGMM.build(
-        problem.phi[rows],
-        problem.phil[rows],
-        problem.x[rows],
-        problem.xl[rows],
-        problem.cl[rows],
-        problem.z[rows],
-        problem.degree,
-        weight=problem.weight,
-    )
-    accept = partial(
-        _accept, problem=sub, x_use=x_use[rows], spec=spec, options=options
-    )
-    notes: list[str] = []
-    _, conv = _run(sub, starts, options, accept, notes, "screening", notes)
-    ok = [
-        m for m in conv.local_minima if accept(np.asarray(m.params, dtype=np.float64))
-    ]
-    margin = _noise_margin(sub, np.asarray(ok[0].params)) if ok else 0.0
-    found = [
-        np.asarray(m.params, dtype=np.float64)
-        for m in ok
-        if m.objective <= ok[0].objective + margin
-    ][:SCREEN_KEEP]
-    if (
-        not found
-    ):  # nothing acceptable on the subsample: search the full sample from every start
-        found = list(starts)
-    record = {
-        "nobs": int(rows.shape[0]),
-        "every_kth_firm": k,
-        "n_starts": int(starts.shape[0]),
-        "convergence": conv,
-    }
-    return np.vstack(found), record
 
 
 def _markov_r2(beta: np.ndarray, problem: MarkovGMM) -> float:
@@ -510,16 +452,27 @@ def fit(panel: Panel, spec: ProductionSpec, options: ACFOptions) -> Fit:
     accept = partial(_accept, problem=problem, x_use=x_use, spec=spec, options=options)
 
     starts = _start_set(spec, options, info["ols"], fs.raw_terms)
-    screening = None
-    if (
-        options.screen_nobs is not None
-        and problem.nobs > options.screen_nobs
-        and starts.shape[0] > 1
-    ):
-        firm_use = np.asarray(panel.firm)[np.asarray(info["use"], dtype=bool)]
-        starts, screening = _screen(problem, firm_use, x_use, starts, spec, options)
+
+    def search(rows: np.ndarray) -> tuple[Convergence, list[np.ndarray]]:
+        """The start set on the subsample ``rows``, with the full-sample weight."""
+        a = problem
+        sub = MarkovGMM.build(
+            a.phi[rows], a.phil[rows], a.x[rows], a.xl[rows], a.cl[rows], a.z[rows],
+            a.degree, weight=a.weight,
+        )  # fmt: skip
+        ok = partial(
+            _accept, problem=sub, x_use=x_use[rows], spec=spec, options=options
+        )
+        notes: list[str] = []
+        _, conv, near = _run(sub, starts, options, ok, notes, "screening", notes)
+        return conv, near
+
+    firm_use = np.asarray(panel.firm)[np.asarray(info["use"], dtype=bool)]
+    starts, screening = screen_starts(firm_use, starts, options.screen_nobs, search)
     notes: list[str] = []
-    beta, conv = _run(problem, starts, options, accept, diagnostics, "one-step", notes)
+    beta, conv, _ = _run(
+        problem, starts, options, accept, diagnostics, "one-step", notes
+    )
     step1 = conv
     final = problem
     j_stat = None
@@ -532,7 +485,7 @@ def fit(panel: Panel, spec: ProductionSpec, options: ACFOptions) -> Fit:
             for m in conv.local_minima[1:]
             if accept(np.asarray(m.params))
         ]
-        beta, conv = _run(
+        beta, conv, _ = _run(
             final, np.vstack(seeds), options, accept, diagnostics, "two-step", notes
         )
         j_df = problem.z.shape[1] - beta.shape[0]

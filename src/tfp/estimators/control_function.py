@@ -46,7 +46,14 @@ from tfp._frozen import FrozenDict
 from tfp.estimators.fit import Fit
 from tfp.exceptions import ConvergenceWarning, IdentificationError, SpecificationError
 from tfp.numerics.linalg import check_rank, lstsq
-from tfp.numerics.optimize import minimize_multistart, sobol_starts
+from tfp.numerics.optimize import (
+    Convergence,
+    minimize_multistart,
+    near_minima,
+    noise_margin,
+    screen_starts,
+    sobol_starts,
+)
 from tfp.numerics.poly import exponent_table, poly_basis, poly_names
 from tfp.options.control_function import LPOptions, OPOptions, _ControlFunctionOptions
 from tfp.panel import Panel
@@ -59,13 +66,6 @@ __all__ = ["fit_lp", "fit_op"]
 BINARY_STEP_TOL = 1e-10
 #: Newton iterations allowed for the survival model (it converges in < 15 on real data).
 BINARY_MAX_ITER = 200
-#: Screening of starts on a firm subsample for large samples (``screen_nobs``): at most this
-#: many subsample minima are polished on the full sample, those whose criterion is within
-#: ``SCREEN_NOISE · var(ξ) · max(q, 1) / n`` of the best (differences of that order are
-#: sampling noise of the subsample criterion).
-SCREEN_KEEP = 3
-SCREEN_NOISE = 10.0
-
 #: Second-stage end points closer than this (relative, see ``minimize_multistart``) are one
 #: minimum: the least-squares criterion is flat to rounding noise within ~1e-6 of its minimum
 #: (curvature ~1 in the elasticities), while distinct minima lie orders of magnitude apart.
@@ -206,41 +206,25 @@ def _criterion(theta: np.ndarray, beta_f: np.ndarray, d: _Stage2) -> float:
 
 
 def _noise_margin(theta: np.ndarray, beta_f: np.ndarray, d: _Stage2) -> float:
-    """Criterion differences below this are sampling noise: ``SCREEN_NOISE · var(ξ) · max(q,
-    1) / n`` (least squares: the mean squared residual is itself var(ξ))."""
+    """Criterion differences below this are sampling noise (q moments of the GMM criterion;
+    see :data:`tfp.numerics.optimize.SCREEN_NOISE`)."""
     out = _residuals(theta, beta_f, d)
-    var = float(np.var(out[0])) if out is not None else 0.0
-    return SCREEN_NOISE * var * max(d.z.shape[1], 1) / max(d.phi.shape[0], 1)
+    return noise_margin(None if out is None else out[0], d.z.shape[1])
 
 
-def _screen(
+def _screen_search(
+    rows: np.ndarray,
     d: _Stage2,
     beta_f: np.ndarray,
-    firm: np.ndarray,
     starts: np.ndarray,
     options: _ControlFunctionOptions,
-) -> tuple[np.ndarray, dict[str, Any]]:
-    """Run every start on a subsample of firms (every k-th firm code) and return the distinct
-    minima within sampling noise of the best (at most ``SCREEN_KEEP``) as full-sample starts."""
-    assert options.screen_nobs is not None
-    k = int(np.ceil(firm.shape[0] / options.screen_nobs))
-    rows = np.flatnonzero(firm % k == 0)
-
-    def take(a: np.ndarray) -> np.ndarray:
-        return np.ascontiguousarray(a[rows])
-
-    sub = dataclasses.replace(
-        d,
-        phi=take(d.phi),
-        phi_lag=take(d.phi_lag),
-        y=take(d.y),
-        xf=take(d.xf),
-        xf_lag=take(d.xf_lag),
-        xs=take(d.xs),
-        xs_lag=take(d.xs_lag),
-        prob=take(d.prob),
-        z=take(d.z),
-    )
+) -> tuple[Convergence, list[np.ndarray]]:
+    """Every start on the subsample ``rows`` (:func:`~tfp.numerics.optimize.screen_starts`)."""
+    rowwise = ("phi", "phi_lag", "y", "xf", "xf_lag", "xs", "xs_lag", "prob", "z")
+    taken: dict[str, Any] = {
+        f: np.ascontiguousarray(getattr(d, f)[rows]) for f in rowwise
+    }
+    sub = dataclasses.replace(d, **taken)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         _, conv = minimize_multistart(
@@ -249,20 +233,9 @@ def _screen(
             optimizer=options.optimizer,
             merge_tol=MERGE_TOL,
         )
-    minima = list(conv.local_minima)
-    margin = _noise_margin(np.asarray(minima[0].params), beta_f, sub) if minima else 0.0
-    found = [
-        np.asarray(m.params, dtype=np.float64)
-        for m in minima
-        if m.objective <= minima[0].objective + margin
-    ][:SCREEN_KEEP]
-    record = {
-        "nobs": int(rows.shape[0]),
-        "every_kth_firm": k,
-        "n_starts": int(starts.shape[0]),
-        "convergence": conv,
-    }
-    return (np.vstack(found) if found else starts), record
+    return conv, near_minima(
+        conv, functools.partial(_noise_margin, beta_f=beta_f, d=sub)
+    )
 
 
 def _objective_at_beta(beta: np.ndarray, d: _Stage2) -> float:
@@ -488,15 +461,12 @@ def _fit(
         starts.append(sobol_starts(center, options.start_spread, n_more, seed=0))
     fun = functools.partial(_criterion, beta_f=beta_f, d=d)
     start_set = np.vstack(starts)
-    screening = None
-    if (
-        options.screen_nobs is not None
-        and cur.size > options.screen_nobs
-        and start_set.shape[0] > 1
-    ):
-        start_set, screening = _screen(
-            d, beta_f, np.asarray(work.firm)[cur], start_set, options
-        )
+    search = functools.partial(
+        _screen_search, d=d, beta_f=beta_f, starts=start_set, options=options
+    )
+    start_set, screening = screen_starts(
+        np.asarray(work.firm)[cur], start_set, options.screen_nobs, search
+    )
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", ConvergenceWarning)
         theta, conv = minimize_multistart(

@@ -7,7 +7,10 @@ local minima were found. The answer does not depend on the order of the starts: 
 criterion are broken lexicographically on the (rounded) parameters, and end points are merged
 into minima after sorting them by an order-free key.
 
-:func:`sobol_starts` gives a deterministic set of scrambled Sobol points around a centre.
+:func:`sobol_starts` gives a deterministic set of scrambled Sobol points around a centre;
+:func:`screen_starts` tries a start set on a subsample of firms first (large samples), keeping
+the minima that :func:`near_minima` finds within sampling noise (:func:`noise_margin`) of the
+best.
 """
 
 from __future__ import annotations
@@ -30,8 +33,12 @@ __all__ = [
     "Convergence",
     "LocalMinimum",
     "Optimizer",
+    "Screening",
     "minimize_multistart",
+    "near_minima",
+    "noise_margin",
     "scipy_options",
+    "screen_starts",
     "sobol_starts",
 ]
 
@@ -493,3 +500,84 @@ def sobol_starts(
         d=c.size, scramble=True, seed=np.random.default_rng(seed)
     ).random_base2(m)[:n]
     return np.ascontiguousarray(c + sc * (2.0 * u - 1.0))
+
+
+#: Screening keeps at most this many subsample minima as the starts of the full sample.
+SCREEN_KEEP = 3
+#: Two minima compete when their criteria differ by less than the sampling noise of the
+#: criterion, ``SCREEN_NOISE · var(ξ) · max(df, 1) / n`` (ξ the residuals, n rows, df the
+#: over-identifying restrictions of a GMM criterion: ``n · criterion / var(ξ)`` is then of the
+#: order of a χ²(df); a least-squares criterion is itself of the order var(ξ)).
+SCREEN_NOISE = 10.0
+
+
+@dataclass(frozen=True)
+class Screening:
+    """Record of a subsample screening of starts (:func:`screen_starts`).
+
+    Attributes
+    ----------
+    nobs : int
+        Rows of the subsample.
+    every_kth_firm : int
+        The subsample holds the firms whose code is a multiple of this.
+    n_starts : int
+        Starts screened.
+    convergence : Convergence
+        The subsample search.
+    """
+
+    nobs: int
+    every_kth_firm: int
+    n_starts: int
+    convergence: Convergence
+
+
+def noise_margin(resid: np.ndarray | None, df: int) -> float:
+    """Criterion differences below this are sampling noise (see :data:`SCREEN_NOISE`); 0
+    when the residuals are not defined (None)."""
+    var = float(np.var(resid)) if resid is not None else 0.0
+    n = resid.shape[0] if resid is not None else 0
+    return SCREEN_NOISE * var * max(df, 1) / max(n, 1)
+
+
+def near_minima(
+    conv: Convergence,
+    margin: Callable[[np.ndarray], float],
+    accept: Callable[[np.ndarray], bool] | None = None,
+) -> list[np.ndarray]:
+    """Parameters of the distinct minima of a search (those ``accept`` takes) whose criterion
+    is within ``margin(best)`` of the best, best first."""
+    ok = [
+        (np.asarray(m.params, dtype=np.float64), m.objective)
+        for m in conv.local_minima
+        if accept is None or accept(np.asarray(m.params, dtype=np.float64))
+    ]
+    if not ok:
+        return []
+    bound = ok[0][1] + margin(ok[0][0])
+    return [x for x, f in ok if f <= bound]
+
+
+def screen_starts(
+    firm: np.ndarray,
+    starts: np.ndarray,
+    target_nobs: int | None,
+    search: Callable[[np.ndarray], tuple[Convergence, list[np.ndarray]]],
+) -> tuple[np.ndarray, Screening | None]:
+    """Screen a start set on a subsample of firms when the sample is large.
+
+    With more than ``target_nobs`` rows and more than one start, ``search(rows)`` runs every
+    start on the rows of every k-th firm code (``k = ceil(n / target_nobs)``; ``firm`` gives
+    each row's firm code) and returns its record and the minima that compete with the best
+    (:func:`near_minima`). At most :data:`SCREEN_KEEP` of them start the full-sample search
+    (every start when none). Otherwise ``starts`` are returned unscreened, with no record.
+    """
+    if target_nobs is None or firm.shape[0] <= target_nobs or starts.shape[0] <= 1:
+        return starts, None
+    k = int(np.ceil(firm.shape[0] / target_nobs))
+    rows = np.flatnonzero(firm % k == 0)
+    conv, found = search(rows)
+    found = found[:SCREEN_KEEP]
+    record = Screening(int(rows.shape[0]), k, int(starts.shape[0]), conv)
+    return (np.vstack(found) if found else starts), record
