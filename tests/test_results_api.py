@@ -220,3 +220,14 @@ def test_summary_states_roles_options_sample_and_inference(
     rows = dict(dict(boot.sections)["Inference"])
     assert rows["Replicates"] == "3 (0 failed, 0 not converged)"
     assert rows["Seed entropy"] == "5" and rows["Statistics"] == "normal"
+
+
+def test_details_are_typed_and_extra_is_a_deprecated_view(
+    res: tfp.ProductionResults,
+) -> None:
+    assert res.details.ssr == res.objective and 0 < res.details.r2 < 1
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        res.details.ssr = 0.0  # type: ignore[misc]
+    with pytest.warns(FutureWarning, match="use results.details"):
+        extra = res.extra
+    assert extra["ssr"] == res.details.ssr and "r2_within" not in extra

@@ -265,7 +265,7 @@ def _build_results(
         objective=fit.objective,
         bootstrap=None,
         first_stage=FrozenDict(dict(fit.first_stage)),
-        extra=FrozenDict(dict(fit.extra)),
+        details=fit.details,
         diagnostics=tuple(fit.diagnostics),
         _panel=panel,
         _fit=fit,

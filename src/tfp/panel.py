@@ -25,7 +25,7 @@ from tfp.exceptions import (
     SpecificationError,
 )
 
-__all__ = ["DROP_REASONS", "Panel", "make_panel"]
+__all__ = ["DROP_REASONS", "Panel", "lag_drops", "make_panel"]
 
 #: Reasons a row can leave a sample, in the order they are applied.
 DROP_REASONS: tuple[str, ...] = (
@@ -44,6 +44,16 @@ def _readonly(a: np.ndarray) -> np.ndarray:
     a = np.ascontiguousarray(a)
     a.setflags(write=False)
     return a
+
+
+def lag_drops(reasons: np.ndarray) -> dict[str, int]:
+    """Rows without the lag they need, by reason, from :meth:`Panel.lag_reasons` codes
+    (``first_period_lag`` for 1, ``gap`` for 2); reasons without rows are left out."""
+    counts = {
+        "first_period_lag": int((reasons == 1).sum()),
+        "gap": int((reasons == 2).sum()),
+    }
+    return {k: v for k, v in counts.items() if v}
 
 
 @dataclass(frozen=True, eq=False)

@@ -29,7 +29,7 @@ from typing import Any
 
 import numpy as np
 
-from tfp.estimators.fit import Fit
+from tfp.estimators.fit import Details, Fit
 from tfp.exceptions import ConvergenceWarning, IdentificationError, SpecificationError
 from tfp.numerics.linalg import check_rank
 from tfp.numerics.markov_gmm import (
@@ -40,6 +40,7 @@ from tfp.numerics.markov_gmm import (
 )
 from tfp.numerics.optimize import (
     Convergence,
+    Screening,
     minimize_multistart,
     near_minima,
     noise_margin,
@@ -48,10 +49,10 @@ from tfp.numerics.optimize import (
 )
 from tfp.numerics.poly import exponent_table, poly_basis, poly_names
 from tfp.options.acf import ACFOptions
-from tfp.panel import Panel
+from tfp.panel import Panel, lag_drops
 from tfp.spec import ProductionSpec, elasticity_matrix, term_matrix
 
-__all__ = ["acf_problem", "fit"]
+__all__ = ["ACF", "ACFData", "acf_problem", "fit"]
 
 # End points of different starts closer than this (relative, per coordinate) are one minimum:
 # BFGS stops within ~1e-6 of a minimum of a criterion this flat.
@@ -245,22 +246,29 @@ def _rts(beta: np.ndarray, xin_use: np.ndarray, spec: ProductionSpec) -> float:
     return float(_mean_elasticities(beta, xin_use, spec).sum())
 
 
+@dataclass(frozen=True, eq=False)
+class ACFData:
+    """What :func:`fit` needs besides the second-stage problem (:func:`acf_problem`)."""
+
+    use: np.ndarray  # bool (panel.nobs,): rows with the firm's previous period
+    dropped: dict[str, int]
+    first_stage: _FirstStage
+    x_in_use: np.ndarray  # inputs on the used rows
+    ols: np.ndarray  # OLS coefficients of the production terms (a start)
+    instruments: tuple[str, ...]
+
+
 def acf_problem(
     panel: Panel, spec: ProductionSpec, options: ACFOptions
-) -> tuple[MarkovGMM, dict[str, Any]]:
-    """Build the one-step second-stage problem and what :func:`fit` needs besides it.
-
-    Returns the :class:`~tfp.numerics.markov_gmm.MarkovGMM` (rows with a lag) and a dict with
-    ``phi`` (n,), ``use`` (bool, n), ``dropped``, ``first_stage`` (a record with ``raw_terms``),
-    ``x_in_use`` (inputs on the used rows), ``ols`` (OLS start), ``instruments`` (names).
-    """
+) -> tuple[MarkovGMM, ACFData]:
+    """Build the one-step second-stage problem (:class:`~tfp.numerics.markov_gmm.MarkovGMM`,
+    rows with a lag) and the :class:`ACFData` :func:`fit` needs besides it."""
     _check(panel, spec, options)
     y = np.asarray(panel[spec.output])
     xin = panel.matrix(spec.inputs)
     x = term_matrix(xin, spec.inputs, spec.form)
     fs = _first_stage(panel, spec, options, y)
     lag_all = panel.lag_index(1)
-    reasons = panel.lag_reasons(1)
     use = lag_all >= 0
     lag = lag_all[use]
     n_use = int(use.sum())
@@ -282,20 +290,8 @@ def acf_problem(
     )
     ones = np.ones((y.shape[0], 1))
     ols = np.linalg.lstsq(np.column_stack([ones, x]), y, rcond=None)[0][1:]
-    dropped = {
-        "first_period_lag": int((reasons == 1).sum()),
-        "gap": int((reasons == 2).sum()),
-    }
-    info = {
-        "phi": fs.phi,
-        "use": use,
-        "dropped": {k: v for k, v in dropped.items() if v},
-        "first_stage": fs,
-        "x_in_use": xin[use],
-        "ols": ols,
-        "instruments": znames,
-    }
-    return problem, info
+    dropped = lag_drops(panel.lag_reasons(1))
+    return problem, ACFData(use, dropped, fs, xin[use], ols, znames)
 
 
 def _start_set(
@@ -404,9 +400,29 @@ def _markov_r2(beta: np.ndarray, problem: MarkovGMM) -> float:
     return 1.0 - float(problem.xi(b).var()) / var if var > 0 else 0.0
 
 
-def _near(a: np.ndarray, b: np.ndarray) -> bool:
-    scale = 1.0 + max(float(np.abs(a).max()), float(np.abs(b).max()))
-    return bool(np.abs(np.asarray(a) - np.asarray(b)).max() <= MERGE_TOL * scale)
+@dataclass(frozen=True, eq=False)
+class ACF(Details):
+    """ACF outputs.
+
+    ``markov``: law-of-motion coefficients by name; ``instruments``: their names; ``weight``;
+    ``rts``: returns to scale at the estimate; ``starts``: the start set searched;
+    ``notes``: what the search set aside (the diagnostics, which become warnings, are kept for
+    what can change the answer); ``spurious_minima``: criterion and coefficients of the
+    minima flagged as spurious; ``j_stat``/``j_df`` and ``step1_convergence`` (two-step);
+    ``screening`` (large samples).
+    """
+
+    markov: dict[str, float]
+    instruments: tuple[str, ...]
+    weight: str
+    rts: float
+    starts: tuple[tuple[float, ...], ...]
+    notes: tuple[str, ...]
+    spurious_minima: tuple[tuple[float, tuple[float, ...]], ...]
+    j_stat: float | None = None
+    j_df: int | None = None
+    step1_convergence: Convergence | None = None
+    screening: Screening | None = None
 
 
 def fit(panel: Panel, spec: ProductionSpec, options: ACFOptions) -> Fit:
@@ -428,12 +444,8 @@ def fit(panel: Panel, spec: ProductionSpec, options: ACFOptions) -> Fit:
     Fit
         ``params`` are the production-term coefficients (``spec.terms``); ``vcov`` is None
         (use the bootstrap); ``objective_fn(beta)`` evaluates the minimised criterion (with the
-        final weight matrix) at other coefficients; ``phi`` is the first-stage fit; ``extra``
-        holds ``markov`` (law-of-motion coefficients by name), ``instruments``, ``weight``,
-        ``j_stat``/``j_df`` (two-step), ``spurious_minima`` (criterion and coefficients of the
-        minima flagged as spurious), ``step1_convergence`` (two-step), ``rts``, ``starts``,
-        ``screening`` (large samples) and ``notes`` (what the search set aside; the
-        diagnostics, which become warnings, are kept for what can change the answer).
+        final weight matrix) at other coefficients; ``phi`` is the first-stage fit;
+        ``details``: :class:`ACF`.
 
     Raises
     ------
@@ -444,14 +456,10 @@ def fit(panel: Panel, spec: ProductionSpec, options: ACFOptions) -> Fit:
     ConvergenceError
         With ``Optimizer(strict=True)``, when starts disagree or the best did not converge.
     """
-    problem, info = acf_problem(panel, spec, options)
-    fs: _FirstStage = info["first_stage"]
-    x_use: np.ndarray = info["x_in_use"]
-    diagnostics: list[str] = []
-
+    problem, data = acf_problem(panel, spec, options)
+    fs, x_use = data.first_stage, data.x_in_use
     accept = partial(_accept, problem=problem, x_use=x_use, spec=spec, options=options)
-
-    starts = _start_set(spec, options, info["ols"], fs.raw_terms)
+    starts = _start_set(spec, options, data.ols, fs.raw_terms)
 
     def search(rows: np.ndarray) -> tuple[Convergence, list[np.ndarray]]:
         """The start set on the subsample ``rows``, with the full-sample weight."""
@@ -467,19 +475,16 @@ def fit(panel: Panel, spec: ProductionSpec, options: ACFOptions) -> Fit:
         _, conv, near = _run(sub, starts, options, ok, notes, "screening", notes)
         return conv, near
 
-    firm_use = np.asarray(panel.firm)[np.asarray(info["use"], dtype=bool)]
+    firm_use = np.asarray(panel.firm)[data.use]
     starts, screening = screen_starts(firm_use, starts, options.screen_nobs, search)
+    diagnostics: list[str] = []
     notes: list[str] = []
     beta, conv, _ = _run(
         problem, starts, options, accept, diagnostics, "one-step", notes
     )
-    step1 = conv
-    final = problem
-    j_stat = None
-    j_df = None
+    step1, final, j_stat, j_df = conv, problem, None, None
     if options.weight == "two-step":
-        w2 = weight_two_step(problem.z, problem.xi(beta))
-        final = problem.with_weight(w2)
+        final = problem.with_weight(weight_two_step(problem.z, problem.xi(beta)))
         seeds = [beta] + [
             np.asarray(m.params)
             for m in conv.local_minima[1:]
@@ -490,31 +495,9 @@ def fit(panel: Panel, spec: ProductionSpec, options: ACFOptions) -> Fit:
         )
         j_df = problem.z.shape[1] - beta.shape[0]
         j_stat = float(final.nobs * conv.objective)
-
-    spurious = tuple(
-        (m.objective, m.params)
-        for m in conv.local_minima
-        if not accept(np.asarray(m.params))
+    spurious = _set_aside(
+        beta, conv, final, x_use, spec, options, accept, diagnostics, notes
     )
-    rts = _rts(beta, x_use, spec)
-    if not accept(beta):
-        elas = np.round(_mean_elasticities(beta, x_use, spec), 3).tolist()
-        diagnostics.append(
-            f"the estimate (mean elasticities {elas}, returns to scale {rts:.3g}, "
-            f"law-of-motion R2 {_markov_r2(beta, final):.3g}) looks like a spurious or "
-            "inadmissible ACF solution (Kim, Luo & Su 2019; negative elasticity) and no other "
-            "minimum was found; try other starts or instruments"
-        )
-    elif spurious:
-        notes.append(
-            f"{len(spurious)} local minimum(a) that look like a spurious ACF solution "
-            f"(returns to scale < {options.spurious_rts}, law-of-motion R2 < "
-            f"{options.spurious_r2}"
-            + (", or a negative mean elasticity" if options.nonnegative else "")
-            + ") were set aside; lowest criterion among them "
-            f"{min(s[0] for s in spurious):.6g}: "
-            + "; ".join(str(np.round(s[1], 4).tolist()) for s in spurious)
-        )
     markov = final.markov(beta)
     if markov is None:
         raise IdentificationError(
@@ -532,16 +515,29 @@ def fit(panel: Panel, spec: ProductionSpec, options: ACFOptions) -> Fit:
     objective = float(markov_criterion(beta, final))
     if conv.objective != objective:
         conv = replace(conv, objective=objective)
+    details = ACF(
+        markov=dict(zip(mnames, (float(r) for r in markov[0]), strict=True)),
+        instruments=data.instruments,
+        weight=options.weight,
+        rts=_rts(beta, x_use, spec),
+        starts=tuple(tuple(float(v) for v in s) for s in starts),
+        notes=tuple(notes),
+        spurious_minima=spurious,
+        j_stat=j_stat,
+        j_df=j_df,
+        step1_convergence=step1 if options.weight == "two-step" else None,
+        screening=screening,
+    )
     return Fit(
         params=np.asarray(beta, dtype=np.float64),
         names=spec.terms,
         vcov=None,
-        sample=np.asarray(info["use"], dtype=bool),
+        sample=np.asarray(data.use, dtype=bool),
         convergence=conv,
         objective=objective,
         objective_fn=partial(markov_criterion, problem=final),
         phi=np.asarray(fs.phi, dtype=np.float64),
-        dropped=info["dropped"],
+        dropped=data.dropped,
         first_stage={
             "r2": fs.r2,
             "ssr": fs.ssr,
@@ -549,21 +545,48 @@ def fit(panel: Panel, spec: ProductionSpec, options: ACFOptions) -> Fit:
             "nobs": int(panel.nobs),
             "controls": fs.control_coefs,
         },
-        extra={
-            "markov": dict(zip(mnames, (float(r) for r in markov[0]), strict=True)),
-            "instruments": info["instruments"],
-            "weight": options.weight,
-            "j_stat": j_stat,
-            "j_df": j_df,
-            "spurious_minima": spurious,
-            "step1_convergence": step1 if options.weight == "two-step" else None,
-            "rts": rts,
-            "starts": tuple(tuple(float(v) for v in s) for s in starts),
-            "screening": screening,
-            "notes": tuple(notes),
-        },
+        details=details,
         diagnostics=tuple(diagnostics),
     )
+
+
+def _set_aside(
+    beta: np.ndarray,
+    conv: Convergence,
+    final: MarkovGMM,
+    x_use: np.ndarray,
+    spec: ProductionSpec,
+    options: ACFOptions,
+    accept: Any,
+    diagnostics: list[str],
+    notes: list[str],
+) -> tuple[tuple[float, tuple[float, ...]], ...]:
+    """The minima set aside as spurious; a diagnostic when the estimate itself looks
+    spurious, else a note listing them."""
+    spurious = tuple(
+        (m.objective, m.params)
+        for m in conv.local_minima
+        if not accept(np.asarray(m.params))
+    )
+    if not accept(beta):
+        elas = np.round(_mean_elasticities(beta, x_use, spec), 3).tolist()
+        diagnostics.append(
+            f"the estimate (mean elasticities {elas}, returns to scale "
+            f"{_rts(beta, x_use, spec):.3g}, law-of-motion R2 {_markov_r2(beta, final):.3g}) "
+            "looks like a spurious or inadmissible ACF solution (Kim, Luo & Su 2019; negative "
+            "elasticity) and no other minimum was found; try other starts or instruments"
+        )
+    elif spurious:
+        notes.append(
+            f"{len(spurious)} local minimum(a) that look like a spurious ACF solution "
+            f"(returns to scale < {options.spurious_rts}, law-of-motion R2 < "
+            f"{options.spurious_r2}"
+            + (", or a negative mean elasticity" if options.nonnegative else "")
+            + ") were set aside; lowest criterion among them "
+            f"{min(s[0] for s in spurious):.6g}: "
+            + "; ".join(str(np.round(s[1], 4).tolist()) for s in spurious)
+        )
+    return spurious
 
 
 def bootstrap_options(

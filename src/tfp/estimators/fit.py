@@ -1,4 +1,4 @@
-"""What every estimator returns: :class:`Fit` (arrays only).
+"""What every estimator returns: :class:`Fit` (arrays only) with its method's :class:`Details`.
 
 Each estimator module exposes ``fit(panel, spec, options) -> Fit``. It computes on the
 validated :class:`~tfp.panel.Panel` (sorted by firm and time, read-only float64 arrays) and
@@ -7,6 +7,7 @@ never sees a DataFrame; :mod:`tfp.api` attaches labels and builds the public res
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,7 +17,18 @@ import numpy as np
 from tfp.numerics.inference import Inference
 from tfp.numerics.optimize import Convergence
 
-__all__ = ["Fit"]
+__all__ = ["Details", "Fit"]
+
+
+@dataclass(frozen=True, eq=False)
+class Details:
+    """Base of the typed method-specific outputs on ``Fit.details``: each estimator module
+    defines its own record (J test, law-of-motion coefficients, screening …)."""
+
+    def as_dict(self) -> dict[str, Any]:
+        """The fields that are set (not None), by name."""
+        values = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+        return {k: v for k, v in values.items() if v is not None}
 
 
 @dataclass(frozen=True, eq=False)
@@ -54,9 +66,17 @@ class Fit:
     inference : Inference or None
         How ``vcov`` was computed (estimator, clusters, t or normal statistics); None
         without an analytic covariance.
-    extra : Mapping[str, Any]
-        Method-specific outputs (J statistic, Markov coefficients, per-observation
-        elasticities for GNR …), documented by each estimator.
+    objective_names : tuple of str or None
+        Names of ``objective_fn``'s argument when it is not ``spec.terms`` (GNR: the
+        integration-constant coefficients).
+    omega, epsilon : ndarray (panel.nobs,) or None
+        Log productivity and output shock when productivity is not ``phi - X·beta`` at the
+        reported ``params`` (GNR); NaN outside the rows used.
+    elasticities : ndarray (panel.nobs, n_inputs) or None
+        The method's own per-observation output elasticities (GNR), else None (derived from
+        ``params``).
+    details : Details or None
+        Method-specific outputs, a typed record documented by each estimator.
     diagnostics : tuple of str
         Non-fatal issues, also emitted as warnings by the api.
     """
@@ -72,5 +92,9 @@ class Fit:
     dropped: Mapping[str, int] = field(default_factory=dict)
     first_stage: Mapping[str, Any] = field(default_factory=dict)
     inference: Inference | None = None
-    extra: Mapping[str, Any] = field(default_factory=dict)
+    objective_names: tuple[str, ...] | None = None
+    omega: np.ndarray | None = None
+    epsilon: np.ndarray | None = None
+    elasticities: np.ndarray | None = None
+    details: Details | None = None
     diagnostics: tuple[str, ...] = ()

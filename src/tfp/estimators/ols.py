@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import partial
 
 import numpy as np
 
-from tfp.estimators.fit import Fit
+from tfp.estimators.fit import Details, Fit
 from tfp.exceptions import IdentificationError
 from tfp.numerics.inference import Inference, ols_vcov, solve_ols
 from tfp.numerics.optimize import Convergence
@@ -14,7 +15,18 @@ from tfp.options.ols import FEOptions, OLSOptions
 from tfp.panel import Panel
 from tfp.spec import ProductionSpec, term_matrix
 
-__all__ = ["fit_fe", "fit_ols", "time_dummies"]
+__all__ = ["LeastSquares", "fit_fe", "fit_ols", "time_dummies"]
+
+
+@dataclass(frozen=True, eq=False)
+class LeastSquares(Details):
+    """OLS and FE outputs: the sum of squared residuals, R² (OLS) or within R² (FE), and the
+    OLS residuals."""
+
+    ssr: float
+    r2: float | None = None
+    r2_within: float | None = None
+    resid: np.ndarray | None = None
 
 
 def time_dummies(panel: Panel) -> tuple[np.ndarray, tuple[str, ...]]:
@@ -75,7 +87,8 @@ def fit_ols(panel: Panel, spec: ProductionSpec, options: OLSOptions) -> Fit:
     Fit
         ``params`` are the terms, then controls and period dummies, then ``const``;
         ``vcov`` as ``options.vcov``; ``objective`` the sum of squared residuals and
-        ``objective_fn`` the same with the nuisance coefficients concentrated out.
+        ``objective_fn`` the same with the nuisance coefficients concentrated out;
+        ``details``: :class:`LeastSquares`.
     """
     x, names = _regressors(panel, spec, options.time_effects)
     x = np.column_stack([x, np.ones(panel.nobs)])
@@ -103,11 +116,9 @@ def fit_ols(panel: Panel, spec: ProductionSpec, options: OLSOptions) -> Fit:
             x_nuisance=np.ascontiguousarray(x[:, nt:]),
         ),
         inference=Inference.analytic(options.vcov, spec.id, "t", df_resid),
-        extra={
-            "r2": 1.0 - ssr / tss if tss > 0 else np.nan,
-            "ssr": ssr,
-            "resid": resid,
-        },
+        details=LeastSquares(
+            ssr, r2=1.0 - ssr / tss if tss > 0 else np.nan, resid=resid
+        ),
     )
 
 
@@ -195,5 +206,5 @@ def fit_fe(panel: Panel, spec: ProductionSpec, options: FEOptions) -> Fit:
         ),
         dropped={"singleton": int(singleton.sum())} if singleton.any() else {},
         inference=Inference.analytic(options.vcov, spec.id, "t", df_resid),
-        extra={"r2_within": 1.0 - ssr / tss if tss > 0 else np.nan, "ssr": ssr},
+        details=LeastSquares(ssr, r2_within=1.0 - ssr / tss if tss > 0 else np.nan),
     )

@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from tfp.estimators.fit import Fit
+from tfp.estimators.fit import Details, Fit
 from tfp.exceptions import IdentificationError, SpecificationError
 from tfp.numerics.inference import Inference, cluster_meat
 from tfp.numerics.linalg import check_rank
@@ -45,7 +45,23 @@ from tfp.options.wooldridge import (
 from tfp.panel import Panel
 from tfp.spec import ProductionSpec, term_matrix
 
-__all__ = ["fit_gmm", "fit_iv", "fit_rob"]
+__all__ = ["Wooldridge", "fit_gmm", "fit_iv", "fit_rob"]
+
+
+@dataclass(frozen=True, eq=False)
+class Wooldridge(Details):
+    """Wooldridge-type outputs: every coefficient (nuisance included) with its name, Hansen's
+    J test of the over-identifying restrictions (None where not computed), the instruments
+    and steps of ``wrdg`` and the equation-2 intercept of ``wrdg-iv``."""
+
+    coef_all: np.ndarray
+    coef_names: tuple[str, ...]
+    j_stat: float | None = None
+    j_df: int | None = None
+    j_pvalue: float | None = None
+    n_instruments: int | None = None
+    steps: int | None = None
+    markov_drift: float | None = None
 
 
 # ---- data blocks -------------------------------------------------------------------------
@@ -176,9 +192,8 @@ def fit_gmm(panel: Panel, spec: ProductionSpec, options: WooldridgeOptions) -> F
     Returns
     -------
     Fit
-        ``params``: terms, controls, ``const``. ``extra``: ``j_stat``, ``j_df``,
-        ``j_pvalue``, ``coef_all``/``coef_names`` (every coefficient, nuisance included),
-        ``n_instruments``. ``phi``: fitted equation 1.
+        ``params``: terms, controls, ``const``. ``details``: :class:`Wooldridge` (J test,
+        every coefficient, instruments, steps). ``phi``: fitted equation 1.
 
     Raises
     ------
@@ -256,15 +271,15 @@ def fit_gmm(panel: Panel, spec: ProductionSpec, options: WooldridgeOptions) -> F
         phi=_phi(panel, b, x1 @ theta),
         dropped=b.dropped,
         inference=Inference.analytic(options.vcov, spec.id),
-        extra={
-            "j_stat": j,
-            "j_df": jdf,
-            "j_pvalue": jp,
-            "coef_all": theta.copy(),
-            "coef_names": names_all,
-            "n_instruments": l1 + l2,
-            "steps": options.steps,
-        },
+        details=Wooldridge(
+            theta.copy(),
+            names_all,
+            j,
+            jdf,
+            jp,
+            n_instruments=l1 + l2,
+            steps=options.steps,
+        ),
     )
 
 
@@ -289,9 +304,9 @@ def fit_iv(panel: Panel, spec: ProductionSpec, options: WooldridgeIVOptions) -> 
     Returns
     -------
     Fit
-        ``params``: terms, controls, ``const``. ``extra``: ``markov_drift`` (the equation-2
-        intercept, NaN without one), ``coef_all``/``coef_names``, and for the ordinary 2SLS
-        (``instrument_constant=True``) the Hansen J test ``j_stat``, ``j_df``, ``j_pvalue``.
+        ``params``: terms, controls, ``const``. ``details``: :class:`Wooldridge` with the
+        equation-2 intercept ``markov_drift`` (NaN without one) and, for the ordinary 2SLS
+        (``instrument_constant=True``), the Hansen J test.
 
     Raises
     ------
@@ -327,7 +342,9 @@ def fit_iv(panel: Panel, spec: ProductionSpec, options: WooldridgeIVOptions) -> 
     y = np.concatenate([b.y, b.y])
     fix = "lower poly_degree, drop collinear inputs or controls, or use a longer panel"
     diagnostics: tuple[str, ...] = ()
-    extra: dict[str, Any] = {}
+    j_stat: float | None = None
+    j_df: int | None = None
+    j_p: float | None = None
     if options.instrument_constant:
         z = np.hstack([*e0, slopes_z, const])
         w = _zz_inv(z, 2 * n)
@@ -341,8 +358,7 @@ def fit_iv(panel: Panel, spec: ProductionSpec, options: WooldridgeIVOptions) -> 
             vcov: np.ndarray | None = sandwich(zx, w, s)
         else:
             vcov = classical_vcov(zx, z, float(u @ u) / (2 * n))
-        j, jdf, jp, _ = hansen_j(y, x, z, s)
-        extra.update(j_stat=j, j_df=jdf, j_pvalue=jp)
+        j_stat, j_df, j_p, _ = hansen_j(y, x, z, s)
         ne = len(e0)
         prof = ProfiledGMM(
             y=y,
@@ -380,16 +396,8 @@ def fit_iv(panel: Panel, spec: ProductionSpec, options: WooldridgeIVOptions) -> 
     if vcov is not None:
         vcov = vcov[np.ix_(order, order)].copy()
     fitted1 = a1 + b.terms @ beta + b.controls @ delta + b.h @ lam
-    extra.update(
-        markov_drift=float(theta[0]) if ne else float("nan"),
-        coef_all=np.concatenate([params, lam]),
-        coef_names=(
-            *spec.terms,
-            *spec.control,
-            "const",
-            *(f"h:{m}" for m in b.h_names),
-        ),
-    )
+    names = (*spec.terms, *spec.control, "const", *(f"h:{m}" for m in b.h_names))
+    drift = float(theta[0]) if ne else float("nan")
     return Fit(
         params=params,
         names=(*spec.terms, *spec.control, "const"),
@@ -401,7 +409,14 @@ def fit_iv(panel: Panel, spec: ProductionSpec, options: WooldridgeIVOptions) -> 
         phi=_phi(panel, b, fitted1),
         dropped=b.dropped,
         inference=None if vcov is None else Inference.analytic(options.vcov, spec.id),
-        extra=extra,
+        details=Wooldridge(
+            np.concatenate([params, lam]),
+            names,
+            j_stat,
+            j_df,
+            j_p,
+            markov_drift=drift,
+        ),
         diagnostics=diagnostics,
     )
 
@@ -425,8 +440,8 @@ def fit_rob(panel: Panel, spec: ProductionSpec, options: RobinsonOptions) -> Fit
     Returns
     -------
     Fit
-        ``params``: terms, controls, ``const``; ``extra``: Hansen J (``j_stat``, ``j_df``,
-        ``j_pvalue``), ``coef_all``/``coef_names``.
+        ``params``: terms, controls, ``const``; ``details``: :class:`Wooldridge` (Hansen J,
+        every coefficient).
 
     Raises
     ------
@@ -486,16 +501,11 @@ def fit_rob(panel: Panel, spec: ProductionSpec, options: RobinsonOptions) -> Fit
             "t" if options.vcov == "classical" else "normal",
             int(n - kx),
         ),
-        extra={
-            "j_stat": j,
-            "j_df": jdf,
-            "j_pvalue": jp,
-            "coef_all": theta.copy(),
-            "coef_names": (
-                *spec.terms,
-                *spec.control,
-                "const",
-                *(f"h_lag:{m}" for m in b.h_names),
-            ),
-        },
+        details=Wooldridge(
+            theta.copy(),
+            (*spec.terms, *spec.control, "const", *(f"h_lag:{m}" for m in b.h_names)),
+            j,
+            jdf,
+            jp,
+        ),
     )

@@ -85,7 +85,7 @@ class ACFOptions(MethodOptions):
         distinct non-spurious minima found there whose criterion is within sampling noise of
         the best (at most three) are polished on the full sample. The estimate is always a
         minimum of the full-sample criterion; screening decides where its searches start and
-        is recorded in ``results.extra["screening"]``. ``None`` never screens.
+        is recorded in ``results.details.screening``. ``None`` never screens.
 
     Notes
     -----

@@ -142,7 +142,7 @@ class OPOptions(_ControlFunctionOptions):
         deterministic subsample of about this many rows (every k-th firm) and only the
         distinct minima within sampling noise of the best (at most three) are polished on the
         full sample; the estimate is always a minimum of the full-sample criterion. Recorded in
-        ``results.extra["screening"]``. ``None`` never screens.
+        ``results.details.screening``. ``None`` never screens.
 
     Notes
     -----
@@ -254,7 +254,7 @@ class LPOptions(_ControlFunctionOptions):
         deterministic subsample of about this many rows (every k-th firm) and only the
         distinct minima within sampling noise of the best (at most three) are polished on the
         full sample; the estimate is always a minimum of the full-sample criterion. Recorded in
-        ``results.extra["screening"]``. ``None`` never screens.
+        ``results.details.screening``. ``None`` never screens.
 
     Notes
     -----

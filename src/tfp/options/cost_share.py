@@ -42,7 +42,7 @@ class CostShareOptions(MethodOptions):
     -----
     Only the Cobb-Douglas form is supported (cost shares give elasticities, not translog
     coefficients). Rows whose total cost is not positive are left out with reason
-    ``"nonpositive"``. ``Fit.extra["shares"]`` holds the per-observation shares.
+    ``"nonpositive"``. ``results.details.shares`` holds the per-observation shares.
 
     References
     ----------

@@ -65,7 +65,7 @@ class WooldridgeOptions(MethodOptions):
 
     Notes
     -----
-    ``Fit.extra`` holds the Hansen J test of the over-identifying restrictions: ``j_stat``,
+    ``results.details`` holds the Hansen J test of the over-identifying restrictions: ``j_stat``,
     ``j_df`` and ``j_pvalue``. J is always computed with the efficient (firm-clustered)
     weight at the two-step estimate, as Stata's ``ivreg2`` does after a one-step fit.
 

@@ -19,10 +19,10 @@ import pandas as pd
 from scipy import stats
 
 from tfp._checks import check_level
-from tfp._frozen import readonly_frame, readonly_series
+from tfp._frozen import FrozenDict, readonly_frame, readonly_series
 from tfp._version import __version__
 from tfp.bootstrap import BootstrapDraws, run_bootstrap
-from tfp.estimators.fit import Fit
+from tfp.estimators.fit import Details, Fit
 from tfp.estimators.registry import REGISTRY
 from tfp.exceptions import SpecificationError
 from tfp.numerics.inference import Inference
@@ -108,8 +108,9 @@ class ProductionResults:
         Bootstrap replicates when ``se`` asked for them.
     first_stage : Mapping
         First-stage summary (R², terms …) where the method has one.
-    extra : Mapping
-        Method-specific outputs (J test, Markov coefficients …).
+    details : Details or None
+        Method-specific outputs, a typed record documented by each estimator (J test,
+        law-of-motion coefficients, screening …; e.g. :class:`tfp.estimators.acf.ACF`).
     diagnostics : tuple of str
         Non-fatal issues (also emitted as warnings).
     """
@@ -129,7 +130,7 @@ class ProductionResults:
     objective: float | None
     bootstrap: BootstrapDraws | None
     first_stage: Mapping[str, Any]
-    extra: Mapping[str, Any]
+    details: Details | None
     diagnostics: tuple[str, ...]
     _panel: Panel | None = field(default=None, repr=False)
     _fit: Fit | None = field(default=None, repr=False)
@@ -165,6 +166,23 @@ class ProductionResults:
     def tstats(self) -> pd.Series:
         """Estimate divided by its standard error."""
         return (self.params / self.std_errors).rename("statistic")
+
+    @property
+    def extra(self) -> Mapping[str, Any]:
+        """Deprecated: the method's outputs by name; use the typed :attr:`details`."""
+        warnings.warn(
+            "results.extra is deprecated and will be removed; use results.details",
+            FutureWarning,
+            stacklevel=2,
+        )
+        fit = self._fit
+        typed = ("objective_names", "omega", "epsilon", "elasticities")
+        out = {} if self.details is None else self.details.as_dict()
+        if fit is not None:
+            out.update(
+                {k: getattr(fit, k) for k in typed if getattr(fit, k) is not None}
+            )
+        return FrozenDict(out)
 
     @property
     def se_type(self) -> str:
@@ -237,7 +255,7 @@ class ProductionResults:
             A mapping/Series with a value for every production term of ``spec.terms``
             (extra keys are ignored), or a sequence in ``spec.terms`` order. Methods whose
             criterion is not a function of the production terms (GNR: the integration-constant
-            coefficients) name their parameters in ``extra["objective_names"]``.
+            coefficients) name their parameters in ``_fit.objective_names``.
 
         Returns
         -------
@@ -256,7 +274,7 @@ class ProductionResults:
                 f"method {self.method!r} has no criterion to evaluate",
                 fix="objective_at is available for criterion-based methods (op, lp, acf, wrdg, gnr, ols)",
             )
-        names = tuple(fit.extra.get("objective_names", self.spec.terms))
+        names = fit.objective_names or self.spec.terms
         beta = self._term_vector(params, names)
         return float(fit.objective_fn(beta))
 
@@ -326,18 +344,17 @@ class ProductionResults:
         panel = self._require_panel()
         fit = self._fit
         assert fit is not None
-        if "omega" in fit.extra:
+        if fit.omega is not None:
             # methods whose productivity is not y - X·beta at the reported params (GNR)
             if params is not None:
                 raise SpecificationError(
                     f"productivity at other parameters is not defined for method {self.method!r}",
                     fix="use the estimate's productivity, or bootstrap replicates' estimates",
                 )
-            omega = np.asarray(fit.extra["omega"], dtype=np.float64)
+            omega = np.asarray(fit.omega, dtype=np.float64)
             if include_shock:
-                omega = omega + np.asarray(
-                    fit.extra.get("epsilon", 0.0), dtype=np.float64
-                )
+                eps = 0.0 if fit.epsilon is None else fit.epsilon
+                omega = omega + np.asarray(eps, dtype=np.float64)
         else:
             beta = (
                 self._term_vector(params)
@@ -365,8 +382,8 @@ class ProductionResults:
         panel = self._require_panel()
         fit = self._fit
         assert fit is not None
-        if "elasticities" in fit.extra:
-            e = np.asarray(fit.extra["elasticities"], dtype=np.float64)
+        if fit.elasticities is not None:
+            e = np.asarray(fit.elasticities, dtype=np.float64)
         else:
             beta = self.params[list(self.spec.terms)].to_numpy()
             e = elasticity_matrix(
@@ -398,7 +415,7 @@ class ProductionResults:
 
     def _rts_gradient(self) -> np.ndarray | None:
         """d mean(RTS) / d beta_terms (RTS is linear in beta for CD and translog)."""
-        if self._fit is not None and "elasticities" in self._fit.extra:
+        if self._fit is not None and self._fit.elasticities is not None:
             # elasticities are means of the GNR estimator's own objects; params are those means
             terms = list(self.spec.terms)
             return np.array([1.0 if t in self.spec.inputs else 0.0 for t in terms])
