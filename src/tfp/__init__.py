@@ -15,7 +15,7 @@ _LAZY: dict[str, str] = {
     # estimation (filled in as estimators land)
     "estimate": "tfp.api",
     "estimate_many": "tfp.api",
-    "estimate_by": "tfp.groups",
+    "estimate_by": "tfp.by_group",
     "ProductionResults": "tfp.results",
     "ResultsSet": "tfp.results",
     "Bootstrap": "tfp.options",
@@ -48,7 +48,7 @@ _SUBMODULES = {
     "options",
     "results",
     "api",
-    "groups",
+    "by_group",
     "bootstrap",
     "spec",
 }
@@ -57,6 +57,8 @@ __all__ = ["__version__", *sorted(_LAZY), *sorted(_SUBMODULES)]
 
 
 def __getattr__(name: str) -> Any:
+    if name == "groups":  # deprecated alias of tfp.by_group (warns on import)
+        return importlib.import_module("tfp.groups")
     if name in _LAZY:
         return getattr(importlib.import_module(_LAZY[name]), name)
     if name in _SUBMODULES:

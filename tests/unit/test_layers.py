@@ -45,6 +45,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "tfp.bootstrap",
             "tfp.results",
             "tfp.api",
+            "tfp.by_group",
             "tfp.groups",
         ),
     ),
