@@ -49,6 +49,7 @@ _SUBMODULES = {
     "results",
     "api",
     "by_group",
+    "montecarlo",
     "bootstrap",
     "spec",
 }

@@ -382,7 +382,7 @@ def test_negative_elasticity_root_set_aside() -> None:
     (tfp's Monte Carlo: DGP1, error 0.5, draw 1 of seed 2015 gives l 2.2, k -1.3 under the
     lowest-criterion rule); the default sets it aside, ``nonnegative=False`` does not."""
     import tfp as _tfp
-    from tfp.datasets.montecarlo import draw_seed
+    from tfp.montecarlo import draw_seed
 
     data_ss, _ = draw_seed(2015, 1, 0.5, 1).spawn(2)  # as run_montecarlo draws it
     data, _ = _tfp.datasets.acf_dgp(

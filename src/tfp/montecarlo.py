@@ -14,9 +14,8 @@ draws extend a run without changing the earlier ones, and the result does not de
 ``n_jobs``. The panel and the bootstrap seed of a draw both come from its stream, and every
 method sees the same panel (common random numbers across methods).
 
-Layering: this is the one module of :mod:`tfp.datasets` that calls the estimation layer. It
-imports :func:`tfp.estimate` only when a draw runs, and :mod:`tfp.datasets` does not import
-it, so loading the simulators never loads the estimators.
+It sits in the estimation layer, above :func:`tfp.estimate` and the simulators of
+:mod:`tfp.datasets` it combines (it moved here from ``tfp.datasets.montecarlo``).
 """
 
 from __future__ import annotations
@@ -29,6 +28,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from tfp._checks import check_level
+from tfp._literals import Method
+from tfp.api import estimate
 from tfp.datasets._common import SimulationTruth, check_count, check_float
 from tfp.datasets.simulate import ACF_DESIGNS, acf_dgp
 from tfp.exceptions import SpecificationError, TFPError
@@ -38,7 +40,7 @@ __all__ = ["DRAW_COLUMNS", "METHODS", "draw_seed", "run_montecarlo", "summarise"
 
 #: Methods the runner accepts: each is estimated with ``free="l", state="k", proxy="m"``
 #: (the proxy is ignored by OLS and FE).
-METHODS: tuple[str, ...] = ("acf", "lp", "op", "ols", "fe", "wrdg")
+METHODS: tuple[Method, ...] = ("acf", "lp", "op", "ols", "fe", "wrdg")
 
 #: Columns of the per-draw frame returned by :func:`run_montecarlo`, in order.
 DRAW_COLUMNS: tuple[str, ...] = (
@@ -140,8 +142,6 @@ def _one_draw(
     level: float,
 ) -> list[dict[str, Any]]:
     """Simulate draw ``draw`` of the cell and estimate it with every method."""
-    import tfp
-
     ss = draw_seed(seed, design, measurement_error, draw)
     data_ss, boot_ss = ss.spawn(2)
     data, _ = acf_dgp(
@@ -167,7 +167,7 @@ def _one_draw(
         try:
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always")
-                res = tfp.estimate(
+                res = estimate(
                     data,
                     method=method,
                     proxy=_PROXY[method],
@@ -218,8 +218,8 @@ def _one_draw(
             }
             if res.bootstrap is not None:
                 row["std_error"] = float(se_vals[term])
-                row["conf_low"] = float(ci.loc[term, "lower"])
-                row["conf_high"] = float(ci.loc[term, "upper"])
+                lo, hi = ci.loc[term, ["lower", "upper"]].to_numpy(dtype=np.float64)
+                row["conf_low"], row["conf_high"] = float(lo), float(hi)
                 row["boot_failed"] = failed
             rows.append(row)
     return rows
@@ -334,10 +334,7 @@ def run_montecarlo(
             f"n_jobs={n_jobs!r} must be a non-zero integer",
             fix="pass n_jobs=1 (serial) or -1 (all cores)",
         )
-    if not 0 < level < 1:
-        raise SpecificationError(
-            f"level={level} must be in (0, 1)", fix="pass e.g. level=0.95"
-        )
+    level = check_level(level)
     opts: dict[str, MethodOptions] = dict(options or {})
     for m, o in opts.items():
         if m not in meths:
