@@ -14,7 +14,17 @@ import numpy as np
 
 from tfp.exceptions import SpecificationError
 
-__all__ = ["check_int", "check_level", "check_names", "check_real"]
+__all__ = ["check_bool", "check_int", "check_level", "check_names", "check_real"]
+
+
+def check_bool(value: Any, *, name: str) -> bool:
+    """Validate a True/False option."""
+    if not isinstance(value, bool):
+        raise SpecificationError(
+            f"{name} must be True or False, got {value!r}",
+            fix=f"pass {name}=True or {name}=False",
+        )
+    return value
 
 
 def check_int(

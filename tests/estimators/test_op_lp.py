@@ -337,7 +337,8 @@ def test_wrong_start_length_and_wrong_options_type(chilean: pd.DataFrame) -> Non
         ({"exit_rule": "last"}, "exit_rule='last' is not one of"),
         ({"time_dummies": 1}, "time_dummies must be True or False"),
         ({"optimizer": "bfgs"}, "optimizer must be an Optimizer"),
-        ({"start": "ols"}, "start must be a sequence"),
+        ({"start": "ols"}, "start must be a non-empty sequence"),
+        ({"start": ()}, "start must be a non-empty sequence"),
         ({"start_spread": -1.0}, "start_spread"),
     ],
 )

@@ -25,7 +25,7 @@ import numpy as np
 from scipy import optimize as _opt
 from scipy.stats import qmc
 
-from tfp._checks import check_int, check_real
+from tfp._checks import check_bool, check_int, check_real
 from tfp._literals import validate_literal
 from tfp.exceptions import ConvergenceError, ConvergenceWarning, SpecificationError
 
@@ -93,11 +93,7 @@ class Optimizer:
         check_real(self.ftol, name="Optimizer.ftol", low=0.0, low_open=True)
         check_int(self.maxiter, name="Optimizer.maxiter", low=1)
         check_int(self.n_starts, name="Optimizer.n_starts", low=1)
-        if not isinstance(self.strict, bool):
-            raise SpecificationError(
-                f"Optimizer.strict must be True or False, got {self.strict!r}",
-                fix="pass strict=True to raise on non-convergence, or strict=False to warn",
-            )
+        check_bool(self.strict, name="Optimizer.strict")
 
 
 @dataclass(frozen=True)

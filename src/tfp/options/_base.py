@@ -12,7 +12,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from tfp._checks import check_int
+from tfp._checks import check_bool, check_int, check_real
 from tfp._literals import validate_literal
 from tfp.exceptions import SpecificationError
 from tfp.numerics.optimize import Optimizer
@@ -118,6 +118,32 @@ class MethodOptions:
     def columns(self) -> tuple[str, ...]:
         """Extra data columns these options name (e.g. cost or Markov-control columns)."""
         return ()
+
+    def _check_fields(self) -> None:
+        """Check every field declared ``bool`` or ``Optimizer``, and a ``start`` (a non-empty
+        sequence of numbers or None, stored as a tuple); subclasses check the rest."""
+        cls = type(self).__name__
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if f.type == "bool":
+                check_bool(value, name=f"{cls}.{f.name}")
+            elif f.type == "Optimizer" and not isinstance(value, Optimizer):
+                raise SpecificationError(
+                    f"{cls}.{f.name} must be an Optimizer, got {type(value).__name__}",
+                    fix=f"pass {f.name}=tfp.Optimizer(...)",
+                )
+        start = getattr(self, "start", None)
+        if start is None:
+            return
+        what = f"{cls}.start must be a non-empty sequence of numbers"
+        if isinstance(start, str) or not hasattr(start, "__iter__") or not len(start):
+            raise SpecificationError(
+                f"{what}, got {start!r}", fix="pass values or None"
+            )
+        values = tuple(
+            check_real(v, name=f"{cls}.start[{i}]") for i, v in enumerate(start)
+        )
+        object.__setattr__(self, "start", values)
 
     def check_method(self, method: str) -> None:
         """Raise unless these options belong to ``method``."""

@@ -7,11 +7,10 @@ differ only in the method code they serve and in their documented ``prodest()`` 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from tfp._checks import check_int, check_real
 from tfp._literals import validate_literal
-from tfp.exceptions import SpecificationError
 from tfp.options._base import MethodOptions, Optimizer
 
 __all__ = ["EXIT_RULES", "SURVIVAL_MODELS", "LPOptions", "OPOptions"]
@@ -21,14 +20,6 @@ SURVIVAL_MODELS: tuple[str, ...] = ("probit", "logit")
 
 #: Where the exit indicator comes from: the spec's ``exit`` column, or the panel itself.
 EXIT_RULES: tuple[str, ...] = ("column", "last-period")
-
-
-def _check_bool(value: Any, *, name: str) -> bool:
-    if not isinstance(value, bool):
-        raise SpecificationError(
-            f"{name} must be True or False, got {value!r}", fix=f"pass a bool as {name}"
-        )
-    return value
 
 
 @dataclass(frozen=True)
@@ -51,36 +42,11 @@ class _ControlFunctionOptions(MethodOptions):
     screen_nobs: int | None = 100_000
 
     def __post_init__(self) -> None:
+        self._check_fields()
         check_int(self.poly_degree, name="poly_degree", low=1, high=6)
         check_int(self.markov_degree, name="markov_degree", low=1, high=6)
-        for name in ("time_dummies", "net_controls", "log_proxy", "exit_correction"):
-            _check_bool(getattr(self, name), name=name)
         validate_literal(self.exit_rule, EXIT_RULES, name="exit_rule")
         validate_literal(self.survival_model, SURVIVAL_MODELS, name="survival_model")
-        if not isinstance(self.optimizer, Optimizer):
-            raise SpecificationError(
-                f"optimizer must be an Optimizer, got {type(self.optimizer).__name__}",
-                fix="pass tfp.options.Optimizer(...)",
-            )
-        if self.start is not None:
-            if isinstance(self.start, str):
-                raise SpecificationError(
-                    f"start must be a sequence of numbers, got {self.start!r}",
-                    fix="pass one starting value per second-stage term, or None",
-                )
-            try:
-                values = tuple(check_real(v, name="start") for v in tuple(self.start))
-            except TypeError:
-                raise SpecificationError(
-                    f"start must be a sequence of numbers, got {self.start!r}",
-                    fix="pass one starting value per second-stage term, or None",
-                ) from None
-            if not values:
-                raise SpecificationError(
-                    "start is empty",
-                    fix="pass one starting value per second-stage term, or None",
-                )
-            object.__setattr__(self, "start", values)
         check_real(self.start_spread, name="start_spread", low=0.0)
         if self.screen_nobs is not None:
             check_int(self.screen_nobs, name="screen_nobs", low=1000)
