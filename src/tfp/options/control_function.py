@@ -7,7 +7,7 @@ differ only in the method code they serve and in their documented ``prodest()`` 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import ClassVar
+from typing import ClassVar, Self
 
 from tfp._checks import check_int, check_real
 from tfp._literals import validate_literal
@@ -50,6 +50,18 @@ class _ControlFunctionOptions(MethodOptions):
         check_real(self.start_spread, name="start_spread", low=0.0)
         if self.screen_nobs is not None:
             check_int(self.screen_nobs, name="screen_nobs", low=1000)
+
+    @classmethod
+    def _prodest(cls, exit_correction: bool) -> Self:
+        """prodest's OP/LP specification (see :meth:`OPOptions.prodest`)."""
+        return cls(
+            poly_degree=2,
+            net_controls=False,
+            exit_correction=exit_correction,
+            exit_rule="last-period",
+            optimizer=Optimizer("nelder-mead", xtol=1e-6, n_starts=1),
+            start_spread=0.0,
+        )
 
 
 @dataclass(frozen=True)
@@ -163,19 +175,7 @@ class OPOptions(_ControlFunctionOptions):
         -------
         OPOptions
         """
-        return cls(
-            poly_degree=2,
-            markov_degree=3,
-            time_dummies=False,
-            net_controls=False,
-            log_proxy=False,
-            exit_correction=exit_correction,
-            exit_rule="last-period",
-            survival_model="probit",
-            optimizer=Optimizer("nelder-mead", xtol=1e-6, n_starts=1),
-            start=None,
-            start_spread=0.0,
-        )
+        return cls._prodest(exit_correction)
 
 
 @dataclass(frozen=True)
@@ -189,38 +189,8 @@ class LPOptions(_ControlFunctionOptions):
 
     Parameters
     ----------
-    poly_degree : int, default 3
-        Total degree of the first-stage polynomial in (state, flexible, proxy).
-    markov_degree : int, default 3
-        Degree of the law of motion g(ω_{t−1}), solved by OLS inside the criterion.
-    time_dummies : bool, default False
-        Add period dummies (first period = base) to the controls.
-    net_controls : bool, default True
-        Subtract the controls' first-stage contribution from output and ``phi`` (ω excludes
-        them); ``False`` keeps them inside ``phi`` as prodest does.
-    log_proxy : bool, default False
-        ``False``: proxies already in logs, used as they are (no row dropped for its sign).
-        ``True``: proxies in levels; rows with a proxy <= 0 are dropped (reason
-        ``nonpositive_proxy``) and logs are taken.
-    exit_correction : bool, default False
-        Add the fitted exit probability to the law of motion (as OP's correction).
-    exit_rule : {'column', 'last-period'}, default 'column'
-        ``'column'``: the spec's ``exit`` column (required); ``'last-period'``: a firm's last
-        observed period before the panel's last period, as prodest builds it.
-    survival_model : {'probit', 'logit'}, default 'probit'
-        Binary model of the exit indicator.
-    optimizer : Optimizer, default ``Optimizer(xtol=1e-6, n_starts=4)``
-        Second-stage minimiser and number of starts (as in :class:`OPOptions`).
-    start : tuple of float or None, default None
-        First start of the second-stage coefficients; None uses the first-stage coefficients.
-    start_spread : float, default 0.2
-        Half-width of the box of the additional Sobol starts.
-    screen_nobs : int or None, default 100_000
-        Large samples: with more second-stage rows than this, every start is first run on a
-        deterministic subsample of about this many rows (every k-th firm) and only the
-        distinct minima within sampling noise of the best (at most three) are polished on the
-        full sample; the estimate is always a minimum of the full-sample criterion. Recorded in
-        ``results.details.screening``. ``None`` never screens.
+    poly_degree, markov_degree, time_dummies, net_controls, log_proxy, exit_correction, exit_rule, survival_model, optimizer, start, start_spread, screen_nobs
+        The same fields, meanings and defaults as :class:`OPOptions`.
 
     Notes
     -----
@@ -260,16 +230,4 @@ class LPOptions(_ControlFunctionOptions):
         -------
         LPOptions
         """
-        return cls(
-            poly_degree=2,
-            markov_degree=3,
-            time_dummies=False,
-            net_controls=False,
-            log_proxy=False,
-            exit_correction=exit_correction,
-            exit_rule="last-period",
-            survival_model="probit",
-            optimizer=Optimizer("nelder-mead", xtol=1e-6, n_starts=1),
-            start=None,
-            start_spread=0.0,
-        )
+        return cls._prodest(exit_correction)
