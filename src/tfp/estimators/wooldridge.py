@@ -42,7 +42,7 @@ from tfp.options.wooldridge import (
     WooldridgeIVOptions,
     WooldridgeOptions,
 )
-from tfp.panel import Panel
+from tfp.panel import Panel, lag_drops
 from tfp.spec import ProductionSpec, term_matrix
 
 __all__ = ["Wooldridge", "fit_gmm", "fit_iv", "fit_rob"]
@@ -113,12 +113,8 @@ def _blocks(panel: Panel, spec: ProductionSpec, degree: int, method: str) -> _Bl
                 fix="choose a proxy that varies across firms and years",
             )
     idx = panel.lag_index(1)
-    reasons = panel.lag_reasons(1)
     sample = idx >= 0
-    dropped = {
-        "first_period_lag": int((reasons == 1).sum()),
-        "gap": int((reasons == 2).sum()),
-    }
+    dropped = lag_drops(panel.lag_reasons(1))
     rows = np.flatnonzero(sample)
     lag_rows = idx[rows]
     free_n = len(spec.free)
@@ -145,8 +141,8 @@ def _blocks(panel: Panel, spec: ProductionSpec, degree: int, method: str) -> _Bl
     n = rows.shape[0]
     if n == 0:
         raise IdentificationError(
-            f"no row has a one-period lag ({dropped['first_period_lag']} first periods, "
-            f"{dropped['gap']} gaps)",
+            f"no row has a one-period lag ({dropped.get('first_period_lag', 0)} first "
+            f"periods, {dropped.get('gap', 0)} gaps)",
             column=spec.time,
             fix="use a panel with firms observed in consecutive periods",
         )
@@ -160,8 +156,46 @@ def _blocks(panel: Panel, spec: ProductionSpec, degree: int, method: str) -> _Bl
     return blocks
 
 
-def _zz_inv(z: np.ndarray, n: int) -> np.ndarray:
-    return np.linalg.pinv(z.T @ z / n)
+#: The fix offered when a Wooldridge design is not identified.
+_FIX = "lower poly_degree, drop collinear inputs or controls, or use a longer panel"
+
+
+def _estimate(
+    y: np.ndarray,
+    x: np.ndarray,
+    z: np.ndarray,
+    scores: Any,
+    firm: np.ndarray,
+    *,
+    what: str,
+    vcov: str,
+    dof: int,
+    steps: int = 1,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, tuple[float, int, float]]:
+    """Linear GMM with weight ``(Z'Z/n)^+`` (``n = len(y)``; ``steps=2``: then the efficient
+    weight), its firm-clustered (``scores(u)``: per-row moment contributions) or classical
+    covariance (residual variance ``u'u / dof``) and Hansen's J. Returns the coefficients,
+    covariance, weight and ``(J, df, p)``."""
+    n = y.shape[0]
+    w = np.linalg.pinv(z.T @ z / n)
+    check_identified(x, z, w, what, _FIX)
+    theta = gmm(y, x, z, w)
+    s = cluster_meat(scores(y - x @ theta), firm)
+    j, jdf, jp, theta2 = hansen_j(y, x, z, s)
+    if steps == 2:
+        theta, w = theta2, np.linalg.pinv(s / n)
+        s = cluster_meat(scores(y - x @ theta), firm)
+    u = y - x @ theta
+    zx = z.T @ x
+    if vcov == "cluster":
+        return theta, sandwich(zx, w, s), w, (j, jdf, jp)
+    if dof <= 0:
+        raise IdentificationError(
+            f"{what}: {n} usable rows for {x.shape[1]} coefficients leave no residual "
+            "degrees of freedom",
+            fix="use a longer panel or a lower poly_degree",
+        )
+    return theta, classical_vcov(zx, z, float(u @ u) / dof), w, (j, jdf, jp)
 
 
 def _phi(panel: Panel, b: _Blocks, fitted: np.ndarray) -> np.ndarray:
@@ -229,26 +263,14 @@ def fit_gmm(panel: Panel, spec: ProductionSpec, options: WooldridgeOptions) -> F
     z[:n, :l1] = z1
     z[n:, l1:] = z2
     y = np.concatenate([b.y, b.y])
-    fix = "lower poly_degree, drop collinear inputs or controls, or use a longer panel"
-    w1 = _zz_inv(z, 2 * n)
-    check_identified(x, z, w1, "wrdg", fix)
-    theta = gmm(y, x, z, w1)
-    u = y - x @ theta
-    obs_scores = np.hstack([z1 * u[:n, None], z2 * u[n:, None]])
-    s = cluster_meat(obs_scores, b.firm)
-    j, jdf, jp, theta2 = hansen_j(y, x, z, s)
-    w = w1
-    if options.steps == 2:
-        theta, w = theta2, np.linalg.pinv(s / (2 * n))
-        u = y - x @ theta
-        obs_scores = np.hstack([z1 * u[:n, None], z2 * u[n:, None]])
-        s = cluster_meat(obs_scores, b.firm)
-    zx = z.T @ x
-    if options.vcov == "cluster":
-        vcov = sandwich(zx, w, s)
-    else:
-        sigma2 = float(u @ u) / (2 * n)
-        vcov = classical_vcov(zx, z, sigma2)
+
+    def scores(u: np.ndarray) -> np.ndarray:
+        return np.hstack([z1 * u[:n, None], z2 * u[n:, None]])
+
+    theta, vcov, w, (j, jdf, jp) = _estimate(
+        y, x, z, scores, b.firm, what="wrdg", vcov=options.vcov, dof=2 * n,
+        steps=options.steps,
+    )  # fmt: skip
     k = nt + nc + 1
     names_all = (
         *spec.terms,
@@ -340,25 +362,21 @@ def fit_iv(panel: Panel, spec: ProductionSpec, options: WooldridgeIVOptions) -> 
     const = np.ones((2 * n, 1))
     x = np.hstack([*e0, slopes_x, const])  # constant last while building
     y = np.concatenate([b.y, b.y])
-    fix = "lower poly_degree, drop collinear inputs or controls, or use a longer panel"
     diagnostics: tuple[str, ...] = ()
     j_stat: float | None = None
     j_df: int | None = None
     j_p: float | None = None
     if options.instrument_constant:
         z = np.hstack([*e0, slopes_z, const])
-        w = _zz_inv(z, 2 * n)
-        check_identified(x, z, w, "wrdg-iv", fix)
-        theta = gmm(y, x, z, w)
-        u = y - x @ theta
-        sc = z * u[:, None]
-        s = cluster_meat(sc[:n] + sc[n:], b.firm)
-        zx = z.T @ x
-        if options.vcov == "cluster":
-            vcov: np.ndarray | None = sandwich(zx, w, s)
-        else:
-            vcov = classical_vcov(zx, z, float(u @ u) / (2 * n))
-        j_stat, j_df, j_p, _ = hansen_j(y, x, z, s)
+
+        def scores(u: np.ndarray) -> np.ndarray:
+            sc = z * u[:, None]
+            return sc[:n] + sc[n:]
+
+        theta, vc, w, (j_stat, j_df, j_p) = _estimate(
+            y, x, z, scores, b.firm, what="wrdg-iv", vcov=options.vcov, dof=2 * n
+        )
+        vcov: np.ndarray | None = vc
         ne = len(e0)
         prof = ProfiledGMM(
             y=y,
@@ -375,10 +393,10 @@ def fit_iv(panel: Panel, spec: ProductionSpec, options: WooldridgeIVOptions) -> 
         # constant, then regress output on a constant and the projections.
         xs = x[:, :-1]
         z = np.hstack([*e0, slopes_z])
-        check_rank(z, what="wrdg-iv instruments", fix=fix)
+        check_rank(z, what="wrdg-iv instruments", fix=_FIX)
         xhat = z @ np.linalg.lstsq(z, xs, rcond=None)[0]
         d = np.hstack([xhat, const])
-        check_rank(d, what="wrdg-iv", fix=fix)
+        check_rank(d, what="wrdg-iv", fix=_FIX)
         theta = np.linalg.lstsq(d, y, rcond=None)[0]
         vcov = None
         obj, objective_fn = None, None
@@ -464,25 +482,11 @@ def fit_rob(panel: Panel, spec: ProductionSpec, options: RobinsonOptions) -> Fit
     one = np.ones((n, 1))
     x = np.hstack([b.terms, b.controls, one, b.h_lag])
     z = np.hstack([b.terms_iv, b.controls, one, b.h_lag])
-    fix = "lower poly_degree, drop collinear inputs or controls, or use a longer panel"
-    w = _zz_inv(z, n)
-    check_identified(x, z, w, "rob", fix)
-    theta = gmm(b.y, x, z, w)
-    u = b.y - x @ theta
-    s = cluster_meat(z * u[:, None], b.firm)
-    zx = z.T @ x
     kx = x.shape[1]
-    if options.vcov == "cluster":
-        vcov = sandwich(zx, w, s)
-    else:
-        if n <= kx:
-            raise IdentificationError(
-                f"rob: {n} usable rows for {kx} coefficients leave no residual degrees of "
-                "freedom",
-                fix="use a longer panel or a lower poly_degree",
-            )
-        vcov = classical_vcov(zx, z, float(u @ u) / (n - kx))
-    j, jdf, jp, _ = hansen_j(b.y, x, z, s)
+    theta, vcov, w, (j, jdf, jp) = _estimate(
+        b.y, x, z, lambda u: z * u[:, None], b.firm, what="rob", vcov=options.vcov,
+        dof=n - kx,
+    )  # fmt: skip
     k = nt + nc + 1
     prof = ProfiledGMM(y=b.y, x_beta=x[:, :nt], x_rest=x[:, nt:], z=z, w=w, n=n)
     obj = profiled_criterion(theta[:nt], prof)
