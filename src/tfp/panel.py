@@ -11,7 +11,6 @@ from __future__ import annotations
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -442,17 +441,3 @@ def warn_dropped(
         DroppedObservationsWarning,
         stacklevel=stacklevel,
     )
-
-
-def describe(panel: Panel) -> dict[str, Any]:
-    """Summary counts of a panel: rows, firms, periods, gaps, single-period firms."""
-    reasons = panel.lag_reasons(1)
-    per_firm = np.bincount(panel.firm) if panel.nobs else np.zeros(0, dtype=np.int64)
-    return {
-        "nobs": panel.nobs,
-        "n_firms": panel.n_firms,
-        "n_periods": panel.n_periods,
-        "n_gaps": int((reasons == 2).sum()),
-        "n_single_period_firms": int((per_firm == 1).sum()),
-        "dropped": dict(panel.dropped),
-    }
