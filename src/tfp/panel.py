@@ -151,6 +151,17 @@ class Panel:
             first[1:] = self.firm[1:] != self.firm[:-1]
         return np.where(idx >= 0, 0, np.where(first, 1, 2)).astype(np.int64)
 
+    def period_dummies(self) -> tuple[np.ndarray, tuple[str, ...]]:
+        """One dummy per period except the first, named ``year=2002`` etc. after the time
+        column."""
+        periods = np.unique(self.time)[1:]
+        names = tuple(f"{self.time_name}={p}" for p in periods)
+        if not names:
+            return np.empty((self.nobs, 0)), ()
+        return np.column_stack(
+            [(self.time == p).astype(np.float64) for p in periods]
+        ), names
+
     # ---- subsets and mapping back -------------------------------------------------------
     def subset(
         self, keep: np.ndarray, reasons: Mapping[str, int] | None = None

@@ -145,6 +145,16 @@ class ProductionSpec:
         """True when a flexible input enters the production function."""
         return bool(self.flexible)
 
+    def require(self, method: str, *roles: str) -> None:
+        """Raise SpecificationError unless each of ``roles`` (``"proxy"``, ``"state"``) names
+        a column: methods check the roles they need with this."""
+        for role in roles:
+            if not getattr(self, role):
+                raise SpecificationError(
+                    f"method {method!r} needs a {role} role and none was given",
+                    fix=_ROLE_FIX.get(role, f"pass {role}='column'"),
+                )
+
     def columns(self) -> tuple[str, ...]:
         """Every numeric column the spec uses (excluding id and time), each once."""
         cols = [
@@ -196,6 +206,12 @@ class ProductionSpec:
         lines.append(f"  panel    : id={self.id}, time={self.time}")
         lines.append(f"  terms    : {', '.join(self.terms)}")
         return "\n".join(lines)
+
+
+_ROLE_FIX = {
+    "proxy": "pass proxy='inv' (investment, OP) or proxy='m' (an intermediate input)",
+    "state": "pass state='k' (capital)",
+}
 
 
 def _make_terms(inputs: tuple[str, ...], form: str) -> tuple[str, ...]:

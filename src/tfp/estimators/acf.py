@@ -48,6 +48,7 @@ from tfp.numerics.optimize import (
     sobol_starts,
 )
 from tfp.numerics.poly import exponent_table, poly_basis, poly_names
+from tfp.options._base import check_options
 from tfp.options.acf import ACFOptions
 from tfp.panel import Panel, lag_drops
 from tfp.spec import ProductionSpec, elasticity_matrix, term_matrix
@@ -89,16 +90,8 @@ class _FirstStage:
 
 
 def _check(panel: Panel, spec: ProductionSpec, options: ACFOptions) -> None:
-    if not isinstance(options, ACFOptions):
-        raise SpecificationError(
-            f"options must be ACFOptions, got {type(options).__name__}",
-            fix="pass tfp.options.ACFOptions(...)",
-        )
-    if not spec.proxy:
-        raise SpecificationError(
-            "ACF needs a proxy variable (materials or another intermediate input)",
-            fix="pass proxy='m' (the column of the log proxy)",
-        )
+    check_options(options, ACFOptions, "acf")
+    spec.require("acf", "proxy")
     if options.start is not None and len(options.start) != len(spec.terms):
         raise SpecificationError(
             f"ACFOptions.start has {len(options.start)} values but the production function "
@@ -156,10 +149,9 @@ def _first_stage(
         extra_cols.append(panel[c])
         extra_names.append(c)
     if options.time_dummies:
-        periods = np.unique(panel.time)
-        for t in periods[1:]:
-            extra_cols.append((panel.time == t).astype(np.float64))
-            extra_names.append(f"time_{int(t)}")
+        dummies, names = panel.period_dummies()
+        extra_cols += list(dummies.T)
+        extra_names += names
     a = basis if not extra_cols else np.column_stack([basis, *extra_cols])
     names = (*poly_names(poly_vars, options.poly_degree), *extra_names)
     check_rank(
@@ -505,11 +497,7 @@ def fit(panel: Panel, spec: ProductionSpec, options: ACFOptions) -> Fit:
             fix="lower markov_degree",
         )
     mnames = (
-        "const",
-        *[
-            ("omega_lag" if k == 1 else f"omega_lag^{k}")
-            for k in range(1, options.markov_degree + 1)
-        ],
+        *poly_names(["omega_lag"], options.markov_degree),
         *[f"{c}_lag" for c in options.markov_controls],
     )
     objective = float(markov_criterion(beta, final))

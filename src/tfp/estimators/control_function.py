@@ -56,6 +56,7 @@ from tfp.numerics.optimize import (
     sobol_starts,
 )
 from tfp.numerics.poly import exponent_table, poly_basis, poly_names
+from tfp.options._base import check_options
 from tfp.options.control_function import LPOptions, OPOptions, _ControlFunctionOptions
 from tfp.panel import Panel, lag_drops
 from tfp.spec import ProductionSpec, term_matrix
@@ -103,44 +104,15 @@ def fit_op(panel: Panel, spec: ProductionSpec, options: OPOptions) -> Fit:
     IdentificationError
         A proxy without variation, collinear first-stage regressors, too few rows with lags,
         no exit in the sample (exit correction).
-
-    References
-    ----------
-    Olley, G. S., & Pakes, A. (1996). *Econometrica*, 64(6), 1263–1297.
-    https://doi.org/10.2307/2171831
     """
-    _check_options(options, OPOptions, "op")
+    check_options(options, OPOptions, "op")
     return _fit(panel, spec, options, method="op")
 
 
 def fit_lp(panel: Panel, spec: ProductionSpec, options: LPOptions) -> Fit:
-    """Estimate a production function by Levinsohn & Petrin (2003), an intermediate input as proxy.
-
-    Parameters
-    ----------
-    panel : Panel
-        Validated panel holding ``spec.columns()``.
-    spec : ProductionSpec
-        Roles; ``spec.proxy`` (materials, electricity) is required.
-    options : LPOptions
-        Tuning; see :class:`~tfp.options.control_function.LPOptions` for the defaults.
-
-    Returns
-    -------
-    Fit
-        As :func:`fit_op`.
-
-    Raises
-    ------
-    SpecificationError, IdentificationError
-        As :func:`fit_op`.
-
-    References
-    ----------
-    Levinsohn, J., & Petrin, A. (2003). *Review of Economic Studies*, 70(2), 317–341.
-    https://doi.org/10.1111/1467-937X.00246
-    """
-    _check_options(options, LPOptions, "lp")
+    """Levinsohn & Petrin (2003): as :func:`fit_op`, with an intermediate input (materials,
+    electricity) as the proxy and :class:`~tfp.options.control_function.LPOptions`."""
+    check_options(options, LPOptions, "lp")
     return _fit(panel, spec, options, method="lp")
 
 
@@ -260,14 +232,6 @@ def _markov_basis(omega_lag: np.ndarray, prob: np.ndarray, degree: int) -> np.nd
 # ---------------------------------------------------------------------------------------
 # the estimator
 # ---------------------------------------------------------------------------------------
-def _check_options(options: object, cls: type, method: str) -> None:
-    if not isinstance(options, cls):
-        raise SpecificationError(
-            f"options of type {type(options).__name__} are not for method {method!r}",
-            fix=f"pass tfp.options.{cls.__name__}(...) or leave options=None",
-        )
-
-
 def _term_inputs(inputs: tuple[str, ...], form: str) -> list[tuple[int, ...]]:
     """For each production term (``spec.terms`` order), the input positions it multiplies."""
     out: list[tuple[int, ...]] = [(j,) for j in range(len(inputs))]
@@ -418,16 +382,7 @@ def _fit(
 def _check_roles(
     spec: ProductionSpec, options: _ControlFunctionOptions, method: str
 ) -> None:
-    if not spec.proxy:
-        raise SpecificationError(
-            f"method {method!r} needs a proxy variable and none was given",
-            fix="pass proxy='inv' (investment, OP) or proxy='m' (an intermediate input, LP)",
-        )
-    if not spec.state:
-        raise SpecificationError(
-            f"method {method!r} needs at least one state input (capital)",
-            fix="pass state='k'",
-        )
+    spec.require(method, "proxy", "state")
     both = [p for p in spec.proxy if p in spec.inputs]
     if options.log_proxy and both:
         raise SpecificationError(
@@ -490,9 +445,9 @@ def _first_stage(
     c_names = list(spec.control)
     c_cols = [work[c] for c in spec.control]
     if options.time_dummies:
-        for t in np.unique(work.time)[1:]:
-            c_names.append(f"{spec.time}={int(t)}")
-            c_cols.append((work.time == t).astype(np.float64))
+        dummies, names = work.period_dummies()
+        c_names += names
+        c_cols += list(dummies.T)
     xc = np.column_stack(c_cols) if c_cols else np.empty((work.nobs, 0))
     # a proxy that is also a flexible input is already in the polynomial once
     poly_vars = list(dict.fromkeys([*spec.state, *spec.flexible]))

@@ -41,6 +41,7 @@ from tfp.numerics.optimize import (
     sobol_starts,
 )
 from tfp.numerics.poly import exponent_table, poly_basis, poly_names
+from tfp.options._base import check_options
 from tfp.options.gnr import GNROptions
 from tfp.panel import Panel, lag_drops
 from tfp.spec import ProductionSpec
@@ -401,11 +402,7 @@ def _derivative_basis(
 
 
 def _check(spec: ProductionSpec, options: GNROptions) -> tuple[tuple[str, ...], str]:
-    if not isinstance(options, GNROptions):
-        raise SpecificationError(
-            f"options must be GNROptions for method 'gnr', got {type(options).__name__}",
-            fix="pass tfp.GNROptions(...) or leave options=None",
-        )
+    check_options(options, GNROptions, "gnr")
     if len(spec.flexible) != 1:
         raise SpecificationError(
             f"GNR needs exactly one flexible input, got {len(spec.flexible)} ({spec.flexible})",

@@ -15,7 +15,7 @@ from tfp.options.ols import FEOptions, OLSOptions
 from tfp.panel import Panel
 from tfp.spec import ProductionSpec, term_matrix
 
-__all__ = ["LeastSquares", "fit_fe", "fit_ols", "time_dummies"]
+__all__ = ["LeastSquares", "fit_fe", "fit_ols"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -29,16 +29,6 @@ class LeastSquares(Details):
     resid: np.ndarray | None = None
 
 
-def time_dummies(panel: Panel) -> tuple[np.ndarray, tuple[str, ...]]:
-    """One dummy per period except the first, named ``year=2002`` etc. after the time column."""
-    periods = np.unique(panel.time)
-    cols = [(panel.time == p).astype(np.float64) for p in periods[1:]]
-    names = tuple(f"{panel.time_name}={p}" for p in periods[1:])
-    if not cols:
-        return np.empty((panel.nobs, 0)), ()
-    return np.column_stack(cols), names
-
-
 def _regressors(
     panel: Panel, spec: ProductionSpec, time_effects: bool
 ) -> tuple[np.ndarray, tuple[str, ...]]:
@@ -49,7 +39,7 @@ def _regressors(
         blocks.append(panel.matrix(spec.control))
         names += list(spec.control)
     if time_effects:
-        d, dn = time_dummies(panel)
+        d, dn = panel.period_dummies()
         blocks.append(d)
         names += list(dn)
     return np.ascontiguousarray(np.column_stack(blocks)), tuple(names)

@@ -7,6 +7,13 @@ constant) and instrument the free inputs by their one-period lag. Lags are gap-a
 used and is counted under ``first_period_lag`` or ``gap``. Everything is closed form, so
 ``fit`` is deterministic and fast (the firm bootstrap re-runs it).
 
+Each ``fit_*`` takes the validated panel (holding ``spec.columns()``), the roles (``proxy``
+and ``state`` needed; value added only) and its options, and returns a
+:class:`~tfp.estimators.fit.Fit` with ``params`` = terms, controls, ``const``. They raise
+:class:`~tfp.exceptions.SpecificationError` without a proxy or state input or with a flexible
+input, and :class:`~tfp.exceptions.IdentificationError` for a proxy or input without
+variation, no usable lags or collinear regressors.
+
 References
 ----------
 Wooldridge, J. M. (2009). On estimating firm-level production functions using proxy
@@ -82,18 +89,7 @@ class _Blocks:
 
 
 def _check_spec(spec: ProductionSpec, method: str) -> None:
-    if not spec.proxy:
-        raise SpecificationError(
-            f"method {method!r} needs a proxy role (e.g. materials or electricity) and none "
-            "was given",
-            fix="pass proxy='column' to tfp.estimate",
-        )
-    if not spec.state:
-        raise SpecificationError(
-            f"method {method!r} needs at least one state input (capital) and the state role "
-            "is empty",
-            fix="pass state='k'",
-        )
+    spec.require(method, "proxy", "state")
     if spec.flexible:
         raise SpecificationError(
             f"method {method!r} is implemented for value added; the flexible role "
@@ -214,32 +210,8 @@ def fit_gmm(panel: Panel, spec: ProductionSpec, options: WooldridgeOptions) -> F
     to a production term (the linear state terms) are left out of equation 1. Weight
     ``blockdiag(Z1'Z1, Z2'Z2)^{-1}`` (or the efficient one with ``steps=2``).
 
-    Parameters
-    ----------
-    panel : Panel
-        Validated panel holding ``spec.columns()``.
-    spec : ProductionSpec
-        Roles; needs ``proxy`` and ``state``; value added only.
-    options : WooldridgeOptions
-        Polynomial degree, steps and covariance (see its docstring).
-
-    Returns
-    -------
-    Fit
-        ``params``: terms, controls, ``const``. ``details``: :class:`Wooldridge` (J test,
-        every coefficient, instruments, steps). ``phi``: fitted equation 1.
-
-    Raises
-    ------
-    SpecificationError
-        No proxy or state input, or a flexible input.
-    IdentificationError
-        A proxy or input without variation, no usable lags, or collinear regressors.
-
-    References
-    ----------
-    Wooldridge, J. M. (2009). *Economics Letters*, 104(3), 112-114.
-    https://doi.org/10.1016/j.econlet.2009.04.026
+    ``details``: :class:`Wooldridge` (J test, every coefficient, instruments, steps);
+    ``phi``: fitted equation 1.
     """
     b = _blocks(panel, spec, options.poly_degree, "wrdg")
     n = b.y.shape[0]
@@ -314,33 +286,8 @@ def fit_iv(panel: Panel, spec: ProductionSpec, options: WooldridgeIVOptions) -> 
     instruments replace the free inputs in ``T`` by their lags. See
     :class:`~tfp.options.wooldridge.WooldridgeIVOptions` for the prodest variant.
 
-    Parameters
-    ----------
-    panel : Panel
-        Validated panel holding ``spec.columns()``.
-    spec : ProductionSpec
-        Roles; needs ``proxy`` and ``state``; value added only.
-    options : WooldridgeIVOptions
-        Polynomial degree, intercept handling and covariance.
-
-    Returns
-    -------
-    Fit
-        ``params``: terms, controls, ``const``. ``details``: :class:`Wooldridge` with the
-        equation-2 intercept ``markov_drift`` (NaN without one) and, for the ordinary 2SLS
-        (``instrument_constant=True``), the Hansen J test.
-
-    Raises
-    ------
-    SpecificationError
-        No proxy or state input, or a flexible input.
-    IdentificationError
-        A proxy or input without variation, no usable lags, or collinear regressors.
-
-    References
-    ----------
-    Wooldridge, J. M. (2009). *Economics Letters*, 104(3), 112-114.
-    https://doi.org/10.1016/j.econlet.2009.04.026
+    ``details``: :class:`Wooldridge` with the equation-2 intercept ``markov_drift`` (NaN
+    without one) and, for the ordinary 2SLS (``instrument_constant=True``), the J test.
     """
     b = _blocks(panel, spec, options.poly_degree, "wrdg-iv")
     n = b.y.shape[0]
@@ -446,33 +393,10 @@ def fit_rob(panel: Panel, spec: ProductionSpec, options: RobinsonOptions) -> Fit
     ``y = a + T b + C d + H_{t-1} l + u`` with instruments ``(1, T*, C, H_{t-1})``, where
     ``T*`` replaces the free inputs in the terms by their lags.
 
-    Parameters
-    ----------
-    panel : Panel
-        Validated panel holding ``spec.columns()``.
-    spec : ProductionSpec
-        Roles; needs ``proxy`` and ``state``; value added only.
-    options : RobinsonOptions
-        Polynomial degree and covariance.
-
-    Returns
-    -------
-    Fit
-        ``params``: terms, controls, ``const``; ``details``: :class:`Wooldridge` (Hansen J,
-        every coefficient).
-
-    Raises
-    ------
-    SpecificationError
-        No proxy or state input, or a flexible input.
-    IdentificationError
-        A proxy or input without variation, no usable lags, or collinear regressors.
+    ``details``: :class:`Wooldridge` (Hansen J, every coefficient).
 
     References
     ----------
-    Wooldridge, J. M. (2009). *Economics Letters*, 104(3), 112-114.
-    https://doi.org/10.1016/j.econlet.2009.04.026
-
     Robinson, P. M. (1988). Root-N-consistent semiparametric regression. *Econometrica*,
     56(4), 931-954.
     """

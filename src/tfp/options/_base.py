@@ -17,7 +17,7 @@ from tfp._literals import validate_literal
 from tfp.exceptions import SpecificationError
 from tfp.numerics.optimize import Optimizer
 
-__all__ = ["Bootstrap", "MethodOptions", "Optimizer"]
+__all__ = ["Bootstrap", "MethodOptions", "Optimizer", "check_options"]
 
 #: Replicates of ``Bootstrap()`` when neither ``reps`` nor ``indices`` says otherwise.
 DEFAULT_REPS = 199
@@ -153,3 +153,12 @@ class MethodOptions:
                 f"{set(self.methods)}, not {method!r}",
                 fix=f"pass the options class of {method!r} or leave options=None",
             )
+
+
+def check_options(options: object, cls: type[MethodOptions], method: str) -> None:
+    """Raise SpecificationError unless ``options`` is a ``cls`` (an estimator's own check)."""
+    if not isinstance(options, cls):
+        raise SpecificationError(
+            f"options of type {type(options).__name__} are not for method {method!r}",
+            fix=f"pass tfp.{cls.__name__}(...) or leave options=None",
+        )
