@@ -29,7 +29,8 @@ import numpy as np
 import pandas as pd
 
 from tfp._checks import check_level
-from tfp._literals import Method
+from tfp._literals import Method, validate_literal
+from tfp.api import _check_methods as _methods_of_estimate_many
 from tfp.api import estimate
 from tfp.datasets._common import SimulationTruth, check_count, check_float
 from tfp.datasets.simulate import ACF_DESIGNS, acf_dgp
@@ -111,22 +112,10 @@ def draw_seed(
 
 
 def _check_methods(methods: str | Sequence[str]) -> tuple[str, ...]:
-    out = (methods,) if isinstance(methods, str) else tuple(methods)
-    if not out:
-        raise SpecificationError(
-            "methods is empty", fix=f"pass one or more of {set(METHODS)}"
-        )
+    out = _methods_of_estimate_many([methods] if isinstance(methods, str) else methods)
     for m in out:
-        if m not in METHODS:
-            raise SpecificationError(
-                f"method={m!r} is not one of {set(METHODS)}",
-                fix="pass methods such as ('acf', 'lp')",
-            )
-    if len(set(out)) != len(out):
-        raise SpecificationError(
-            f"methods={out!r} lists a method twice", fix="list each method once"
-        )
-    return out
+        validate_literal(m, METHODS, name="method")  # the runner's subset
+    return tuple(out)
 
 
 def _one_draw(
@@ -158,71 +147,42 @@ def _one_draw(
         if bootstrap is not None:
             se = Bootstrap(reps=bootstrap.reps, seed=boot_seed, n_jobs=bootstrap.n_jobs)
         start = time.perf_counter()
-        base: dict[str, Any] = {
-            "design": design,
-            "measurement_error": measurement_error,
-            "method": method,
-            "draw": draw,
-        }
+        base = {"design": design, "measurement_error": measurement_error,
+                "method": method, "draw": draw}  # fmt: skip
         try:
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always")
                 res = estimate(
-                    data,
-                    method=method,
-                    proxy=_PROXY[method],
-                    options=options.get(method),
-                    se=se,
-                    **_ROLES,
-                )
+                    data, method=method, proxy=_PROXY[method],
+                    options=options.get(method), se=se, **_ROLES,
+                )  # fmt: skip
         except (TFPError, np.linalg.LinAlgError, FloatingPointError) as exc:
+            failed = {"estimate": np.nan, "converged": False, "n_warnings": 0,
+                      "error": f"{type(exc).__name__}: {exc}"}  # fmt: skip
             seconds = time.perf_counter() - start
-            for term in ("l", "k"):
-                rows.append(
-                    {
-                        **base,
-                        "term": term,
-                        "estimate": np.nan,
-                        "std_error": np.nan,
-                        "conf_low": np.nan,
-                        "conf_high": np.nan,
-                        "converged": False,
-                        "n_warnings": 0,
-                        "boot_failed": 0,
-                        "error": f"{type(exc).__name__}: {exc}",
-                        "seconds": seconds,
-                    }
-                )
+            rows += [_row(base, t, seconds, **failed) for t in ("l", "k")]
             continue
         seconds = time.perf_counter() - start
-        conv = res.convergence
-        converged = True if conv is None else bool(conv.converged)
-        if res.bootstrap is not None:
-            ci = res.conf_int(level)
-            se_vals = res.std_errors
-            failed = int(res.bootstrap.failed)
+        ok = {"converged": bool(res.convergence.converged), "n_warnings": len(caught)}
+        boot = res.bootstrap
+        ci = res.conf_int(level) if boot is not None else None
         for term in res.spec.terms:
-            est = res.params[term]
-            row = {
-                **base,
-                "term": str(term),
-                "estimate": float(est),
-                "std_error": np.nan,
-                "conf_low": np.nan,
-                "conf_high": np.nan,
-                "converged": converged,
-                "n_warnings": len(caught),
-                "boot_failed": 0,
-                "error": "",
-                "seconds": seconds,
-            }
-            if res.bootstrap is not None:
-                row["std_error"] = float(se_vals[term])
+            row = _row(base, str(term), seconds, estimate=float(res.params[term]), **ok)
+            if boot is not None and ci is not None:
                 lo, hi = ci.loc[term, ["lower", "upper"]].to_numpy(dtype=np.float64)
-                row["conf_low"], row["conf_high"] = float(lo), float(hi)
-                row["boot_failed"] = failed
+                row.update(std_error=float(res.std_errors[term]), conf_low=float(lo),
+                           conf_high=float(hi), boot_failed=int(boot.failed))  # fmt: skip
             rows.append(row)
     return rows
+
+
+def _row(
+    base: dict[str, Any], term: str, seconds: float, **values: Any
+) -> dict[str, Any]:
+    """One row of :data:`DRAW_COLUMNS`: NaN statistics and no failure unless ``values``."""
+    blank = {"std_error": np.nan, "conf_low": np.nan, "conf_high": np.nan,
+             "boot_failed": 0, "error": ""}  # fmt: skip
+    return {**base, "term": term, **blank, **values, "seconds": seconds}
 
 
 def run_montecarlo(

@@ -294,8 +294,12 @@ def test_summarise_statistics_and_failed_draws() -> None:
     [
         ({"design": 4}, "design=4 is not one of"),
         ({"design": 1, "methods": "gmm"}, "method='gmm' is not one of"),
+        ({"design": 1, "methods": "gnr"}, "method='gnr' is not one of {'acf'"),
         ({"design": 1, "methods": ()}, "methods is empty"),
-        ({"design": 1, "methods": ("lp", "lp")}, "lists a method twice"),
+        (
+            {"design": 1, "methods": ("lp", "lp")},
+            r"methods names \['lp'\] more than once",
+        ),
         ({"design": 1, "measurement_error": -0.1}, "measurement_error"),
         ({"design": 1, "n_draws": 0}, "n_draws must be at least 1"),
         ({"design": 1, "seed": -1}, "seed=-1 must be a non-negative integer"),
