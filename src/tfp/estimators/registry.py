@@ -14,22 +14,11 @@ from typing import Any
 
 import numpy as np
 
+from tfp import options as o
 from tfp._frozen import FrozenDict
 from tfp._literals import METHODS, Method, validate_literal
 from tfp.estimators import acf, control_function, cost_share, gnr, ols, wooldridge
 from tfp.estimators.fit import Fit
-from tfp.options import (
-    ACFOptions,
-    CostShareOptions,
-    FEOptions,
-    GNROptions,
-    LPOptions,
-    OLSOptions,
-    OPOptions,
-    RobinsonOptions,
-    WooldridgeIVOptions,
-    WooldridgeOptions,
-)
 from tfp.options._base import MethodOptions
 from tfp.panel import Panel
 from tfp.spec import ProductionSpec
@@ -79,23 +68,25 @@ _CF_REPLICATE = control_function.bootstrap_options
 REGISTRY: Mapping[str, MethodRecord] = FrozenDict(
     (r.code, r)
     for r in (
-        _R("ols", "OLS", ols.fit_ols, OLSOptions, True),
-        _R("fe", "Fixed effects", ols.fit_fe, FEOptions, True),
-        _R("wrdg", "Wooldridge (GMM)", wooldridge.fit_gmm, WooldridgeOptions, True),
-        _R("wrdg-iv", "Wooldridge (IV)", wooldridge.fit_iv, WooldridgeIVOptions, True),
-        _R("rob", "Robinson-Wooldridge", wooldridge.fit_rob, RobinsonOptions, True),
-        _R("cost-share", "Cost shares", cost_share.fit, CostShareOptions, False),
-        _R("op", "Olley-Pakes", _CF.fit_op, OPOptions, False, _CF_REPLICATE),
-        _R("lp", "Levinsohn-Petrin", _CF.fit_lp, LPOptions, False, _CF_REPLICATE),
+        _R("ols", "OLS", ols.fit_ols, o.OLSOptions, True),
+        _R("fe", "Fixed effects", ols.fit_fe, o.FEOptions, True),
+        _R("wrdg", "Wooldridge (GMM)", wooldridge.fit_gmm, o.WooldridgeOptions, True),
+        _R(
+            "wrdg-iv", "Wooldridge (IV)", wooldridge.fit_iv, o.WooldridgeIVOptions, True
+        ),
+        _R("rob", "Robinson-Wooldridge", wooldridge.fit_rob, o.RobinsonOptions, True),
+        _R("cost-share", "Cost shares", cost_share.fit, o.CostShareOptions, False),
+        _R("op", "Olley-Pakes", _CF.fit_op, o.OPOptions, False, _CF_REPLICATE),
+        _R("lp", "Levinsohn-Petrin", _CF.fit_lp, o.LPOptions, False, _CF_REPLICATE),
         _R(
             "acf",
             "Ackerberg-Caves-Frazer",
             acf.fit,
-            ACFOptions,
+            o.ACFOptions,
             False,
             acf.bootstrap_options,
         ),
-        _R("gnr", "Gandhi-Navarro-Rivers", gnr.fit, GNROptions, False),
+        _R("gnr", "Gandhi-Navarro-Rivers", gnr.fit, o.GNROptions, False),
     )
 )
 

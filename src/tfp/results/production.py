@@ -147,20 +147,11 @@ class ProductionResults:
     @property
     def std_errors(self) -> pd.Series:
         """Standard errors (NaN when no covariance was computed)."""
+        index = self.params.index
         if self.vcov is None:
-            return pd.Series(np.nan, index=self.params.index, name="std_error")
-        se = np.sqrt(
-            np.clip(
-                np.diag(
-                    self.vcov.reindex(
-                        index=self.params.index, columns=self.params.index
-                    ).to_numpy()
-                ),
-                0,
-                None,
-            )
-        )
-        return pd.Series(se, index=self.params.index, name="std_error")
+            return pd.Series(np.nan, index=index, name="std_error")
+        v = np.diag(self.vcov.reindex(index=index, columns=index).to_numpy())
+        return pd.Series(np.sqrt(np.clip(v, 0, None)), index=index, name="std_error")
 
     @property
     def tstats(self) -> pd.Series:
@@ -175,14 +166,10 @@ class ProductionResults:
             FutureWarning,
             stacklevel=2,
         )
-        fit = self._fit
         typed = ("objective_names", "omega", "epsilon", "elasticities")
         out = {} if self.details is None else self.details.as_dict()
-        if fit is not None:
-            out.update(
-                {k: getattr(fit, k) for k in typed if getattr(fit, k) is not None}
-            )
-        return FrozenDict(out)
+        out.update({k: getattr(self._fit, k, None) for k in typed})
+        return FrozenDict({k: v for k, v in out.items() if v is not None})
 
     @property
     def se_type(self) -> str:
@@ -216,8 +203,7 @@ class ProductionResults:
         """
         level = check_level(level)
         if self.bootstrap is not None:
-            ci = self.bootstrap.percentile_interval(level).reindex(self.params.index)
-            return ci
+            return self.bootstrap.percentile_interval(level).reindex(self.params.index)
         q = self.inference.critical_value(level)
         se = self.std_errors
         return pd.DataFrame(

@@ -54,20 +54,13 @@ class Summary:
         body = self.coefficients.to_string(float_format=lambda v: f"{v:.4f}")
         width = max(len(body.splitlines()[0]), 40)
         label = max(len(k) for _, rows in self.sections for k, _ in rows)
+        rule = "-" * width
         out = ["=" * width, self.title]
         for head, rows in self.sections:
-            out += [
-                "-" * width,
-                f"{head}:",
-                *(f"  {k:<{label}} : {v}" for k, v in rows),
-            ]
-        out += ["-" * width, body]
+            out += [rule, f"{head}:", *(f"  {k:<{label}} : {v}" for k, v in rows)]
+        out += [rule, body]
         if self.diagnostics:
-            out += [
-                "-" * width,
-                "Diagnostics:",
-                *(f"  - {d}" for d in self.diagnostics),
-            ]
+            out += [rule, "Diagnostics:", *(f"  - {d}" for d in self.diagnostics)]
         return "\n".join([*out, "=" * width])
 
     def as_html(self) -> str:
@@ -87,14 +80,15 @@ class Summary:
 
     def to_latex(self) -> str:
         """LaTeX: a table of the sections, the coefficient table and the diagnostics."""
-        rows = [(f"{head}: {k}", v) for head, block in self.sections for k, v in block]
-        head = pd.DataFrame({"": [v for _, v in rows]}, index=[k for k, _ in rows])
-        coef = self.coefficients.to_latex(float_format="%.4f", escape=True)
-        diag = pd.DataFrame({"Diagnostics": list(self.diagnostics)})
-        parts = [head.to_latex(escape=True), coef]
-        return "\n".join(
-            parts + ([diag.to_latex(escape=True, index=False)] * bool(diag.size))
-        )
+        rows = {f"{head}: {k}": v for head, block in self.sections for k, v in block}
+        parts = [
+            pd.Series(rows, name="").to_frame().to_latex(escape=True),
+            self.coefficients.to_latex(float_format="%.4f", escape=True),
+        ]
+        if self.diagnostics:
+            diag = pd.DataFrame({"Diagnostics": self.diagnostics})
+            parts.append(diag.to_latex(escape=True, index=False))
+        return "\n".join(parts)
 
     def _repr_html_(self) -> str:
         return self.as_html()
@@ -185,28 +179,20 @@ def _sample(res: ProductionResults) -> Rows:
 
 
 def _inference(res: ProductionResults) -> Rows:
-    inf, boot = res.inference, res.bootstrap
+    inf, b = res.inference, res.bootstrap
     rows = [("Standard errors", inf.kind)]
     if inf.kind == "analytic":
         cov = f"clustered by {inf.cluster}" if inf.vcov == "cluster" else inf.vcov
         rows.append(("Covariance", str(cov)))
-    if inf.kind == "bootstrap" and boot is not None:
-        rows += [
-            ("Covariance", f"bootstrap, firms ({inf.cluster}) resampled"),
-            (
-                "Replicates",
-                f"{boot.reps} ({boot.failed} failed, {boot.not_converged} "
-                "not converged)",
-            ),
-            (
-                "Seed entropy",
-                "injected indices" if boot.injected else str(boot.seed_entropy),
-            ),
-        ]
+    if inf.kind == "bootstrap" and b is not None:
+        rows.append(("Covariance", f"bootstrap, firms ({inf.cluster}) resampled"))
+        fails = f"{b.failed} failed, {b.not_converged} not converged"
+        rows.append(("Replicates", f"{b.reps} ({fails})"))
+        seed = "injected indices" if b.injected else str(b.seed_entropy)
+        rows.append(("Seed entropy", seed))
     if inf.kind != "none":
-        rows.append(
-            ("Statistics", f"t ({inf.df} df)" if inf.distribution == "t" else "normal")
-        )
+        dist = f"t ({inf.df} df)" if inf.distribution == "t" else "normal"
+        rows.append(("Statistics", dist))
     return tuple(rows)
 
 
