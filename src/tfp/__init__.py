@@ -58,7 +58,7 @@ __all__ = ["__version__", *sorted(_LAZY), *sorted(_SUBMODULES)]
 
 
 def __getattr__(name: str) -> Any:
-    if name == "groups":  # deprecated alias of tfp.by_group (warns on import)
+    if name == "groups":  # deprecated alias of tfp.by_group (its names warn)
         return importlib.import_module("tfp.groups")
     if name in _LAZY:
         return getattr(importlib.import_module(_LAZY[name]), name)
