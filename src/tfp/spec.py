@@ -17,7 +17,14 @@ from typing import Any
 from tfp._literals import FORMS, validate_literal
 from tfp.exceptions import SpecificationError
 
-__all__ = ["ProductionSpec", "as_names", "elasticity_matrix", "term_matrix"]
+__all__ = [
+    "ProductionSpec",
+    "as_names",
+    "elasticity_matrix",
+    "term_inputs",
+    "term_matrix",
+    "term_names",
+]
 
 
 def as_names(value: str | Sequence[str] | None, *, role: str) -> tuple[str, ...]:
@@ -127,7 +134,7 @@ class ProductionSpec:
             raise SpecificationError(
                 "no inputs given", fix="name at least one free or state input"
             )
-        object.__setattr__(self, "_terms", _make_terms(self.inputs, self.form))
+        object.__setattr__(self, "_terms", term_names(self.inputs, self.form))
 
     # ---- derived names ------------------------------------------------------------------
     @property
@@ -214,12 +221,22 @@ _ROLE_FIX = {
 }
 
 
-def _make_terms(inputs: tuple[str, ...], form: str) -> tuple[str, ...]:
-    terms = list(inputs)
-    if form == "translog":
-        for a, b in combinations_with_replacement(inputs, 2):
-            terms.append(f"{a}^2" if a == b else f"{a}:{b}")
-    return tuple(terms)
+def term_inputs(n_inputs: int, form: str) -> tuple[tuple[int, ...], ...]:
+    """For each production term, the positions of the inputs it multiplies: each input,
+    then (translog) each pair with repetition, in :func:`term_names` order."""
+    single = tuple((j,) for j in range(n_inputs))
+    if form != "translog":
+        return single
+    return single + tuple(combinations_with_replacement(range(n_inputs), 2))
+
+
+def term_names(inputs: tuple[str, ...], form: str) -> tuple[str, ...]:
+    """Names of the production terms: ``l``, ``k``, ``l^2``, ``l:k`` …"""
+    return tuple(
+        inputs[t[0]] if len(t) == 1 else f"{inputs[t[0]]}^2" if t[0] == t[1]
+        else f"{inputs[t[0]]}:{inputs[t[1]]}"
+        for t in term_inputs(len(inputs), form)
+    )  # fmt: skip
 
 
 def term_matrix(x: Any, inputs: tuple[str, ...], form: str) -> Any:

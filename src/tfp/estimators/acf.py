@@ -23,7 +23,6 @@ from __future__ import annotations
 import warnings
 from dataclasses import dataclass, replace
 from functools import partial
-from itertools import combinations_with_replacement
 from math import comb
 from typing import Any
 
@@ -51,7 +50,13 @@ from tfp.numerics.poly import exponent_table, poly_basis, poly_names
 from tfp.options._base import check_options
 from tfp.options.acf import ACFOptions
 from tfp.panel import Panel, lag_drops
-from tfp.spec import ProductionSpec, elasticity_matrix, term_matrix
+from tfp.spec import (
+    ProductionSpec,
+    elasticity_matrix,
+    term_inputs,
+    term_matrix,
+    term_names,
+)
 
 __all__ = ["ACF", "ACFData", "acf_problem", "fit"]
 
@@ -174,18 +179,12 @@ def _first_stage(
     phi = basis @ coef[:nb]
     exps = exponent_table(len(poly_vars), options.poly_degree, include_constant=True)
     pos = {name: i for i, name in enumerate(poly_vars)}
-    inputs = spec.inputs
     targets: list[np.ndarray] = []
-    for name in inputs:
+    for term in term_inputs(len(spec.inputs), spec.form):
         t = np.zeros(len(poly_vars), dtype=np.int64)
-        t[pos[name]] = 1
+        for j in term:
+            t[pos[spec.inputs[j]]] += 1
         targets.append(t)
-    if spec.form == "translog":
-        for a_i, b_i in combinations_with_replacement(range(len(inputs)), 2):
-            t = np.zeros(len(poly_vars), dtype=np.int64)
-            t[pos[inputs[a_i]]] += 1
-            t[pos[inputs[b_i]]] += 1
-            targets.append(t)
     raw = np.array([_raw_coefficient(t, exps, coef[:nb], mu, sd) for t in targets])
     return _FirstStage(
         phi=phi,
@@ -216,10 +215,7 @@ def _instrument_matrix(
     dated = np.column_stack(cols)
     dnames = tuple(f"{n}_lag" if n in lagged else n for n in inputs)
     z = term_matrix(dated, dnames, spec.form)
-    znames = list(dnames)
-    if spec.form == "translog":
-        for a, b in combinations_with_replacement(dnames, 2):
-            znames.append(f"{a}^2" if a == b else f"{a}:{b}")
+    znames = list(term_names(dnames, spec.form))
     if options.extra_instruments:
         z = np.column_stack([z, panel.matrix(options.extra_instruments)[lag]])
         znames.extend(f"{n}_lag" for n in options.extra_instruments)

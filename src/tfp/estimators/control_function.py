@@ -36,7 +36,6 @@ import functools
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
-from itertools import combinations_with_replacement
 from typing import Any
 
 import numpy as np
@@ -59,7 +58,7 @@ from tfp.numerics.poly import exponent_table, poly_basis, poly_names
 from tfp.options._base import check_options
 from tfp.options.control_function import LPOptions, OPOptions, _ControlFunctionOptions
 from tfp.panel import Panel, lag_drops
-from tfp.spec import ProductionSpec, term_matrix
+from tfp.spec import ProductionSpec, term_inputs, term_matrix
 
 __all__ = ["ControlFunction", "fit_lp", "fit_op"]
 
@@ -232,14 +231,6 @@ def _markov_basis(omega_lag: np.ndarray, prob: np.ndarray, degree: int) -> np.nd
 # ---------------------------------------------------------------------------------------
 # the estimator
 # ---------------------------------------------------------------------------------------
-def _term_inputs(inputs: tuple[str, ...], form: str) -> list[tuple[int, ...]]:
-    """For each production term (``spec.terms`` order), the input positions it multiplies."""
-    out: list[tuple[int, ...]] = [(j,) for j in range(len(inputs))]
-    if form == "translog":
-        out.extend(combinations_with_replacement(range(len(inputs)), 2))
-    return out
-
-
 @dataclass(frozen=True, eq=False)
 class ControlFunction(Details):
     """OP and LP outputs.
@@ -433,7 +424,7 @@ def _first_stage(
     polynomial in (state, flexible, proxy); the free-term coefficients are final."""
     terms_x = term_matrix(work.matrix(spec.inputs), spec.inputs, spec.form)
     free_pos = set(range(len(spec.free)))
-    term_inp = _term_inputs(spec.inputs, spec.form)
+    term_inp = term_inputs(len(spec.inputs), spec.form)
     f_index = tuple(i for i, t in enumerate(term_inp) if free_pos.intersection(t))
     s_index = tuple(i for i, t in enumerate(term_inp) if not free_pos.intersection(t))
     if not s_index:
@@ -616,7 +607,7 @@ def _start(
         return np.asarray(options.start, dtype=np.float64)
     poly_vars = list(fs.poly_names)
     table = exponent_table(len(poly_vars), options.poly_degree)
-    term_inp = _term_inputs(spec.inputs, spec.form)
+    term_inp = term_inputs(len(spec.inputs), spec.form)
     out = np.zeros(n_s)
     for k, ti in enumerate(fs.s_index):
         e = np.zeros(len(poly_vars), dtype=np.int64)
@@ -735,7 +726,7 @@ def bootstrap_options(
     Standard practice (and prodest's): each replicate's second stage starts from the full-sample
     estimate of the second-stage coefficients (terms without a free input), with one start.
     """
-    term_inp = _term_inputs(spec.inputs, spec.form)
+    term_inp = term_inputs(len(spec.inputs), spec.form)
     n_free = len(spec.free)
     second = [
         float(params[i])
