@@ -31,6 +31,7 @@ from tfp.api import ROLE_KEYWORDS, _resolve_se, estimate
 from tfp.bootstrap import dask_client
 from tfp.exceptions import DataError, SpecificationError, TFPError, TFPWarning
 from tfp.options._base import Bootstrap
+from tfp.panel import check_columns, check_frame
 from tfp.results import ProductionResults, ResultsSet
 
 __all__ = ["estimate_by", "group_seeds"]
@@ -87,13 +88,7 @@ def _needed_columns(
     if options is not None and hasattr(options, "columns"):
         names.extend(options.columns())
     names = [n for n in dict.fromkeys(names) if n not in by]
-    for n in [*by, *names]:
-        if n not in data.columns:
-            raise DataError(
-                "is not in the data",
-                column=str(n),
-                fix="name one of the data's columns in by= and in the roles",
-            )
+    check_columns(data, [*by, *names])
     return names
 
 
@@ -182,11 +177,7 @@ def estimate_by(
     ...                       se="none", n_jobs=2)  # doctest: +SKIP
     >>> res.params  # doctest: +SKIP
     """
-    if not isinstance(data, pd.DataFrame):
-        raise DataError(
-            f"data must be a pandas DataFrame, got {type(data).__name__}",
-            fix="pass a DataFrame with one row per firm and period",
-        )
+    check_frame(data)
     by_cols = [by] if isinstance(by, str) else list(by)
     if not by_cols or not all(isinstance(b, str) for b in by_cols):
         raise SpecificationError(
@@ -199,9 +190,7 @@ def estimate_by(
             f"n_jobs={n_jobs!r}", fix="pass n_jobs >= 1 or -1 for all cores"
         )
     if client is not None:
-        Bootstrap(
-            reps=2, client=client
-        )  # validates the client, as Bootstrap(client=) does
+        Bootstrap(reps=2, client=client)  # validates the client
     needed = _needed_columns(data, by_cols, roles, options)
     for b in by_cols:
         n_missing = int(data[b].isna().sum())

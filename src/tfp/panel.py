@@ -226,7 +226,8 @@ class Panel:
         return df
 
 
-def _check_frame(data: object) -> pd.DataFrame:
+def check_frame(data: object) -> pd.DataFrame:
+    """``data`` if it is a DataFrame, else a DataError."""
     if not isinstance(data, pd.DataFrame):
         raise DataError(
             f"data must be a pandas DataFrame, got {type(data).__name__}",
@@ -235,7 +236,8 @@ def _check_frame(data: object) -> pd.DataFrame:
     return data
 
 
-def _check_columns_exist(data: pd.DataFrame, names: Iterable[str]) -> None:
+def check_columns(data: pd.DataFrame, names: Iterable[str]) -> None:
+    """Raise a DataError naming the first of ``names`` that is not a column of ``data``."""
     for name in names:
         if name not in data.columns:
             available = ", ".join(repr(c) for c in list(data.columns)[:20])
@@ -344,7 +346,7 @@ def make_panel(
     PanelStructureError
         Duplicate (id, time) pairs or a non-integer time column.
     """
-    data = _check_frame(data)
+    data = check_frame(data)
     columns = list(dict.fromkeys(columns))
     optional = [c for c in dict.fromkeys(optional) if c not in columns]
     for p in positive:
@@ -360,7 +362,7 @@ def make_panel(
             column=id,
             fix="name two different columns",
         )
-    _check_columns_exist(data, [id, time, *columns, *optional])
+    check_columns(data, [id, time, *columns, *optional])
     n_input = len(data)
 
     t, t_missing = _time_codes(data, time)
