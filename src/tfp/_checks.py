@@ -14,7 +14,14 @@ import numpy as np
 
 from tfp.exceptions import SpecificationError
 
-__all__ = ["check_bool", "check_int", "check_level", "check_names", "check_real"]
+__all__ = [
+    "check_bool",
+    "check_int",
+    "check_level",
+    "check_n_jobs",
+    "check_names",
+    "check_real",
+]
 
 
 def check_bool(value: Any, *, name: str) -> bool:
@@ -43,6 +50,16 @@ def check_int(
             f"{name}={v} is outside {rng}", fix=f"pass {name} within {rng}"
         )
     return v
+
+
+def check_n_jobs(value: Any, *, name: str = "n_jobs") -> int:
+    """Validate a number of parallel workers: a non-zero integer (-1: all cores)."""
+    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value == 0:
+        raise SpecificationError(
+            f"{name}={value!r} must be a non-zero integer",
+            fix=f"pass {name}=1 (serial), a number of workers or -1 (all cores)",
+        )
+    return int(value)
 
 
 def check_real(

@@ -42,7 +42,7 @@ EXPECTED_DROPS = frozenset({"first_period_lag"})
 def __getattr__(name: str) -> Any:
     if (
         name == "METHOD_TABLE"
-    ):  # deprecated: string paths, replaced by the typed registry
+    ):  # deprecated: string paths; the typed registry replaces it
         warnings.warn(
             "tfp.api.METHOD_TABLE is deprecated; use tfp.estimators.registry.REGISTRY",
             FutureWarning,

@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from tfp._checks import check_n_jobs
 from tfp._literals import validate_literal
 from tfp.api import ROLE_KEYWORDS, _resolve_se, estimate
 from tfp.bootstrap import dask_client
@@ -185,10 +186,7 @@ def estimate_by(
             fix='pass by="sector" or by=["sector", "year"]',
         )
     validate_literal(errors, ("raise", "skip"), name="errors")
-    if isinstance(n_jobs, bool) or not isinstance(n_jobs, int) or n_jobs == 0:
-        raise SpecificationError(
-            f"n_jobs={n_jobs!r}", fix="pass n_jobs >= 1 or -1 for all cores"
-        )
+    check_n_jobs(n_jobs)
     if client is not None:
         Bootstrap(reps=2, client=client)  # validates the client
     needed = _needed_columns(data, by_cols, roles, options)

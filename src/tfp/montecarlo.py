@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from tfp._checks import check_level
+from tfp._checks import check_level, check_n_jobs
 from tfp._literals import Method, validate_literal
 from tfp.api import _check_methods as _methods_of_estimate_many
 from tfp.api import estimate
@@ -289,11 +289,7 @@ def run_montecarlo(
             f"bootstrap must be a tfp.Bootstrap or None, got {type(bootstrap).__name__}",
             fix="pass tfp.Bootstrap(reps=99)",
         )
-    if isinstance(n_jobs, bool) or not isinstance(n_jobs, int) or n_jobs == 0:
-        raise SpecificationError(
-            f"n_jobs={n_jobs!r} must be a non-zero integer",
-            fix="pass n_jobs=1 (serial) or -1 (all cores)",
-        )
+    n_jobs = check_n_jobs(n_jobs)
     level = check_level(level)
     opts: dict[str, MethodOptions] = dict(options or {})
     for m, o in opts.items():

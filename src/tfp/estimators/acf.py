@@ -334,8 +334,7 @@ def _run(
     did not converge or another acceptable minimum is within sampling noise of the best, so
     that the data hardly tell them apart) or notes. Returns the estimate, the search record
     and the acceptable minima within noise of the best (:func:`near_minima`)."""
-    gradient = options.optimizer.method in {"bfgs", "l-bfgs-b", "trust-constr"}
-    if gradient:
+    if options.optimizer.uses_gradient:
         fun: Any = partial(markov_criterion_and_grad, problem=problem)
         jac: Any = True
     else:

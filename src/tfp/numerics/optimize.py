@@ -95,6 +95,11 @@ class Optimizer:
         check_int(self.n_starts, name="Optimizer.n_starts", low=1)
         check_bool(self.strict, name="Optimizer.strict")
 
+    @property
+    def uses_gradient(self) -> bool:
+        """The method takes a gradient (``jac``)."""
+        return self.method in ("bfgs", "l-bfgs-b", "trust-constr")
+
 
 @dataclass(frozen=True)
 class LocalMinimum:
@@ -227,25 +232,10 @@ def _same_point(a: np.ndarray, b: np.ndarray, merge_tol: float) -> bool:
 
 
 def _run_one(
-    fun: Callable[..., float],
-    x0: np.ndarray,
-    *,
-    method: str,
-    options: dict[str, Any],
-    jac: Callable[..., np.ndarray] | bool | None,
-    bounds: Sequence[tuple[float | None, float | None]] | None,
-    order: int,
+    fun: Callable[..., float], x0: np.ndarray, kwargs: dict[str, Any], order: int
 ) -> _End:
-    kwargs: dict[str, Any] = {"method": method, "options": dict(options)}
-    if jac is not None and method in {"BFGS", "L-BFGS-B", "trust-constr"}:
-        kwargs["jac"] = jac
-    if bounds is not None and method in {
-        "Nelder-Mead",
-        "L-BFGS-B",
-        "Powell",
-        "trust-constr",
-    }:
-        kwargs["bounds"] = bounds
+    """One start: ``scipy.optimize.minimize(fun, x0, **kwargs)``."""
+    kwargs = {**kwargs, "options": dict(kwargs["options"])}
     with warnings.catch_warnings():
         # SciPy's own RuntimeWarnings/OptimizeWarnings are summarised in the Convergence record.
         warnings.simplefilter("ignore", RuntimeWarning)
@@ -347,19 +337,13 @@ def minimize_multistart(
         )
 
     method, options = scipy_options(optimizer)
+    kwargs: dict[str, Any] = {"method": method, "options": options}
+    if jac is not None and optimizer.uses_gradient:
+        kwargs["jac"] = jac
+    if bounds is not None and optimizer.method != "bfgs":  # BFGS takes no bounds
+        kwargs["bounds"] = bounds
     t0 = time.perf_counter()
-    ends = [
-        _run_one(
-            fun,
-            s[i].copy(),
-            method=method,
-            options=options,
-            jac=jac,
-            bounds=bounds,
-            order=i,
-        )
-        for i in range(s.shape[0])
-    ]
+    ends = [_run_one(fun, s[i].copy(), kwargs, i) for i in range(s.shape[0])]
     elapsed = time.perf_counter() - t0
     n_total = sum(e.nfev for e in ends)
 

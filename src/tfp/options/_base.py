@@ -12,7 +12,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from tfp._checks import check_bool, check_int, check_real
+from tfp._checks import check_bool, check_int, check_n_jobs, check_real
 from tfp._literals import validate_literal
 from tfp.exceptions import SpecificationError
 from tfp.numerics.optimize import Optimizer
@@ -66,11 +66,7 @@ class Bootstrap:
         check_int(self.reps, name="Bootstrap.reps", low=2)
         if self.seed is not None:
             check_int(self.seed, name="Bootstrap.seed", low=0)
-        n = check_int(self.n_jobs, name="Bootstrap.n_jobs")
-        if n == 0:
-            raise SpecificationError(
-                "Bootstrap.n_jobs=0", fix="pass n_jobs >= 1 or -1 for all cores"
-            )
+        check_n_jobs(self.n_jobs, name="Bootstrap.n_jobs")
         validate_literal(self.cluster, ("id",), name="Bootstrap.cluster")
         if self.client is not None and not all(
             callable(getattr(self.client, m, None))
