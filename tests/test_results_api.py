@@ -198,8 +198,8 @@ def test_summary_states_roles_options_sample_and_inference(
     summary = res.summary(level=0.9)
     assert isinstance(summary, tfp.results.Summary)
     sections = dict(summary.sections)
-    assert dict(sections["Model"])["Free inputs"] == "l"
-    assert dict(sections["Model"])["Firm, period"] == "id, year"
+    assert dict(sections["Model"])["free"] == "l"
+    assert dict(sections["Model"])["panel"] == "id=id, time=year"
     assert dict(sections["Options"]) == {"time effects": "no", "vcov": "cluster"}
     assert dict(sections["Sample"])["Left out, by reason"] == "missing 1"
     inference = dict(sections["Inference"])

@@ -194,25 +194,26 @@ class ProductionSpec:
             "form": self.form,
         }
 
+    def role_rows(self) -> tuple[tuple[str, str], ...]:
+        """``(role, columns)`` of every role given, then the panel keys and the terms."""
+        roles = {
+            "output": (self.output,),
+            "free": self.free,
+            "state": self.state,
+            "flexible": self.flexible,
+            "proxy": self.proxy,
+            "control": self.control,
+            "exit": (self.exit,) if self.exit else (),
+            "share": (self.share,) if self.share else (),
+            "panel": (f"id={self.id}", f"time={self.time}"),
+            "terms": self.terms,
+        }
+        return tuple((k, ", ".join(v)) for k, v in roles.items() if v)
+
     def __str__(self) -> str:
-        lines = [
-            f"ProductionSpec ({self.form}, {'gross output' if self.gross_output else 'value added'})",
-            f"  output   : {self.output}",
-            f"  free     : {', '.join(self.free) or '-'}",
-            f"  state    : {', '.join(self.state) or '-'}",
-        ]
-        if self.flexible:
-            lines.append(f"  flexible : {', '.join(self.flexible)}")
-        lines.append(f"  proxy    : {', '.join(self.proxy) or '-'}")
-        if self.control:
-            lines.append(f"  control  : {', '.join(self.control)}")
-        if self.exit:
-            lines.append(f"  exit     : {self.exit}")
-        if self.share:
-            lines.append(f"  share    : {self.share}")
-        lines.append(f"  panel    : id={self.id}, time={self.time}")
-        lines.append(f"  terms    : {', '.join(self.terms)}")
-        return "\n".join(lines)
+        kind = "gross output" if self.gross_output else "value added"
+        rows = (f"  {k:<8} : {v}" for k, v in self.role_rows())
+        return "\n".join([f"ProductionSpec ({self.form}, {kind})", *rows])
 
 
 _ROLE_FIX = {

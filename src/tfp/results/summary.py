@@ -5,7 +5,6 @@ Formatting only: every number shown is computed by the results objects.
 
 from __future__ import annotations
 
-import dataclasses
 import html
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -115,30 +114,13 @@ def summarise(res: ProductionResults, level: float = 0.95) -> Summary:
         }
     )
     sections = (
-        ("Model", _roles(res)),
+        ("Model", spec.role_rows()),
         ("Options", _options(res.options)),
         ("Sample", _sample(res)),
         ("Inference", _inference(res)),
         ("Estimation", _estimation(res)),
     )
     return Summary(title, tuple(s for s in sections if s[1]), coef, _diagnostics(res))
-
-
-def _roles(res: ProductionResults) -> Rows:
-    spec = res.spec
-    roles = {
-        "Output": (spec.output,),
-        "Free inputs": spec.free,
-        "State inputs": spec.state,
-        "Flexible inputs": spec.flexible,
-        "Proxy": spec.proxy,
-        "Controls": spec.control,
-        "Exit indicator": (spec.exit,) if spec.exit else (),
-        "Revenue share": (spec.share,) if spec.share else (),
-        "Firm, period": (spec.id, spec.time),
-        "Terms": spec.terms,
-    }
-    return tuple((k, ", ".join(v)) for k, v in roles.items() if v)
 
 
 def _words(value: Any) -> str:
@@ -150,20 +132,14 @@ def _words(value: Any) -> str:
     if isinstance(value, tuple | list):
         return ", ".join(_words(v) for v in value) or "none"
     if isinstance(value, Mapping):
-        return ", ".join(f"{k} {_words(v)}" for k, v in value.items()) or "none"
-    if dataclasses.is_dataclass(value):
-        return "; ".join(f"{k} {v}" for k, v in _options(value))
+        return "; ".join(f"{k} {v}" for k, v in _options(value)) or "none"
     return str(value)
 
 
 def _options(options: Any) -> Rows:
-    if not dataclasses.is_dataclass(options):
-        return (("options", str(options)),)
-    return tuple(
-        (f.name.replace("_", " "), _words(getattr(options, f.name)))
-        for f in dataclasses.fields(options)
-        if f.repr
-    )
+    """The options (``to_dict``: nested records as mappings) in words, field by field."""
+    fields = options if isinstance(options, Mapping) else options.to_dict()
+    return tuple((str(k).replace("_", " "), _words(v)) for k, v in fields.items())
 
 
 def _sample(res: ProductionResults) -> Rows:
