@@ -31,15 +31,11 @@ class FrozenDict(dict[Any, Any]):
         return hash(tuple(sorted(self.items(), key=lambda kv: str(kv[0]))))
 
 
-def readonly_series(s: pd.Series) -> pd.Series:
-    """A copy of ``s`` whose values cannot be assigned to (results are immutable)."""
-    values = np.array(s.to_numpy(), copy=True)
+def readonly(obj: Any) -> Any:
+    """A copy of a Series or a homogeneous numeric DataFrame whose values cannot be assigned
+    to (results are immutable)."""
+    values = np.array(obj.to_numpy(), copy=True)
     values.setflags(write=False)
-    return pd.Series(values, index=s.index, name=s.name, copy=False)
-
-
-def readonly_frame(df: pd.DataFrame) -> pd.DataFrame:
-    """A copy of a homogeneous numeric ``df`` whose values cannot be assigned to."""
-    values = np.array(df.to_numpy(), copy=True)
-    values.setflags(write=False)
-    return pd.DataFrame(values, index=df.index, columns=df.columns, copy=False)
+    if isinstance(obj, pd.Series):
+        return pd.Series(values, index=obj.index, name=obj.name, copy=False)
+    return pd.DataFrame(values, index=obj.index, columns=obj.columns, copy=False)

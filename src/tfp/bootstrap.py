@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from tfp._checks import check_level
-from tfp._frozen import FrozenDict, readonly_frame
+from tfp._frozen import FrozenDict, readonly
 from tfp._kernels.resample_nb import resample_rows_nb
 from tfp.exceptions import BootstrapFailureWarning, SpecificationError, TFPError
 from tfp.options._base import Bootstrap
@@ -85,7 +85,7 @@ class BootstrapDraws:
     injected: bool = False
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "params", readonly_frame(self.params))
+        object.__setattr__(self, "params", readonly(self.params))
 
     @property
     def vcov(self) -> pd.DataFrame:

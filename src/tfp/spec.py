@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from itertools import combinations_with_replacement
 from typing import Any
 
+from tfp._checks import check_names
 from tfp._literals import FORMS, validate_literal
 from tfp.exceptions import SpecificationError
 
@@ -29,23 +30,7 @@ __all__ = [
 
 def as_names(value: str | Sequence[str] | None, *, role: str) -> tuple[str, ...]:
     """Normalise a role given as one column name or a sequence of names to a tuple."""
-    if value is None:
-        return ()
-    if isinstance(value, str):
-        return (value,)
-    try:
-        names = tuple(value)
-    except TypeError:
-        raise SpecificationError(
-            f"{role} must be a column name or a list of column names, got {type(value).__name__}",
-            fix=f"pass {role}='col' or {role}=['col1', 'col2']",
-        ) from None
-    for n in names:
-        if not isinstance(n, str):
-            raise SpecificationError(
-                f"{role} must hold column names (str), got {n!r}",
-                fix=f"pass the column names of the {role} role as strings",
-            )
+    names = () if value is None else check_names(value, name=role)
     if len(set(names)) != len(names):
         raise SpecificationError(
             f"{role} names a column twice: {names}", fix="list each column once"

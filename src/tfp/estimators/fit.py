@@ -7,7 +7,6 @@ never sees a DataFrame; :mod:`tfp.api` attaches labels and builds the public res
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -24,11 +23,6 @@ __all__ = ["Details", "Fit"]
 class Details:
     """Base of the typed method-specific outputs on ``Fit.details``: each estimator module
     defines its own record (J test, law-of-motion coefficients, screening …)."""
-
-    def as_dict(self) -> dict[str, Any]:
-        """The fields that are set (not None), by name."""
-        values = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
-        return {k: v for k, v in values.items() if v is not None}
 
 
 @dataclass(frozen=True, eq=False)

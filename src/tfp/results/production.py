@@ -19,7 +19,7 @@ import pandas as pd
 from scipy import stats
 
 from tfp._checks import check_level
-from tfp._frozen import FrozenDict, readonly_frame, readonly_series
+from tfp._frozen import FrozenDict, readonly
 from tfp._version import __version__
 from tfp.bootstrap import BootstrapDraws, run_bootstrap
 from tfp.estimators.fit import Details, Fit
@@ -138,10 +138,10 @@ class ProductionResults:
     def __post_init__(self) -> None:
         # frozen fields, read-only values: ``res.params["l"] = 1`` raises instead of
         # silently changing the estimate that summaries, productivity and bootstrap use
-        object.__setattr__(self, "params", readonly_series(self.params))
-        object.__setattr__(self, "sample", readonly_series(self.sample))
+        object.__setattr__(self, "params", readonly(self.params))
+        object.__setattr__(self, "sample", readonly(self.sample))
         if self.vcov is not None:
-            object.__setattr__(self, "vcov", readonly_frame(self.vcov))
+            object.__setattr__(self, "vcov", readonly(self.vcov))
 
     # ---- inference --------------------------------------------------------------------
     @property
@@ -167,7 +167,8 @@ class ProductionResults:
             stacklevel=2,
         )
         typed = ("objective_names", "omega", "epsilon", "elasticities")
-        out = {} if self.details is None else self.details.as_dict()
+        d = self.details
+        out = {f.name: getattr(d, f.name) for f in dataclasses.fields(d)} if d else {}
         out.update({k: getattr(self._fit, k, None) for k in typed})
         return FrozenDict({k: v for k, v in out.items() if v is not None})
 
