@@ -61,27 +61,9 @@ DRAW_COLUMNS: tuple[str, ...] = (
     "seconds",
 )
 
-_ROLES: dict[str, Any] = {
-    "output": "y",
-    "free": "l",
-    "state": "k",
-    "id": "firm",
-    "time": "year",
-}
+_ROLES: dict[str, Any] = dict(output="y", free="l", state="k", id="firm", time="year")
 #: Proxy column of each method (``i`` = log investment for OP, ``m`` = materials otherwise).
-_PROXY: dict[str, str | None] = {
-    "acf": "m",
-    "lp": "m",
-    "op": "i",
-    "wrdg": "m",
-    "ols": None,
-    "fe": None,
-}
-
-
-def _me_code(measurement_error: float) -> int:
-    """The measurement-error share in thousandths, the second element of the spawn key."""
-    return round(1000 * measurement_error)
+_PROXY = {"acf": "m", "lp": "m", "op": "i", "wrdg": "m", "ols": None, "fe": None}
 
 
 def draw_seed(
@@ -107,7 +89,7 @@ def draw_seed(
         equals child ``draw`` of the cell's ``SeedSequence(seed, spawn_key=(design, code))``.
     """
     return np.random.SeedSequence(
-        seed, spawn_key=(int(design), _me_code(measurement_error), int(draw))
+        seed, spawn_key=(int(design), round(1000 * measurement_error), int(draw))
     )
 
 

@@ -194,6 +194,33 @@ def _estimate(
     return theta, classical_vcov(zx, z, float(u @ u) / dof), w, (j, jdf, jp)
 
 
+def _result(
+    spec: ProductionSpec,
+    b: _Blocks,
+    params: np.ndarray,
+    vcov: np.ndarray | None,
+    prof: ProfiledGMM | None,
+    beta: np.ndarray | None,
+    **fields: Any,
+) -> Fit:
+    """The :class:`Fit` of terms, controls and ``const``, its criterion profiled at the
+    production coefficients ``beta`` (none without ``prof``)."""
+    obj = None if prof is None else profiled_criterion(beta, prof)
+    return Fit(
+        params=params,
+        names=(*spec.terms, *spec.control, "const"),
+        vcov=vcov,
+        sample=b.sample,
+        convergence=Convergence.closed_form(float("nan") if obj is None else obj),
+        objective=obj,
+        objective_fn=None
+        if prof is None
+        else partial(profiled_criterion, problem=prof),
+        dropped=b.dropped,
+        **fields,
+    )
+
+
 def _phi(panel: Panel, b: _Blocks, fitted: np.ndarray) -> np.ndarray:
     out = np.full(panel.nobs, np.nan)
     out[b.sample] = fitted
@@ -253,17 +280,14 @@ def fit_gmm(panel: Panel, spec: ProductionSpec, options: WooldridgeOptions) -> F
         *(f"h_lag:{nm}" for nm in b.h_names),
     )
     prof = ProfiledGMM(y=y, x_beta=x[:, :nt], x_rest=x[:, nt:], z=z, w=w, n=2 * n)
-    obj = profiled_criterion(theta[:nt], prof)
-    return Fit(
-        params=theta[:k].copy(),
-        names=(*spec.terms, *spec.control, "const"),
-        vcov=vcov[:k, :k].copy(),
-        sample=b.sample,
-        convergence=Convergence.closed_form(obj),
-        objective=obj,
-        objective_fn=partial(profiled_criterion, problem=prof),
+    return _result(
+        spec,
+        b,
+        theta[:k].copy(),
+        vcov[:k, :k].copy(),
+        prof,
+        theta[:nt],
         phi=_phi(panel, b, x1 @ theta),
-        dropped=b.dropped,
         inference=Inference.analytic(options.vcov, spec.id),
         details=Wooldridge(
             theta.copy(),
@@ -333,8 +357,7 @@ def fit_iv(panel: Panel, spec: ProductionSpec, options: WooldridgeIVOptions) -> 
             w=w,
             n=2 * n,
         )
-        obj: float | None = profiled_criterion(theta[ne : ne + nt], prof)
-        objective_fn: Any = partial(profiled_criterion, problem=prof)
+        beta_at: np.ndarray | None = theta[ne : ne + nt]
     else:
         # R prodest: project the regressors (without constant) on instruments without a
         # constant, then regress output on a constant and the projections.
@@ -345,8 +368,7 @@ def fit_iv(panel: Panel, spec: ProductionSpec, options: WooldridgeIVOptions) -> 
         d = np.hstack([xhat, const])
         check_rank(d, what="wrdg-iv", fix=_FIX)
         theta = np.linalg.lstsq(d, y, rcond=None)[0]
-        vcov = None
-        obj, objective_fn = None, None
+        vcov, prof, beta_at = None, None, None
         diagnostics = (
             "wrdg-iv with instrument_constant=False (R prodest's convention) has no "
             "analytic covariance; standard errors come from the bootstrap",
@@ -363,16 +385,14 @@ def fit_iv(panel: Panel, spec: ProductionSpec, options: WooldridgeIVOptions) -> 
     fitted1 = a1 + b.terms @ beta + b.controls @ delta + b.h @ lam
     names = (*spec.terms, *spec.control, "const", *(f"h:{m}" for m in b.h_names))
     drift = float(theta[0]) if ne else float("nan")
-    return Fit(
-        params=params,
-        names=(*spec.terms, *spec.control, "const"),
-        vcov=vcov,
-        sample=b.sample,
-        convergence=Convergence.closed_form(float("nan") if obj is None else obj),
-        objective=obj,
-        objective_fn=objective_fn,
+    return _result(
+        spec,
+        b,
+        params,
+        vcov,
+        prof,
+        beta_at,
         phi=_phi(panel, b, fitted1),
-        dropped=b.dropped,
         inference=None if vcov is None else Inference.analytic(options.vcov, spec.id),
         details=Wooldridge(
             np.concatenate([params, lam]),
@@ -413,16 +433,13 @@ def fit_rob(panel: Panel, spec: ProductionSpec, options: RobinsonOptions) -> Fit
     )  # fmt: skip
     k = nt + nc + 1
     prof = ProfiledGMM(y=b.y, x_beta=x[:, :nt], x_rest=x[:, nt:], z=z, w=w, n=n)
-    obj = profiled_criterion(theta[:nt], prof)
-    return Fit(
-        params=theta[:k].copy(),
-        names=(*spec.terms, *spec.control, "const"),
-        vcov=vcov[:k, :k].copy(),
-        sample=b.sample,
-        convergence=Convergence.closed_form(obj),
-        objective=obj,
-        objective_fn=partial(profiled_criterion, problem=prof),
-        dropped=b.dropped,
+    return _result(
+        spec,
+        b,
+        theta[:k].copy(),
+        vcov[:k, :k].copy(),
+        prof,
+        theta[:nt],
         inference=Inference.analytic(
             options.vcov,
             spec.id,
