@@ -197,19 +197,20 @@ def _estimate(
 def _result(
     spec: ProductionSpec,
     b: _Blocks,
-    params: np.ndarray,
+    theta: np.ndarray,
     vcov: np.ndarray | None,
+    order: list[int],
+    beta: slice,
     prof: ProfiledGMM | None,
-    beta: np.ndarray | None,
     **fields: Any,
 ) -> Fit:
-    """The :class:`Fit` of terms, controls and ``const``, its criterion profiled at the
-    production coefficients ``beta`` (none without ``prof``)."""
-    obj = None if prof is None else profiled_criterion(beta, prof)
+    """The :class:`Fit` of the coefficients ``theta[order]`` (terms, controls, ``const``),
+    its criterion profiled at the production coefficients ``theta[beta]`` (if ``prof``)."""
+    obj = None if prof is None else profiled_criterion(theta[beta], prof)
     return Fit(
-        params=params,
+        params=theta[order],
         names=(*spec.terms, *spec.control, "const"),
-        vcov=vcov,
+        vcov=None if vcov is None else vcov[np.ix_(order, order)],
         sample=b.sample,
         convergence=Convergence.closed_form(float("nan") if obj is None else obj),
         objective=obj,
@@ -280,25 +281,11 @@ def fit_gmm(panel: Panel, spec: ProductionSpec, options: WooldridgeOptions) -> F
         *(f"h_lag:{nm}" for nm in b.h_names),
     )
     prof = ProfiledGMM(y=y, x_beta=x[:, :nt], x_rest=x[:, nt:], z=z, w=w, n=2 * n)
-    return _result(
-        spec,
-        b,
-        theta[:k].copy(),
-        vcov[:k, :k].copy(),
-        prof,
-        theta[:nt],
-        phi=_phi(panel, b, x1 @ theta),
-        inference=Inference.analytic(options.vcov, spec.id),
-        details=Wooldridge(
-            theta.copy(),
-            names_all,
-            j,
-            jdf,
-            jp,
-            n_instruments=l1 + l2,
-            steps=options.steps,
-        ),
-    )
+    details = Wooldridge(theta.copy(), names_all, j, jdf, jp, l1 + l2, options.steps)
+    inference = Inference.analytic(options.vcov, spec.id)
+    phi = _phi(panel, b, x1 @ theta)
+    return _result(spec, b, theta, vcov, list(range(k)), slice(0, nt), prof,
+                   phi=phi, inference=inference, details=details)  # fmt: skip
 
 
 # ---- wrdg-iv: stacked 2SLS ---------------------------------------------------------------
@@ -357,7 +344,6 @@ def fit_iv(panel: Panel, spec: ProductionSpec, options: WooldridgeIVOptions) -> 
             w=w,
             n=2 * n,
         )
-        beta_at: np.ndarray | None = theta[ne : ne + nt]
     else:
         # R prodest: project the regressors (without constant) on instruments without a
         # constant, then regress output on a constant and the projections.
@@ -368,7 +354,7 @@ def fit_iv(panel: Panel, spec: ProductionSpec, options: WooldridgeIVOptions) -> 
         d = np.hstack([xhat, const])
         check_rank(d, what="wrdg-iv", fix=_FIX)
         theta = np.linalg.lstsq(d, y, rcond=None)[0]
-        vcov, prof, beta_at = None, None, None
+        vcov, prof = None, None
         diagnostics = (
             "wrdg-iv with instrument_constant=False (R prodest's convention) has no "
             "analytic covariance; standard errors come from the bootstrap",
@@ -377,33 +363,16 @@ def fit_iv(panel: Panel, spec: ProductionSpec, options: WooldridgeIVOptions) -> 
     beta = theta[ne : ne + nt]
     delta = theta[ne + nt : ne + nt + nc]
     lam = theta[ne + nt + nc : -1]
-    a1 = theta[-1]
     order = [*range(ne, ne + nt + nc), theta.shape[0] - 1]
-    params = theta[order]
-    if vcov is not None:
-        vcov = vcov[np.ix_(order, order)].copy()
-    fitted1 = a1 + b.terms @ beta + b.controls @ delta + b.h @ lam
+    fitted1 = theta[-1] + b.terms @ beta + b.controls @ delta + b.h @ lam
     names = (*spec.terms, *spec.control, "const", *(f"h:{m}" for m in b.h_names))
     drift = float(theta[0]) if ne else float("nan")
-    return _result(
-        spec,
-        b,
-        params,
-        vcov,
-        prof,
-        beta_at,
-        phi=_phi(panel, b, fitted1),
-        inference=None if vcov is None else Inference.analytic(options.vcov, spec.id),
-        details=Wooldridge(
-            np.concatenate([params, lam]),
-            names,
-            j_stat,
-            j_df,
-            j_p,
-            markov_drift=drift,
-        ),
-        diagnostics=diagnostics,
-    )
+    all_coef = np.concatenate([theta[order], lam])
+    details = Wooldridge(all_coef, names, j_stat, j_df, j_p, markov_drift=drift)
+    inference = None if vcov is None else Inference.analytic(options.vcov, spec.id)
+    return _result(spec, b, theta, vcov, order, slice(ne, ne + nt), prof,
+                   phi=_phi(panel, b, fitted1), inference=inference, details=details,
+                   diagnostics=diagnostics)  # fmt: skip
 
 
 # ---- rob: Robinson-Wooldridge IV ---------------------------------------------------------
@@ -433,24 +402,9 @@ def fit_rob(panel: Panel, spec: ProductionSpec, options: RobinsonOptions) -> Fit
     )  # fmt: skip
     k = nt + nc + 1
     prof = ProfiledGMM(y=b.y, x_beta=x[:, :nt], x_rest=x[:, nt:], z=z, w=w, n=n)
-    return _result(
-        spec,
-        b,
-        theta[:k].copy(),
-        vcov[:k, :k].copy(),
-        prof,
-        theta[:nt],
-        inference=Inference.analytic(
-            options.vcov,
-            spec.id,
-            "t" if options.vcov == "classical" else "normal",
-            int(n - kx),
-        ),
-        details=Wooldridge(
-            theta.copy(),
-            (*spec.terms, *spec.control, "const", *(f"h_lag:{m}" for m in b.h_names)),
-            j,
-            jdf,
-            jp,
-        ),
-    )
+    dist = "t" if options.vcov == "classical" else "normal"
+    inference = Inference.analytic(options.vcov, spec.id, dist, int(n - kx))
+    names = (*spec.terms, *spec.control, "const", *(f"h_lag:{m}" for m in b.h_names))
+    details = Wooldridge(theta.copy(), names, j, jdf, jp)
+    return _result(spec, b, theta, vcov, list(range(k)), slice(0, nt), prof,
+                   inference=inference, details=details)  # fmt: skip
