@@ -305,19 +305,10 @@ def _start_set(
         box_half = np.zeros(n_terms)
         box_half[:n_inputs] = 0.5
         box_half[n_inputs:] = options.start_spread * SECOND_ORDER_SPREAD
-        n_box = (n_more + 1) // 2
+        n_box = (n_more + 1) // 2  # alternately in the plausible box and around OLS
         box = sobol_starts(box_center, box_half, n_box, seed=0)
-        around = (
-            sobol_starts(ols, spread, n_more - n_box, seed=0)
-            if n_more > n_box
-            else None
-        )
-        for i in range(n_more):
-            if i % 2 == 0:
-                rows.append(box[i // 2])
-            else:
-                assert around is not None
-                rows.append(around[i // 2])
+        around = sobol_starts(ols, spread, n_more - n_box, seed=0)
+        rows += [(around if i % 2 else box)[i // 2] for i in range(n_more)]
     return np.vstack(rows)
 
 
