@@ -236,11 +236,8 @@ def term_matrix(x: Any, inputs: tuple[str, ...], form: str) -> Any:
     x = np.asarray(x, dtype=np.float64)
     if form == "cobb-douglas":
         return np.ascontiguousarray(x)
-    cols = [x[:, j] for j in range(x.shape[1])]
-    n = len(inputs)
-    for a, b in combinations_with_replacement(range(n), 2):
-        cols.append(x[:, a] ** 2 if a == b else x[:, a] * x[:, b])
-    return np.ascontiguousarray(np.column_stack(cols))
+    terms = term_inputs(len(inputs), form)
+    return np.ascontiguousarray(np.column_stack([x[:, t].prod(axis=1) for t in terms]))
 
 
 def elasticity_matrix(x: Any, beta: Any, inputs: tuple[str, ...], form: str) -> Any:

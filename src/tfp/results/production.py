@@ -475,14 +475,11 @@ class ProductionResults:
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-safe dict: params, vcov, spec, options, convergence, sample sizes, versions."""
-        conv = dataclasses.asdict(self.convergence)
         return _json_safe(
             {
                 "method": self.method,
                 "spec": self.spec.roles(),
-                "options": self.options.to_dict()
-                if hasattr(self.options, "to_dict")
-                else repr(self.options),
+                "options": self.options.to_dict(),
                 "se_type": self.se_type,
                 "inference": self.inference,
                 "params": self.params.to_dict(),
@@ -495,7 +492,7 @@ class ProductionResults:
                 "n_periods": self.n_periods,
                 "dropped": dict(self.dropped),
                 "objective": self.objective,
-                "convergence": conv,
+                "convergence": self.convergence,
                 "diagnostics": list(self.diagnostics),
                 "bootstrap": None
                 if self.bootstrap is None
