@@ -21,14 +21,13 @@ from tfp.estimators.fit import Fit
 from tfp.estimators.registry import REGISTRY, method_record
 from tfp.exceptions import (
     ConvergenceWarning,
-    DataError,
     IdentificationError,
     SpecificationError,
     TFPWarning,
 )
 from tfp.numerics.inference import Inference
 from tfp.options._base import Bootstrap
-from tfp.panel import Panel, make_panel, warn_dropped
+from tfp.panel import Panel, check_binary, make_panel, warn_dropped
 from tfp.results import ProductionResults, ResultsSet
 from tfp.spec import ProductionSpec, as_names
 
@@ -204,17 +203,8 @@ def _check_rows_left(panel: Panel) -> None:
 
 def _check_exit_indicator(panel: Panel, exit: str | None) -> None:
     """Raise unless the exit column holds only 0 and 1 (rows with NaN are already dropped)."""
-    if exit is None:
-        return
-    values = panel[exit]
-    bad = ~np.isin(values, (0.0, 1.0))
-    if bad.any():
-        raise DataError(
-            f"the exit indicator must be 0 or 1; {int(bad.sum())} row(s) hold other values, "
-            f"e.g. {float(values[bad][0]):g}",
-            column=exit,
-            fix="code it 1 in the period the firm exits (or its last period) and 0 otherwise",
-        )
+    if exit is not None:
+        check_binary(panel[exit], exit)
 
 
 def _build_results(

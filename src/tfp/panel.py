@@ -440,6 +440,18 @@ def make_panel(
     return panel
 
 
+def check_binary(values: np.ndarray, column: str) -> None:
+    """Raise a DataError unless ``values`` (an indicator such as ``exit``) are all 0 or 1."""
+    bad = ~np.isin(values, (0.0, 1.0))
+    if bad.any():
+        raise DataError(
+            f"the exit indicator must be 0 or 1; {int(bad.sum())} row(s) hold other values, "
+            f"e.g. {float(values[bad][0]):g}",
+            column=column,
+            fix="code it 1 in the period the firm exits (or its last period) and 0 otherwise",
+        )
+
+
 def warn_dropped(
     dropped: Mapping[str, int], n_input: int, *, stacklevel: int = 3
 ) -> None:

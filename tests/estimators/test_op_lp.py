@@ -302,7 +302,7 @@ def test_exit_correction_without_exit_column_raises(chilean: pd.DataFrame) -> No
 
 def test_non_binary_exit_column_raises(chilean: pd.DataFrame) -> None:
     df = chilean.assign(quit=2.0)
-    with pytest.raises(IdentificationError, match="'quit'.*0/1"):
+    with pytest.raises(DataError, match="'quit'.*must be 0 or 1"):
         _run(df, _spec("inv", exit="quit"), fit_op, OPOptions(exit_correction=True))
 
 

@@ -57,7 +57,7 @@ from tfp.numerics.optimize import (
 from tfp.numerics.poly import exponent_table, poly_basis, poly_names
 from tfp.options._base import check_options
 from tfp.options.control_function import LPOptions, OPOptions, _ControlFunctionOptions
-from tfp.panel import Panel, lag_drops
+from tfp.panel import Panel, check_binary, lag_drops
 from tfp.spec import ProductionSpec, term_inputs, term_matrix
 
 __all__ = ["ControlFunction", "fit_lp", "fit_op"]
@@ -633,15 +633,8 @@ def _exit_indicator(
                 fix="pass exit='column' (1 in the period the firm exits), or "
                 "exit_rule='last-period' to build it from the panel as prodest does",
             )
-        vals = panel[spec.exit]
-        bad = ~np.isin(vals, (0.0, 1.0))
-        if bad.any():
-            raise IdentificationError(
-                f"must be 0/1; found {vals[bad][0]!r} in {int(bad.sum())} row(s)",
-                column=spec.exit,
-                fix="code the exit indicator as 1 in the firm's exit period and 0 otherwise",
-            )
-        return np.ascontiguousarray(vals[rows]), "column"
+        check_binary(panel[spec.exit], spec.exit)
+        return np.ascontiguousarray(panel[spec.exit][rows]), "column"
     # prodest: a firm's last observed period, when it is not the panel's last period
     last = np.ones(panel.nobs, dtype=bool)
     last[:-1] = panel.firm[1:] != panel.firm[:-1]

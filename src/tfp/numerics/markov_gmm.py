@@ -13,6 +13,7 @@ so ``∂Q/∂β = 2 (Z' ∂ξ/∂β / N)' W g``. Row passes run in numba kernels
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
@@ -121,9 +122,7 @@ class MarkovGMM:
         """The same problem with another weight matrix."""
         w = _c(weight)
         w.setflags(write=False)
-        return MarkovGMM(
-            self.phi, self.phil, self.x, self.xl, self.cl, self.z, self.degree, w
-        )
+        return dataclasses.replace(self, weight=w)
 
     @property
     def nobs(self) -> int:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from tfp._checks import check_int, check_names, check_real
+from tfp._checks import check_int, check_real
 from tfp._literals import validate_literal
 from tfp.exceptions import SpecificationError
 from tfp.options._base import MethodOptions, Optimizer
@@ -90,13 +91,19 @@ class GNROptions(MethodOptions):
             )
         check_int(self.markov_degree, name="GNROptions.markov_degree", low=1, high=5)
         if self.nominal is not None:
-            nom = check_names(self.nominal, name="GNROptions.nominal")
-            if len(nom) != 2 or nom[0] == nom[1]:
+            nom: Any = self.nominal
+            if (
+                isinstance(nom, str)
+                or not isinstance(nom, Sequence)
+                or len(tuple(nom)) != 2
+                or not all(isinstance(c, str) for c in nom)
+                or nom[0] == nom[1]
+            ):
                 raise SpecificationError(
                     f"GNROptions.nominal must be two different column names, got {nom!r}",
                     fix="pass nominal=('materials_expenditure', 'revenue') in levels",
                 )
-            object.__setattr__(self, "nominal", nom)
+            object.__setattr__(self, "nominal", (str(nom[0]), str(nom[1])))
         check_int(self.stage1_maxiter, name="GNROptions.stage1_maxiter", low=1)
         check_real(
             self.stage1_tol, name="GNROptions.stage1_tol", low=0.0, low_open=True
