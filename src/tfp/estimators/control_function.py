@@ -8,10 +8,8 @@ Both share one two-step procedure on a validated :class:`~tfp.panel.Panel`:
 2. **Second stage.** For the remaining (state and flexible) coefficients θ, productivity is
    ω_t = phi_t − β_F·x_F − θ·x_S and the law of motion ω_t = g(ω_{t−1}) + ξ_t is the OLS fit
    of ω_t on a polynomial in ω_{t−1} (and the fitted exit probability with the attrition
-   correction), solved in closed form inside the criterion. The criterion is the mean of the
-   squared residuals ``y − β_F·x_F − θ·x_S − g(ω_{t−1})`` (value added; prodest's ``gOPLP``
-   returns their sum, i.e. N times this value) or, in gross output, the GMM quadratic form
-   of those residuals with instruments (state terms, lagged flexible terms).
+   correction), solved in closed form inside the criterion (the criterion:
+   :class:`~tfp.options.control_function.OPOptions`, Notes).
 
 Everything is arrays; lags come from ``panel.lag_index`` (a gap in a firm's years breaks the
 lag). ``Fit.vcov`` is None: standard errors come from the firm-cluster bootstrap.
