@@ -90,20 +90,8 @@ class ProductionSpec:
                 raise SpecificationError(
                     f"{name} must be one column name", fix=f"pass {name}='column'"
                 )
-        roles: dict[str, tuple[str, ...]] = {
-            "output": (self.output,),
-            "free": self.free,
-            "state": self.state,
-            "flexible": self.flexible,
-            "proxy": self.proxy,
-            "control": self.control,
-            "exit": (self.exit,) if self.exit else (),
-            "share": (self.share,) if self.share else (),
-            "id": (self.id,),
-            "time": (self.time,),
-        }
         seen: dict[str, str] = {}
-        for role, cols in roles.items():
+        for role, cols in self._role_columns().items():
             for c in cols:
                 if c in seen:
                     pair = {seen[c], role}
@@ -147,21 +135,25 @@ class ProductionSpec:
                     fix=_ROLE_FIX.get(role, f"pass {role}='column'"),
                 )
 
+    def _role_columns(self) -> dict[str, tuple[str, ...]]:
+        """Role -> the columns it names (empty when not given), id and time last."""
+        return {
+            "output": (self.output,),
+            "free": self.free,
+            "state": self.state,
+            "flexible": self.flexible,
+            "proxy": self.proxy,
+            "control": self.control,
+            "exit": (self.exit,) if self.exit else (),
+            "share": (self.share,) if self.share else (),
+            "id": (self.id,),
+            "time": (self.time,),
+        }
+
     def columns(self) -> tuple[str, ...]:
         """Every numeric column the spec uses (excluding id and time), each once."""
-        cols = [
-            self.output,
-            *self.free,
-            *self.state,
-            *self.flexible,
-            *self.proxy,
-            *self.control,
-        ]
-        if self.exit:
-            cols.append(self.exit)
-        if self.share:
-            cols.append(self.share)
-        return tuple(dict.fromkeys(cols))
+        roles = list(self._role_columns().values())[:-2]
+        return tuple(dict.fromkeys(c for cols in roles for c in cols))
 
     def roles(self) -> dict[str, Any]:
         """Keyword arguments that re-create this spec in :func:`tfp.estimate`."""
@@ -181,18 +173,9 @@ class ProductionSpec:
 
     def role_rows(self) -> tuple[tuple[str, str], ...]:
         """``(role, columns)`` of every role given, then the panel keys and the terms."""
-        roles = {
-            "output": (self.output,),
-            "free": self.free,
-            "state": self.state,
-            "flexible": self.flexible,
-            "proxy": self.proxy,
-            "control": self.control,
-            "exit": (self.exit,) if self.exit else (),
-            "share": (self.share,) if self.share else (),
-            "panel": (f"id={self.id}", f"time={self.time}"),
-            "terms": self.terms,
-        }
+        roles = self._role_columns()
+        keys = (f"id={roles.pop('id')[0]}", f"time={roles.pop('time')[0]}")
+        roles.update(panel=keys, terms=self.terms)
         return tuple((k, ", ".join(v)) for k, v in roles.items() if v)
 
     def __str__(self) -> str:
