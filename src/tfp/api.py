@@ -18,7 +18,7 @@ import pandas as pd
 from tfp._frozen import FrozenDict
 from tfp._literals import validate_literal
 from tfp.estimators.fit import Fit
-from tfp.estimators.registry import REGISTRY, method_record
+from tfp.estimators.registry import REGISTRY, check_methods, method_record
 from tfp.exceptions import (
     ConvergenceWarning,
     IdentificationError,
@@ -288,7 +288,7 @@ def estimate_many(
     **roles
         The roles shared by every method (``output``, ``free``, ``state``, ``id``, ``time`` …).
     """
-    methods = _check_methods(methods)
+    methods = check_methods(methods)
     options = _check_mapping(options, "options")
     roles_by_method = _check_mapping(roles_by_method, "roles_by_method")
     se_by_method = _check_mapping(se, "se") if isinstance(se, Mapping) else {}
@@ -316,30 +316,6 @@ def estimate_many(
 ROLE_KEYWORDS: tuple[str, ...] = tuple(
     f.name for f in dataclasses.fields(ProductionSpec) if f.init
 )
-
-
-def _check_methods(methods: object) -> list[str]:
-    if isinstance(methods, str) or not isinstance(methods, Sequence):
-        raise SpecificationError(
-            f"methods must be a list of method codes, got {methods!r}",
-            fix=f"pass e.g. methods=[{methods!r}]"
-            if isinstance(methods, str)
-            else "pass e.g. methods=['ols', 'fe', 'acf']",
-        )
-    out = list(methods)
-    if not out:
-        raise SpecificationError(
-            "methods is empty", fix="pass at least one method, e.g. methods=['ols']"
-        )
-    for m in out:
-        method_record(m)
-    repeated = sorted({m for m in out if out.count(m) > 1})
-    if repeated:
-        raise SpecificationError(
-            f"methods names {repeated} more than once; results are keyed by method",
-            fix="list each method once (call estimate() for variants of one method)",
-        )
-    return out
 
 
 def _check_mapping(value: object, name: str) -> dict[str, Any]:

@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from tfp._json import json_safe
 from tfp._labels import label
 
 __all__ = [
@@ -442,21 +443,6 @@ def _sheet_name(name: str, used: set[str]) -> str:
     return out
 
 
-def _json_safe(x: Any) -> Any:
-    if isinstance(x, Mapping):
-        return {str(k): _json_safe(v) for k, v in x.items()}
-    if isinstance(x, (list, tuple)):
-        return [_json_safe(v) for v in x]
-    if isinstance(x, (np.integer,)):
-        return int(x)
-    if isinstance(x, (float, np.floating)):
-        v = float(x)
-        return v if math.isfinite(v) else None
-    if isinstance(x, (np.bool_,)):
-        return bool(x)
-    return x
-
-
 def write_report(
     content: ReportContent, directory: Path, *, formats: Sequence[str]
 ) -> dict[str, Path]:
@@ -494,7 +480,7 @@ def write_report(
         }
         p = directory / JSON_NAME
         p.write_text(
-            json.dumps(_json_safe(doc), ensure_ascii=False, indent=2) + "\n",
+            json.dumps(json_safe(doc), ensure_ascii=False, indent=2) + "\n",
             encoding="utf-8",
         )
         paths["json"] = p
@@ -504,7 +490,7 @@ def write_report(
         with pd.ExcelWriter(p, engine="openpyxl") as xw:
             ind = pd.DataFrame(
                 [
-                    dict(i, row=json.dumps(_json_safe(i["row"]), ensure_ascii=False))
+                    dict(i, row=json.dumps(json_safe(i["row"]), ensure_ascii=False))
                     for i in content.indicators
                 ]
             )
