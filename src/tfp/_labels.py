@@ -82,6 +82,56 @@ _ENTRIES: dict[str, dict[str, tuple[str, str]]] = {
         "value_tfp": ("Valor (tfp)", "Value (tfp)"),
         "annual_target": ("Meta anual", "Annual target"),
     },
+    "severity": {  # of a finding in the records
+        "error": ("Error", "Error"),
+        "warning": ("Aviso", "Warning"),
+    },
+    "finding": {  # a contradiction in the records (tfp.program.checks), after "Where: "
+        "budget_sum_mismatch": (
+            "el {measure} impreso es {published}, pero sus actividades suman {computed}.",
+            "the printed {measure} is {published}, but its activities add up to {computed}.",
+        ),
+        "devengado_above_pim": (
+            "el devengado (S/ {devengado}) supera el PIM (S/ {pim}).",
+            "accrued spending (S/ {devengado}) exceeds the modified budget (S/ {pim}).",
+        ),
+        "activity_above_product": (
+            "la actividad atendió a {activity_achieved} empresas, más que las {product_achieved} empresas distintas de su producto.",
+            "the activity served {activity_achieved} firms, more than the {product_achieved} distinct firms of its product.",
+        ),
+        "product_above_activities": (
+            "el producto atendió a {achieved} empresas distintas, pero sus actividades suman solo {activities_achieved}.",
+            "the product served {achieved} distinct firms, but its activities add up to only {activities_achieved}.",
+        ),
+        "product_target_mismatch": (
+            "la meta del producto ({target}) difiere de la suma de las metas de sus actividades ({activities_target}).",
+            "the product's target ({target}) differs from the sum of its activities' targets ({activities_target}).",
+        ),
+        "published_mismatch": (
+            "{measure} figura como {published} en el reporte publicado ({source}), pero los registros dan {computed}.",
+            "{measure} is printed as {published} in the published report ({source}), but the records give {computed}.",
+        ),
+        "register_count_mismatch": (
+            "el padrón registra {register_firms} empresas distintas, pero los registros indican {achieved}.",
+            "the register lists {register_firms} distinct firms, but the records say {achieved}.",
+        ),
+    },
+    "finding_measure": {  # figures a finding is about
+        "achieved": ("el avance", "the number achieved"),
+        "target": ("la meta", "the target"),
+        "physical_progress_pct": ("el avance físico", "physical progress"),
+        "pia": ("PIA", "initial budget (PIA)"),
+        "pim": ("PIM", "modified budget (PIM)"),
+        "devengado": ("devengado", "accrued spending"),
+        "execution_pct": ("la ejecución presupuestal", "budget execution"),
+        "value": ("el valor del indicador", "the indicator's value"),
+        "progress_pct": ("el avance respecto de la meta", "progress on the target"),
+    },
+    "finding_source": {  # where the published report prints a figure
+        "annex": ("anexo", "annex"),
+        "indicator_table": ("cuadro de indicadores", "indicator table"),
+        "text": ("texto", "text"),
+    },
     "unit": {  # units of measure of physical targets
         "firms": ("Empresas", "Firms"),
         "actions": ("Acciones", "Actions"),
