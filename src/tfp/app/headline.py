@@ -1,0 +1,291 @@
+"""Which estimator heads the report: a Monte Carlo on the embedded panel's design.
+
+The report's readers see factor shares and a TFP index by firm size, each with a 95 %
+interval. :func:`run_headline_montecarlo` simulates panels of the report's own design
+(:func:`tfp.datasets.synthetic_ene`, 1,000 firms a year, 2015–2019, the true shares 0.262 /
+0.588 / 0.166), estimates each with every candidate of :data:`CANDIDATES` as the report does
+(firm-cluster bootstrap of ``reps`` replicates), and records, per draw, the estimates, their
+intervals and the truth: the shares, the returns to scale and the size-class TFP index
+(large firms = 100) against the index of the *true* productivity of the same panel.
+:func:`summarise_headline` gives bias, RMSE and coverage; :func:`choose_headline` applies the
+rule of :data:`HEADLINE_RULE`; :func:`false_alarms` counts how often two estimators'
+intervals fail to overlap (the report's disagreement note) on panels where both are right.
+
+Seeds: draw ``r`` simulates ``synthetic_ene(seed=SeedSequence(seed, spawn_key=(r,)))`` and
+bootstraps with the draw's own seed, so any draw can be re-run on its own and more draws
+extend a run without changing the earlier ones. ``docs/explanation/headline-estimator.md``
+shows the table and the command; ``tests/montecarlo/test_headline.py`` checks the default of
+:class:`~tfp.app.PipelineConfig` against it.
+"""
+
+from __future__ import annotations
+
+import time
+import warnings
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from tfp.api import estimate
+from tfp.app.config import ACF_OPTIONS
+from tfp.datasets import synthetic_ene
+from tfp.exceptions import TFPError
+from tfp.options import ACFOptions, Bootstrap
+from tfp.productivity import tfp_index
+
+__all__ = [
+    "CANDIDATES",
+    "EVIDENCE",
+    "HEADLINE_RULE",
+    "MIN_COVERAGE",
+    "choose_headline",
+    "false_alarms",
+    "run_headline_montecarlo",
+    "summarise_headline",
+]
+
+#: Candidates: name -> (method, keyword arguments of :func:`tfp.estimate` beside the roles).
+#: ``acf`` is ACF with the report's options (:data:`tfp.app.config.ACF_OPTIONS`),
+#: ``acf-default`` ACF with tfp's defaults; ``op`` uses investment and exit.
+CANDIDATES: Mapping[str, tuple[str, Mapping[str, Any]]] = {
+    "acf": ("acf", {"proxy": "m", "options": ACFOptions(**ACF_OPTIONS)}),
+    "acf-default": ("acf", {"proxy": "m"}),
+    "lp": ("lp", {"proxy": "m"}),
+    "wrdg": ("wrdg", {"proxy": "m"}),
+    "op": ("op", {"proxy": "inv", "exit": "exit"}),
+}
+#: The smallest share of draws whose 95 % intervals must cover the truth (shares and
+#: indices) for a candidate to head the report: 200 draws of a correct interval give 0.95
+#: with sd 0.015, so 0.90 is more than three sd below.
+MIN_COVERAGE = 0.90
+HEADLINE_RULE = (
+    "the candidate with the smallest root mean squared error of the size-class TFP index "
+    "(micro, small and medium, large = 100: the report's headline numbers), among those whose "
+    f"95 % intervals cover the truth in at least {MIN_COVERAGE:.0%} of draws for every share "
+    "and index"
+)
+#: What the Monte Carlo found (docs/explanation/headline-estimator.md; 200 draws, seed 16),
+#: quoted by the report's methods note: RMSE of the size-class TFP index (micro, small and
+#: medium pooled) of LP and of ACF with the report's options, LP's interval coverage of the
+#: shares and indices (lowest of the six, %), and the RMSE of the labour shares.
+EVIDENCE: Mapping[str, Any] = {
+    "draws": 200,
+    "rmse_index": 0.0,
+    "rmse_index_acf": 0.0,
+    "coverage": 0.0,
+    "rmse_labour": 0.0,
+    "rmse_labour_acf": 0.0,
+}
+_ROLES: Mapping[str, Any] = {
+    "output": "y",
+    "free": ["ls", "lu"],
+    "state": "k",
+    "id": "firm_id",
+    "time": "year",
+}
+_SIZES = ("micro", "small", "medium")
+#: Columns of :func:`run_headline_montecarlo`'s frame.
+DRAW_COLUMNS = (
+    "draw", "method", "quantity", "estimate", "conf_low", "conf_high", "truth",
+    "error", "seconds",
+)  # fmt: skip
+
+
+def _draw_seeds(seed: int, draw: int) -> tuple[np.random.Generator, int]:
+    data_ss, boot_ss = np.random.SeedSequence(seed, spawn_key=(draw,)).spawn(2)
+    return np.random.default_rng(data_ss), int(boot_ss.generate_state(1)[0])
+
+
+def _index(data: pd.DataFrame, productivity: Any) -> pd.DataFrame:
+    return tfp_index(
+        data, productivity=productivity, by="size_class", base="large", weights="weight"
+    ).set_index("group")
+
+
+def _one_draw(
+    draw: int,
+    methods: Sequence[str],
+    *,
+    seed: int,
+    n_firms: int,
+    years: Sequence[int],
+    reps: int,
+) -> list[dict[str, Any]]:
+    rng, boot_seed = _draw_seeds(seed, draw)
+    sim = synthetic_ene(n_firms=n_firms, years=years, seed=rng)
+    data, truth = sim.data, sim.truth
+    true_index = _index(data, truth.omega)["index"]
+    true = {
+        **{str(k): float(v) for k, v in truth.params.items()},
+        "rts": float(sum(truth.params.values())),
+        **{f"index_{g}": float(true_index[g]) for g in _SIZES},
+    }
+    rows: list[dict[str, Any]] = []
+    for name in methods:
+        method, kwargs = CANDIDATES[name]
+        se = Bootstrap(reps=reps, seed=boot_seed) if reps else "none"
+        start = time.perf_counter()
+        found: dict[str, tuple[float, float, float]] = {}
+        error = ""
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                res = estimate(data, method=method, se=se, **_ROLES, **kwargs)
+                ci = res.conf_int()
+                for term in ("k", "ls", "lu"):
+                    found[term] = (
+                        float(res.params[term]),
+                        float(ci.loc[term, "lower"]),
+                        float(ci.loc[term, "upper"]),
+                    )
+                found["rts"] = (float(res.returns_to_scale().value), np.nan, np.nan)
+                idx = _index(data, res)
+            for g in _SIZES:
+                cols = ("index", "conf_low", "conf_high")
+                found[f"index_{g}"] = tuple(  # type: ignore[assignment]
+                    float(idx.loc[g, c]) if c in idx.columns else np.nan for c in cols
+                )
+        except (TFPError, np.linalg.LinAlgError, FloatingPointError) as exc:
+            error = f"{type(exc).__name__}: {exc}"
+        seconds = time.perf_counter() - start
+        for quantity, value in true.items():
+            est, lo, hi = found.get(quantity, (np.nan, np.nan, np.nan))
+            rows.append(
+                {
+                    "draw": draw,
+                    "method": name,
+                    "quantity": quantity,
+                    "estimate": est,
+                    "conf_low": lo,
+                    "conf_high": hi,
+                    "truth": value,
+                    "error": error,
+                    "seconds": seconds,
+                }
+            )
+    return rows
+
+
+def run_headline_montecarlo(
+    n_draws: int = 200,
+    *,
+    methods: Iterable[str] = tuple(CANDIDATES),
+    seed: int = 16,
+    first_draw: int = 0,
+    n_firms: int = 1000,
+    years: Sequence[int] = (2015, 2016, 2017, 2018, 2019),
+    reps: int = 49,
+    progress: Any = None,
+) -> pd.DataFrame:
+    """Simulate ``n_draws`` panels of the report's design and estimate each with every method.
+
+    Parameters
+    ----------
+    n_draws : int, default 200
+        Panels to simulate (draws ``first_draw`` … ``first_draw + n_draws - 1``).
+    methods : iterable of str
+        Names of :data:`CANDIDATES`.
+    seed : int, default 16
+        Root entropy of the study (see the module's note on seeds).
+    first_draw : int, default 0
+    n_firms, years
+        The panel: firms a year and years (the report's defaults).
+    reps : int, default 49
+        Bootstrap replicates per estimate, as in the report (0: no intervals).
+    progress : callable, optional
+        Called as ``progress(draw, seconds)`` after each draw.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per (draw, method, quantity) with the columns of :data:`DRAW_COLUMNS`.
+        Quantities: ``k, ls, lu`` (shares), ``rts`` (returns to scale, no interval),
+        ``index_micro, index_small, index_medium`` (TFP index, large = 100; ``truth`` is the
+        index of the true productivity of the same panel). ``error`` is empty unless the fit
+        raised; ``seconds`` is the time of the method on that draw.
+    """
+    names = tuple(methods)
+    unknown = [m for m in names if m not in CANDIDATES]
+    if unknown:
+        raise ValueError(f"unknown candidates {unknown}; use {list(CANDIDATES)}")
+    rows: list[dict[str, Any]] = []
+    for draw in range(first_draw, first_draw + n_draws):
+        t0 = time.perf_counter()
+        rows += _one_draw(
+            draw, names, seed=seed, n_firms=n_firms, years=tuple(years), reps=reps
+        )
+        if progress is not None:
+            progress(draw, time.perf_counter() - t0)
+    return pd.DataFrame(rows, columns=list(DRAW_COLUMNS))
+
+
+def summarise_headline(draws: pd.DataFrame) -> pd.DataFrame:
+    """Bias, standard deviation, RMSE and interval coverage by method and quantity.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index (``method``, ``quantity``); columns ``n_draws``, ``n_failed``, ``mean_truth``,
+        ``mean``, ``bias`` (mean of estimate − truth), ``sd``, ``rmse``, ``coverage`` (share
+        of draws whose interval contains the truth; NaN without intervals) and
+        ``mean_width`` (mean interval width).
+    """
+    out = []
+    for (method, quantity), g in draws.groupby(["method", "quantity"], sort=False):
+        err = g["error"].fillna("").astype(str)
+        ok = g[err == ""]
+        e = ok["estimate"].to_numpy(float) - ok["truth"].to_numpy(float)
+        lo, hi = ok["conf_low"].to_numpy(float), ok["conf_high"].to_numpy(float)
+        truth = ok["truth"].to_numpy(float)
+        has_ci = bool(len(ok)) and bool(np.isfinite(lo).all() & np.isfinite(hi).all())
+        out.append(
+            {
+                "method": method,
+                "quantity": quantity,
+                "n_draws": len(g),
+                "n_failed": int((err != "").sum()),
+                "mean_truth": float(truth.mean()) if len(ok) else np.nan,
+                "mean": float(ok["estimate"].mean()) if len(ok) else np.nan,
+                "bias": float(e.mean()) if len(ok) else np.nan,
+                "sd": float(e.std(ddof=1)) if len(ok) > 1 else np.nan,
+                "rmse": float(np.sqrt(np.mean(e**2))) if len(ok) else np.nan,
+                "coverage": float(np.mean((lo <= truth) & (truth <= hi)))
+                if has_ci
+                else np.nan,
+                "mean_width": float(np.mean(hi - lo)) if has_ci else np.nan,
+            }
+        )
+    return pd.DataFrame(out).set_index(["method", "quantity"])
+
+
+def choose_headline(summary: pd.DataFrame) -> str:
+    """Apply :data:`HEADLINE_RULE` to :func:`summarise_headline`'s table; return the name."""
+    scores: dict[str, float] = {}
+    for method, g in summary.groupby(level="method", sort=False):
+        g = g.droplevel("method")
+        with_ci = g["coverage"].dropna()
+        if g["n_failed"].sum() or (with_ci < MIN_COVERAGE).any() or with_ci.empty:
+            continue
+        index = g.loc[[f"index_{s}" for s in _SIZES], "rmse"]
+        scores[str(method)] = float(np.sqrt(np.mean(index.to_numpy() ** 2)))
+    if not scores:
+        raise ValueError("no candidate meets the coverage requirement")
+    return min(scores, key=scores.__getitem__)
+
+
+def false_alarms(draws: pd.DataFrame, headline: str, check: str) -> float:
+    """Share of draws where some share's 95 % intervals of ``headline`` and ``check`` do not
+    overlap: how often the report would say that they disagree (on these panels both
+    estimators are consistent, so every such note is a false alarm)."""
+    shares = draws[draws["quantity"].isin(["k", "ls", "lu"])]
+    wide = shares.pivot_table(
+        index=["draw", "quantity"],
+        columns="method",
+        values=["conf_low", "conf_high"],
+    )
+    a_lo, a_hi = wide[("conf_low", headline)], wide[("conf_high", headline)]
+    b_lo, b_hi = wide[("conf_low", check)], wide[("conf_high", check)]
+    apart = (a_hi < b_lo) | (b_hi < a_lo)
+    return float(apart.groupby(level="draw").any().mean())
