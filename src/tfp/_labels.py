@@ -146,30 +146,60 @@ _ENTRIES: dict[str, dict[str, tuple[str, str]]] = {
         "rts": ("Rendimientos a escala", "Returns to scale"),
     },
     "indicator": {  # names of the indicators of indicators.json
-        "elasticity": ("Elasticidad del producto respecto de {input}", "Output elasticity of {input}"),
+        "elasticity": (
+            "Elasticidad del producto respecto de {input}",
+            "Output elasticity of {input}",
+        ),
         "rts": ("Rendimientos a escala", "Returns to scale"),
-        "tfp_index": ("Índice de PTF, {size} (gran empresa = 100)", "TFP index, {size} (large firms = 100)"),
+        "tfp_index": (
+            "Índice de PTF, {size} (gran empresa = 100)",
+            "TFP index, {size} (large firms = 100)",
+        ),
         "mipyme_tfp": ("PTF de las MIPYME", "MIPYME TFP"),
-        "mype_labour": ("Productividad del trabajo de las MYPE", "MYPE labour productivity"),
+        "mype_labour": (
+            "Productividad del trabajo de las MYPE",
+            "MYPE labour productivity",
+        ),
         "growth": ("{name}, variación % anual", "{name}, annual % change"),
-        "physical_progress_pct": ("Producto {n}: % de avance físico", "Product {n}: % physical progress"),
-        "execution_pct": ("Producto {n}: % de ejecución presupuestal", "Product {n}: % budget execution"),
-        "progress": ("Indicador {id}: % de avance respecto de la meta", "Indicator {id}: % progress on the target"),
+        "physical_progress_pct": (
+            "Producto {n}: % de avance físico",
+            "Product {n}: % physical progress",
+        ),
+        "execution_pct": (
+            "Producto {n}: % de ejecución presupuestal",
+            "Product {n}: % budget execution",
+        ),
+        "progress": (
+            "Indicador {id}: % de avance respecto de la meta",
+            "Indicator {id}: % progress on the target",
+        ),
     },
     "indicator_unit": {  # units of the indicators of indicators.json
         "elasticity": ("elasticidad", "elasticity"),
         "rts": ("suma de elasticidades", "sum of elasticities"),
         "index": ("índice (gran empresa = 100)", "index (large firms = 100)"),
         "tfp_level": ("nivel de PTF", "TFP level"),
-        "thousand_soles_per_worker": ("miles de soles por trabajador", "thousand soles per worker"),
+        "thousand_soles_per_worker": (
+            "miles de soles por trabajador",
+            "thousand soles per worker",
+        ),
         "pct": ("%", "%"),
         "firms": ("empresas", "firms"),
         "soles": ("soles", "soles"),
     },
     "indicator_source": {  # where an indicator comes from
-        "outcome": ("estimación de tfp con el panel de empresas del reporte", "tfp estimate on the report's firm panel"),
-        "programme": ("registros del programa (tfp.program)", "programme records (tfp.program)"),
-        "performance": ("registros del programa (tfp.program)", "programme records (tfp.program)"),
+        "outcome": (
+            "estimación de tfp con el panel de empresas del reporte",
+            "tfp estimate on the report's firm panel",
+        ),
+        "programme": (
+            "registros del programa (tfp.program)",
+            "programme records (tfp.program)",
+        ),
+        "performance": (
+            "registros del programa (tfp.program)",
+            "programme records (tfp.program)",
+        ),
     },
     "note": {  # notes of the estimation and the indicators (tfp.app.estimation.Note)
         "dropped": (
@@ -184,7 +214,10 @@ _ENTRIES: dict[str, dict[str, tuple[str, str]]] = {
             "Algunas réplicas bootstrap fallaron y no entran en los intervalos (mensaje: {message}).",
             "Some bootstrap replicates failed and are left out of the intervals (message: {message}).",
         ),
-        "warning": ("Aviso del cálculo: {message}", "Warning from the computation: {message}"),
+        "warning": (
+            "Aviso del cálculo: {message}",
+            "Warning from the computation: {message}",
+        ),
         "no_check": (
             "No se pudo calcular el estimador de control {method} ({message}).",
             "The check estimator {method} could not be computed ({message}).",
@@ -201,17 +234,26 @@ _ENTRIES: dict[str, dict[str, tuple[str, str]]] = {
     },
     "drop_reason": {  # why rows were left out
         "missing": ("sin dato", "missing value"),
-        "first_period_lag": ("primer año de la empresa (sin rezago)", "firm's first year (no lag)"),
+        "first_period_lag": (
+            "primer año de la empresa, sin rezago",
+            "firm's first year, no lag",
+        ),
         "gap": ("año anterior ausente", "previous year missing"),
         "nonpositive_proxy": ("proxy no positivo", "non-positive proxy"),
         "singleton": ("empresa con un solo año", "firm with a single year"),
         "missing_productivity": ("sin productividad", "no productivity"),
-        "nonpositive_productivity": ("productividad no positiva", "non-positive productivity"),
+        "nonpositive_productivity": (
+            "productividad no positiva",
+            "non-positive productivity",
+        ),
         "missing_group": ("sin tamaño", "no size class"),
         "missing_time": ("sin año", "no year"),
         "missing_weight": ("sin factor de expansión", "no expansion factor"),
         "zero_weight": ("factor de expansión cero", "zero expansion factor"),
-        "nonpositive_weight": ("factor de expansión no positivo", "non-positive expansion factor"),
+        "nonpositive_weight": (
+            "factor de expansión no positivo",
+            "non-positive expansion factor",
+        ),
         "missing_id": ("sin identificador de empresa", "no firm identifier"),
         "missing_value_added": ("sin valor agregado", "no value added"),
         "missing_workers": ("sin trabajadores", "no workers"),
@@ -252,6 +294,13 @@ _ENTRIES: dict[str, dict[str, tuple[str, str]]] = {
         "warn": ("revisar", "review"),
         "fail": ("no cumple", "fails"),
     },
+    "file": {  # files of the report (tfp.report.build.FILE_NAMES)
+        "html": ("reporte_pp0093.html", "report_pp0093.html"),
+        "pdf": ("reporte_pp0093.pdf", "report_pp0093.pdf"),
+        "xlsx": ("reporte_pp0093.xlsx", "report_pp0093.xlsx"),
+        "json": ("indicadores.json", "indicators.json"),
+        "csv": ("csv", "csv"),
+    },
     "sheet": {  # sheets of the Excel workbook (at most 31 characters)
         "contents": ("Contenido", "Contents"),
         "indicators": ("Indicadores", "Indicators"),
@@ -265,7 +314,10 @@ _ENTRIES: dict[str, dict[str, tuple[str, str]]] = {
         "budget_execution": ("Ejecución presupuestal", "Budget execution"),
         "product_totals": ("Totales por producto", "Product totals"),
         "indicator_progress": ("Indicadores de desempeño", "Performance indicators"),
-        "coverage_natural_region": ("Cobertura región natural", "Coverage natural region"),
+        "coverage_natural_region": (
+            "Cobertura región natural",
+            "Coverage natural region",
+        ),
         "coverage_department": ("Cobertura departamento", "Coverage department"),
         "coverage_sector": ("Cobertura sector", "Coverage sector"),
         "coverage_size_class": ("Cobertura tamaño", "Coverage firm size"),
@@ -282,22 +334,67 @@ _ENTRIES: dict[str, dict[str, tuple[str, str]]] = {
             "Elasticidades del producto estimadas, intervalos, estimador de control y cifras publicadas",
             "Estimated output elasticities, intervals, check estimator and published figures",
         ),
-        "tfp_by_size": ("Índice de PTF por tamaño de empresa (gran empresa = 100)", "TFP index by firm size (large firms = 100)"),
-        "mipyme_tfp": ("PTF de las MIPYME por año y su variación", "MIPYME TFP by year and its change"),
-        "mype_labour": ("Productividad del trabajo de las MYPE por año", "MYPE labour productivity by year"),
+        "tfp_by_size": (
+            "Índice de PTF por tamaño de empresa (gran empresa = 100)",
+            "TFP index by firm size (large firms = 100)",
+        ),
+        "mipyme_tfp": (
+            "PTF de las MIPYME por año y su variación",
+            "MIPYME TFP by year and its change",
+        ),
+        "mype_labour": (
+            "Productividad del trabajo de las MYPE por año",
+            "MYPE labour productivity by year",
+        ),
         "summary": ("Cifras principales del programa", "The programme's key figures"),
-        "annex": ("Anexo: metas físicas y ejecución presupuestal por producto y actividad", "Annex: physical targets and budget execution by product and activity"),
-        "physical_progress": ("Avance físico por producto y actividad", "Physical progress by product and activity"),
-        "budget_execution": ("Ejecución presupuestal por producto y actividad", "Budget execution by product and activity"),
-        "product_totals": ("Totales por producto y sumas de sus actividades", "Product totals and the sums of their activities"),
-        "indicator_progress": ("Indicadores de desempeño: valor, meta y avance", "Performance indicators: value, target and progress"),
-        "coverage_natural_region": ("Empresas atendidas por región natural", "Firms served by natural region"),
-        "coverage_department": ("Empresas atendidas por departamento", "Firms served by department"),
-        "coverage_sector": ("Empresas atendidas por sector económico", "Firms served by economic sector"),
-        "coverage_size_class": ("Empresas atendidas por tamaño", "Firms served by size"),
-        "coverage_unit": ("Empresas atendidas por dirección general o entidad", "Firms served by serving unit"),
-        "targeting": ("Focalización y motivos de exclusión", "Targeting and reasons for exclusion"),
-        "findings": ("Contradicciones en los registros", "Contradictions in the records"),
+        "annex": (
+            "Anexo: metas físicas y ejecución presupuestal por producto y actividad",
+            "Annex: physical targets and budget execution by product and activity",
+        ),
+        "physical_progress": (
+            "Avance físico por producto y actividad",
+            "Physical progress by product and activity",
+        ),
+        "budget_execution": (
+            "Ejecución presupuestal por producto y actividad",
+            "Budget execution by product and activity",
+        ),
+        "product_totals": (
+            "Totales por producto y sumas de sus actividades",
+            "Product totals and the sums of their activities",
+        ),
+        "indicator_progress": (
+            "Indicadores de desempeño: valor, meta y avance",
+            "Performance indicators: value, target and progress",
+        ),
+        "coverage_natural_region": (
+            "Empresas atendidas por región natural",
+            "Firms served by natural region",
+        ),
+        "coverage_department": (
+            "Empresas atendidas por departamento",
+            "Firms served by department",
+        ),
+        "coverage_sector": (
+            "Empresas atendidas por sector económico",
+            "Firms served by economic sector",
+        ),
+        "coverage_size_class": (
+            "Empresas atendidas por tamaño",
+            "Firms served by size",
+        ),
+        "coverage_unit": (
+            "Empresas atendidas por dirección general o entidad",
+            "Firms served by serving unit",
+        ),
+        "targeting": (
+            "Focalización y motivos de exclusión",
+            "Targeting and reasons for exclusion",
+        ),
+        "findings": (
+            "Contradicciones en los registros",
+            "Contradictions in the records",
+        ),
     },
     "sheet_column": {  # headers of the workbook's contents and indicators sheets
         "sheet": ("Hoja", "Sheet"),
@@ -552,7 +649,10 @@ _ENTRIES: dict[str, dict[str, tuple[str, str]]] = {
         "col_firm_years": ("Observaciones (empresa-año)", "Observations (firm-years)"),
         "col_firms_sample": ("Empresas en la muestra", "Firms in the sample"),
         "col_firms_represented": ("Empresas representadas", "Firms represented"),
-        "col_workers_represented": ("Trabajadores representados", "Workers represented"),
+        "col_workers_represented": (
+            "Trabajadores representados",
+            "Workers represented",
+        ),
         "col_labour_value": (
             "Productividad (miles de S/ de {base} por trabajador)",
             "Productivity (thousand S/ of {base} per worker)",
@@ -607,7 +707,10 @@ _ENTRIES: dict[str, dict[str, tuple[str, str]]] = {
             "Gráfico de barras del PIA, PIM y devengado de cada producto en millones de soles: {values}.",
             "Bar chart of each product's initial budget (PIA), modified budget (PIM) and accrued spending, in million soles: {values}.",
         ),
-        "alt_indicator_pair": ("valor {value}, meta {target}", "value {value}, target {target}"),
+        "alt_indicator_pair": (
+            "valor {value}, meta {target}",
+            "value {value}, target {target}",
+        ),
         "alt_indicators": (
             "Gráfico de barras de cada indicador de desempeño, valor y meta: {values}.",
             "Bar chart of each performance indicator, value and target: {values}.",
@@ -707,7 +810,10 @@ _ENTRIES: dict[str, dict[str, tuple[str, str]]] = {
             "Estimador elegido en la configuración del reporte ({method}); el estimador por defecto se eligió con un experimento de Monte Carlo (ver la documentación de tfp).",
             "Estimator chosen in the report's configuration ({method}); the default estimator was chosen by a Monte Carlo experiment (see tfp's documentation).",
         ),
-        "options": ("Opciones de {method}: {options}.", "Options of {method}: {options}."),
+        "options": (
+            "Opciones de {method}: {options}.",
+            "Options of {method}: {options}.",
+        ),
         "check": (
             "Estimador de control: {method} ({options}).",
             "Check estimator: {method} ({options}).",
@@ -740,7 +846,10 @@ _ENTRIES: dict[str, dict[str, tuple[str, str]]] = {
             "Cifras publicadas: PRODUCE-OGEIEE, Reporte de seguimiento del PP 0093 2020, sección «Productividad de las MIPYME» (ENE 2015–2019).",
             "Published figures: PRODUCE-OGEIEE, PP 0093 2020 follow-up report, section «Productividad de las MIPYME» (ENE 2015–2019).",
         ),
-        "records": ("Registros del programa: {source}.", "Programme records: {source}."),
+        "records": (
+            "Registros del programa: {source}.",
+            "Programme records: {source}.",
+        ),
         "config": ("Configuración: {source}.", "Configuration: {source}."),
         "diagnostics": (
             "Diagnósticos del estimador principal",
@@ -771,7 +880,10 @@ _ENTRIES: dict[str, dict[str, tuple[str, str]]] = {
             "se descartan soluciones con elasticidades negativas",
             "solutions with negative elasticities are set aside",
         ),
-        "exit_correction": ("corrección por salida de empresas", "correction for firm exit"),
+        "exit_correction": (
+            "corrección por salida de empresas",
+            "correction for firm exit",
+        ),
         "optimizer": (
             "optimización {method} desde {starts} puntos de partida",
             "{method} optimisation from {starts} starting points",

@@ -69,7 +69,8 @@ class Note:
         if self.key == "dropped":
             reasons = fields.pop("reasons")
             fields["reasons"] = ", ".join(
-                f"{label(r, lang, domain='drop_reason')}: {n:,}" for r, n in reasons.items()
+                f"{label(r, lang, domain='drop_reason')}: {n:,}"
+                for r, n in reasons.items()
             )
             fields["what"] = label(fields["what"], lang, domain="note_what")
         return label(self.key, lang, domain="note", **fields)
@@ -168,7 +169,9 @@ def dropped_note(what: str, dropped: Mapping[str, int], n_input: int) -> Note | 
     if not total:
         return None
     reasons = {str(k): int(v) for k, v in dropped.items() if v}
-    return Note("dropped", {"what": what, "n": total, "total": n_input, "reasons": reasons})
+    return Note(
+        "dropped", {"what": what, "n": total, "total": n_input, "reasons": reasons}
+    )
 
 
 def estimate_shares(data: pd.DataFrame, cfg: PipelineConfig) -> Estimation:
@@ -305,7 +308,9 @@ def diagnostic_checks(results: ProductionResults) -> tuple[Check, ...]:
         failed = int(boot.failed)
         status = "ok" if failed == 0 else "warn"
         out.append(Check("bootstrap", status, f"{failed}/{boot.reps}"))
-    out += [Check("estimator_notice", "warn", None, message=d) for d in results.diagnostics]
+    out += [
+        Check("estimator_notice", "warn", None, message=d) for d in results.diagnostics
+    ]
     return tuple(out)
 
 

@@ -322,14 +322,24 @@ def indicator_list(
         when = key if _ROW_KEY[table] == "year" else year
         value = _num(df[column].iloc[hits[0]])
         out.append({"id": id_, "group": group, "name": name, "value": value})
-        out[-1] |= {"unit": unit, "year": when, "source": say(group, "indicator_source")}
+        out[-1] |= {
+            "unit": unit,
+            "year": when,
+            "source": say(group, "indicator_source"),
+        }
         out[-1] |= {"table": table, "row": row, "column": column}
 
     shares = tables["factor_shares"]
     for t, key in zip(shares["term"], shares["input"], strict=True):
-        name = say("rts") if t == "rts" else say("elasticity", input=label(key, lang, domain="input"))
+        name = (
+            say("rts")
+            if t == "rts"
+            else say("elasticity", input=label(key, lang, domain="input"))
+        )
         unit = say("rts" if t == "rts" else "elasticity", "indicator_unit")
-        add(f"factor_share.{t}", "outcome", name, ("factor_shares", t, "estimate"), unit)
+        add(
+            f"factor_share.{t}", "outcome", name, ("factor_shares", t, "estimate"), unit
+        )
     size = tables["tfp_by_size"]
     for g, shown in zip(size["group"], size[f"label_{lang}"], strict=True):
         name = say("tfp_index", size=shown)
@@ -338,7 +348,13 @@ def indicator_list(
     for table, stem, key, unit in _YEARLY:
         for y in map(int, tables[table]["year"]):
             name, growth = say(key), say("growth", name=say(key))
-            add(f"{stem}.{y}", "outcome", name, (table, y, "value"), say(unit, "indicator_unit"))
+            add(
+                f"{stem}.{y}",
+                "outcome",
+                name,
+                (table, y, "value"),
+                say(unit, "indicator_unit"),
+            )
             pct = say("pct", "indicator_unit")
             add(f"{stem}_growth.{y}", "outcome", growth, (table, y, "growth_pct"), pct)
     for fig in (f for f in _SUMMARY if f in set(tables["summary"]["figure"])):
@@ -357,5 +373,7 @@ def indicator_list(
         unit = pct if unit == "%" else str(unit)
         add(f"indicator.{i}.value", "performance", str(name), at, unit)
         at = ("indicator_progress", i, "progress_pct")
-        add(f"indicator.{i}.progress_pct", "performance", say("progress", id=i), at, pct)
+        add(
+            f"indicator.{i}.progress_pct", "performance", say("progress", id=i), at, pct
+        )
     return out

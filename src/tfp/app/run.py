@@ -179,7 +179,8 @@ def run(
         methods_note=_methods_note(cfg, records, est, panel, t_est),
         check_method=cfg.check_method() if est.check is not None else None,
         disagreement=tuple(
-            label(_input_key(cfg, t), cfg.lang, domain="input") for t in est.disagreement
+            label(_input_key(cfg, t), cfg.lang, domain="input")
+            for t in est.disagreement
         ),
         diagnostics=diagnostic_lines(est.checks, cfg.lang),
     )
@@ -249,7 +250,9 @@ def _input_key(cfg: PipelineConfig, term: str) -> str:
 _INPUTS = ("capital", "skilled_labour", "unskilled_labour")
 
 
-def diagnostic_lines(checks: tuple[Check, ...], lang: str) -> tuple[tuple[str, str, str], ...]:
+def diagnostic_lines(
+    checks: tuple[Check, ...], lang: str
+) -> tuple[tuple[str, str, str], ...]:
     """Each check as ``(sentence, status, status text)`` in ``lang`` (the methods note).
 
     Written against :class:`~tfp.app.estimation.Check` only: a check whose name has no
@@ -257,7 +260,11 @@ def diagnostic_lines(checks: tuple[Check, ...], lang: str) -> tuple[tuple[str, s
     """
     out = []
     for c in checks:
-        fields = {"value": c.value, "threshold": c.threshold or "", "message": c.message}
+        fields = {
+            "value": c.value,
+            "threshold": c.threshold or "",
+            "message": c.message,
+        }
         key = c.name if c.name in _DIAGNOSTIC_KEYS else "other"
         text = label(key, lang, domain="diagnostic", name=c.name, **fields)
         out.append((text, c.status, label(c.status, lang, domain="status")))
@@ -295,7 +302,9 @@ def _options_text(options: Any, lang: str) -> str:
         parts.append(say("exit_correction"))
     opt = getattr(options, "optimizer", None)
     if opt is not None:
-        name = {"nelder-mead": "Nelder-Mead", "bfgs": "BFGS"}.get(opt.method, opt.method)
+        name = {"nelder-mead": "Nelder-Mead", "bfgs": "BFGS"}.get(
+            opt.method, opt.method
+        )
         parts.append(say("optimizer", method=name, starts=opt.n_starts))
     return "; ".join(parts)
 
@@ -319,13 +328,23 @@ def _methods_note(
     src = dict(panel.source)
     lines = [say(f"panel_{src.pop('kind')}", **src)]
     lines.append(
-        say("estimator", method=name(cfg.method), nobs=res.nobs, n_firms=res.n_firms, seconds=seconds)
+        say(
+            "estimator",
+            method=name(cfg.method),
+            nobs=res.nobs,
+            n_firms=res.n_firms,
+            seconds=seconds,
+        )
     )
     if cfg.method == DEFAULT_METHOD:
         lines.append(say("why_default", method=name(cfg.method), **EVIDENCE))
     else:
         lines.append(say("why_config", method=name(cfg.method)))
-    lines.append(say("options", method=name(cfg.method), options=_options_text(res.options, lang)))
+    lines.append(
+        say(
+            "options", method=name(cfg.method), options=_options_text(res.options, lang)
+        )
+    )
     if est.check is not None and cfg.check_method() is not None:
         check = name(str(cfg.check_method()))
         lines.append(

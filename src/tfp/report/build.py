@@ -21,6 +21,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from tfp._labels import labels
+from tfp._literals import LANGS
 from tfp.report.document import build_document
 
 __all__ = [
@@ -32,13 +34,11 @@ __all__ = [
     "write_report",
 ]
 
-#: File names inside the output directory, by language (the CSV directory is ``csv``).
+#: File names inside the output directory, by language (the label catalogue's ``file``
+#: domain; the CSV directory keeps one name).
 FILE_NAMES: Mapping[str, Mapping[str, str]] = {
-    "es": {"html": "reporte_pp0093.html", "pdf": "reporte_pp0093.pdf",
-           "xlsx": "reporte_pp0093.xlsx", "json": "indicadores.json", "csv": "csv"},
-    "en": {"html": "report_pp0093.html", "pdf": "report_pp0093.pdf",
-           "xlsx": "report_pp0093.xlsx", "json": "indicators.json", "csv": "csv"},
-}  # fmt: skip
+    lang: labels("file", lang) for lang in LANGS
+}
 
 
 @dataclass(frozen=True)

@@ -149,7 +149,7 @@ def _missing(v: Any) -> bool:
 def fmt_number(v: Any, kind: str) -> str:
     """Format one number as the reader sees it.
 
-    ``kind``: ``int`` (thousands separators), ``money`` (the same), ``share`` (3 decimals),
+    ``kind``: ``int`` (thousands separators), ``money`` (the same), ``share`` (3 decimals), ``dec2`` (2),
     ``index``, ``pct`` and ``dec1`` (1 decimal), ``year``. Missing values are empty.
     """
     if _missing(v):
@@ -163,6 +163,8 @@ def fmt_number(v: Any, kind: str) -> str:
         return f"{x:,.0f}"
     if kind == "share":
         return f"{x:.3f}".replace("-", "−")
+    if kind == "dec2":
+        return f"{x:,.2f}".replace("-", "−")
     return f"{x:,.1f}".replace("-", "−")
 
 
@@ -220,7 +222,8 @@ class _Builder:
         self.n_tables += 1
         records = df.to_dict("records")
         rows = tuple(
-            tuple(Cell(fn(r), numeric) for _, fn, numeric, _ in columns) for r in records
+            tuple(Cell(fn(r), numeric) for _, fn, numeric, _ in columns)
+            for r in records
         )
         kind = tuple(str(r.get(kinds, "")) for r in records) if kinds else ()
         return Table(
@@ -240,7 +243,9 @@ class _Builder:
         self.n_figures += 1
         title = label(name, self.lang, domain="chart")
         caption = f"{self.t('figure')} {self.n_figures}. {title}"
-        return [Figure(id=f"fig-{name}", png=png, caption=caption, alt=f"{title}. {alt}")]
+        return [
+            Figure(id=f"fig-{name}", png=png, caption=caption, alt=f"{title}. {alt}")
+        ]
 
 
 # --------------------------------------------------------------------------------------
@@ -253,9 +258,13 @@ def _method_name(method: str, lang: str) -> str:
 
 
 def _short(method: str) -> str:
-    return {"acf": "ACF", "lp": "LP", "op": "OP", "wrdg": "Wooldridge", "gnr": "GNR"}.get(
-        method, method.upper()
-    )
+    return {
+        "acf": "ACF",
+        "lp": "LP",
+        "op": "OP",
+        "wrdg": "Wooldridge",
+        "gnr": "GNR",
+    }.get(method, method.upper())
 
 
 def _series(pairs: Sequence[tuple[str, str]]) -> str:
@@ -290,7 +299,12 @@ def _productivity(b: _Builder) -> list[Block]:
     shares = T["factor_shares"]
     m, k = _short(c.method), _short(c.check_method or "")
     cols: list[Column] = [
-        (b.col("term"), lambda r: label(str(r["input"]), lang, domain="input"), False, 2.2),
+        (
+            b.col("term"),
+            lambda r: label(str(r["input"]), lang, domain="input"),
+            False,
+            2.2,
+        ),
         (b.t("col_estimate", method=m), _num("estimate", "share"), True, 1.0),
         (b.col("std_error"), _num("std_error", "share"), True, 1.0),
         (b.t("col_ci"), _ci("conf_low", "conf_high", "share"), True, 1.5),
@@ -303,7 +317,9 @@ def _productivity(b: _Builder) -> list[Block]:
     if shares["truth"].notna().any():
         cols.append((b.col("truth"), _num("truth", "share"), True, 1.1))
     cols.append((b.col("published"), _num("published", "share"), True, 1.0))
-    out.append(b.table(shares, cols, id="tab-factor-shares", caption=b.t("shares_caption")))
+    out.append(
+        b.table(shares, cols, id="tab-factor-shares", caption=b.t("shares_caption"))
+    )
     out.append(Paragraph(b.t("shares_note"), "note"))
 
     size = T["tfp_by_size"]
@@ -337,7 +353,7 @@ def _productivity(b: _Builder) -> list[Block]:
         (b.col("value_tfp"), _num("value", "dec1"), True, 1.0),
         (b.col("growth_pct"), _num("growth_pct", "pct"), True, 1.1),
         (b.t("col_ci_growth"), _ci("growth_conf_low_pct", "growth_conf_high_pct", "pct"), True, 1.5),
-        (b.col("published"), lambda r: fmt_number(r.get("published"), "dec1") if not _missing(r.get("published")) else "", True, 1.0),
+        (b.col("published"), _num("published", "dec2"), True, 1.0),
         (b.col("published_growth_pct"), _num("published_growth_pct", "pct"), True, 1.1),
     ]  # fmt: skip
     out.append(b.table(mip, cols, id="tab-mipyme-tfp", caption=b.t("mipyme_caption")))
@@ -416,7 +432,9 @@ def _population(b: _Builder) -> list[Block]:
             (b.col("share_known_pct"), _num("share_known_pct", "pct"), True, 1.2),
         ]
         caption = b.t("coverage_caption", by=b.t(f"by_{by}"))
-        out.append(b.table(tab, cols, id=f"tab-{name.replace('_', '-')}", caption=caption))
+        out.append(
+            b.table(tab, cols, id=f"tab-{name.replace('_', '-')}", caption=caption)
+        )
     if "targeting" in T:
         tg = T["targeting"]
         tg = tg[tg["group"] != "reason"]
@@ -425,7 +443,9 @@ def _population(b: _Builder) -> list[Block]:
             (b.t("col_firms_served"), _num("n_firms", "int"), True, 1.2),
             (b.col("share_pct"), _num("share_pct", "pct"), True, 1.0),
         ]
-        out.append(b.table(tg, cols, id="tab-targeting", caption=b.t("targeting_caption")))
+        out.append(
+            b.table(tg, cols, id="tab-targeting", caption=b.t("targeting_caption"))
+        )
         out.append(Paragraph(b.t("targeting_note"), "note"))
     return out
 
@@ -460,7 +480,9 @@ def _products(b: _Builder) -> list[Block]:
     out += b.figure("indicators", b.t("alt_indicators", values=alt))
     for p in c.products:
         n = int(p.number)
-        out.append(Heading(f"{b.col('product')} {p.number}. {p.name}", id=f"producto-{n}"))
+        out.append(
+            Heading(f"{b.col('product')} {p.number}. {p.name}", id=f"producto-{n}")
+        )
         cols: list[Column] = [
             (b.col("name"), _row_name, False, 4.2),
             (b.col("responsible"), _txt("responsible"), False, 1.3),
@@ -474,7 +496,14 @@ def _products(b: _Builder) -> list[Block]:
         ]
         caption = b.t("product_caption", n=n)
         out.append(
-            b.table(p.annex, cols, id=f"tab-product-{n}", caption=caption, kinds="level", small=True)
+            b.table(
+                p.annex,
+                cols,
+                id=f"tab-product-{n}",
+                caption=caption,
+                kinds="level",
+                small=True,
+            )
         )
         if not len(p.indicators):
             out.append(Paragraph(b.t("no_indicators"), "note"))
@@ -488,7 +517,9 @@ def _products(b: _Builder) -> list[Block]:
             (b.col("progress_pct"), _num("progress_pct", "pct"), True, 0.9),
         ]
         caption = b.t("indicators_caption", n=n)
-        out.append(b.table(p.indicators, cols, id=f"tab-indicators-{n}", caption=caption))
+        out.append(
+            b.table(p.indicators, cols, id=f"tab-indicators-{n}", caption=caption)
+        )
     return out
 
 
@@ -504,7 +535,9 @@ def _findings(b: _Builder) -> list[Block]:
             (b.col("finding"), _txt("message"), False, 5.0),
             (b.col("severity"), lambda r: label(str(r["severity"]), lang, domain="severity"), False, 0.8),
         ]  # fmt: skip
-        out.append(b.table(ft, cols, id="tab-findings", caption=b.t("findings_caption")))
+        out.append(
+            b.table(ft, cols, id="tab-findings", caption=b.t("findings_caption"))
+        )
     if c.notes:
         out.append(Heading(b.t("notes_caption")))
         out.append(Items(tuple(c.notes)))
@@ -537,7 +570,13 @@ def _annex(b: _Builder) -> list[Block]:
         (b.t("col_execution"), _num("execution_pct", "pct"), True, 0.9),
     ]
     out.append(
-        b.table(annex, cols, id="tab-annex-budget", caption=b.t("annex_budget"), kinds="level")
+        b.table(
+            annex,
+            cols,
+            id="tab-annex-budget",
+            caption=b.t("annex_budget"),
+            kinds="level",
+        )
     )
     return out
 
@@ -589,4 +628,3 @@ def build_document(content: ReportContent) -> Document:
         version=__version__,
         texts={w: b.t(w) for w in words},
     )
-

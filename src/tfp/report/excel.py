@@ -30,7 +30,12 @@ _INT_COLUMNS = frozenset(
      "register_firms", "n_activities", "numerator", "denominator")
 )  # fmt: skip
 #: Columns whose codes are written in words (label domain of each).
-_CODED = {"level": "column", "input": "input", "severity": "severity", "status": "column"}
+_CODED = {
+    "level": "column",
+    "input": "input",
+    "severity": "severity",
+    "status": "column",
+}
 #: Columns left out of the workbook (machine keys that a label column already shows).
 _DROP = {"findings": ("code",), "tfp_by_size": ("group",)}
 _SUMMARY_FORMAT = {"year": "0", "execution_pct": _ONE, "targeted_pct": _ONE}
@@ -81,7 +86,9 @@ def _format(name: str, column: str) -> str | None:
     return _ONE
 
 
-def _style_sheet(ws: Any, name: str, columns: list[str], rows: list[str] | None) -> None:
+def _style_sheet(
+    ws: Any, name: str, columns: list[str], rows: list[str] | None
+) -> None:
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
 
@@ -126,11 +133,15 @@ def write_workbook(content: ReportContent, path: Path) -> None:
     for name, df in content.tables.items():
         if len(df) == 0:
             continue
-        sheets.append((_sheet_title(name, lang, used), name, _display(name, df, lang), ""))
+        sheets.append(
+            (_sheet_title(name, lang, used), name, _display(name, df, lang), "")
+        )
     contents = pd.DataFrame(
         {
             "sheet": [title for title, *_ in sheets],
-            "about": [label(name, lang, domain="sheet_about") for _, name, *_ in sheets],
+            "about": [
+                label(name, lang, domain="sheet_about") for _, name, *_ in sheets
+            ],
         }
     )
     title = _sheet_title("contents", lang, used)
@@ -138,6 +149,7 @@ def write_workbook(content: ReportContent, path: Path) -> None:
         for sheet, name, frame, _ in [(title, "contents", contents, ""), *sheets]:
             headers = {c: label(str(c), lang, domain="sheet_column") if str(c) in CATALOGUE["sheet_column"] else label(str(c), lang) for c in frame.columns}  # fmt: skip
             frame.rename(columns=headers).to_excel(xw, sheet_name=sheet, index=False)
-            rows = list(content.tables["summary"]["figure"]) if name == "summary" else None
+            rows = (
+                list(content.tables["summary"]["figure"]) if name == "summary" else None
+            )
             _style_sheet(xw.sheets[sheet], name, list(frame.columns), rows)
-

@@ -36,7 +36,9 @@ def _table(t: Table) -> str:
         kind = t.kinds[i] if t.kinds else ""
         cls = f' class="level-{_e(kind)}"' if kind else ""
         cells = "".join(
-            f'<td class="num">{_e(c.text)}</td>' if c.numeric else f"<td>{_e(c.text)}</td>"
+            f'<td class="num">{_e(c.text)}</td>'
+            if c.numeric
+            else f"<td>{_e(c.text)}</td>"
             for c in row
         )
         body.append(f"<tr{cls}>{cells}</tr>")

@@ -33,13 +33,16 @@ _RED = (176, 58, 46)
 _GREY = (102, 102, 102)
 _HEAD_FILL = (232, 240, 246)
 _ROW_FILL = (243, 246, 249)
-_STATUS = {"ok": ((227, 241, 229), (29, 107, 44)), "warn": ((255, 243, 214), (122, 90, 0))}
+_STATUS = {
+    "ok": ((227, 241, 229), (29, 107, 44)),
+    "warn": ((255, 243, 214), (122, 90, 0)),
+}
 _STATUS |= {"fail": ((251, 236, 235), (155, 44, 34))}
 _FONT = "dejavu"
 #: Chart width on the page (mm): the PNGs are 7 in wide, so about 1.4 x their print size.
 _FIGURE_WIDTH = 165.0
 #: Space (mm) a table caption needs below it before a page break is better.
-_KEEP_WITH_CAPTION = 28.0
+_KEEP_WITH_CAPTION = 45.0
 
 
 def _fonts() -> dict[str, Path]:
@@ -174,7 +177,7 @@ class _Writer:
         """Column widths (mm): numbers never wrap, text columns share what is left."""
         pdf = self.pdf
         pdf.set_font(_FONT, "", size)
-        pad = 2.2
+        pad = 3.4  # the cell's padding (2 x 1.1 mm), its borders and rounding
         n = len(t.header)
         need = []
         for j in range(n):
@@ -185,7 +188,9 @@ class _Writer:
                 words = [w for c in cells for w in c.text.split()] or [""]
                 w = max(pdf.get_string_width(w) for w in words) + pad
             pdf.set_font(_FONT, "B", size)
-            head = max((pdf.get_string_width(w) for w in t.header[j].split()), default=0)
+            head = max(
+                (pdf.get_string_width(w) for w in t.header[j].split()), default=0
+            )
             pdf.set_font(_FONT, "", size)
             need.append(max(w, head + pad))
         weights = list(t.widths) if len(t.widths) == n else [1.0] * n
@@ -216,6 +221,7 @@ class _Writer:
         bold = FontFace(emphasis="BOLD", fill_color=_ROW_FILL)
         head = FontFace(emphasis="BOLD", fill_color=_HEAD_FILL, size_pt=size)
         pdf.set_draw_color(190, 190, 190)
+        pdf.set_fill_color(255, 255, 255)
         total = min(sum(widths), pdf.epw)
         with pdf.table(
             col_widths=tuple(widths),
@@ -335,15 +341,22 @@ class _Writer:
             link = pdf.add_link(page=entry.page_number)
             name = entry.name
             while pdf.get_string_width(name) > width - 4 and len(name) > 10:
-                name = name[: -2].rstrip() + "…" if not name.endswith("…") else name[:-2] + "…"
+                name = (
+                    name[:-2].rstrip() + "…"
+                    if not name.endswith("…")
+                    else name[:-2] + "…"
+                )
             pdf.cell(width, 5.6 if top else 4.8, name, link=link)
-            pdf.cell(12, 5.6 if top else 4.8, page, align="R", new_x="LMARGIN", new_y="NEXT")
+            pdf.cell(
+                12, 5.6 if top else 4.8, page, align="R", new_x="LMARGIN", new_y="NEXT"
+            )
 
     def write(self, path: Path) -> None:
         pdf, doc = self.pdf, self.doc
-        self.cover()
-        for s in doc.sections:
-            pdf.add_page()
+        self.cover()  # the contents' placeholder has started page 2
+        for i, s in enumerate(doc.sections):
+            if i:
+                pdf.add_page()
             pdf.start_section(s.title, level=0)
             self.text(s.title, size=15, style="B", color=_BLUE, h=7)
             pdf.set_draw_color(200, 200, 200)

@@ -90,7 +90,9 @@ def _bar_labels(
 def _headroom(ax: Any, top: float, bottom: float = 0.0) -> None:
     """Room above (and below) the bars for their labels."""
     span = max(top - min(bottom, 0.0), 1e-9)
-    ax.set_ylim(min(bottom, 0.0) - (0.1 * span if bottom < 0 else 0.0), top + 0.1 * span)
+    ax.set_ylim(
+        min(bottom, 0.0) - (0.1 * span if bottom < 0 else 0.0), top + 0.1 * span
+    )
 
 
 def chart_tfp_by_size(
