@@ -57,6 +57,27 @@ _ENTRIES: dict[str, dict[str, tuple[str, str]]] = {
         "missing": ("Sin información", "No information"),
         "term": ("Factor", "Input"),
         "firms_represented": ("Empresas representadas", "Firms represented"),
+        "activities_target": (
+            "Suma de metas de las actividades",
+            "Sum of the activities' targets",
+        ),
+        "activities_achieved": (
+            "Suma de avances de las actividades",
+            "Sum of the activities' achievements",
+        ),
+        "overlap": (
+            "Atenciones repetidas (suma de actividades menos empresas del producto)",
+            "Repeat services (activities' sum less the product's firms)",
+        ),
+        "register_firms": (
+            "Empresas distintas en el padrón",
+            "Distinct firms in the register",
+        ),
+        "n_activities": ("N° de actividades", "Number of activities"),
+        "numerator": ("Numerador", "Numerator"),
+        "denominator": ("Denominador", "Denominator"),
+        "gap": ("Diferencia con la meta", "Difference from the target"),
+        "product_number": ("N° de producto", "Product number"),
         "n_obs": ("Observaciones", "Observations"),
         "check_estimate": ("Estimado de control", "Check estimate"),
         "check_conf_low": ("IC 95 % inf. (control)", "95 % CI low (check)"),
@@ -460,6 +481,11 @@ _ENTRIES: dict[str, dict[str, tuple[str, str]]] = {
         "sales_high": ("ventas mayores a 2 300 UIT", "sales above 2,300 UIT"),
         "missing": ("sin información", "missing data"),
     },
+    "targeting_group": {  # rows of the targeting table
+        "target": ("Dentro de los criterios", "Inside the criteria"),
+        "criterion": ("Incumple el criterio", "Fails the criterion"),
+        "reason": ("Motivo completo", "Full reason"),
+    },
     "chart": {  # chart titles, also the images' alt text
         "tfp_by_size": (
             "Productividad total de factores según tamaño de empresa (gran empresa = 100)",
@@ -514,6 +540,7 @@ _ENTRIES: dict[str, dict[str, tuple[str, str]]] = {
         "product": ("Producto", "Product"),
         "activity": ("Act.", "Act."),
         "no_target": ("sin meta", "no target"),
+        "per_worker": ("Miles de S/ por trabajador", "Thousand S/ per worker"),
     },
     "plot": {  # tfp.productivity's charts
         "index_title": (

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import base64
+import contextlib
 import json
 import os
 import shutil
@@ -83,7 +84,7 @@ class Chromium:
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
-            preexec_fn=fds,  # noqa: PLW1509 (a test helper; no threads start Chromium)
+            preexec_fn=fds,
             pass_fds=(3, 4),
             close_fds=True,
         )
@@ -167,7 +168,7 @@ class Chromium:
         )
 
     def media(self, media: str) -> None:
-        """Emulate a CSS media type: ``"print"`` or ``"screen"``."""
+        """Emulate a CSS media type: ``"print"`` or ``"screen"``; ``""`` ends emulation."""
         self.send("Emulation.setEmulatedMedia", media=media)
 
     def evaluate(self, expression: str) -> Any:
@@ -231,20 +232,16 @@ class Chromium:
 
     def close(self) -> None:
         """Close the browser (its own process only) and remove the profile."""
-        try:
+        with contextlib.suppress(RuntimeError, TimeoutError, OSError):
             self.send("Browser.close")
-        except (RuntimeError, TimeoutError, OSError):
-            pass
         try:
             self._proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             self._proc.kill()
             self._proc.wait()
         for fd in (self._read, self._write):
-            try:
+            with contextlib.suppress(OSError):
                 os.close(fd)
-            except OSError:
-                pass
         shutil.rmtree(self._profile, ignore_errors=True)
 
     def __enter__(self) -> Chromium:

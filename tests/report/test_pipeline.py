@@ -13,8 +13,6 @@ import math
 import os
 import shutil
 import stat
-import subprocess
-import sys
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -57,28 +55,6 @@ runner = CliRunner()
 # --------------------------------------------------------------------------------------
 # fixtures
 # --------------------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def es_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
-    out = tmp_path_factory.mktemp("es") / "report"
-    result = runner.invoke(app, ["report", "--out", str(out)])
-    assert result.exit_code == 0, result.output
-    return out, result.output
-
-
-@pytest.fixture(scope="module")
-def en_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
-    out = tmp_path_factory.mktemp("en") / "report"
-    proc = subprocess.run(
-        [sys.executable, "-m", "tfp.cli", "report", "--lang", "en", "--out", str(out)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert proc.returncode == 0, proc.stderr
-    return out, proc.stdout
 
 
 @pytest.fixture(scope="module")

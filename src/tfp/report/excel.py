@@ -37,7 +37,7 @@ _CODED = {
     "status": "column",
 }
 #: Columns left out of the workbook (machine keys that a label column already shows).
-_DROP = {"findings": ("code",), "tfp_by_size": ("group",)}
+_DROP = {"findings": ("code",), "tfp_by_size": ("group",), "factor_shares": ("term",)}
 _SUMMARY_FORMAT = {"year": "0", "execution_pct": _ONE, "targeted_pct": _ONE}
 
 
@@ -70,6 +70,10 @@ def _display(name: str, df: pd.DataFrame, lang: str) -> pd.DataFrame:
         out["unit"] = [
             label(str(v), lang, domain="unit") if str(v) in units else v
             for v in out["unit"]
+        ]
+    if name == "targeting":
+        out["group"] = [
+            label(str(v), lang, domain="targeting_group") for v in df["group"]
         ]
     if name == "summary":
         out["figure"] = [label(str(v), lang, domain="figure") for v in df["figure"]]

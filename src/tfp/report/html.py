@@ -22,11 +22,19 @@ from tfp.report.document import (
     Table,
 )
 
-__all__ = ["render_html"]
+__all__ = ["KEEP_ROWS", "render_html"]
+
+#: Tables with at most this many rows are not split across printed pages.
+KEEP_ROWS = 20
 
 
 def _e(text: str) -> str:
     return html.escape(text, quote=True)
+
+
+def _breakable(text: str) -> str:
+    """Escaped text that may break after a slash ("DGPAR/DGAAMI") in a narrow column."""
+    return _e(text).replace("/", "/<wbr>")
 
 
 def _table(t: Table) -> str:
@@ -43,6 +51,7 @@ def _table(t: Table) -> str:
         )
         body.append(f"<tr{cls}>{cells}</tr>")
     small = " small" if t.small else ""
+    small += " keep" if len(t.rows) <= KEEP_ROWS else ""
     return (
         f'<table id="{_e(t.id)}" class="data{small}"><caption>{_e(t.caption)}</caption>'
         f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"

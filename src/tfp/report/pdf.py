@@ -45,6 +45,11 @@ _FIGURE_WIDTH = 165.0
 _KEEP_WITH_CAPTION = 45.0
 
 
+def _breakable(text: str) -> str:
+    """Text that may break after a slash ("DGPAR/DGAAMI"): a zero-width space follows it."""
+    return text.replace("/", "/\u200b")
+
+
 def _fonts() -> dict[str, Path]:
     import matplotlib
 
@@ -185,7 +190,7 @@ class _Writer:
             if cells and all(c.numeric or not c.text for c in cells):
                 w = max(pdf.get_string_width(c.text) for c in cells) + pad
             else:
-                words = [w for c in cells for w in c.text.split()] or [""]
+                words = [w for c in cells for w in _breakable(c.text).split()] or [""]
                 w = max(pdf.get_string_width(w) for w in words) + pad
             pdf.set_font(_FONT, "B", size)
             head = max(
@@ -240,7 +245,8 @@ class _Writer:
                 kind = t.kinds[i] if t.kinds else ""
                 row = tab.row(style=bold if kind in ("product", "total") else None)
                 for c in cells:
-                    row.cell(c.text, align="R" if c.numeric else "L")
+                    text = c.text if c.numeric else _breakable(c.text)
+                    row.cell(text, align="R" if c.numeric else "L")
         pdf.ln(4)
 
     def items(self, it: Items) -> None:
@@ -339,17 +345,9 @@ class _Writer:
             width = pdf.epw - indent - 12
             pdf.set_x(pdf.l_margin + indent)
             link = pdf.add_link(page=entry.page_number)
-            name = entry.name
-            while pdf.get_string_width(name) > width - 4 and len(name) > 10:
-                name = (
-                    name[:-2].rstrip() + "…"
-                    if not name.endswith("…")
-                    else name[:-2] + "…"
-                )
-            pdf.cell(width, 5.6 if top else 4.8, name, link=link)
-            pdf.cell(
-                12, 5.6 if top else 4.8, page, align="R", new_x="LMARGIN", new_y="NEXT"
-            )
+            h = 5.6 if top else 4.8
+            pdf.multi_cell(width, h, entry.name, link=link, new_x="RIGHT", new_y="LAST")
+            pdf.cell(12, h, page, align="R", new_x="LMARGIN", new_y="NEXT")
 
     def write(self, path: Path) -> None:
         pdf, doc = self.pdf, self.doc

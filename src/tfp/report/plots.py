@@ -215,6 +215,7 @@ def chart_labour(
         )
     ax.set_xticks(table["year"].to_numpy(float), [str(int(v)) for v in table["year"]])
     ax.set_xlabel(w["year"])
+    ax.set_ylabel(w["per_worker"])
     _legend(ax)
     fig.tight_layout()
     return fig
