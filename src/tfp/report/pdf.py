@@ -43,6 +43,8 @@ _FONT = "dejavu"
 _FIGURE_WIDTH = 165.0
 #: Space (mm) a table caption needs below it before a page break is better.
 _KEEP_WITH_CAPTION = 45.0
+#: The smallest font (pt) a table may shrink to so that its numbers fit the page.
+_SMALLEST_FONT = 6.0
 
 
 def _breakable(text: str) -> str:
@@ -116,12 +118,12 @@ class _Writer:
 
     # -- primitives ----------------------------------------------------------------------
 
-    def text(self, text: str, size: float = 9.5, style: str = "", color: Any = None, h: float = 4.8) -> None:  # fmt: skip
+    def text(self, text: str, size: float = 9.5, style: str = "", color: Any = None, h: float = 4.8, align: str = "L") -> None:  # fmt: skip
         pdf = self.pdf
         pdf.set_font(_FONT, style, size)
         pdf.set_text_color(*(color or (0, 0, 0)))
         pdf.set_x(pdf.l_margin)
-        pdf.multi_cell(0, h, text, new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(0, h, text, align=align, new_x="LMARGIN", new_y="NEXT")
         pdf.set_text_color(0, 0, 0)
 
     def boxed(self, text: str, fill: Any, bar: Any, size: float = 9.0) -> None:
@@ -150,10 +152,10 @@ class _Writer:
         if p.kind == "alert":
             self.boxed(p.text, (251, 236, 235), _RED)
         elif p.kind == "note":
-            self.text(p.text, size=8.5, style="I", color=(68, 68, 68), h=4.3)
+            self.text(p.text, size=8.5, style="I", color=(68, 68, 68), h=4.3, align="J")
             self.pdf.ln(2.5)
         else:
-            self.text(p.text)
+            self.text(p.text, align="J")
             self.pdf.ln(2.5)
 
     def heading(self, h: Heading) -> None:
@@ -178,10 +180,16 @@ class _Writer:
         self.text(f.caption, size=8, color=(68, 68, 68), h=4)
         pdf.ln(4)
 
-    def widths(self, t: Table, size: float) -> list[float]:
-        """Column widths (mm): numbers never wrap, text columns share what is left."""
+    def widths(self, t: Table, size: float) -> tuple[list[float], bool]:
+        """Column widths (mm): numbers never wrap, text columns share what is left.
+
+        The flag says whether every column gets what it needs (its widest number or word)
+        at this font size.
+        """
         pdf = self.pdf
-        pdf.set_font(_FONT, "", size)
+        # product and total rows are bold, the widest face: measure every cell in it
+        bold = "B" if {"product", "total"} & set(t.kinds) else ""
+        pdf.set_font(_FONT, bold, size)
         pad = 3.4  # the cell's padding (2 x 1.1 mm), its borders and rounding
         n = len(t.header)
         need = []
@@ -196,8 +204,10 @@ class _Writer:
             head = max(
                 (pdf.get_string_width(w) for w in t.header[j].split()), default=0
             )
-            pdf.set_font(_FONT, "", size)
+            pdf.set_font(_FONT, bold, size)
             need.append(max(w, head + pad))
+        if sum(need) > pdf.epw:
+            return [w * pdf.epw / sum(need) for w in need], False
         weights = list(t.widths) if len(t.widths) == n else [1.0] * n
         total = sum(weights)
         out = [max(need[j], pdf.epw * weights[j] / total) for j in range(n)]
@@ -207,18 +217,17 @@ class _Writer:
             room = sum(slack)
             if room > 0:
                 out = [out[j] - excess * slack[j] / room for j in range(n)]
-        return out
+        return out, True
 
     def table(self, t: Table) -> None:
         from fpdf.fonts import FontFace
 
         pdf = self.pdf
         size = 7.0 if t.small else 8.0
-        while True:
-            widths = self.widths(t, size)
-            if sum(widths) <= pdf.epw + 0.01 or size <= 6.0:
-                break
+        widths, fits = self.widths(t, size)
+        while not fits and size > _SMALLEST_FONT:
             size -= 0.5
+            widths, fits = self.widths(t, size)
         self.room(_KEEP_WITH_CAPTION)
         self.text(t.caption, size=8.5, style="B", h=4.5)
         pdf.ln(1)
