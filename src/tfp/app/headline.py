@@ -134,19 +134,19 @@ def _one_draw(
                 warnings.simplefilter("ignore")
                 res = estimate(data, method=method, se=se, **_ROLES, **kwargs)
                 ci = res.conf_int()
+                lower, upper = ci["lower"], ci["upper"]
                 for term in ("k", "ls", "lu"):
                     found[term] = (
                         float(res.params[term]),
-                        float(ci.loc[term, "lower"]),
-                        float(ci.loc[term, "upper"]),
+                        float(lower[term]),
+                        float(upper[term]),
                     )
                 found["rts"] = (float(res.returns_to_scale().value), np.nan, np.nan)
                 idx = _index(data, res)
             for g in _SIZES:
-                cols = ("index", "conf_low", "conf_high")
-                found[f"index_{g}"] = tuple(  # type: ignore[assignment]
-                    float(idx.loc[g, c]) if c in idx.columns else np.nan for c in cols
-                )
+                lo = idx["conf_low"][g] if "conf_low" in idx.columns else np.nan
+                hi = idx["conf_high"][g] if "conf_high" in idx.columns else np.nan
+                found[f"index_{g}"] = (float(idx["index"][g]), float(lo), float(hi))
         except (TFPError, np.linalg.LinAlgError, FloatingPointError) as exc:
             error = f"{type(exc).__name__}: {exc}"
         seconds = time.perf_counter() - start

@@ -220,7 +220,9 @@ class _Builder:
         small: bool = False,
     ) -> Table:
         self.n_tables += 1
-        records = df.to_dict("records")
+        records: list[dict[str, Any]] = [
+            {str(k): v for k, v in r.items()} for r in df.to_dict("records")
+        ]
         rows = tuple(
             tuple(Cell(fn(r), numeric) for _, fn, numeric, _ in columns)
             for r in records

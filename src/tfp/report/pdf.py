@@ -67,7 +67,7 @@ def _fonts() -> dict[str, Path]:
 def _pdf_class() -> Any:
     from fpdf import FPDF
 
-    class ReportPDF(FPDF):  # type: ignore[misc]
+    class ReportPDF(FPDF):
         doc: Document
 
         def header(self) -> None:
