@@ -29,7 +29,10 @@ import tfp
 from tfp.app.headline import (
     CANDIDATES,
     choose_headline,
+    evidence,
     false_alarms,
+    implausible_share,
+    index_rmse,
     run_headline_montecarlo,
     summarise_headline,
 )
@@ -83,7 +86,10 @@ def main() -> None:
     with pd.option_context("display.width", 200, "display.max_columns", 30):
         print(table.round(4).to_string(), flush=True)
         print("mean seconds per draw:", seconds.round(2).to_dict(), flush=True)
-    winner = choose_headline(table)
+    print("implausible share:", implausible_share(draws).round(3).to_dict(), flush=True)
+    print("index RMSE:", index_rmse(table).round(2).to_dict(), flush=True)
+    winner = choose_headline(draws)
+    print("evidence (tfp.app.headline.EVIDENCE):", evidence(draws), flush=True)
     print(f"headline: {winner}", flush=True)
     for other in ("acf", "lp"):
         if other != winner and other in methods:

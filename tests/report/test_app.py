@@ -121,3 +121,30 @@ def test_a_panel_file_gets_the_check_estimator(tmp_path: Path) -> None:
     rep = run(cfg, out=tmp_path / "r")
     assert rep.method == "lp"
     assert not np.isnan(rep.tables["factor_shares"]["check_estimate"].iloc[0])
+
+
+def test_headline_montecarlo_runner_on_two_small_draws() -> None:
+    from tfp.app.headline import (
+        choose_headline,
+        evidence,
+        false_alarms,
+        run_headline_montecarlo,
+        summarise_headline,
+    )
+
+    draws = run_headline_montecarlo(2, methods=("lp", "acf"), n_firms=200, reps=5)
+    assert len(draws) == 2 * 2 * 7  # draws x methods x quantities
+    assert (draws["error"] == "").all()
+    again = run_headline_montecarlo(
+        1, methods=("lp",), first_draw=1, n_firms=200, reps=5
+    )
+    # a draw re-run on its own gives the same estimates (its own seeds)
+    mine = draws[(draws["draw"] == 1) & (draws["method"] == "lp")]
+    np.testing.assert_array_equal(
+        mine["estimate"].to_numpy(), again["estimate"].to_numpy()
+    )
+    summary = summarise_headline(draws)
+    assert set(summary.index.get_level_values("method")) == {"lp", "acf"}
+    assert choose_headline(draws) in ("lp", "acf")
+    assert 0.0 <= false_alarms(draws, "lp", "acf") <= 1.0
+    assert evidence(draws)["draws"] == 2
