@@ -93,6 +93,8 @@ def _format(name: str, column: str) -> str | None:
 def _style_sheet(
     ws: Any, name: str, columns: list[str], rows: list[str] | None
 ) -> None:
+    """Header style, frozen header row, number formats (by column; the ``value`` column by
+    row through ``rows``) and column widths."""
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
 
@@ -108,11 +110,8 @@ def _style_sheet(
         for i, cell in enumerate(ws[letter][1:], start=2):
             value = cell.value
             if isinstance(value, (int, float)) and not isinstance(value, bool):
-                fmt = (
-                    _SUMMARY_FORMAT.get(rows[i - 2], _INT)
-                    if rows is not None
-                    else _format(name, column)
-                )
+                by_row = rows is not None and column == "value"
+                fmt = rows[i - 2] if by_row and rows else _format(name, column)
                 cell.number_format = fmt or "General"
                 shown = len(f"{value:,.3f}") if math.isfinite(value) else 3
             else:
@@ -151,9 +150,36 @@ def write_workbook(content: ReportContent, path: Path) -> None:
     title = _sheet_title("contents", lang, used)
     with pd.ExcelWriter(path, engine="openpyxl") as xw:
         for sheet, name, frame, _ in [(title, "contents", contents, ""), *sheets]:
-            headers = {c: label(str(c), lang, domain="sheet_column") if str(c) in CATALOGUE["sheet_column"] else label(str(c), lang) for c in frame.columns}  # fmt: skip
+            headers = {c: _header(name, str(c), lang, content) for c in frame.columns}
             frame.rename(columns=headers).to_excel(xw, sheet_name=sheet, index=False)
-            rows = (
-                list(content.tables["summary"]["figure"]) if name == "summary" else None
-            )
-            _style_sheet(xw.sheets[sheet], name, list(frame.columns), rows)
+            formats = _row_formats(name, content)
+            _style_sheet(xw.sheets[sheet], name, list(frame.columns), formats)
+
+
+def _header(table: str, column: str, lang: str, content: ReportContent) -> str:
+    """A column's header: the table's own words where the general label would be vague."""
+    if table == "mype_labour" and column == "value":
+        base = content.tables["mype_labour"].attrs.get("base_year") or ""
+        return label("col_labour_value", lang, domain="text", base=base)
+    if table == "mype_labour" and column == "workers":
+        return label("col_workers_represented", lang, domain="text")
+    if table == "mipyme_tfp" and column == "value":
+        return label("value_tfp", lang)
+    if column in CATALOGUE["sheet_column"]:
+        return label(column, lang, domain="sheet_column")
+    return label(column, lang)
+
+
+def _row_formats(table: str, content: ReportContent) -> list[str] | None:
+    """One number format per row, for the sheets whose rows hold different quantities."""
+    if table == "summary":
+        figures = content.tables["summary"]["figure"]
+        return [_SUMMARY_FORMAT.get(str(f), _INT) for f in figures]
+    if table == "indicators":
+        return [
+            _THREE if str(i["id"]).startswith("factor_share")
+            else _INT if str(i["id"]) in ("firms_served", "pim", "devengado")
+            else _ONE
+            for i in content.indicators
+        ]  # fmt: skip
+    return None
