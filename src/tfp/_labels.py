@@ -658,6 +658,15 @@ _ENTRIES: dict[str, dict[str, tuple[str, str]]] = {
         ),
         "figure": ("Gráfico", "Chart"),
         "table": ("Cuadro", "Table"),
+        "highlights": ("Cifras clave", "Key figures"),
+        "hl_micro": (
+            "Índice de PTF de la microempresa (gran empresa = 100)",
+            "TFP index of micro firms (large firms = 100)",
+        ),
+        "hl_growth": (
+            "Variación de la PTF de las MIPYME en {year}",
+            "Change in MIPYME TFP in {year}",
+        ),
         "summary_caption": ("Cifras principales", "Key figures"),
         "running_title": (
             "PP {programme} · Reporte de seguimiento {year}",

@@ -253,7 +253,7 @@ class Chromium:
 
 def _pdf_pages(pdf: Path, out: Path, first_only: bool) -> list[Path]:
     """PNG pictures of a PDF's pages with pdftoppm (poppler-utils)."""
-    args = ["pdftoppm", "-png", "-r", "80"]
+    args = ["pdftoppm", "-png", "-r", "100"]
     args += ["-f", "1", "-l", "1", "-singlefile"] if first_only else []
     subprocess.run([*args, str(pdf), str(out)], check=True)
     return sorted(out.parent.glob(out.name + "*.png"))

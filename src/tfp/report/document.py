@@ -130,6 +130,7 @@ class Document:
     running_title: str
     version: str
     texts: Mapping[str, str] = field(default_factory=dict)
+    highlights: KeyFigures = KeyFigures(())
 
 
 # --------------------------------------------------------------------------------------
@@ -608,6 +609,28 @@ SECTIONS: tuple[tuple[str, str, Callable[[_Builder], list[Block]]], ...] = (
 )
 
 
+def _highlights(b: _Builder) -> KeyFigures:
+    """The cover's key figures: micro firms' TFP, the MIPYME's change, firms served, spending."""
+    T, out = b.c.tables, []
+    size = T["tfp_by_size"].set_index("group")
+    if "micro" in size.index:
+        out.append((fmt_number(size.loc["micro", "index"], "index"), b.t("hl_micro")))
+    growth = T["mipyme_tfp"].dropna(subset=["growth_pct"])
+    if len(growth):
+        last = growth.iloc[-1]
+        year = fmt_number(last["year"], "year")
+        out.append(
+            (f"{fmt_number(last['growth_pct'], 'pct')} %", b.t("hl_growth", year=year))
+        )
+    vals = dict(zip(T["summary"]["figure"], T["summary"]["value"], strict=True))
+    for key in ("firms_served", "execution_pct"):
+        if key in vals:
+            out.append(
+                (_figure_value(key, vals[key]), label(key, b.lang, domain="figure"))
+            )
+    return KeyFigures(tuple(out))
+
+
 def build_document(content: ReportContent) -> Document:
     """Lay out the report's content as a :class:`Document` in its language."""
     from tfp._version import __version__
@@ -619,6 +642,7 @@ def build_document(content: ReportContent) -> Document:
         for i, (sid, key, fn) in enumerate(SECTIONS, start=1)
     )
     words = ("contents", "page", "of", "generated", "simulated_tag", "figure", "table")
+    words += ("highlights",)
     return Document(
         lang=content.lang,
         title=b.t("title", programme=h.programme, name=h.name, year=h.year),
@@ -629,4 +653,5 @@ def build_document(content: ReportContent) -> Document:
         running_title=b.t("running_title", programme=h.programme, year=h.year),
         version=__version__,
         texts={w: b.t(w) for w in words},
+        highlights=_highlights(b),
     )

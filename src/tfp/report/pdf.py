@@ -273,10 +273,14 @@ class _Writer:
                 pdf.set_text_color(0, 0, 0)
                 pdf.set_x(pdf.l_margin + 21)
                 pdf.set_font(_FONT, "", 9)
-                pdf.multi_cell(pdf.epw - 21, 4.6, text, new_x="LMARGIN", new_y="NEXT")
+                pdf.multi_cell(
+                    pdf.epw - 21, 4.6, text, align="L", new_x="LMARGIN", new_y="NEXT"
+                )
             else:
                 pdf.cell(4, 4.6, "•")
-                pdf.multi_cell(pdf.epw - 4, 4.6, text, new_x="LMARGIN", new_y="NEXT")
+                pdf.multi_cell(
+                    pdf.epw - 4, 4.6, text, align="J", new_x="LMARGIN", new_y="NEXT"
+                )
             pdf.ln(1.2)
         pdf.ln(2)
 
@@ -298,7 +302,7 @@ class _Writer:
             pdf.set_xy(x + 2, y + 9)
             pdf.set_font(_FONT, "", 7.5)
             pdf.set_text_color(0, 0, 0)
-            pdf.multi_cell(w - 4, 3.5, what)
+            pdf.multi_cell(w - 4, 3.5, what, align="L")
         pdf.set_y(y + 22)
 
     def block(self, b: Block) -> None:
@@ -338,7 +342,12 @@ class _Writer:
         pdf.ln(5)
         if doc.banner:
             self.boxed(doc.banner, (255, 247, 224), _GOLD)
-        pdf.ln(4)
+        if doc.highlights.items:
+            pdf.ln(2)
+            self.text(doc.texts["highlights"], size=12, style="B", color=_BLUE, h=6)
+            pdf.ln(1.5)
+            self.key_figures(doc.highlights)
+        pdf.ln(2)
         pdf.insert_toc_placeholder(self._contents, pages=1)
 
     def _contents(self, pdf: Any, outline: list[Any]) -> None:
@@ -355,7 +364,9 @@ class _Writer:
             pdf.set_x(pdf.l_margin + indent)
             link = pdf.add_link(page=entry.page_number)
             h = 5.6 if top else 4.8
-            pdf.multi_cell(width, h, entry.name, link=link, new_x="RIGHT", new_y="LAST")
+            pdf.multi_cell(
+                width, h, entry.name, link=link, align="L", new_x="RIGHT", new_y="LAST"
+            )
             pdf.cell(12, h, page, align="R", new_x="LMARGIN", new_y="NEXT")
 
     def write(self, path: Path) -> None:
