@@ -641,8 +641,16 @@ def build_document(content: ReportContent) -> Document:
         Section(sid, f"{i}. {b.t(key)}", tuple(fn(b)))
         for i, (sid, key, fn) in enumerate(SECTIONS, start=1)
     )
-    words = ("contents", "page", "of", "generated", "simulated_tag", "figure", "table")
-    words += ("highlights",)
+    words = [
+        "contents",
+        "page",
+        "of",
+        "generated",
+        "simulated_tag",
+        "figure",
+        "table",
+        "highlights",
+    ]
     return Document(
         lang=content.lang,
         title=b.t("title", programme=h.programme, name=h.name, year=h.year),
