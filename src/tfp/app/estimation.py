@@ -289,7 +289,8 @@ def diagnostic_checks(results: ProductionResults) -> tuple[Check, ...]:
     lo, hi = PLAUSIBLE_ELASTICITY
     ok = bool(shares.between(lo, hi).all())
     shown = ", ".join(f"{v:.3f}" for v in shares.to_numpy())
-    out.append(Check("elasticities", "ok" if ok else "fail", shown, f"{lo:g} – {hi:g}"))
+    bounds = f"{lo:g} – {hi:g}".replace("-", "−")
+    out.append(Check("elasticities", "ok" if ok else "fail", shown, bounds))
     rts = float(results.returns_to_scale().value)
     ok = PLAUSIBLE_RTS[0] <= rts <= PLAUSIBLE_RTS[1]
     bounds = f"{PLAUSIBLE_RTS[0]:g} – {PLAUSIBLE_RTS[1]:g}"

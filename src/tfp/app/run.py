@@ -337,7 +337,8 @@ def _methods_note(
         )
     )
     if cfg.method == DEFAULT_METHOD:
-        lines.append(say("why_default", method=name(cfg.method), **EVIDENCE))
+        short = cfg.method.upper()
+        lines.append(say("why_default", method=name(cfg.method), short=short, **EVIDENCE))
     else:
         lines.append(say("why_config", method=name(cfg.method)))
     lines.append(
