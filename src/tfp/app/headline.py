@@ -81,12 +81,12 @@ HEADLINE_RULE = (
 EVIDENCE: Mapping[str, Any] = MappingProxyType(
     {
         "draws": 200,
-        "rmse_index": 0.0,
-        "rmse_index_acf": 0.0,
-        "implausible": 0.0,
-        "implausible_acf": 0.0,
-        "coverage_low": 0.0,
-        "coverage_high": 0.0,
+        "rmse_index": 6.5,
+        "rmse_index_acf": 11.7,
+        "implausible": 0.5,
+        "implausible_acf": 6.0,
+        "coverage_low": 88.5,
+        "coverage_high": 89.5,
     }
 )
 _ROLES: Mapping[str, Any] = {

@@ -338,7 +338,9 @@ def _methods_note(
     )
     if cfg.method == DEFAULT_METHOD:
         short = cfg.method.upper()
-        lines.append(say("why_default", method=name(cfg.method), short=short, **EVIDENCE))
+        lines.append(
+            say("why_default", method=name(cfg.method), short=short, **EVIDENCE)
+        )
     else:
         lines.append(say("why_config", method=name(cfg.method)))
     lines.append(
