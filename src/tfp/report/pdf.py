@@ -159,7 +159,7 @@ class _Writer:
             self.pdf.ln(2.5)
 
     def heading(self, h: Heading) -> None:
-        self.room(_KEEP_WITH_CAPTION)
+        self.room(_KEEP_WITH_CAPTION + 16)  # the heading, and what follows it
         self.pdf.ln(2)
         self.pdf.start_section(h.text, level=1, strict=False)
         self.text(h.text, size=11, style="B", color=(51, 51, 51), h=5.5)

@@ -267,6 +267,9 @@ def chart_budget(table: pd.DataFrame, *, lang: str = "es") -> Any:
         )
         if col == "devengado":
             _bar_labels(ax, bars)
+    _headroom(
+        ax, float(np.nanmax(p[["pia", "pim", "devengado"]].to_numpy(float))) / 1e6
+    )
     ax.set_xticks(x, [f"{w['product']} {n}" for n in p["number"]])
     _legend(ax)
     fig.tight_layout()
@@ -287,6 +290,10 @@ def chart_indicators(table: pd.DataFrame, *, lang: str = "es") -> Any:
     )
     _bar_labels(ax, b1)
     _bar_labels(ax, b2)
+    values = np.concatenate(
+        [table["target"].to_numpy(float), table["value"].to_numpy(float)]
+    )
+    _headroom(ax, float(np.nanmax(values)))
     ax.set_xticks(x, table["id"].astype(str).tolist())
     ax.set_ylabel(w["pct"])
     _legend(ax)
