@@ -1,5 +1,7 @@
 """The Monte Carlo that chose the report's headline estimator (``-m montecarlo``).
 
+Measured: 4 passed in 1,920 s on two shared cores (``nice -n 10``).
+
 The same runner, seeds and draws as ``benchmarks/headline.py`` and
 ``docs/explanation/headline-estimator.md`` (seed 16, 200 panels of the report's own design,
 every candidate with a 49-replicate firm bootstrap). Run with
