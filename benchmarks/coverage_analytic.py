@@ -5,7 +5,7 @@ Run (one process, serial, niced; the machine is shared)::
     nohup nice -n 10 .venv/bin/python benchmarks/coverage_analytic.py --draws 200 \\
         --reps 99 > /tmp/coverage.log 2>&1 &
 
-Cells (``tfp.datasets.montecarlo.run_montecarlo``, root seed 2015, default options of each
+Cells (``tfp.montecarlo.run_montecarlo``, root seed 2015, default options of each
 method, no measurement error):
 
 * ACF on ACF (2015) DGP 1, 2 and 3 (1,000 firms × 10 years);
@@ -36,7 +36,7 @@ import numpy as np
 import pandas as pd
 
 import tfp
-from tfp.datasets.montecarlo import COVERAGE_CELLS, run_montecarlo, summarise
+from tfp.montecarlo import COVERAGE_CELLS, run_montecarlo, summarise
 
 SEED = 2015
 

@@ -54,7 +54,9 @@ def test_auto_is_analytic_for_two_step_methods() -> None:
         **{**SIM},
     )
     assert res.se_type.startswith("analytic (stacked two-step")
-    assert "stacked two-step" in res.summary()
+    text = str(res.summary())
+    assert "sandwich of the stacked two-step estimating equations" in text
+    assert "Why" not in text
 
 
 def _stopped_early() -> dict[str, Any]:
@@ -79,6 +81,8 @@ def test_auto_bootstraps_where_the_estimate_is_not_stationary() -> None:
         "bootstrap (199 reps, cluster by firm; analytic not used"
     )
     assert "not a solution of the estimating equations" in res.se_type
+    text = str(res.summary())  # the summary says which, and why
+    assert "bootstrap" in text and "analytic not used" in text
 
 
 def test_explicit_analytic_warns_where_the_estimate_is_not_stationary() -> None:
@@ -118,7 +122,7 @@ def test_singular_system_raises_when_asked_and_bootstraps_under_auto(
             "the estimating equations of the second stage are singular"
         )
 
-    monkeypatch.setattr(control_function_se, "analytic_covariance", singular)
+    monkeypatch.setattr(control_function_se, "build_system", singular)
     with pytest.raises(IdentificationError, match="singular"):
         tfp.estimate(data, method="lp", proxy="m", se="analytic", **SIM)
     res = tfp.estimate(data, method="lp", proxy="m", **SIM)

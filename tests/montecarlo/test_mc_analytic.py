@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tfp.datasets.montecarlo import COVERAGE_CELLS, run_montecarlo, summarise
+from tfp.montecarlo import COVERAGE_CELLS, run_montecarlo, summarise
 
 pytestmark = pytest.mark.montecarlo
 

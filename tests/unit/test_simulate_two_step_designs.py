@@ -11,7 +11,7 @@ import pytest
 
 import tfp
 from tfp.datasets import acf_dgp, gnr_dgp
-from tfp.datasets.montecarlo import run_montecarlo, summarise
+from tfp.montecarlo import run_montecarlo, summarise
 from tfp.exceptions import SpecificationError
 
 # identities of the simulators hold to rounding

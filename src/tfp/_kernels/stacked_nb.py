@@ -13,7 +13,7 @@ The kernel returns their per-firm sums, the *left factors* of each moment on the
 derivatives of ``ω`` (own row), ``ω_{t−1}`` (lagged row), ``ỹ`` (own row) and ``P`` (lagged
 row, times ``f(X_e α)``) scattered to those rows, the Jacobian in ``θ`` and in ``g``, and
 ``Σ Hξ``, ``H'H`` (the blocks in ``G`` are Kronecker products of these). The readable
-specification is the NumPy twin :func:`tfp._kernels.reference.cf_second_stage_nb`.
+specification is the NumPy twin :func:`tfp._kernels.reference.cf_second_stage_np`.
 """
 
 from __future__ import annotations

@@ -42,8 +42,8 @@ import numpy as np
 
 from tfp._kernels.gmm_nb import acf_gram_nb, acf_moments_nb, acf_xi_nb
 from tfp._kernels.stacked_nb import first_stage_sums_nb
-from tfp.estimators.acf import _first_stage_design, _instrument_matrix
-from tfp.estimators.base import Fit
+from tfp.estimators.acf import ACF, _first_stage_design, _instrument_matrix
+from tfp.estimators.fit import Fit
 from tfp.exceptions import IdentificationError
 from tfp.numerics.stacked import (
     ReportedCovariance,
@@ -208,6 +208,8 @@ def build_system(
         else np.empty((use.shape[0], 0))
     )
     beta = np.asarray(fit.params, dtype=np.float64)
+    details = fit.details
+    assert isinstance(details, ACF)
     phi = a[:, :nb] @ coef[:nb]
     hh, hw = acf_gram_nb(
         np.ascontiguousarray(phi[use]),
@@ -235,7 +237,7 @@ def build_system(
         x=x,
         cl=np.ascontiguousarray(cl),
         z=z,
-        weight=np.asarray(fit.extra["weight_matrix"], dtype=np.float64),
+        weight=np.asarray(details.weight_matrix, dtype=np.float64),
         degree=options.markov_degree,
         firm=np.asarray(panel.firm),
         n_firms=panel.n_firms,

@@ -57,12 +57,15 @@ import numpy as np
 from scipy import special
 
 from tfp._kernels.stacked_nb import cf_second_stage_nb, first_stage_sums_nb
-from tfp.estimators.base import Fit
 from tfp.estimators.control_function import (
-    _design,
+    ControlFunction,
+    _check_roles,
     _exit_indicator,
+    _first_stage_design,
     _gross_output_instruments,
+    _usable_rows,
 )
+from tfp.estimators.fit import Fit
 from tfp.numerics.poly import exponent_table, poly_derivative_basis
 from tfp.numerics.stacked import (
     ReportedCovariance,
@@ -303,11 +306,14 @@ def build_system(
     method: str,
 ) -> ControlFunctionSystem:
     """The stacked system of an OP/LP estimate ``fit`` (of ``panel``, ``spec``, ``options``)."""
-    des = _design(panel, spec, options, method)
-    work = des.work
+    _check_roles(spec, options, method)
+    work, rows, proxy_w = _usable_rows(panel, spec, options)
+    des = _first_stage_design(work, spec, options, proxy_w)
+    details = fit.details
+    assert isinstance(details, ControlFunction)
     n_f, n_c = des.xf.shape[1], des.xc.shape[1]
     coef = np.asarray(fit.first_stage["coef"], dtype=np.float64)
-    net = bool(options.net_controls and n_c > 0)
+    net = not details.controls_in_phi
     lag = work.lag_index(1)
     cur = np.flatnonzero(lag >= 0)
     prev = lag[cur]
@@ -315,12 +321,12 @@ def build_system(
     alpha = np.empty(0)
     exit_cur = None
     if options.exit_correction:
-        exit_vec, _ = _exit_indicator(panel, spec, options, des.rows)
+        exit_vec, _ = _exit_indicator(panel, spec, options, rows)
         exit_cur = np.ascontiguousarray(exit_vec[cur])
-        alpha = np.asarray(fit.extra["survival_coef"], dtype=np.float64)
+        alpha = np.asarray(details.survival_coef, dtype=np.float64)
     z = w = None
     if spec.flexible:
-        z, w = _gross_output_instruments(des, spec.flexible, spec.form, cur, prev)
+        z, w = _gross_output_instruments(work, spec, des.s_index, cur, prev)
     # the law of motion at the estimate: its centre and spread (fixed), its coefficients
     fitted = des.reg @ coef
     phi = fitted - (des.xc @ coef[n_f : n_f + n_c] if net else 0.0)
@@ -356,7 +362,7 @@ def build_system(
     pos.extend(n_f + j for j in range(n_c))
     system = ControlFunctionSystem(
         reg=reg,
-        y=des.y,
+        y=np.asarray(work[spec.output], dtype=np.float64),
         n_f=n_f,
         n_c=n_c,
         n_lead=des.n_lead,

@@ -43,8 +43,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from tfp._kernels.poly_nb import poly_basis_nb
-from tfp.estimators.base import Fit
-from tfp.estimators.gnr import _check, _lags, _share_rows, _standardised_to_raw
+from tfp.estimators.fit import Fit
+from tfp.estimators.gnr import GNR, _check, _lags, _share, _standardised_to_raw
 from tfp.numerics.poly import exponent_table, poly_basis, poly_derivative_basis
 from tfp.numerics.stacked import (
     ReportedCovariance,
@@ -217,7 +217,9 @@ def build_system(
     """The stacked system of a GNR estimate ``fit`` (of ``panel``, ``spec``, ``options``)."""
     fixed, flex = _check(spec, options)
     inputs = (*fixed, flex)
-    work, _, s, _ = _share_rows(panel, spec, options)
+    work, _, s, _ = _share(panel, spec, options)
+    details = fit.details
+    assert isinstance(details, GNR)
     x = work.matrix(inputs)
     xf = np.ascontiguousarray(x[:, : len(fixed)])
     y = np.asarray(work[spec.output], dtype=np.float64)
@@ -230,7 +232,7 @@ def build_system(
     t_map = np.column_stack(
         [_standardised_to_raw(np.eye(m)[k], exps, mu_x, sd_x) for k in range(m)]
     )
-    stage1 = fit.extra["stage1"]
+    stage1 = details.stage1
     u = np.linalg.solve(t_map, np.asarray(stage1["coef"], dtype=np.float64))
     big_e = float(stage1["E"])
     a_flex = exps[:, -1].astype(np.float64) + 1.0
@@ -254,7 +256,7 @@ def build_system(
     t_c = np.linalg.inv(np.linalg.qr(zc, mode="r") / np.sqrt(cur.shape[0]))
     z = z_raw @ t_c
     dz = tuple(poly_derivative_basis(xf, z_exps, (j,)) @ t_c for j in range(len(fixed)))
-    c = np.linalg.solve(t_c, np.asarray(fit.extra["integral_coef"], dtype=np.float64))
+    c = np.linalg.solve(t_c, np.asarray(details.integral_coef, dtype=np.float64))
     # the law of motion at the estimate (fixed centre and spread: same span as ω_{t−1})
     eps = np.log(p_std @ u) - s
     big_y = y - eps - q_int @ u / big_e

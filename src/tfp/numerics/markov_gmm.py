@@ -13,12 +13,14 @@ so ``∂Q/∂β = 2 (Z' ∂ξ/∂β / N)' W g``. Row passes run in numba kernels
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
 
 from tfp._kernels.gmm_nb import acf_gram_nb, acf_moments_nb, acf_xi_nb
 from tfp.exceptions import IdentificationError
+from tfp.numerics.linalg import check_rank
 
 __all__ = [
     "MarkovGMM",
@@ -44,14 +46,12 @@ def weight_one_step(z: np.ndarray) -> np.ndarray:
     IdentificationError
         The instruments are collinear.
     """
-    n = z.shape[0]
-    zz = z.T @ z / n
-    if zz.size == 0 or 1.0 / np.linalg.cond(zz) < RCOND_SINGULAR:
-        raise IdentificationError(
-            "the instruments are collinear (Z'Z is singular)",
-            fix="drop redundant instruments or inputs without variation",
-        )
-    w: np.ndarray = np.linalg.inv(zz)
+    check_rank(
+        z,
+        what="instruments",
+        fix="drop redundant instruments or inputs without variation",
+    )
+    w: np.ndarray = np.linalg.inv(z.T @ z / z.shape[0])
     return (w + w.T) / 2.0
 
 
@@ -122,9 +122,7 @@ class MarkovGMM:
         """The same problem with another weight matrix."""
         w = _c(weight)
         w.setflags(write=False)
-        return MarkovGMM(
-            self.phi, self.phil, self.x, self.xl, self.cl, self.z, self.degree, w
-        )
+        return dataclasses.replace(self, weight=w)
 
     @property
     def nobs(self) -> int:
