@@ -11,8 +11,8 @@ valid investment proxy, ``acf_dgp(design=2, investment_cost_sd=0, capital_shock_
 for OP, LP and ACF; ``gnr_dgp`` for GNR; 10 years per firm), it times
 
 * ``point``: ``tfp.estimate(..., se="none")`` (validation, panel, fit);
-* ``analytic``: the stacked covariance alone (``analytic_covariance`` of the estimator's
-  SE module on the fitted panel), and ``ratio`` = analytic / point, the share of the point
+* ``analytic``: the stacked covariance alone (the method's registered ``covariance``,
+  e.g. :func:`tfp.estimators.acf_se.analytic_covariance`, on the fitted panel), and ``ratio`` = analytic / point, the share of the point
   estimate's time that ``se="analytic"`` adds;
 * ``bootstrap``: ``results.with_bootstrap(tfp.Bootstrap(reps=--reps, seed=1))``, serial;
   ``--reps-timed N`` (``--reps-timed-gnr`` for GNR, whose point estimate takes minutes at
@@ -36,7 +36,7 @@ import numpy as np
 
 import tfp
 from tfp.datasets import acf_dgp, gnr_dgp
-from tfp.estimators import acf_se, control_function_se, gnr_se
+from tfp.estimators.registry import REGISTRY
 
 ROLES: dict[str, Any] = {
     "output": "y",
@@ -50,12 +50,6 @@ EXTRA: dict[str, dict[str, Any]] = {
     "lp": {"proxy": "m"},
     "acf": {"proxy": "m"},
     "gnr": {"flexible": "m", "share": "s"},
-}
-MODULES: dict[str, Any] = {
-    "op": control_function_se,
-    "lp": control_function_se,
-    "acf": acf_se,
-    "gnr": gnr_se,
 }
 
 
@@ -79,9 +73,9 @@ def _run(method: str, rows: int, reps: int) -> dict[str, Any]:
     res = tfp.estimate(data, se="none", **kw)
     point = time.perf_counter() - t0
     t0 = time.perf_counter()
-    cov = MODULES[method].analytic_covariance(
-        res._panel, res.spec, res.options, res._fit
-    )
+    covariance = REGISTRY[method].covariance
+    assert covariance is not None
+    cov = covariance(res._panel, res.spec, res.options, res._fit)
     analytic = time.perf_counter() - t0
     out: dict[str, Any] = {
         "method": method,

@@ -76,7 +76,15 @@ DRAW_COLUMNS: tuple[str, ...] = (
 
 _ROLES: dict[str, Any] = dict(output="y", free="l", state="k", id="firm", time="year")
 #: Proxy column of each method (``i`` = log investment for OP, ``m`` = materials otherwise).
-_PROXY = {"acf": "m", "lp": "m", "op": "i", "wrdg": "m", "ols": None, "fe": None, "gnr": None}
+_PROXY = {
+    "acf": "m",
+    "lp": "m",
+    "op": "i",
+    "wrdg": "m",
+    "ols": None,
+    "fe": None,
+    "gnr": None,
+}
 _GNR_ROLES: dict[str, Any] = {"flexible": "m", "share": "s"}
 
 _ACF_TRUTH: dict[str, float] = {"l": 0.6, "k": 0.4}

@@ -11,8 +11,8 @@ import pytest
 
 import tfp
 from tfp.datasets import acf_dgp, gnr_dgp
-from tfp.montecarlo import run_montecarlo, summarise
 from tfp.exceptions import SpecificationError
+from tfp.montecarlo import run_montecarlo, summarise
 
 # identities of the simulators hold to rounding
 EXACT = 1e-10

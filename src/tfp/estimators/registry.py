@@ -99,7 +99,15 @@ REGISTRY: Mapping[str, MethodRecord] = FrozenDict(
         _R("rob", "Robinson-Wooldridge", wooldridge.fit_rob, o.RobinsonOptions, True),
         _R("cost-share", "Cost shares", cost_share.fit, o.CostShareOptions, False),
         _R("op", "Olley-Pakes", _CF.fit_op, o.OPOptions, True, _CF_REPLICATE, _CF_SE),
-        _R("lp", "Levinsohn-Petrin", _CF.fit_lp, o.LPOptions, True, _CF_REPLICATE, _CF_SE),
+        _R(
+            "lp",
+            "Levinsohn-Petrin",
+            _CF.fit_lp,
+            o.LPOptions,
+            True,
+            _CF_REPLICATE,
+            _CF_SE,
+        ),
         _R(
             "acf",
             "Ackerberg-Caves-Frazer",
