@@ -256,39 +256,6 @@ class ControlFunction(Details):
     survival_names: tuple[str, ...] | None = None
 
 
-@dataclass(frozen=True, eq=False)
-class _FirstStage:
-    """The first stage on the working rows: terms split by stage, regressors and the fit."""
-
-    f_index: tuple[int, ...]  # positions of the terms with a free input in spec.terms
-    s_index: tuple[int, ...]  # positions of the second-stage terms
-    xf: np.ndarray  # free terms
-    xs: np.ndarray  # second-stage terms
-    c_names: tuple[str, ...]  # controls and period dummies
-    reg: np.ndarray  # [xf, controls, polynomial basis]
-    reg_names: tuple[str, ...]
-    poly_names: tuple[str, ...]  # variables of the polynomial
-    coef: np.ndarray
-    phi: np.ndarray  # fitted output, net of the controls when netted
-    y: np.ndarray  # output, net of the controls when netted
-    ssr: float
-    tss: float
-    netted: bool  # the controls were subtracted from phi and y
-
-    @property
-    def n_lead(self) -> int:
-        """``reg[:, n_lead:]`` is the polynomial basis."""
-        return len(self.f_index) + len(self.c_names)
-
-    @property
-    def beta_f(self) -> np.ndarray:
-        return self.coef[: len(self.f_index)]
-
-    @property
-    def gamma(self) -> np.ndarray:
-        return self.coef[len(self.f_index) : self.n_lead]
-
-
 def _fit(
     panel: Panel, spec: ProductionSpec, options: _ControlFunctionOptions, *, method: str
 ) -> Fit:
@@ -433,6 +400,26 @@ class _Design:
         return len(self.f_index) + len(self.c_names)
 
 
+@dataclass(frozen=True, eq=False)
+class _FirstStage(_Design):
+    """The first stage on the working rows: its regressors (:class:`_Design`) and the fit."""
+
+    coef: np.ndarray
+    phi: np.ndarray  # fitted output, net of the controls when netted
+    y: np.ndarray  # output, net of the controls when netted
+    ssr: float
+    tss: float
+    netted: bool  # the controls were subtracted from phi and y
+
+    @property
+    def beta_f(self) -> np.ndarray:
+        return self.coef[: len(self.f_index)]
+
+    @property
+    def gamma(self) -> np.ndarray:
+        return self.coef[len(self.f_index) : self.n_lead]
+
+
 def _first_stage_design(
     work: Panel,
     spec: ProductionSpec,
@@ -499,14 +486,7 @@ def _first_stage(
     n_f = len(des.f_index)
     shift = xc @ coef[n_f : n_f + xc.shape[1]] if netted else None
     return _FirstStage(
-        f_index=des.f_index,
-        s_index=des.s_index,
-        xf=des.xf,
-        xs=des.xs,
-        c_names=des.c_names,
-        reg=des.reg,
-        reg_names=des.reg_names,
-        poly_names=des.poly_names,
+        **{f.name: getattr(des, f.name) for f in dataclasses.fields(des)},
         coef=coef,
         phi=fitted if shift is None else fitted - shift,
         y=np.asarray(y, dtype=np.float64) if shift is None else y - shift,
