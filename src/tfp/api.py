@@ -18,6 +18,7 @@ import pandas as pd
 
 from tfp._frozen import FrozenDict
 from tfp._literals import METHODS, validate_literal
+from tfp.diagnostics import Diagnostics, diagnose, emit
 from tfp.estimators.base import Fit
 from tfp.exceptions import (
     ConvergenceWarning,
@@ -229,15 +230,18 @@ def estimate(
     if se == "auto" and se_choice == "analytic" and fit.vcov is None:
         se_choice = Bootstrap()  # this specification has no analytic covariance
     results = _build_results(method, spec, opts, panel, fit, se_choice)
+    results = results.replace(diagnostics=diagnose(results))
     dropped = dict(results.dropped)
     if any(v for k, v in dropped.items() if k not in EXPECTED_DROPS):
         warn_dropped(dropped, panel.n_input, stacklevel=3)
-    # diagnostics of a numerical search are convergence warnings; others are plain notices
+    # notes of a numerical search are convergence warnings; others are plain notices
     category = (
         TFPWarning if fit.convergence.method == "closed form" else ConvergenceWarning
     )
-    for msg in results.diagnostics:
+    for msg in results.diagnostics.notes:
         warnings.warn(msg, category, stacklevel=2)
+    # each failed check: one UnreliableEstimateWarning naming input, problem and fix
+    emit(results.diagnostics, stacklevel=2)
     if isinstance(se_choice, Bootstrap):
         results = _attach_bootstrap(results, se_choice)
     return results
@@ -325,7 +329,7 @@ def _build_results(
         bootstrap=None,
         first_stage=FrozenDict(dict(fit.first_stage)),
         extra=FrozenDict(dict(fit.extra)),
-        diagnostics=tuple(fit.diagnostics),
+        diagnostics=Diagnostics((), tuple(fit.diagnostics)),
         se_kind=fit.se_kind if vcov is not None else "normal",
         df_resid=fit.df_resid,
         _panel=panel,

@@ -20,6 +20,7 @@ from scipy import stats
 
 from tfp._frozen import FrozenDict
 from tfp._version import __version__
+from tfp.diagnostics import Diagnostics
 from tfp.estimators.base import Convergence, Fit
 from tfp.exceptions import SpecificationError
 from tfp.panel import Panel
@@ -177,8 +178,11 @@ class ProductionResults:
         First-stage summary (R², terms …) where the method has one.
     extra : Mapping
         Method-specific outputs (J test, Markov coefficients …).
-    diagnostics : tuple of str
-        Non-fatal issues (also emitted as warnings).
+    diagnostics : Diagnostics
+        The checks of trust on this estimate (plausibility, identification strength, sample,
+        inputs, search; :mod:`tfp.diagnostics`), each failed one also emitted as an
+        :class:`~tfp.exceptions.UnreliableEstimateWarning`; iterating over it gives the
+        estimator's notes about its search (also emitted as warnings).
     """
 
     method: str
@@ -197,13 +201,17 @@ class ProductionResults:
     bootstrap: BootstrapDraws | None
     first_stage: Mapping[str, Any]
     extra: Mapping[str, Any]
-    diagnostics: tuple[str, ...]
+    diagnostics: Diagnostics
     se_kind: str = "normal"
     df_resid: int | None = None
     _panel: Panel | None = field(default=None, repr=False)
     _fit: Fit | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
+        if not isinstance(self.diagnostics, Diagnostics):  # a tuple of notes
+            object.__setattr__(
+                self, "diagnostics", Diagnostics((), tuple(self.diagnostics))
+            )
         # frozen fields, read-only values: ``res.params["l"] = 1`` raises instead of
         # silently changing the estimate that summaries, productivity and bootstrap use
         object.__setattr__(self, "params", _readonly_series(self.params))
@@ -488,10 +496,15 @@ class ProductionResults:
 
     # ---- output -----------------------------------------------------------------------
     def summary(self, level: float = 0.95) -> str:
-        """A text summary: specification, sample, convergence and the coefficient table."""
+        """A text summary: specification, sample, convergence, the coefficient table and the
+        diagnostics (every check, the failed ones with their fix, and the search's notes)."""
         from tfp.report.summary import results_text
 
-        return results_text(self, level=level)
+        base = results_text(
+            self.replace(diagnostics=self.diagnostics.without_notes()), level=level
+        )
+        diag = self.diagnostics.to_text()
+        return f"{base}\n{diag}" if diag else base
 
     def __str__(self) -> str:
         return self.summary()
@@ -499,7 +512,8 @@ class ProductionResults:
     def _repr_html_(self) -> str:
         from tfp.report.summary import results_html
 
-        return results_html(self)
+        base = results_html(self.replace(diagnostics=self.diagnostics.without_notes()))
+        return base + self.diagnostics.to_html()
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-safe dict: params, vcov, spec, options, convergence, sample sizes, versions."""
@@ -523,7 +537,7 @@ class ProductionResults:
                 "dropped": dict(self.dropped),
                 "objective": self.objective,
                 "convergence": conv,
-                "diagnostics": list(self.diagnostics),
+                "diagnostics": self.diagnostics.to_dict(),
                 "bootstrap": None
                 if self.bootstrap is None
                 else {

@@ -397,13 +397,18 @@ def test_collinear_control_is_named(chilean: pd.DataFrame) -> None:
 def test_competing_minima_recorded_and_warned() -> None:
     """Starts that end at different minima are a ConvergenceWarning and stay on the results."""
     import tfp
-    from tfp.exceptions import ConvergenceWarning, DroppedObservationsWarning
+    from tfp.exceptions import (
+        ConvergenceWarning,
+        DroppedObservationsWarning,
+        UnreliableEstimateWarning,
+    )
 
     d, _ = tfp.datasets.acf_dgp(design=1, n_firms=80, seed=1)
     d.loc[[1, 5, 9], "k"] = float("nan")
     with (
         pytest.warns(ConvergenceWarning, match="different local minima"),
         pytest.warns(DroppedObservationsWarning),
+        pytest.warns(UnreliableEstimateWarning),  # capital -1.6: the checks say so
     ):
         res = tfp.estimate(
             d,

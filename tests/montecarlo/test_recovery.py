@@ -24,7 +24,11 @@ from tfp.datasets.montecarlo import (
     run_montecarlo,
     summarise,
 )
-from tfp.exceptions import SpecificationError, TFPWarning
+from tfp.exceptions import (
+    SpecificationError,
+    TFPWarning,
+    UnreliableEstimateWarning,
+)
 from tfp.options import Optimizer
 
 TRUTH = {"l": 0.6, "k": 0.4}
@@ -188,7 +192,9 @@ def test_acf_recovers_ene_shares_and_ols_does_not() -> None:
         # multi-start diagnostics (set-aside local minima) are not the subject here
         warnings.simplefilter("ignore", TFPWarning)
         acf = tfp.estimate(data, method="acf", proxy="m", **roles)
-    ols = tfp.estimate(data, method="ols", **roles)
+    with pytest.warns(UnreliableEstimateWarning) as record:
+        ols = tfp.estimate(data, method="ols", **roles)  # biased: the checks say so
+    assert any("elasticity" in str(w.message) for w in record)
     acf_err = np.abs(acf.params[shares].to_numpy() - true)
     ols_err = np.abs(ols.params[shares].to_numpy() - true)
     assert (acf_err < ENE_ACF_ATOL).all(), acf_err

@@ -21,6 +21,7 @@ from tfp.numerics.identification import (
     covariance_precision,
     curvature_precision,
     kleibergen_paap_f,
+    mean_elasticity_jacobian,
     numerical_hessian,
     r_squared,
     sanderson_windmeijer_f,
@@ -198,3 +199,17 @@ def test_precision_describe():
     assert Precision(1.0, (0.0, 1.0), ("l", "k"), "covariance").describe() == "k"
     text = Precision(1.0, (0.8, -0.6), ("l", "k"), "covariance").describe()
     assert text == "0.80·l - 0.60·k"
+
+
+def test_mean_elasticity_jacobian_is_the_translog_formula():
+    from tfp.spec import elasticity_matrix
+
+    rng = np.random.default_rng(7)
+    x = rng.normal(2.0, 1.0, size=(50, 2))
+    exps = np.array([[1, 0], [0, 1], [2, 0], [1, 1], [0, 2]])
+    jac = mean_elasticity_jacobian(x, exps)
+    for t in range(5):
+        unit = np.zeros(5)
+        unit[t] = 1.0
+        expected = elasticity_matrix(x, unit, ("l", "k"), "translog").mean(axis=0)
+        np.testing.assert_allclose(jac[:, t], expected, rtol=1e-12)

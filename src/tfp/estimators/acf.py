@@ -37,8 +37,13 @@ from tfp.numerics.gmm import (
     markov_criterion_and_grad,
     weight_two_step,
 )
+from tfp.numerics.identification import (
+    IdentificationStats,
+    criterion_precision,
+    mean_elasticity_jacobian,
+)
 from tfp.numerics.optimize import minimize_multistart, sobol_starts
-from tfp.numerics.poly import exponent_table, poly_basis, poly_names
+from tfp.numerics.poly import exponent_table, poly_basis, poly_names, term_exponents
 from tfp.options.acf import ACFOptions
 from tfp.panel import Panel
 from tfp.spec import ProductionSpec, elasticity_matrix, term_matrix
@@ -536,6 +541,9 @@ def fit(panel: Panel, spec: ProductionSpec, options: ACFOptions) -> Fit:
         j_df = problem.z.shape[1] - beta.shape[0]
         j_stat = float(final.nobs * conv.objective)
 
+    identification = _identification(
+        final, beta, conv, accept, x_use, spec, two_step=options.weight == "two-step"
+    )
     spurious = tuple(
         (m.objective, m.params)
         for m in conv.local_minima
@@ -610,7 +618,42 @@ def fit(panel: Panel, spec: ProductionSpec, options: ACFOptions) -> Fit:
             "notes": tuple(notes),
         },
         diagnostics=tuple(diagnostics),
+        identification=identification,
     )
+
+
+def _identification(
+    problem: MarkovGMM,
+    beta: np.ndarray,
+    conv: Convergence,
+    accept: Any,
+    x_use: np.ndarray,
+    spec: ProductionSpec,
+    *,
+    two_step: bool,
+) -> IdentificationStats:
+    """Curvature of the criterion at the estimate and the admissible minima within sampling
+    noise of it (other exact roots, in just-identified problems)."""
+    try:
+        xi = problem.xi(np.asarray(beta, dtype=np.float64))
+    except IdentificationError:
+        return IdentificationStats()
+    # noise of the criterion: var(xi)/n with (Z'Z/N)^-1, 1/n with the efficient weight
+    noise = (1.0 if two_step else float(np.var(xi))) / problem.nobs
+    jac = mean_elasticity_jacobian(x_use, term_exponents(x_use.shape[1], spec.form))
+    precision = criterion_precision(
+        partial(markov_criterion, problem=problem), beta, noise, jac, spec.inputs
+    )
+    accepted = [m for m in conv.local_minima if accept(np.asarray(m.params))]
+    competing: tuple[tuple[float, ...], ...] = ()
+    if accepted:
+        margin = _noise_margin(problem, np.asarray(accepted[0].params))
+        competing = tuple(
+            tuple(float(v) for v in jac @ np.asarray(m.params))
+            for m in accepted[1:]
+            if m.objective <= accepted[0].objective + margin
+        )
+    return IdentificationStats(precision=precision, competing=competing)
 
 
 def bootstrap_options(

@@ -13,6 +13,8 @@ from typing import Any
 
 import numpy as np
 
+from tfp.numerics.identification import IdentificationStats
+
 __all__ = ["Convergence", "Fit", "LocalMinimum"]
 
 
@@ -125,6 +127,10 @@ class Fit:
         elasticities for GNR …), documented by each estimator.
     diagnostics : tuple of str
         Non-fatal issues, also emitted as warnings by the api.
+    identification : IdentificationStats or None
+        What only the estimator can compute about its identification (instrument strength,
+        curvature of its criterion, competing minima, functional dependence); read by
+        :func:`tfp.diagnostics.diagnose`.
     """
 
     params: np.ndarray
@@ -141,3 +147,4 @@ class Fit:
     df_resid: int | None = None
     extra: Mapping[str, Any] = field(default_factory=dict)
     diagnostics: tuple[str, ...] = ()
+    identification: IdentificationStats | None = None

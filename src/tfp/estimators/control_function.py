@@ -45,8 +45,14 @@ from scipy import linalg, special
 from tfp._frozen import FrozenDict
 from tfp.estimators.base import Fit
 from tfp.exceptions import ConvergenceWarning, IdentificationError, SpecificationError
+from tfp.numerics.identification import (
+    IdentificationStats,
+    criterion_precision,
+    mean_elasticity_jacobian,
+    r_squared,
+)
 from tfp.numerics.optimize import minimize_multistart, sobol_starts
-from tfp.numerics.poly import exponent_table, poly_basis, poly_names
+from tfp.numerics.poly import exponent_table, poly_basis, poly_names, term_exponents
 from tfp.options.control_function import LPOptions, OPOptions, _ControlFunctionOptions
 from tfp.panel import Panel
 from tfp.spec import ProductionSpec, term_matrix
@@ -514,6 +520,15 @@ def _fit(
             fix="lower markov_degree or check for degenerate inputs",
         )
     xi, omega_lag = res
+    identification = _identification(
+        d,
+        theta,
+        beta_f,
+        conv,
+        x_inputs[cur],
+        spec,
+        r_squared(work.matrix(spec.free), reg[:, xf.shape[1] :]),
+    )
     h_raw = _markov_basis(omega_lag, d.prob, d.markov_degree)
     omega_now = d.phi - d.xf @ beta_f - d.xs @ theta
     g = np.linalg.lstsq(h_raw, omega_now, rcond=None)[0]
@@ -571,11 +586,52 @@ def _fit(
         df_resid=None,
         extra=FrozenDict(extra),
         diagnostics=diagnostics,
+        identification=identification,
     )
 
 
 # ---------------------------------------------------------------------------------------
 # helpers
+def _identification(
+    d: _Stage2,
+    theta: np.ndarray,
+    beta_f: np.ndarray,
+    conv: Any,
+    x_use: np.ndarray,
+    spec: ProductionSpec,
+    free_r2: np.ndarray,
+) -> IdentificationStats:
+    """Curvature of the second-stage criterion, competing minima and the functional
+    dependence of the free inputs on the first-stage polynomial (ACF 2015)."""
+    out = _residuals(theta, beta_f, d)
+    assert out is not None
+    xi = out[0]
+    n = xi.shape[0]
+    # noise of the criterion: sigma²/n (mean squared residual, or GMM with (Z'Z/N)^-1)
+    sigma2 = float(xi @ xi) / n if d.z.shape[1] == 0 else float(np.var(xi))
+    jac = mean_elasticity_jacobian(x_use, term_exponents(x_use.shape[1], spec.form))
+    fun = functools.partial(_criterion, beta_f=beta_f, d=d)
+    precision = criterion_precision(
+        fun, theta, sigma2 / n, jac[:, list(d.s_index)], spec.inputs
+    )
+    margin = _noise_margin(theta, beta_f, d)
+    minima = list(conv.local_minima)
+    competing = []
+    for m in minima[1:]:
+        if m.objective <= minima[0].objective + margin:
+            b = np.empty(jac.shape[1])
+            b[list(d.f_index)] = beta_f
+            b[list(d.s_index)] = m.params
+            competing.append(tuple(float(v) for v in jac @ b))
+    return IdentificationStats(
+        precision=precision,
+        dependence=tuple(
+            (name, float(r2)) for name, r2 in zip(spec.free, free_r2, strict=True)
+        ),
+        competing=tuple(competing),
+    )
+
+
 # ---------------------------------------------------------------------------------------
 def _first_stage(
     y: np.ndarray, reg: np.ndarray, names: Sequence[str], n_poly: int

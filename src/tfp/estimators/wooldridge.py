@@ -25,7 +25,14 @@ from scipy import stats
 
 from tfp.estimators.base import Convergence, Fit
 from tfp.exceptions import IdentificationError, SpecificationError
-from tfp.numerics.poly import poly_basis, poly_names
+from tfp.numerics.identification import (
+    IdentificationStats,
+    WeakInstruments,
+    kleibergen_paap_f,
+    r_squared,
+    sanderson_windmeijer_f,
+)
+from tfp.numerics.poly import poly_basis, poly_names, term_exponents
 from tfp.options.wooldridge import (
     RobinsonOptions,
     WooldridgeIVOptions,
@@ -235,6 +242,53 @@ def _zz_inv(z: np.ndarray, n: int) -> np.ndarray:
     return np.linalg.pinv(z.T @ z / n)
 
 
+def _strength(
+    b: _Blocks, spec: ProductionSpec, *, stacked: bool = False
+) -> WeakInstruments:
+    """First-stage strength of the lagged free inputs as instruments of the free terms: in
+    the Markov equation (``wrdg``, ``rob``) or in the stacked system (``wrdg-iv``)."""
+    exps = term_exponents(len(spec.inputs), spec.form)
+    free = exps[:, : len(spec.free)].any(axis=1)
+    f, s = np.flatnonzero(free), np.flatnonzero(~free)
+    n = b.y.shape[0]
+    if stacked:
+        endog = np.vstack([b.terms[:, f], b.terms[:, f]])
+        instr = np.vstack([b.terms_iv[:, f], b.terms_iv[:, f]])
+        eq2 = np.r_[np.zeros(n), np.ones(n)][:, None]
+        exog = np.hstack(
+            [
+                np.ones((2 * n, 1)),
+                eq2,
+                np.vstack([b.terms[:, s], b.terms[:, s]]),
+                np.vstack([b.controls, b.controls]),
+                np.vstack([b.h, b.h_lag]),
+            ]
+        )
+        firm = np.concatenate([b.firm, b.firm])
+    else:
+        endog, instr, firm = b.terms[:, f], b.terms_iv[:, f], b.firm
+        exog = np.hstack([np.ones((n, 1)), b.terms[:, s], b.controls, b.h_lag])
+    names = tuple(spec.terms[i] for i in f)
+    return WeakInstruments(
+        endog=names,
+        instruments=tuple(f"{t} (lagged free inputs)" for t in names),
+        kp_f=kleibergen_paap_f(endog, instr, exog, firm),
+        sw_f=tuple(float(v) for v in sanderson_windmeijer_f(endog, instr, exog, firm)),
+    )
+
+
+def _level_dependence(
+    b: _Blocks, spec: ProductionSpec, x_free: np.ndarray
+) -> tuple[tuple[str, float], ...]:
+    """R² of each free input on (1, controls, h(state, proxy)): the level equation uses the
+    free inputs as their own instruments beside h, as LP's first stage does."""
+    basis = np.hstack([np.ones((x_free.shape[0], 1)), b.controls, b.h])
+    return tuple(
+        (name, float(r2))
+        for name, r2 in zip(spec.free, r_squared(x_free, basis), strict=True)
+    )
+
+
 def _phi(panel: Panel, b: _Blocks, fitted: np.ndarray) -> np.ndarray:
     out = np.full(panel.nobs, np.nan)
     out[b.sample] = fitted
@@ -355,6 +409,10 @@ def fit_gmm(panel: Panel, spec: ProductionSpec, options: WooldridgeOptions) -> F
             "n_instruments": l1 + l2,
             "steps": options.steps,
         },
+        identification=IdentificationStats(
+            instruments=_strength(b, spec),
+            dependence=_level_dependence(b, spec, panel.matrix(spec.free)[b.sample]),
+        ),
     )
 
 
@@ -499,6 +557,9 @@ def fit_iv(panel: Panel, spec: ProductionSpec, options: WooldridgeIVOptions) -> 
         se_kind="normal",
         extra=extra,
         diagnostics=diagnostics,
+        identification=IdentificationStats(
+            instruments=_strength(b, spec, stacked=True)
+        ),
     )
 
 
@@ -592,4 +653,5 @@ def fit_rob(panel: Panel, spec: ProductionSpec, options: RobinsonOptions) -> Fit
                 *(f"h_lag:{m}" for m in b.h_names),
             ),
         },
+        identification=IdentificationStats(instruments=_strength(b, spec)),
     )

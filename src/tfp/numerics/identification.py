@@ -10,9 +10,11 @@ warns). Each is a function of arrays only:
   regressors; with one it equals the Kleibergen-Paap F;
 * :func:`r_squared`: R² of each column on a basis (functional dependence of a free input on
   the first-stage polynomial, Ackerberg, Caves & Frazer 2015);
-* :func:`numerical_hessian` and :func:`curvature_precision`: the curvature of a criterion at
-  its minimum turned into the standard deviation of the estimate along the flattest direction;
-  :func:`covariance_precision` does the same from a covariance matrix;
+* :func:`criterion_precision`: how far the estimate can move along its flattest direction
+  before the criterion rises by its sampling noise (the curvature at the minimum picks the
+  direction, the criterion itself measures the distance, so identification that comes only
+  from higher-order terms is measured right); :func:`curvature_precision` is its quadratic
+  approximation and :func:`covariance_precision` the same summary of a covariance matrix;
 * :func:`within_share`: share of a variable's variance that is within groups (firms).
 
 :class:`IdentificationStats` is the typed record an estimator fills with the statistics only
@@ -46,8 +48,10 @@ __all__ = [
     "Precision",
     "WeakInstruments",
     "covariance_precision",
+    "criterion_precision",
     "curvature_precision",
     "kleibergen_paap_f",
+    "mean_elasticity_jacobian",
     "numerical_hessian",
     "r_squared",
     "sanderson_windmeijer_f",
@@ -62,6 +66,14 @@ HESSIAN_STEP = 1e-4
 #: An eigenvalue of a curvature matrix at most this fraction of the largest counts as zero
 #: (a direction in which the criterion is flat to rounding).
 FLAT_RTOL = 1e-12
+
+#: Longest move (elasticity units) searched along a direction by :func:`criterion_precision`:
+#: a criterion that has not risen by its noise this far out is flat (the plausible range of
+#: an elasticity is about 1).
+WIDTH_MAX = 10.0
+
+#: Bisection steps of :func:`criterion_precision` once the rise is bracketed (2^-30 relative).
+WIDTH_BISECTIONS = 30
 
 
 def _c(a: np.ndarray) -> np.ndarray:
@@ -262,6 +274,37 @@ def r_squared(x: np.ndarray, basis: np.ndarray) -> np.ndarray:
         return np.where(tss > 0, 1.0 - rss / np.where(tss > 0, tss, 1.0), np.nan)
 
 
+def mean_elasticity_jacobian(x: np.ndarray, exponents: np.ndarray) -> np.ndarray:
+    """Derivative of the mean output elasticities with respect to the term coefficients.
+
+    With ``f(x) = Σ_t b_t Π_j x_j^{e_tj}``, the elasticity of input ``i`` is
+    ``∂f/∂x_i = Σ_t b_t e_ti x^{e_t - 1_i}`` (inputs in logs), linear in ``b``.
+
+    Parameters
+    ----------
+    x : ndarray, shape (n, k)
+        Inputs (logs) over the rows the means are taken on.
+    exponents : ndarray of int, shape (p, k)
+        Monomial of each term.
+
+    Returns
+    -------
+    ndarray, shape (k, p)
+        ``J[i, t] = mean_rows(e_ti x^{e_t - 1_i})``.
+    """
+    x = _c(x)
+    e = np.asarray(exponents, dtype=np.int64)
+    out = np.zeros((x.shape[1], e.shape[0]))
+    for t in range(e.shape[0]):
+        for i in range(x.shape[1]):
+            if e[t, i] == 0:
+                continue
+            d = e[t].copy()
+            d[i] -= 1
+            out[i, t] = e[t, i] * float(np.mean(np.prod(x**d, axis=1)))
+    return out
+
+
 def within_share(x: np.ndarray, groups: np.ndarray) -> float:
     """Share of the variance of ``x`` that is within groups: ``Σ (x - x̄_g)² / Σ (x - x̄)²``.
 
@@ -423,6 +466,124 @@ def curvature_precision(
     inv = (vectors / np.where(values > 0, values, np.inf)) @ vectors.T
     cov = 2.0 * float(noise) * (j @ inv @ j.T)
     return covariance_precision(cov, names, source="curvature")
+
+
+def _rise_width(
+    fun: Callable[[np.ndarray], float],
+    x0: np.ndarray,
+    q0: float,
+    noise: float,
+    d: np.ndarray,
+    t0: float,
+) -> float:
+    """Smallest ``t > 0`` with ``fun(x0 + t d) - q0 >= noise`` (``inf`` beyond WIDTH_MAX); a
+    non-finite criterion counts as a rise."""
+
+    def rise(t: float) -> float:
+        v = float(fun(x0 + t * d))
+        return v - q0 if np.isfinite(v) else np.inf
+
+    t = float(np.clip(t0, 1e-6, WIDTH_MAX))
+    if rise(t) >= noise:
+        lo, hi = 0.0, t
+    else:
+        lo = t
+        while True:
+            t *= 2.0
+            if t > WIDTH_MAX:
+                return float("inf")
+            if rise(t) >= noise:
+                break
+            lo = t
+        hi = t
+    for _ in range(WIDTH_BISECTIONS):
+        mid = 0.5 * (lo + hi)
+        if rise(mid) >= noise:
+            hi = mid
+        else:
+            lo = mid
+    return hi
+
+
+def criterion_precision(
+    fun: Callable[[np.ndarray], float],
+    at: np.ndarray,
+    noise: float,
+    jac: np.ndarray,
+    names: Sequence[str],
+    *,
+    curvature: np.ndarray | None = None,
+) -> Precision:
+    r"""How far the reported quantities can move before the criterion rises by its noise.
+
+    The curvature ``H`` at the minimum (``numerical_hessian`` unless given) gives the
+    quadratic model ``cov(θ̂) = 2 · noise · H^{-1}`` and, through ``J``, the principal
+    directions of the reported quantities (and the directions in which ``H`` is flat). Along
+    each, the parameters move the cheapest way (``d = cov J' (J cov J')^+ e``, so ``J d = e``
+    is a unit move of the reported quantities), and the criterion itself is evaluated to find
+    the move ``w`` at which it has risen by ``noise``. For a quadratic criterion ``w`` is the
+    standard deviation along ``e``; where identification comes only from higher-order terms
+    (a singular Jacobian of the moments) the quadratic model would overstate it and ``w``
+    does not. The largest ``w`` and its direction are returned (``inf`` when the criterion
+    has not risen within ``WIDTH_MAX``).
+
+    Parameters
+    ----------
+    fun : callable
+        The criterion in the optimised parameters.
+    at : ndarray, shape (p,)
+        Its minimum.
+    noise : float
+        The criterion's sampling noise scale (see :func:`curvature_precision`).
+    jac : ndarray, shape (k, p)
+        Derivative of the reported quantities with respect to the parameters.
+    names : sequence of str
+        Names of the reported quantities.
+    curvature : ndarray, shape (p, p), optional
+        The Hessian of ``fun`` at ``at`` (e.g. ``2 G'WG`` from an analytic Jacobian).
+    """
+    x0 = np.asarray(at, dtype=np.float64).ravel()
+    j = np.asarray(jac, dtype=np.float64)
+    q0 = float(fun(x0))
+    h = numerical_hessian(fun, x0) if curvature is None else np.asarray(curvature)
+    h = np.where(np.isfinite(h), h, 0.0)
+    h = (h + h.T) / 2.0
+    values, vectors = np.linalg.eigh(h)
+    top = max(float(values[-1]), 0.0)
+    flat = values <= FLAT_RTOL * top if top > 0 else np.ones(values.shape, dtype=bool)
+    candidates: list[tuple[np.ndarray, np.ndarray, float]] = []
+    for v in vectors[:, flat].T:
+        e = j @ v
+        size = float(np.linalg.norm(e))
+        if size > 1e-12:
+            candidates.append((v / size, e / size, 1.0))
+    keep = ~flat
+    cov = 2.0 * float(noise) * (vectors[:, keep] / values[keep]) @ vectors[:, keep].T
+    ve = j @ cov @ j.T
+    ve = (ve + ve.T) / 2.0
+    ev, evec = np.linalg.eigh(ve)
+    ve_pinv = np.linalg.pinv(ve, hermitian=True)
+    for lam, e in zip(ev, evec.T, strict=True):
+        if lam <= FLAT_RTOL * max(float(ev[-1]), 0.0) or lam <= 0:
+            continue
+        d = cov @ j.T @ ve_pinv @ e
+        candidates.append((d, e, float(np.sqrt(lam))))
+    if not candidates:
+        return covariance_precision(np.zeros((j.shape[0],) * 2), names, "curvature")
+    widths = [
+        max(
+            _rise_width(fun, x0, q0, noise, d, t0),
+            _rise_width(fun, x0, q0, noise, -d, t0),
+        )
+        for d, _, t0 in candidates
+    ]
+    best = int(np.argmax(widths))
+    return Precision(
+        float(widths[best]),
+        tuple(_oriented(candidates[best][1]).tolist()),
+        tuple(names),
+        "curvature",
+    )
 
 
 @dataclass(frozen=True)
