@@ -44,6 +44,7 @@ from tfp.numerics.identification import (
 )
 from tfp.numerics.optimize import minimize_multistart, sobol_starts
 from tfp.numerics.poly import exponent_table, poly_basis, poly_names, term_exponents
+from tfp.numerics.units import centring_map
 from tfp.options.acf import ACFOptions
 from tfp.panel import Panel
 from tfp.spec import ProductionSpec, elasticity_matrix, term_matrix
@@ -87,7 +88,9 @@ def _noise_margin(problem: MarkovGMM, beta: np.ndarray) -> float:
 @dataclass(frozen=True)
 class _FirstStage:
     phi: np.ndarray
-    raw_terms: np.ndarray  # raw polynomial coefficient of each production term
+    start_terms: (
+        np.ndarray
+    )  # coefficient of each term's monomial, expanded at the centre
     r2: float
     ssr: float
     names: tuple[str, ...]
@@ -115,14 +118,16 @@ def _check(panel: Panel, spec: ProductionSpec, options: ACFOptions) -> None:
         panel[name]  # raises SpecificationError naming the column when absent
 
 
-def _raw_coefficient(
+def _term_coefficient(
     target: np.ndarray,
     exps: np.ndarray,
     coefs: np.ndarray,
     mu: np.ndarray,
     sd: np.ndarray,
+    centre: np.ndarray,
 ) -> float:
-    """Coefficient of the raw monomial ``x^target`` in ``Σ_m c_m Π_j ((x_j − μ_j)/σ_j)^e_mj``."""
+    """Coefficient of ``Π_j (x_j − centre_j)^target_j`` in ``Σ_m c_m Π_j ((x_j − μ_j)/σ_j)^e_mj``
+    (binomial expansion of ``x − μ = (x − centre) + (centre − μ)``)."""
     total = 0.0
     for m in range(exps.shape[0]):
         e = exps[m]
@@ -131,7 +136,7 @@ def _raw_coefficient(
         term = coefs[m]
         for j in range(e.shape[0]):
             if e[j]:
-                term *= comb(int(e[j]), int(target[j])) * (-mu[j]) ** int(
+                term *= comb(int(e[j]), int(target[j])) * (centre[j] - mu[j]) ** int(
                     e[j] - target[j]
                 )
                 term /= sd[j] ** int(e[j])
@@ -140,8 +145,14 @@ def _raw_coefficient(
 
 
 def _first_stage(
-    panel: Panel, spec: ProductionSpec, options: ACFOptions, y: np.ndarray
+    panel: Panel,
+    spec: ProductionSpec,
+    options: ACFOptions,
+    y: np.ndarray,
+    centre: dict[str, float],
 ) -> _FirstStage:
+    """The first stage; ``centre`` gives the point (per input) at which the polynomial's
+    coefficients on the production terms are read for the start set."""
     poly_vars = tuple(
         dict.fromkeys((*spec.free, *spec.state, *spec.flexible, *spec.proxy))
     )
@@ -199,10 +210,15 @@ def _first_stage(
             t[pos[inputs[a_i]]] += 1
             t[pos[inputs[b_i]]] += 1
             targets.append(t)
-    raw = np.array([_raw_coefficient(t, exps, coef[:nb], mu, sd) for t in targets])
+    point = np.array(
+        [centre.get(name, m) for name, m in zip(poly_vars, mu, strict=True)]
+    )
+    start = np.array(
+        [_term_coefficient(t, exps, coef[:nb], mu, sd, point) for t in targets]
+    )
     return _FirstStage(
         phi=phi,
-        raw_terms=raw,
+        start_terms=start,
         r2=1.0 - ssr / sst if sst > 0 else float("nan"),
         ssr=ssr,
         names=(*poly_names(poly_vars, options.poly_degree), *extra_names),
@@ -228,13 +244,20 @@ def _instrument_matrix(
     ]
     dated = np.column_stack(cols)
     dnames = tuple(f"{n}_lag" if n in lagged else n for n in inputs)
+    if options.unit_invariant:
+        # centred, so that the weight (Z'Z/N)^{-1} and the moment scores do not depend on
+        # the origin of the logs (the innovations have mean zero: the roots are the same)
+        dated = dated - dated.mean(axis=0)
     z = term_matrix(dated, dnames, spec.form)
     znames = list(dnames)
     if spec.form == "translog":
         for a, b in combinations_with_replacement(dnames, 2):
             znames.append(f"{a}^2" if a == b else f"{a}:{b}")
     if options.extra_instruments:
-        z = np.column_stack([z, panel.matrix(options.extra_instruments)[lag]])
+        extra = panel.matrix(options.extra_instruments)[lag]
+        if options.unit_invariant:
+            extra = extra - extra.mean(axis=0)
+        z = np.column_stack([z, extra])
         znames.extend(f"{n}_lag" for n in options.extra_instruments)
     return np.ascontiguousarray(z), tuple(znames)
 
@@ -256,15 +279,26 @@ def acf_problem(
 ) -> tuple[MarkovGMM, dict[str, Any]]:
     """Build the one-step second-stage problem and what :func:`fit` needs besides it.
 
-    Returns the :class:`~tfp.numerics.gmm.MarkovGMM` (rows with a lag) and a dict with
-    ``phi`` (n,), ``use`` (bool, n), ``dropped``, ``first_stage`` (a record with ``raw_terms``),
-    ``x_in_use`` (inputs on the used rows), ``ols`` (OLS start), ``instruments`` (names).
+    With ``options.unit_invariant`` the problem is in the centred parametrisation
+    (:mod:`tfp.numerics.units`): its terms are those of the inputs centred at their sample
+    means, so its coefficients ``c`` are the raw ones ``A c``, and the instruments are
+    centred (the same criterion whatever the units of the logs). Returns the
+    :class:`~tfp.numerics.gmm.MarkovGMM` (rows with a lag) and a dict with ``phi`` (n,),
+    ``use`` (bool, n), ``dropped``, ``first_stage`` (a record with ``start_terms``),
+    ``x_in_use`` (centred inputs on the used rows), ``ols`` (OLS start), ``instruments``
+    (names), ``a_map`` (``A``) and ``raw_problem`` (the same problem in raw terms, for
+    criteria and law-of-motion coefficients at raw coefficients).
     """
     _check(panel, spec, options)
     y = np.asarray(panel[spec.output])
-    xin = panel.matrix(spec.inputs)
+    xin_raw = panel.matrix(spec.inputs)
+    mu = xin_raw.mean(axis=0) if options.unit_invariant else np.zeros(xin_raw.shape[1])
+    xin = xin_raw - mu
     x = term_matrix(xin, spec.inputs, spec.form)
-    fs = _first_stage(panel, spec, options, y)
+    a_map, _ = centring_map(term_exponents(len(spec.inputs), spec.form), mu)
+    fs = _first_stage(
+        panel, spec, options, y, dict(zip(spec.inputs, mu.tolist(), strict=True))
+    )
     lag_all = panel.lag_index(1)
     reasons = panel.lag_reasons(1)
     use = lag_all >= 0
@@ -277,7 +311,7 @@ def acf_problem(
             f"{x.shape[1]} production terms and {h} law-of-motion coefficients",
             fix="use a longer panel (consecutive years) or fewer terms",
         )
-    z, znames = _instrument_matrix(panel, spec, options, xin, use, lag)
+    z, znames = _instrument_matrix(panel, spec, options, xin_raw, use, lag)
     cl = (
         panel.matrix(options.markov_controls)[lag]
         if options.markov_controls
@@ -300,20 +334,36 @@ def acf_problem(
         "x_in_use": xin[use],
         "ols": ols,
         "instruments": znames,
+        "a_map": a_map,
+        "raw_problem": MarkovGMM.build(
+            problem.phi,
+            problem.phil,
+            term_matrix(xin_raw[use], spec.inputs, spec.form),
+            term_matrix(xin_raw[lag], spec.inputs, spec.form),
+            problem.cl,
+            problem.z,
+            problem.degree,
+            weight=problem.weight,
+        ),
     }
     return problem, info
 
 
 def _start_set(
-    spec: ProductionSpec, options: ACFOptions, ols: np.ndarray, fs_start: np.ndarray
+    spec: ProductionSpec,
+    options: ACFOptions,
+    ols: np.ndarray,
+    fs_start: np.ndarray,
+    user_start: np.ndarray | None = None,
 ) -> np.ndarray:
-    """The deterministic start set documented in :class:`~tfp.options.acf.ACFOptions`."""
+    """The deterministic start set documented in :class:`~tfp.options.acf.ACFOptions`, in
+    the centred parametrisation (``user_start``: ``options.start`` mapped into it)."""
     n = options.optimizer.n_starts
     n_terms = len(spec.terms)
     n_inputs = len(spec.inputs)
     rows: list[np.ndarray] = []
-    if options.start is not None:
-        rows.append(np.asarray(options.start, dtype=np.float64))
+    if user_start is not None:
+        rows.append(np.asarray(user_start, dtype=np.float64))
     equal = np.zeros(n_terms)
     equal[:n_inputs] = 1.0 / n_inputs
     rows.extend([ols, fs_start, equal])
@@ -512,7 +562,13 @@ def fit(panel: Panel, spec: ProductionSpec, options: ACFOptions) -> Fit:
 
     accept = partial(_accept, problem=problem, x_use=x_use, spec=spec, options=options)
 
-    starts = _start_set(spec, options, info["ols"], fs.raw_terms)
+    a_map: np.ndarray = info["a_map"]
+    user_start = (
+        None
+        if options.start is None
+        else np.linalg.solve(a_map, np.asarray(options.start, dtype=np.float64))
+    )
+    starts = _start_set(spec, options, info["ols"], fs.start_terms, user_start)
     screening = None
     if (
         options.screen_nobs is not None
@@ -545,7 +601,7 @@ def fit(panel: Panel, spec: ProductionSpec, options: ACFOptions) -> Fit:
         final, beta, conv, accept, x_use, spec, two_step=options.weight == "two-step"
     )
     spurious = tuple(
-        (m.objective, m.params)
+        (m.objective, _to_raw(a_map, m.params))
         for m in conv.local_minima
         if not accept(np.asarray(m.params))
     )
@@ -568,7 +624,13 @@ def fit(panel: Panel, spec: ProductionSpec, options: ACFOptions) -> Fit:
             f"{min(s[0] for s in spurious):.6g}: "
             + "; ".join(str(np.round(s[1], 4).tolist()) for s in spurious)
         )
-    markov = final.markov(beta)
+    # report in the raw parametrisation: coefficients, criterion, law of motion, minima
+    raw_final = info["raw_problem"].with_weight(final.weight)
+    beta = a_map @ beta
+    conv = _raw_convergence(conv, a_map)
+    step1 = _raw_convergence(step1, a_map)
+    starts = starts @ a_map.T
+    markov = raw_final.markov(beta)
     if markov is None:
         raise IdentificationError(
             "the law-of-motion regressors are collinear at the estimate",
@@ -582,7 +644,7 @@ def fit(panel: Panel, spec: ProductionSpec, options: ACFOptions) -> Fit:
         ],
         *[f"{c}_lag" for c in options.markov_controls],
     )
-    objective = float(markov_criterion(beta, final))
+    objective = float(markov_criterion(beta, raw_final))
     if conv.objective != objective:
         conv = replace(conv, objective=objective)
     return Fit(
@@ -592,7 +654,7 @@ def fit(panel: Panel, spec: ProductionSpec, options: ACFOptions) -> Fit:
         sample=np.asarray(info["use"], dtype=bool),
         convergence=conv,
         objective=objective,
-        objective_fn=partial(markov_criterion, problem=final),
+        objective_fn=partial(markov_criterion, problem=raw_final),
         phi=np.asarray(fs.phi, dtype=np.float64),
         dropped=info["dropped"],
         first_stage={
@@ -654,6 +716,21 @@ def _identification(
             if m.objective <= accepted[0].objective + margin
         )
     return IdentificationStats(precision=precision, competing=competing)
+
+
+def _to_raw(a_map: np.ndarray, params: tuple[float, ...]) -> tuple[float, ...]:
+    return tuple(float(v) for v in a_map @ np.asarray(params, dtype=np.float64))
+
+
+def _raw_convergence(conv: Convergence, a_map: np.ndarray) -> Convergence:
+    """A search record of the centred problem with its points in raw coefficients."""
+    return replace(
+        conv,
+        start_params=_to_raw(a_map, conv.start_params),
+        local_minima=tuple(
+            replace(m, params=_to_raw(a_map, m.params)) for m in conv.local_minima
+        ),
+    )
 
 
 def bootstrap_options(

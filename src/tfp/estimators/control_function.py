@@ -53,6 +53,7 @@ from tfp.numerics.identification import (
 )
 from tfp.numerics.optimize import minimize_multistart, sobol_starts
 from tfp.numerics.poly import exponent_table, poly_basis, poly_names, term_exponents
+from tfp.numerics.units import centring_map, standardise
 from tfp.options.control_function import LPOptions, OPOptions, _ControlFunctionOptions
 from tfp.panel import Panel
 from tfp.spec import ProductionSpec, term_matrix
@@ -285,6 +286,48 @@ def _objective_at_beta(beta: np.ndarray, d: _Stage2) -> float:
     return _criterion(beta[list(d.s_index)], beta[list(d.f_index)], d)
 
 
+def _objective_at_raw(beta: np.ndarray, d: _Stage2, a_inv: np.ndarray) -> float:
+    """The criterion at raw production-term coefficients (``d`` holds centred terms)."""
+    beta = np.asarray(beta, dtype=np.float64).reshape(-1)
+    if beta.shape[0] != a_inv.shape[0]:
+        return _objective_at_beta(beta, d)  # raises with the right message
+    return _objective_at_beta(a_inv @ beta, d)
+
+
+def _raw_convergence(
+    conv: Any, a_map: np.ndarray, beta_c: np.ndarray, s_index: tuple[int, ...]
+) -> Any:
+    """The search record with its second-stage points in raw coefficients."""
+
+    def raw(theta: tuple[float, ...]) -> tuple[float, ...]:
+        b = beta_c.copy()
+        b[list(s_index)] = theta
+        return tuple(float(v) for v in (a_map @ b)[list(s_index)])
+
+    return dataclasses.replace(
+        conv,
+        start_params=raw(conv.start_params),
+        local_minima=tuple(
+            dataclasses.replace(m, params=raw(m.params)) for m in conv.local_minima
+        ),
+    )
+
+
+def _term_scale(
+    poly_vars: Sequence[str],
+    term_inp: list[tuple[int, ...]],
+    s_index: tuple[int, ...],
+    inputs: tuple[str, ...],
+    sd: np.ndarray,
+) -> np.ndarray:
+    """``prod sd^e`` of each second-stage term's monomial in the polynomial's variables."""
+    out = np.ones(len(s_index))
+    for k, ti in enumerate(s_index):
+        for j in term_inp[ti]:
+            out[k] *= sd[list(poly_vars).index(inputs[j])]
+    return out
+
+
 def _markov_basis(omega_lag: np.ndarray, prob: np.ndarray, degree: int) -> np.ndarray:
     if prob.shape[1] == 0:
         return poly_basis(omega_lag[:, None], degree)
@@ -361,7 +404,10 @@ def _fit(
     # ---- production terms -----------------------------------------------------------------
     inputs = spec.inputs
     x_inputs = work.matrix(inputs)
-    terms_x = term_matrix(x_inputs, inputs, spec.form)
+    # unit invariance: terms of inputs centred at their means (raw terms = a_map @ centred)
+    mu_in = x_inputs.mean(axis=0) if options.unit_invariant else np.zeros(len(inputs))
+    a_map, a0 = centring_map(term_exponents(len(inputs), spec.form), mu_in)
+    terms_x = term_matrix(x_inputs - mu_in, inputs, spec.form)
     term_inp = _term_inputs(inputs, spec.form)
     free_pos = set(range(len(spec.free)))
     f_index = tuple(i for i, t in enumerate(term_inp) if free_pos.intersection(t))
@@ -394,6 +440,9 @@ def _fit(
     poly_all_names = [*poly_vars, *(spec.proxy[j] for j in own)]
     basis_names = poly_names(poly_all_names, options.poly_degree)
     y = work[spec.output]
+    poly_sd = np.ones(poly_x.shape[1])
+    if options.unit_invariant:  # the same span, well conditioned whatever the units
+        poly_x, _, poly_sd = standardise(poly_x)
     reg = np.column_stack(
         [xf, xc, poly_basis(poly_x, options.poly_degree)]
     )  # the basis lives only inside reg: one (n, p) matrix, not two
@@ -488,6 +537,13 @@ def _fit(
     center = _start(
         options, basis_names, poly_all_names, term_inp, s_index, inputs, coef, reg
     )
+    if options.start is None:  # coefficients of standardised monomials -> centred terms
+        center = center / _term_scale(
+            poly_all_names, term_inp, s_index, inputs, poly_sd
+        )
+    else:  # raw start -> centred: raw_s = A_sf b_f + A_ss theta
+        sf, ss = np.ix_(s_index, f_index), np.ix_(s_index, s_index)
+        center = np.linalg.solve(a_map[ss], center - a_map[sf] @ beta_f)
     n_more = options.optimizer.n_starts - 1
     starts = [center[None, :]]
     if n_more > 0 and options.start_spread > 0:
@@ -525,19 +581,23 @@ def _fit(
         theta,
         beta_f,
         conv,
-        x_inputs[cur],
+        (x_inputs - mu_in)[cur],  # the parametrisation of theta
         spec,
         r_squared(work.matrix(spec.free), reg[:, xf.shape[1] :]),
     )
-    h_raw = _markov_basis(omega_lag, d.prob, d.markov_degree)
-    omega_now = d.phi - d.xf @ beta_f - d.xs @ theta
+    beta_c = np.empty(len(spec.terms))
+    beta_c[list(f_index)] = beta_f
+    beta_c[list(s_index)] = theta
+    # productivity of the raw parametrisation: omega_c + a0 @ beta_c
+    shift = float(a0 @ beta_c)
+    h_raw = _markov_basis(omega_lag + shift, d.prob, d.markov_degree)
+    omega_now = d.phi - d.xf @ beta_f - d.xs @ theta + shift
     g = np.linalg.lstsq(h_raw, omega_now, rcond=None)[0]
 
     # ---- assemble -------------------------------------------------------------------------
-    beta = np.empty(len(spec.terms))
-    beta[list(f_index)] = beta_f
-    beta[list(s_index)] = theta
+    beta = a_map @ beta_c
     params = np.concatenate([beta, gamma])
+    conv = _raw_convergence(conv, a_map, beta_c, s_index)
     names = (*spec.terms, *c_names)
 
     sample = np.zeros(n_all, dtype=bool)
@@ -578,7 +638,9 @@ def _fit(
         sample=sample,
         convergence=conv,
         objective=float(conv.objective),
-        objective_fn=functools.partial(_objective_at_beta, d=d),
+        objective_fn=functools.partial(
+            _objective_at_raw, d=d, a_inv=np.linalg.inv(a_map)
+        ),
         phi=phi_out,
         dropped=FrozenDict(dropped),
         first_stage=FrozenDict(first_stage),

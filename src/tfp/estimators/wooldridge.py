@@ -33,6 +33,7 @@ from tfp.numerics.identification import (
     sanderson_windmeijer_f,
 )
 from tfp.numerics.poly import poly_basis, poly_names, term_exponents
+from tfp.numerics.units import centring_map, raw_coefficients, standardise
 from tfp.options.wooldridge import (
     RobinsonOptions,
     WooldridgeIVOptions,
@@ -57,12 +58,16 @@ class _Blocks:
     dropped: dict[str, int]
     firm: np.ndarray  # firm codes of sample rows (non-decreasing)
     y: np.ndarray
-    terms: np.ndarray  # production terms
+    terms: np.ndarray  # production terms (of centred inputs when ``centred``)
     terms_iv: np.ndarray  # terms with free inputs replaced by their lag
+    terms_raw: np.ndarray  # production terms of the inputs as given
     controls: np.ndarray
     h: np.ndarray  # polynomial in (state, proxy), current
     h_lag: np.ndarray  # same polynomial in the lagged variables
     h_names: tuple[str, ...]
+    a_map: np.ndarray  # raw term coefficients = a_map @ centred ones
+    a0: np.ndarray  # the intercept gains a0 @ centred term coefficients
+    h0: np.ndarray  # h at the raw origin (the intercept gains h0 @ h's coefficients)
 
 
 def _check_spec(spec: ProductionSpec, method: str) -> None:
@@ -86,7 +91,20 @@ def _check_spec(spec: ProductionSpec, method: str) -> None:
         )
 
 
-def _blocks(panel: Panel, spec: ProductionSpec, degree: int, method: str) -> _Blocks:
+def _blocks(
+    panel: Panel,
+    spec: ProductionSpec,
+    degree: int,
+    method: str,
+    *,
+    centred: bool = True,
+) -> _Blocks:
+    """The estimation arrays. With ``centred`` (every unit-invariant variant), the polynomial
+    ``h`` is built from the standardised (state, proxy) and the production terms from inputs
+    centred at their sample means (:mod:`tfp.numerics.units`): the same column spaces, so the
+    same fit, but well conditioned whatever the units; ``a_map``/``a0`` map the coefficients
+    back to the raw terms. Without it (prodest's conventions, which are not unit invariant)
+    everything is raw."""
     _check_spec(spec, method)
     for p in spec.proxy:
         v = panel[p]
@@ -112,6 +130,14 @@ def _blocks(panel: Panel, spec: ProductionSpec, degree: int, method: str) -> _Bl
     x_iv[:, :free_n] = x_all[lag_rows, :free_n]
     hv = list(spec.state) + list(spec.proxy)
     hx_all = panel.matrix(hv)
+    mu = np.zeros(x.shape[1])
+    origin = np.zeros((1, len(hv)))
+    if centred:
+        hx_all, h_mean, h_sd = standardise(hx_all)
+        origin = -h_mean[None, :] / h_sd
+        if rows.size:
+            mu = x.mean(axis=0)
+    a_map, a0 = centring_map(term_exponents(x.shape[1], spec.form), mu)
     h = poly_basis(hx_all[rows], degree, include_constant=False)
     h_lag = poly_basis(hx_all[lag_rows], degree, include_constant=False)
     blocks = _Blocks(
@@ -119,12 +145,16 @@ def _blocks(panel: Panel, spec: ProductionSpec, degree: int, method: str) -> _Bl
         dropped=dropped,
         firm=np.ascontiguousarray(panel.firm[rows]),
         y=np.ascontiguousarray(panel[spec.output][rows]),
-        terms=term_matrix(x, spec.inputs, spec.form),
-        terms_iv=term_matrix(x_iv, spec.inputs, spec.form),
+        terms=term_matrix(x - mu, spec.inputs, spec.form),
+        terms_iv=term_matrix(x_iv - mu, spec.inputs, spec.form),
+        terms_raw=term_matrix(x, spec.inputs, spec.form),
         controls=panel.matrix(spec.control)[rows],
         h=h,
         h_lag=h_lag,
         h_names=poly_names(hv, degree, include_constant=False),
+        a_map=a_map,
+        a0=a0,
+        h0=poly_basis(origin, degree, include_constant=False)[0],
     )
     n = rows.shape[0]
     if n == 0:
@@ -333,10 +363,16 @@ def fit_gmm(panel: Panel, spec: ProductionSpec, options: WooldridgeOptions) -> F
     Wooldridge, J. M. (2009). *Economics Letters*, 104(3), 112-114.
     https://doi.org/10.1016/j.econlet.2009.04.026
     """
-    b = _blocks(panel, spec, options.poly_degree, "wrdg")
+    shared = options.shared_state_terms
+    b = _blocks(panel, spec, options.poly_degree, "wrdg", centred=not shared)
     n = b.y.shape[0]
-    term_names = set(spec.terms)
-    keep_h = [j for j, nm in enumerate(b.h_names) if nm not in term_names]
+    if shared:  # prodest: h loses the monomials that are production terms
+        keep_h = [j for j, nm in enumerate(b.h_names) if nm not in set(spec.terms)]
+        in_level = list(range(len(spec.terms)))
+    else:  # h is whole; terms that are monomials of h enter equation 2 only
+        keep_h = list(range(len(b.h_names)))
+        in_level = [i for i, t in enumerate(spec.terms) if t not in set(b.h_names)]
+    out_level = [i for i in range(len(spec.terms)) if i not in in_level]
     h1 = b.h[:, keep_h]
     nt, nc, nh1, nh2 = (
         b.terms.shape[1],
@@ -345,9 +381,11 @@ def fit_gmm(panel: Panel, spec: ProductionSpec, options: WooldridgeOptions) -> F
         b.h_lag.shape[1],
     )
     one, zero = np.ones((n, 1)), np.zeros((n, 1))
-    x1 = np.hstack([b.terms, b.controls, one, h1, zero, np.zeros((n, nh2))])
+    t1 = b.terms.copy()
+    t1[:, out_level] = 0.0
+    x1 = np.hstack([t1, b.controls, one, h1, zero, np.zeros((n, nh2))])
     x2 = np.hstack([b.terms, b.controls, one, np.zeros((n, nh1)), one, b.h_lag])
-    z1 = np.hstack([one, b.terms, b.controls, h1])
+    z1 = np.hstack([one, b.terms[:, in_level], b.controls, h1])
     z2 = np.hstack([one, b.terms_iv, b.controls, b.h_lag])
     l1, l2 = z1.shape[1], z2.shape[1]
     x = np.vstack([x1, x2])
@@ -387,12 +425,34 @@ def fit_gmm(panel: Panel, spec: ProductionSpec, options: WooldridgeOptions) -> F
         "const_eq2",
         *(f"h_lag:{nm}" for nm in b.h_names),
     )
-    prof = _Profile(y=y, x_beta=x[:, :nt], x_rest=x[:, nt:], z=z, w=w, n=2 * n)
-    obj = _profile_objective(theta[:nt], prof)
+    # the intercept is equation 1's: the value at the raw origin of its centred terms and h
+    a0_level = b.a0.copy()
+    a0_level[out_level] = 0.0
+    coef, vcov_raw = raw_coefficients(
+        theta,
+        b.a_map,
+        a0_level,
+        const=k - 1,
+        vcov=vcov,
+        const_from=(np.arange(k, k + nh1), b.h0[keep_h]),
+    )
+    assert vcov_raw is not None
+    params, vcov_k = coef[:k], vcov_raw[:k, :k]
+    t1_raw = b.terms_raw.copy()
+    t1_raw[:, out_level] = 0.0
+    prof = _Profile(
+        y=y,
+        x_beta=np.vstack([t1_raw, b.terms_raw]),
+        x_rest=x[:, nt:],
+        z=z,
+        w=w,
+        n=2 * n,
+    )
+    obj = _profile_objective(params[:nt], prof)
     return Fit(
-        params=theta[:k].copy(),
+        params=params,
         names=(*spec.terms, *spec.control, "const"),
-        vcov=vcov[:k, :k].copy(),
+        vcov=vcov_k,
         sample=b.sample,
         convergence=Convergence.closed_form(obj),
         objective=obj,
@@ -404,7 +464,7 @@ def fit_gmm(panel: Panel, spec: ProductionSpec, options: WooldridgeOptions) -> F
             "j_stat": j,
             "j_df": jdf,
             "j_pvalue": jp,
-            "coef_all": theta.copy(),
+            "coef_all": coef,
             "coef_names": names_all,
             "n_instruments": l1 + l2,
             "steps": options.steps,
@@ -453,7 +513,13 @@ def fit_iv(panel: Panel, spec: ProductionSpec, options: WooldridgeIVOptions) -> 
     Wooldridge, J. M. (2009). *Economics Letters*, 104(3), 112-114.
     https://doi.org/10.1016/j.econlet.2009.04.026
     """
-    b = _blocks(panel, spec, options.poly_degree, "wrdg-iv")
+    b = _blocks(
+        panel,
+        spec,
+        options.poly_degree,
+        "wrdg-iv",
+        centred=options.instrument_constant,  # prodest's projection is not shift invariant
+    )
     n = b.y.shape[0]
     nt, nc = b.terms.shape[1], b.controls.shape[1]
     one, zero = np.ones((n, 1)), np.zeros((n, 1))
@@ -498,16 +564,14 @@ def fit_iv(panel: Panel, spec: ProductionSpec, options: WooldridgeIVOptions) -> 
         j, jdf, jp, _ = _hansen_j(y, x, z, s)
         extra.update(j_stat=j, j_df=jdf, j_pvalue=jp)
         ne = len(e0)
-        prof = _Profile(
+        prof: _Profile | None = _Profile(
             y=y,
-            x_beta=x[:, ne : ne + nt],
+            x_beta=np.vstack([b.terms_raw, b.terms_raw]),
             x_rest=np.hstack([x[:, :ne], x[:, ne + nt :]]),
             z=z,
             w=w,
             n=2 * n,
         )
-        obj: float | None = _profile_objective(theta[ne : ne + nt], prof)
-        objective_fn: Any = partial(_profile_objective, problem=prof)
     else:
         # R prodest: project the regressors (without constant) on instruments without a
         # constant, then regress output on a constant and the projections.
@@ -519,24 +583,36 @@ def fit_iv(panel: Panel, spec: ProductionSpec, options: WooldridgeIVOptions) -> 
         _check_rank(d.T @ d, 2 * n, "wrdg-iv", fix)
         theta = np.linalg.lstsq(d, y, rcond=None)[0]
         vcov = None
-        obj, objective_fn = None, None
+        prof = None
         diagnostics = (
             "wrdg-iv with instrument_constant=False (R prodest's convention) has no "
             "analytic covariance; standard errors come from the bootstrap",
         )
     ne = len(e0)
-    beta = theta[ne : ne + nt]
-    delta = theta[ne + nt : ne + nt + nc]
     lam = theta[ne + nt + nc : -1]
-    a1 = theta[-1]
-    order = [*range(ne, ne + nt + nc), theta.shape[0] - 1]
-    params = theta[order]
+    fitted1 = theta[-1] + np.hstack([b.terms, b.controls, b.h]) @ theta[ne:-1]
+    nh = lam.shape[0]
+    order = [
+        *range(ne, ne + nt + nc),
+        theta.shape[0] - 1,
+        *range(ne + nt + nc, ne + nt + nc + nh),
+    ]
+    coef, vcov = raw_coefficients(
+        theta[order],
+        b.a_map,
+        b.a0,
+        const=nt + nc,
+        vcov=None if vcov is None else vcov[np.ix_(order, order)],
+        const_from=(np.arange(nt + nc + 1, nt + nc + 1 + nh), b.h0),
+    )
+    params = coef[: nt + nc + 1]
     if vcov is not None:
-        vcov = vcov[np.ix_(order, order)].copy()
-    fitted1 = a1 + b.terms @ beta + b.controls @ delta + b.h @ lam
+        vcov = vcov[: nt + nc + 1, : nt + nc + 1]
+    obj = None if prof is None else _profile_objective(params[:nt], prof)
+    objective_fn = None if prof is None else partial(_profile_objective, problem=prof)
     extra.update(
         markov_drift=float(theta[0]) if ne else float("nan"),
-        coef_all=np.concatenate([params, lam]),
+        coef_all=coef,
         coef_names=(
             *spec.terms,
             *spec.control,
@@ -628,12 +704,22 @@ def fit_rob(panel: Panel, spec: ProductionSpec, options: RobinsonOptions) -> Fit
         vcov = (v + v.T) / 2.0
     j, jdf, jp, _ = _hansen_j(b.y, x, z, s)
     k = nt + nc + 1
-    prof = _Profile(y=b.y, x_beta=x[:, :nt], x_rest=x[:, nt:], z=z, w=w, n=n)
-    obj = _profile_objective(theta[:nt], prof)
+    coef, vcov_raw = raw_coefficients(
+        theta,
+        b.a_map,
+        b.a0,
+        const=k - 1,
+        vcov=vcov,
+        const_from=(np.arange(k, theta.shape[0]), b.h0),
+    )
+    assert vcov_raw is not None
+    params, vcov_k = coef[:k], vcov_raw[:k, :k]
+    prof = _Profile(y=b.y, x_beta=b.terms_raw, x_rest=x[:, nt:], z=z, w=w, n=n)
+    obj = _profile_objective(params[:nt], prof)
     return Fit(
-        params=theta[:k].copy(),
+        params=params,
         names=(*spec.terms, *spec.control, "const"),
-        vcov=vcov[:k, :k].copy(),
+        vcov=vcov_k,
         sample=b.sample,
         convergence=Convergence.closed_form(obj),
         objective=obj,
@@ -645,7 +731,7 @@ def fit_rob(panel: Panel, spec: ProductionSpec, options: RobinsonOptions) -> Fit
             "j_stat": j,
             "j_df": jdf,
             "j_pvalue": jp,
-            "coef_all": theta.copy(),
+            "coef_all": coef,
             "coef_names": (
                 *spec.terms,
                 *spec.control,

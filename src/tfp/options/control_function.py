@@ -48,12 +48,19 @@ class _ControlFunctionOptions(MethodOptions):
     )
     start: tuple[float, ...] | None = None
     start_spread: float = 0.2
+    unit_invariant: bool = True
     screen_nobs: int | None = 100_000
 
     def __post_init__(self) -> None:
         check_int(self.poly_degree, name="poly_degree", low=1, high=6)
         check_int(self.markov_degree, name="markov_degree", low=1, high=6)
-        for name in ("time_dummies", "net_controls", "log_proxy", "exit_correction"):
+        for name in (
+            "time_dummies",
+            "net_controls",
+            "log_proxy",
+            "exit_correction",
+            "unit_invariant",
+        ):
             _check_bool(getattr(self, name), name=name)
         validate_literal(self.exit_rule, EXIT_RULES, name="exit_rule")
         validate_literal(self.survival_model, SURVIVAL_MODELS, name="survival_model")
@@ -137,6 +144,14 @@ class OPOptions(_ControlFunctionOptions):
         involve no free input). None: the first-stage coefficients of those terms' monomials.
     start_spread : float, default 0.2
         Half-width of the box of the additional Sobol starts.
+    unit_invariant : bool, default True
+        Make the estimator independent of the units of the logs (soles, thousands or
+        millions add a constant to each log): the first-stage polynomial is built from the
+        standardised (state, flexible, proxy), the second stage searches over the terms of
+        inputs centred at their sample means (coefficients are reported on the raw terms),
+        and the first start reads the first-stage coefficients at the sample means.
+        ``False`` is prodest's convention (raw polynomial, coefficients at zero), kept by
+        :meth:`prodest` to reproduce it: its start depends on the units.
     screen_nobs : int or None, default 100_000
         Large samples: with more second-stage rows than this, every start is first run on a
         deterministic subsample of about this many rows (every k-th firm) and only the
@@ -209,6 +224,7 @@ class OPOptions(_ControlFunctionOptions):
             optimizer=Optimizer("nelder-mead", xtol=1e-6, n_starts=1),
             start=None,
             start_spread=0.0,
+            unit_invariant=False,
         )
 
 
@@ -249,6 +265,14 @@ class LPOptions(_ControlFunctionOptions):
         First start of the second-stage coefficients; None uses the first-stage coefficients.
     start_spread : float, default 0.2
         Half-width of the box of the additional Sobol starts.
+    unit_invariant : bool, default True
+        Make the estimator independent of the units of the logs (soles, thousands or
+        millions add a constant to each log): the first-stage polynomial is built from the
+        standardised (state, flexible, proxy), the second stage searches over the terms of
+        inputs centred at their sample means (coefficients are reported on the raw terms),
+        and the first start reads the first-stage coefficients at the sample means.
+        ``False`` is prodest's convention (raw polynomial, coefficients at zero), kept by
+        :meth:`prodest` to reproduce it: its start depends on the units.
     screen_nobs : int or None, default 100_000
         Large samples: with more second-stage rows than this, every start is first run on a
         deterministic subsample of about this many rows (every k-th firm) and only the
@@ -306,4 +330,5 @@ class LPOptions(_ControlFunctionOptions):
             optimizer=Optimizer("nelder-mead", xtol=1e-6, n_starts=1),
             start=None,
             start_spread=0.0,
+            unit_invariant=False,
         )

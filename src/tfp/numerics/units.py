@@ -1,0 +1,137 @@
+"""Unit invariance: centred production terms and standardised polynomial bases.
+
+Money in soles, thousands or millions adds a constant to each log. A full polynomial (with a
+constant) in shifted variables spans the same functions, so an estimator is unit invariant
+when it works on a basis whose columns do not depend on the origin of the logs and maps its
+coefficients back at the end. These helpers give
+
+* :func:`centring_map`: the exact map from coefficients on terms of inputs centred at ``mu``
+  to coefficients on the raw terms (and the shift of the constant);
+* :func:`standardise`: columns centred at their mean and scaled by their standard deviation,
+  the variables a polynomial basis is built from.
+
+Estimators optimise and take rank decisions in the centred coordinates (well conditioned
+whatever the units, and the same numbers for any shift) and report coefficients in the raw
+ones, ``elasticity = beta_j + 2 beta_jj x_j + sum_i beta_ij x_i``.
+"""
+
+from __future__ import annotations
+
+from math import comb
+
+import numpy as np
+
+__all__ = ["centring_map", "raw_coefficients", "standardise"]
+
+
+def centring_map(
+    exponents: np.ndarray, mu: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Map coefficients on centred terms to coefficients on raw terms.
+
+    With ``c`` the coefficients on the terms ``prod_j (x_j - mu_j)^{e_tj}`` and ``b`` those
+    on the raw terms ``prod_j x_j^{e_tj}``,
+
+    ``sum_t c_t prod_j (x_j - mu_j)^{e_tj} = a0'c + sum_s b_s prod_j x_j^{e_sj}``
+
+    with ``b = A c``: ``A[s, t] = prod_j C(e_tj, e_sj) (-mu_j)^{e_tj - e_sj}`` when
+    ``e_s <= e_t`` (else 0) and ``a0_t = prod_j (-mu_j)^{e_tj}`` (binomial theorem).
+
+    Parameters
+    ----------
+    exponents : ndarray of int, shape (p, n_inputs)
+        Monomial of each term; every non-constant monomial that divides a term must itself be
+        a term (true of Cobb-Douglas and translog).
+    mu : ndarray, shape (n_inputs,)
+        Centre of each input.
+
+    Returns
+    -------
+    A : ndarray, shape (p, p)
+        ``b = A c`` (unit diagonal; invertible).
+    a0 : ndarray, shape (p,)
+        The constant gains ``a0 @ c``.
+    """
+    e = np.asarray(exponents, dtype=np.int64)
+    mu = np.asarray(mu, dtype=np.float64)
+    p = e.shape[0]
+    index = {tuple(int(v) for v in row): i for i, row in enumerate(e)}
+    a = np.zeros((p, p))
+    a0 = np.zeros(p)
+    for t in range(p):
+        for sub in np.ndindex(*(int(v) + 1 for v in e[t])):
+            f = np.asarray(sub, dtype=np.int64)
+            w = 1.0
+            for j in range(e.shape[1]):
+                w *= comb(int(e[t, j]), int(f[j])) * (-mu[j]) ** int(e[t, j] - f[j])
+            if not f.any():
+                a0[t] += w
+                continue
+            s = index.get(tuple(int(v) for v in f))
+            if s is None:
+                raise ValueError(
+                    f"term {e[t].tolist()} has the monomial {f.tolist()}, which is not a term"
+                )
+            a[s, t] += w
+    return a, a0
+
+
+def standardise(
+    v: np.ndarray, rows: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Columns of ``v`` centred at their mean and divided by their standard deviation.
+
+    Parameters
+    ----------
+    v : ndarray, shape (n, k)
+        Variables.
+    rows : ndarray of bool or int, optional
+        Rows whose mean and standard deviation are used (default: all).
+
+    Returns
+    -------
+    z : ndarray, shape (n, k)
+        ``(v - mean) / sd``; a column with zero spread is only centred.
+    mean, sd : ndarray, shape (k,)
+        The centre and scale used (``sd`` is 1 for a column without spread).
+    """
+    v = np.asarray(v, dtype=np.float64)
+    if v.ndim == 1:
+        v = v[:, None]
+    ref = v if rows is None else v[rows]
+    mean = ref.mean(axis=0) if ref.shape[0] else np.zeros(v.shape[1])
+    sd = ref.std(axis=0) if ref.shape[0] else np.ones(v.shape[1])
+    sd = np.where(sd > 0, sd, 1.0)
+    return np.ascontiguousarray((v - mean) / sd), mean, sd
+
+
+def raw_coefficients(
+    coef: np.ndarray,
+    a: np.ndarray,
+    a0: np.ndarray,
+    *,
+    const: int | None,
+    vcov: np.ndarray | None = None,
+    const_from: tuple[np.ndarray, np.ndarray] | None = None,
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """Coefficients (and covariance) on raw terms from those on centred terms.
+
+    ``coef[:p]`` are centred-term coefficients (``p = a.shape[0]``), mapped by ``A``; the
+    entry ``const`` (the intercept, if any) gains ``a0 @ coef[:p]`` and, with
+    ``const_from = (positions, weights)``, ``weights @ coef[positions]`` (e.g. the value at
+    the raw origin of a standardised polynomial without constant); other entries are kept.
+    The covariance goes through the same (linear) map.
+    """
+    coef = np.asarray(coef, dtype=np.float64)
+    p = a.shape[0]
+    jac = np.eye(coef.shape[0])
+    jac[:p, :p] = a
+    if const is not None:
+        jac[const, :p] += a0
+        if const_from is not None:
+            jac[const, np.asarray(const_from[0], dtype=np.int64)] += const_from[1]
+    out = jac @ coef
+    if vcov is None:
+        return out, None
+    v = jac @ np.asarray(vcov, dtype=np.float64) @ jac.T
+    return out, (v + v.T) / 2.0
