@@ -150,6 +150,7 @@ def estimate(
     id: str,
     time: str,
     form: str = "cobb-douglas",
+    levels: bool | str | Sequence[str] = False,
     options: Any = None,
     se: str | Bootstrap = "auto",
 ) -> ProductionResults:
@@ -179,6 +180,11 @@ def estimate(
         Firm and period columns.
     form : {'cobb-douglas', 'translog'}
         Functional form.
+    levels : bool, str or sequence of str, default False
+        Columns given in levels (soles, workers) rather than logs: tfp takes the logs. ``True``
+        means the output, every input and the proxies; or name the columns. Rows where one of
+        them is zero or negative are left out and counted (reason ``nonpositive``, with a
+        :class:`~tfp.exceptions.DroppedObservationsWarning`). Recorded in ``results.spec``.
     options : MethodOptions, optional
         The method's options (e.g. ``tfp.ACFOptions(...)``); must match ``method``.
     se : {'auto', 'analytic', 'none'} or Bootstrap
@@ -216,13 +222,19 @@ def estimate(
         id=id,
         time=time,
         form=form,
+        levels=_levels(levels, output, free, state, flexible, proxy),
     )
     opts = _resolve_options(method, options)
     se_choice = _resolve_se(method, se)
     extra_cols = tuple(c for c in opts.columns() if c not in spec.columns())
     panel = make_panel(
-        data, id=id, time=time, columns=(*spec.columns(), *extra_cols), warn=False
-    )
+        data,
+        id=id,
+        time=time,
+        columns=(*spec.columns(), *extra_cols),
+        positive=spec.levels,
+        warn=False,
+    ).logged(spec.levels)
     _check_rows_left(panel)
     _check_exit_indicator(panel, spec.exit)
     fit_fn = _fit_function(method)
@@ -245,6 +257,34 @@ def estimate(
     if isinstance(se_choice, Bootstrap):
         results = _attach_bootstrap(results, se_choice)
     return results
+
+
+def _levels(
+    levels: object,
+    output: str,
+    free: str | Sequence[str],
+    state: str | Sequence[str],
+    flexible: str | Sequence[str] | None,
+    proxy: str | Sequence[str] | None,
+) -> tuple[str, ...]:
+    """The columns named by ``levels=`` (``True``: output, inputs and proxies)."""
+    if levels is False or levels is None:
+        return ()
+    if levels is True:
+        cols = [
+            output,
+            *as_names(free, role="free"),
+            *as_names(state, role="state"),
+            *as_names(flexible, role="flexible"),
+            *as_names(proxy, role="proxy"),
+        ]
+        return tuple(dict.fromkeys(cols))
+    if isinstance(levels, bool | int | float):
+        raise SpecificationError(
+            f"levels must be True, False or column names, got {levels!r}",
+            fix="pass levels=True or levels=['k', 'y']",
+        )
+    return as_names(levels, role="levels")  # type: ignore[arg-type]
 
 
 def _check_rows_left(panel: Panel) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -178,6 +178,19 @@ class Panel:
             input_index=self.input_index,
             dropped=FrozenDict(dropped),
         )
+
+    def logged(self, names: Sequence[str]) -> Panel:
+        """A new panel whose columns ``names`` hold their natural logs (values must be > 0:
+        build the panel with ``positive=names`` so that other rows are dropped by reason)."""
+        if not names:
+            return self
+        values = dict(self.values)
+        for name in names:
+            v = self[name]
+            if np.any(~(v > 0)):
+                raise AssertionError(f"column {name!r} has non-positive values")
+            values[name] = _readonly(np.log(v))
+        return replace(self, values=FrozenDict(values))
 
     def to_series(self, x: np.ndarray, name: str | None = None) -> pd.Series:
         """Put panel-ordered values back on the caller's index (NaN for rows not in the panel)."""

@@ -72,6 +72,10 @@ class ProductionSpec:
         Firm and period columns.
     form : {'cobb-douglas', 'translog'}
         Functional form of the production function.
+    levels : tuple of str
+        Columns of the output, input and proxy roles given in levels (soles, workers): tfp
+        takes their logs, and rows where one is zero or negative are left out (reason
+        ``nonpositive``).
     """
 
     output: str
@@ -85,6 +89,7 @@ class ProductionSpec:
     exit: str | None = None
     share: str | None = None
     form: str = "cobb-douglas"
+    levels: tuple[str, ...] = ()
     _terms: tuple[str, ...] = field(default=(), init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -127,6 +132,14 @@ class ProductionSpec:
             raise SpecificationError(
                 "no inputs given", fix="name at least one free or state input"
             )
+        loggable = self.loggable()
+        for c in self.levels:
+            if c not in loggable:
+                raise SpecificationError(
+                    "is named in levels but is not an output, input or proxy column",
+                    column=c,
+                    fix=f"name only columns of {list(loggable)} in levels",
+                )
         object.__setattr__(self, "_terms", _make_terms(self.inputs, self.form))
 
     # ---- derived names ------------------------------------------------------------------
@@ -139,6 +152,10 @@ class ProductionSpec:
     def terms(self) -> tuple[str, ...]:
         """Names of the production-function terms (``l``, ``k``, ``l^2``, ``l:k`` …)."""
         return self._terms
+
+    def loggable(self) -> tuple[str, ...]:
+        """Columns that may be given in levels: the output, the inputs and the proxies."""
+        return tuple(dict.fromkeys([self.output, *self.inputs, *self.proxy]))
 
     @property
     def gross_output(self) -> bool:
@@ -175,6 +192,7 @@ class ProductionSpec:
             "id": self.id,
             "time": self.time,
             "form": self.form,
+            "levels": list(self.levels),
         }
 
     def __str__(self) -> str:
@@ -193,6 +211,8 @@ class ProductionSpec:
             lines.append(f"  exit     : {self.exit}")
         if self.share:
             lines.append(f"  share    : {self.share}")
+        if self.levels:
+            lines.append(f"  levels   : {', '.join(self.levels)} (logs taken by tfp)")
         lines.append(f"  panel    : id={self.id}, time={self.time}")
         lines.append(f"  terms    : {', '.join(self.terms)}")
         return "\n".join(lines)
