@@ -75,6 +75,16 @@ EXPECTED_DROPS = frozenset({"first_period_lag"})
 #: methods whose ``se="auto"`` is the analytic covariance (the others bootstrap)
 ANALYTIC_METHODS = frozenset({"ols", "fe", "wrdg", "wrdg-iv", "rob"})
 
+#: Seed of the bootstrap that ``se="auto"`` runs, so that two identical calls give identical
+#: results (the number of PP 0093; any fixed value would do). It is recorded on the results
+#: (``results.bootstrap.seed_entropy``, the summary's Inference line, ``to_dict()``); pass
+#: ``se=tfp.Bootstrap(seed=...)`` for another, or ``seed=None`` for fresh entropy.
+AUTO_BOOTSTRAP_SEED = 93
+
+
+def _auto_bootstrap() -> Bootstrap:
+    return Bootstrap(seed=AUTO_BOOTSTRAP_SEED)
+
 
 def _load(path: str, method: str) -> Any:
     module, name = path.split(":")
@@ -117,7 +127,7 @@ def _resolve_se(method: str, se: Any) -> Bootstrap | str:
         return se
     validate_literal(se, ("auto", "analytic", "none"), name="se")
     if se == "auto":
-        return "analytic" if method in ANALYTIC_METHODS else Bootstrap()
+        return "analytic" if method in ANALYTIC_METHODS else _auto_bootstrap()
     return str(se)
 
 
@@ -189,7 +199,9 @@ def estimate(
         The method's options (e.g. ``tfp.ACFOptions(...)``); must match ``method``.
     se : {'auto', 'analytic', 'none'} or Bootstrap
         Inference. ``auto`` is the analytic clustered covariance for ols, fe, wrdg, wrdg-iv
-        and rob, and ``Bootstrap()`` (199 firm-cluster replicates) for the others.
+        and rob, and ``Bootstrap(seed=AUTO_BOOTSTRAP_SEED)`` (199 firm-cluster replicates,
+        a fixed seed: two identical calls give identical results) for the others; the seed
+        is shown in the summary's Inference line and in ``to_dict()``.
 
     Returns
     -------
@@ -240,7 +252,7 @@ def estimate(
     fit_fn = _fit_function(method)
     fit: Fit = fit_fn(panel, spec, opts)
     if se == "auto" and se_choice == "analytic" and fit.vcov is None:
-        se_choice = Bootstrap()  # this specification has no analytic covariance
+        se_choice = _auto_bootstrap()  # this specification has no analytic covariance
     results = _build_results(method, spec, opts, panel, fit, se_choice)
     results = results.replace(diagnostics=diagnose(results))
     dropped = dict(results.dropped)
@@ -402,7 +414,10 @@ def _attach_bootstrap(results: ProductionResults, boot: Any) -> ProductionResult
     return results.replace(
         bootstrap=draws,
         vcov=vcov,
-        se_type=f"bootstrap ({draws.reps} reps, cluster by {results.spec.id})",
+        se_type=(
+            f"bootstrap ({draws.reps} reps, cluster by {results.spec.id}, "
+            + ("injected indices)" if draws.injected else f"seed {draws.seed_entropy})")
+        ),
         se_kind="normal",
     )
 

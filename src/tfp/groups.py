@@ -158,8 +158,9 @@ def estimate_by(
         ``joblib.parallel_config(backend="dask")`` has the same effect.
     se : {'auto', 'analytic', 'none'} or Bootstrap
         As in :func:`tfp.estimate`. A bootstrap runs inside each group, serially; group
-        ``g`` gets seed ``group_seeds(se.seed, n_groups)[1][g]`` (a fresh root is drawn and
-        recorded when ``se.seed`` is None).
+        ``g`` gets seed ``group_seeds(se.seed, n_groups)[1][g]`` (``se="auto"`` uses the fixed
+        root ``tfp.api.AUTO_BOOTSTRAP_SEED``; a fresh root is drawn and recorded when
+        ``se.seed`` is None).
     options : MethodOptions, optional
         The method's options, shared by every group.
     errors : {'raise', 'skip'}

@@ -157,7 +157,8 @@ class ProductionResults:
     options : MethodOptions
         The options used, defaults resolved.
     se_type : str
-        ``"analytic (cluster by id)"``, ``"bootstrap (199 reps, cluster by id)"`` or ``"none"``.
+        ``"analytic (cluster by id)"``, ``"bootstrap (199 reps, cluster by id, seed 93)"`` or
+        ``"none"``.
     params : Series
         Estimates; production terms first (index = term names), then nuisance coefficients.
     vcov : DataFrame or None
@@ -545,6 +546,7 @@ class ProductionResults:
                     "failed": self.bootstrap.failed,
                     "not_converged": self.bootstrap.not_converged,
                     "seed_entropy": str(self.bootstrap.seed_entropy),
+                    "injected": self.bootstrap.injected,
                     "cluster": self.bootstrap.cluster,
                 },
                 "versions": {
