@@ -95,7 +95,15 @@ def _needed_columns(
         names.extend([v] if isinstance(v, str) else list(v))
     if options is not None and hasattr(options, "columns"):
         names.extend(options.columns())
-    names = [n for n in dict.fromkeys(names) if n not in by]
+    index_levels = {n for n in data.index.names if n is not None}
+    keys = {roles.get("id"), roles.get("time")}
+    # id and time may be index levels (linearmodels' convention): they travel in the index
+    names = [
+        n
+        for n in dict.fromkeys(names)
+        if n not in by
+        and not (n in keys and n not in data.columns and n in index_levels)
+    ]
     for n in [*by, *names]:
         if n not in data.columns:
             raise DataError(
