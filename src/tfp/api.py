@@ -254,7 +254,6 @@ def estimate(
     if se == "auto" and se_choice == "analytic" and fit.vcov is None:
         se_choice = _auto_bootstrap()  # this specification has no analytic covariance
     results = _build_results(method, spec, opts, panel, fit, se_choice)
-    results = results.replace(diagnostics=diagnose(results))
     dropped = dict(results.dropped)
     if any(v for k, v in dropped.items() if k not in EXPECTED_DROPS):
         warn_dropped(dropped, panel.n_input, stacklevel=3)
@@ -264,10 +263,12 @@ def estimate(
     )
     for msg in results.diagnostics.notes:
         warnings.warn(msg, category, stacklevel=2)
-    # each failed check: one UnreliableEstimateWarning naming input, problem and fix
-    emit(results.diagnostics, stacklevel=2)
     if isinstance(se_choice, Bootstrap):
         results = _attach_bootstrap(results, se_choice)
+    # the checks (after the bootstrap: plausibility allows for the standard errors); each
+    # failed one is one UnreliableEstimateWarning naming the input, the problem and the fix
+    results = results.replace(diagnostics=diagnose(results))
+    emit(results.diagnostics, stacklevel=2)
     return results
 
 

@@ -54,6 +54,7 @@ __all__ = [
     "J_PVALUE_MIN",
     "LOG_CEILING",
     "OBS_PER_PARAM_MIN",
+    "PLAUSIBILITY_Z",
     "PRECISION_SD_MAX",
     "RTS_MAX",
     "RTS_MIN",
@@ -90,8 +91,14 @@ STOCK_YOGO_SIZE_10: dict[tuple[int, int], float] = {
     (2, 2): 7.03,
     (2, 3): 13.43,
 }
-#: Hansen (1982) J test of the over-identifying restrictions: rejection at the 5% level.
-J_PVALUE_MIN = 0.05
+#: Hansen (1982) J test of the over-identifying restrictions: rejection at the 1% level (a
+#: warning that a correctly specified model raises in 1% of samples, not 5%).
+J_PVALUE_MIN = 0.01
+#: An estimate is implausible when it is outside the plausible range by more than this many
+#: standard errors (its 95% interval misses the range entirely): sampling error alone does not
+#: make an estimate implausible. Standard errors: the results' covariance (analytic or
+#: bootstrap), else the precision from the curvature of the criterion.
+PLAUSIBILITY_Z = 1.96
 #: Functional dependence (Ackerberg, Caves & Frazer 2015, section 3): R² of a free input on the
 #: polynomial in (state, proxy) above which its coefficient rests on less than 5% of its
 #: variance (a variance inflation factor of 20, between the usual rules of thumb 10 and 40,
@@ -156,8 +163,8 @@ class Check:
     value : float
         The statistic.
     bounds : tuple of float
-        ``(low, high)``: the check passes when ``low <= value <= high`` (``±inf`` for one-sided
-        checks).
+        ``(low, high)``: the check passes when ``low - tolerance <= value <= high +
+        tolerance`` (``±inf`` for one-sided checks).
     passed : bool or None
         None when the statistic is reported but not judged (no threshold applies).
     problem : str
@@ -166,6 +173,9 @@ class Check:
         What usually fixes it.
     source : str
         Where the threshold comes from.
+    tolerance : float
+        Sampling error allowed beyond the bounds (plausibility checks: ``PLAUSIBILITY_Z``
+        standard errors of the estimate; 0 elsewhere).
     """
 
     group: str
@@ -177,6 +187,7 @@ class Check:
     problem: str = ""
     fix: str = ""
     source: str = ""
+    tolerance: float = 0.0
 
     @property
     def message(self) -> str:
@@ -191,6 +202,7 @@ class Check:
         out = asdict(self)
         out["value"] = _finite(self.value)
         out["bounds"] = [_finite(b) for b in self.bounds]
+        out["tolerance"] = _finite(self.tolerance)
         return out
 
 
@@ -351,6 +363,8 @@ def _bound_text(c: Check) -> str:
 def _describe(c: Check) -> str:
     subject = f" {c.subject}" if c.subject else ""
     bound = _bound_text(c)
+    if bound and c.tolerance:
+        bound += f" ± {c.tolerance:.3g}"
     return f"{c.group:<14} {c.name}{subject} = {c.value:.4g}" + (
         f" (must be {bound})" if bound and c.passed is not None else ""
     )
@@ -378,8 +392,14 @@ def _bounded(
     problem: str,
     fix: str,
     source: str,
+    tolerance: float = 0.0,
 ) -> Check:
-    ok = bool(bounds[0] <= value <= bounds[1]) if not math.isnan(value) else False
+    tol = tolerance if math.isfinite(tolerance) else math.inf
+    ok = (
+        bool(bounds[0] - tol <= value <= bounds[1] + tol)
+        if not math.isnan(value)
+        else False
+    )
     return Check(
         group,
         name,
@@ -390,6 +410,7 @@ def _bounded(
         "" if ok else problem,
         fix,
         source,
+        float(tolerance),
     )
 
 
@@ -408,11 +429,43 @@ def _elasticity_jacobian(results: ProductionResults) -> np.ndarray:
     return out
 
 
-def _plausibility(results: ProductionResults) -> list[Check]:
+def _standard_errors(
+    results: ProductionResults, stats_: IdentificationStats
+) -> tuple[np.ndarray, float]:
+    """Standard errors of the mean elasticities and of returns to scale: from the results'
+    covariance (analytic or bootstrap), else the estimator's analytic one, else the precision
+    from the curvature of the criterion (the sd along the flattest direction bounds the sd of
+    any unit-norm combination: ``sd`` for one elasticity, ``sqrt(k) sd`` for their sum)."""
+    k_in = len(results.spec.inputs)
+    n_terms = len(results.spec.terms)
+    fit = results._fit
+    cov: np.ndarray | None = None
+    if results.vcov is not None:
+        names = list(results.params.index[:n_terms])
+        cov = results.vcov.loc[names, names].to_numpy()
+    elif fit is not None and fit.vcov is not None:
+        cov = np.asarray(fit.vcov)[:n_terms, :n_terms]
+    if cov is not None and np.all(np.isfinite(cov)):
+        gnr_like = fit is not None and "elasticities" in fit.extra
+        jac = np.eye(k_in, n_terms) if gnr_like else _elasticity_jacobian(results)
+        ce = jac @ cov @ jac.T
+        sd = np.sqrt(np.clip(np.diag(ce), 0.0, None))
+        return sd, float(np.sqrt(max(float(ce.sum()), 0.0)))
+    if stats_.precision is not None:
+        sd0 = stats_.precision.sd
+        return np.full(k_in, sd0), sd0 * math.sqrt(k_in)
+    return np.zeros(k_in), 0.0
+
+
+def _plausibility(
+    results: ProductionResults, stats_: IdentificationStats
+) -> list[Check]:
     el = results.elasticities()
     means = el.mean(axis=0)
+    sd, sd_rts = _standard_errors(results, stats_)
+    z = PLAUSIBILITY_Z
     out = []
-    for name, v in means.items():
+    for (name, v), s_e in zip(means.items(), sd, strict=True):
         out.append(
             _bounded(
                 "plausibility",
@@ -420,14 +473,15 @@ def _plausibility(results: ProductionResults) -> list[Check]:
                 str(name),
                 float(v),
                 (ELASTICITY_MIN, ELASTICITY_MAX),
-                f"the mean output elasticity of {name!r} is {float(v):.3g}, outside the "
-                f"range [{ELASTICITY_MIN:g}, {ELASTICITY_MAX:g}] of the production-function "
-                "literature.",
+                f"the mean output elasticity of {name!r} is {float(v):.3g} (s.e. "
+                f"{s_e:.2g}), outside the range [{ELASTICITY_MIN:g}, {ELASTICITY_MAX:g}] "
+                "of the production-function literature by more than its sampling error.",
                 f"check that {name!r} is in logs and in the right role; an implausible "
                 "elasticity usually comes with a failed identification check (read "
                 "results.diagnostics) and another method may identify it "
                 "(tfp.estimate_many)",
                 "ACF (2015) Table 3; GNR (2020) Table 3; De Loecker & Syverson (2021)",
+                z * float(s_e),
             )
         )
     rts = float(el.sum(axis=1, min_count=1).mean())
@@ -438,11 +492,13 @@ def _plausibility(results: ProductionResults) -> list[Check]:
             "",
             rts,
             (RTS_MIN, RTS_MAX),
-            f"mean returns to scale are {rts:.3g}, outside [{RTS_MIN:g}, {RTS_MAX:g}].",
+            f"mean returns to scale are {rts:.3g} (s.e. {sd_rts:.2g}), outside "
+            f"[{RTS_MIN:g}, {RTS_MAX:g}] by more than their sampling error.",
             "check the units and roles of the inputs and compare methods "
             "(tfp.estimate_many); absurd returns to scale mean the coefficients are not "
             "identified or an input is mis-measured",
             "ACF (2015); GNR (2020) Table 3; De Loecker & Syverson (2021)",
+            z * sd_rts,
         )
     )
     return out
@@ -588,8 +644,8 @@ def _dependence(stats_: IdentificationStats) -> list[Check]:
             r2,
             (-math.inf, DEPENDENCE_R2_MAX),
             f"{name!r} is nearly a function of the polynomial in (state, proxy) that "
-            f"stands in for productivity (R² = {r2:.4f}), so its coefficient is not "
-            "identified where it is its own instrument.",
+            f"stands in for productivity (R² = {r2:.4f}), so the variation that "
+            "identifies the free input's coefficient is a sliver of its variance.",
             "use method='acf' (Ackerberg, Caves & Frazer 2015), which identifies the free "
             "inputs in the second stage",
             "Ackerberg, Caves & Frazer (2015) section 3; VIF 20 (O'Brien 2007)",
@@ -728,7 +784,7 @@ def diagnose(results: ProductionResults) -> Diagnostics:
         return Diagnostics((), notes)
     stats_ = getattr(results._fit, "identification", None) or IdentificationStats()
     checks = [
-        *_plausibility(results),
+        *_plausibility(results, stats_),
         *_weak_instruments(stats_),
         *_hansen(results),
         *_precision(results, stats_),

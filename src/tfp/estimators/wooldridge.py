@@ -319,6 +319,29 @@ def _level_dependence(
     )
 
 
+def _instrument_dependence(
+    b: _Blocks, spec: ProductionSpec, x_free_lag: np.ndarray
+) -> tuple[tuple[str, float], ...]:
+    """R² of each lagged free input (the excluded instrument of the Markov equation) on that
+    equation's exogenous regressors (1, state terms, controls, h(state, proxy) lagged): near
+    1, the instrument's identifying variation is a sliver left by the lagged polynomial, the
+    functional dependence of ACF (2015) one period back."""
+    exps = term_exponents(len(spec.inputs), spec.form)
+    s = np.flatnonzero(~exps[:, : len(spec.free)].any(axis=1))
+    basis = np.hstack(
+        [np.ones((x_free_lag.shape[0], 1)), b.terms[:, s], b.controls, b.h_lag]
+    )
+    return tuple(
+        (f"{name}_lag", float(r2))
+        for name, r2 in zip(spec.free, r_squared(x_free_lag, basis), strict=True)
+    )
+
+
+def _lagged_free(panel: Panel, spec: ProductionSpec, b: _Blocks) -> np.ndarray:
+    idx = panel.lag_index(1)
+    return panel.matrix(spec.free)[idx[b.sample]]
+
+
 def _phi(panel: Panel, b: _Blocks, fitted: np.ndarray) -> np.ndarray:
     out = np.full(panel.nobs, np.nan)
     out[b.sample] = fitted
@@ -471,7 +494,10 @@ def fit_gmm(panel: Panel, spec: ProductionSpec, options: WooldridgeOptions) -> F
         },
         identification=IdentificationStats(
             instruments=_strength(b, spec),
-            dependence=_level_dependence(b, spec, panel.matrix(spec.free)[b.sample]),
+            dependence=(
+                *_level_dependence(b, spec, panel.matrix(spec.free)[b.sample]),
+                *_instrument_dependence(b, spec, _lagged_free(panel, spec, b)),
+            ),
         ),
     )
 
@@ -634,7 +660,8 @@ def fit_iv(panel: Panel, spec: ProductionSpec, options: WooldridgeIVOptions) -> 
         extra=extra,
         diagnostics=diagnostics,
         identification=IdentificationStats(
-            instruments=_strength(b, spec, stacked=True)
+            instruments=_strength(b, spec, stacked=True),
+            dependence=_instrument_dependence(b, spec, _lagged_free(panel, spec, b)),
         ),
     )
 
@@ -739,5 +766,8 @@ def fit_rob(panel: Panel, spec: ProductionSpec, options: RobinsonOptions) -> Fit
                 *(f"h_lag:{m}" for m in b.h_names),
             ),
         },
-        identification=IdentificationStats(instruments=_strength(b, spec)),
+        identification=IdentificationStats(
+            instruments=_strength(b, spec),
+            dependence=_instrument_dependence(b, spec, _lagged_free(panel, spec, b)),
+        ),
     )
