@@ -61,3 +61,17 @@ def test_standardise() -> None:
     np.testing.assert_allclose(z.mean(axis=0), 0.0, atol=1e-15)
     assert z[:, 0].std() == pytest.approx(1.0)
     assert sd[1] == 1.0 and mean[1] == 3.0  # no spread: only centred
+
+
+def test_newton_polish_reaches_the_minimum_and_refuses_long_steps() -> None:
+    from tfp.numerics.units import newton_polish
+
+    def q(t: np.ndarray) -> float:
+        return float((t[0] - 0.3) ** 2 + 2.0 * (t[1] + 0.1) ** 2 + (t[0] - 0.3) ** 4)
+
+    near = np.array([0.3 + 4e-7, -0.1 - 3e-7])  # where a simplex with xtol 1e-6 stops
+    theta, value = newton_polish(q, near)
+    np.testing.assert_allclose(theta, [0.3, -0.1], atol=1e-10)
+    assert value <= q(near)
+    far = np.array([5.0, 5.0])  # not a converged search: left alone
+    np.testing.assert_array_equal(newton_polish(q, far)[0], far)

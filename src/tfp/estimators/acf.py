@@ -286,8 +286,8 @@ def acf_problem(
     :class:`~tfp.numerics.gmm.MarkovGMM` (rows with a lag) and a dict with ``phi`` (n,),
     ``use`` (bool, n), ``dropped``, ``first_stage`` (a record with ``start_terms``),
     ``x_in_use`` (centred inputs on the used rows), ``ols`` (OLS start), ``instruments``
-    (names), ``a_map`` (``A``) and ``raw_problem`` (the same problem in raw terms, for
-    criteria and law-of-motion coefficients at raw coefficients).
+    (names), ``a_map`` (``A``) and ``a0`` (productivity of the raw coefficients is that of
+    the centred ones plus ``a0 @ c``).
     """
     _check(panel, spec, options)
     y = np.asarray(panel[spec.output])
@@ -295,7 +295,7 @@ def acf_problem(
     mu = xin_raw.mean(axis=0) if options.unit_invariant else np.zeros(xin_raw.shape[1])
     xin = xin_raw - mu
     x = term_matrix(xin, spec.inputs, spec.form)
-    a_map, _ = centring_map(term_exponents(len(spec.inputs), spec.form), mu)
+    a_map, a0 = centring_map(term_exponents(len(spec.inputs), spec.form), mu)
     fs = _first_stage(
         panel, spec, options, y, dict(zip(spec.inputs, mu.tolist(), strict=True))
     )
@@ -335,16 +335,7 @@ def acf_problem(
         "ols": ols,
         "instruments": znames,
         "a_map": a_map,
-        "raw_problem": MarkovGMM.build(
-            problem.phi,
-            problem.phil,
-            term_matrix(xin_raw[use], spec.inputs, spec.form),
-            term_matrix(xin_raw[lag], spec.inputs, spec.form),
-            problem.cl,
-            problem.z,
-            problem.degree,
-            weight=problem.weight,
-        ),
+        "a0": a0,
     }
     return problem, info
 
@@ -624,13 +615,14 @@ def fit(panel: Panel, spec: ProductionSpec, options: ACFOptions) -> Fit:
             f"{min(s[0] for s in spurious):.6g}: "
             + "; ".join(str(np.round(s[1], 4).tolist()) for s in spurious)
         )
-    # report in the raw parametrisation: coefficients, criterion, law of motion, minima
-    raw_final = info["raw_problem"].with_weight(final.weight)
+    # report in the raw parametrisation: coefficients, law of motion, minima (the criterion
+    # is evaluated on the centred problem, well conditioned whatever the units)
+    markov = final.markov(beta)
+    shift = float(np.asarray(info["a0"]) @ beta)
     beta = a_map @ beta
     conv = _raw_convergence(conv, a_map)
     step1 = _raw_convergence(step1, a_map)
     starts = starts @ a_map.T
-    markov = raw_final.markov(beta)
     if markov is None:
         raise IdentificationError(
             "the law-of-motion regressors are collinear at the estimate",
@@ -644,7 +636,8 @@ def fit(panel: Panel, spec: ProductionSpec, options: ACFOptions) -> Fit:
         ],
         *[f"{c}_lag" for c in options.markov_controls],
     )
-    objective = float(markov_criterion(beta, raw_final))
+    a_inv = np.linalg.inv(a_map)
+    objective = float(_raw_criterion(beta, final, a_inv))
     if conv.objective != objective:
         conv = replace(conv, objective=objective)
     return Fit(
@@ -654,7 +647,7 @@ def fit(panel: Panel, spec: ProductionSpec, options: ACFOptions) -> Fit:
         sample=np.asarray(info["use"], dtype=bool),
         convergence=conv,
         objective=objective,
-        objective_fn=partial(markov_criterion, problem=raw_final),
+        objective_fn=partial(_raw_criterion, problem=final, a_inv=a_inv),
         phi=np.asarray(fs.phi, dtype=np.float64),
         dropped=info["dropped"],
         first_stage={
@@ -667,7 +660,16 @@ def fit(panel: Panel, spec: ProductionSpec, options: ACFOptions) -> Fit:
         se_kind="normal",
         df_resid=None,
         extra={
-            "markov": dict(zip(mnames, (float(r) for r in markov[0]), strict=True)),
+            "markov": dict(
+                zip(
+                    mnames,
+                    (
+                        float(r)
+                        for r in _shift_markov(markov[0], shift, options.markov_degree)
+                    ),
+                    strict=True,
+                )
+            ),
             "instruments": info["instruments"],
             "weight": options.weight,
             "j_stat": j_stat,
@@ -716,6 +718,25 @@ def _identification(
             if m.objective <= accepted[0].objective + margin
         )
     return IdentificationStats(precision=precision, competing=competing)
+
+
+def _raw_criterion(beta: np.ndarray, problem: MarkovGMM, a_inv: np.ndarray) -> float:
+    """The criterion at raw production-term coefficients (``problem`` has centred terms)."""
+    b = np.asarray(beta, dtype=np.float64).ravel()
+    return markov_criterion(a_inv @ b if b.shape[0] == a_inv.shape[0] else b, problem)
+
+
+def _shift_markov(rho: np.ndarray, shift: float, degree: int) -> np.ndarray:
+    """Law of motion of ``ω + shift`` from that of ``ω``: ``g(x) = Σ_k ρ_k x^k`` (then linear
+    shifters) becomes ``shift + Σ_k ρ_k (x - shift)^k`` (binomial expansion)."""
+    out = np.array(rho, dtype=np.float64, copy=True)
+    poly = np.zeros(degree + 1)
+    for k in range(degree + 1):
+        for j in range(k + 1):
+            poly[j] += rho[k] * comb(k, j) * (-shift) ** (k - j)
+    poly[0] += shift
+    out[: degree + 1] = poly
+    return out
 
 
 def _to_raw(a_map: np.ndarray, params: tuple[float, ...]) -> tuple[float, ...]:

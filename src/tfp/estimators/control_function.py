@@ -53,7 +53,7 @@ from tfp.numerics.identification import (
 )
 from tfp.numerics.optimize import minimize_multistart, sobol_starts
 from tfp.numerics.poly import exponent_table, poly_basis, poly_names, term_exponents
-from tfp.numerics.units import centring_map, standardise
+from tfp.numerics.units import centring_map, newton_polish, standardise
 from tfp.options.control_function import LPOptions, OPOptions, _ControlFunctionOptions
 from tfp.panel import Panel
 from tfp.spec import ProductionSpec, term_matrix
@@ -564,6 +564,10 @@ def _fit(
         theta, conv = minimize_multistart(
             fun, start_set, optimizer=options.optimizer, merge_tol=MERGE_TOL
         )
+    # the minimum itself, not where the simplex stopped (that depends on rounding)
+    theta, polished = newton_polish(fun, theta)
+    if polished < conv.objective:
+        conv = dataclasses.replace(conv, objective=polished)
     # recorded on the results (and re-emitted once by tfp.estimate), not lost
     diagnostics = tuple(
         str(w.message) for w in caught if issubclass(w.category, ConvergenceWarning)
