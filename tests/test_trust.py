@@ -259,42 +259,41 @@ def test_acf_on_the_acf_designs_is_quiet(design: int) -> None:
     assert not _ours(record), _ours(record)
 
 
-@pytest.mark.reference
-def test_acf_on_the_dgp3_replica_is_quiet() -> None:
-    df = load_shared_csv("prodest_markupest_dgp3_sim.csv")
-    _, record = _run(
-        lambda: tfp.estimate(
-            df,
-            method="acf",
-            output="lny",
-            free="lnl",
-            state="lnk",
-            proxy="lnm1",
-            id="firm",
-            time="period",
-            se="none",
-        )
-    )
-    assert not _ours(record), _ours(record)
+QUIET_REFERENCE = {
+    "acf-dgp3-replica": (
+        "prodest_markupest_dgp3_sim.csv",
+        {
+            "method": "acf",
+            "output": "lny",
+            "free": "lnl",
+            "state": "lnk",
+            "proxy": "lnm1",
+            "id": "firm",
+            "time": "period",
+        },
+    ),
+    "gnr-colombian": (
+        "gnrprod_colombian.csv",
+        {
+            "method": "gnr",
+            "output": "RGO",
+            "free": "L",
+            "state": "K",
+            "flexible": "RI",
+            "share": "share",
+            "id": "id",
+            "time": "year",
+        },
+    ),
+}
 
 
 @pytest.mark.reference
-def test_gnr_on_colombian_is_quiet() -> None:
-    df = load_shared_csv("gnrprod_colombian.csv")
-    _, record = _run(
-        lambda: tfp.estimate(
-            df,
-            method="gnr",
-            output="RGO",
-            free="L",
-            state="K",
-            flexible="RI",
-            share="share",
-            id="id",
-            time="year",
-            se="none",
-        )
-    )
+@pytest.mark.parametrize("case", sorted(QUIET_REFERENCE))
+def test_acf_on_the_dgp3_replica_and_gnr_on_colombian_are_quiet(case: str) -> None:
+    name, kwargs = QUIET_REFERENCE[case]
+    df = load_shared_csv(name)
+    _, record = _run(lambda: tfp.estimate(df, se="none", **kwargs))
     assert not _ours(record), _ours(record)
 
 

@@ -51,6 +51,7 @@ _SUBMODULES = {
     "groups",
     "bootstrap",
     "spec",
+    "diagnostics",
 }
 
 __all__ = ["__version__", *sorted(_LAZY), *sorted(_SUBMODULES)]

@@ -250,14 +250,7 @@ def _key_column(data: pd.DataFrame, name: str, role: str) -> pd.Series:
     """The id or time key: a column, or else a level of the data's index (linearmodels'
     (entity, time) MultiIndex convention)."""
     if name in data.columns:
-        col = data[name]
-        if isinstance(col, pd.DataFrame):
-            raise DataError(
-                "appears more than once in the data",
-                column=name,
-                fix="rename the duplicated columns",
-            )
-        return col
+        return _single_column(data, name)
     levels = [n for n in data.index.names if n is not None]
     if name in levels:
         return pd.Series(data.index.get_level_values(name), index=data.index, name=name)
@@ -270,7 +263,7 @@ def _key_column(data: pd.DataFrame, name: str, role: str) -> pd.Series:
     )
 
 
-def _numeric_column(data: pd.DataFrame, name: str) -> np.ndarray:
+def _single_column(data: pd.DataFrame, name: str) -> pd.Series:
     col = data[name]
     if isinstance(col, pd.DataFrame):
         raise DataError(
@@ -278,6 +271,11 @@ def _numeric_column(data: pd.DataFrame, name: str) -> np.ndarray:
             column=name,
             fix="rename the duplicated columns",
         )
+    return col
+
+
+def _numeric_column(data: pd.DataFrame, name: str) -> np.ndarray:
+    col = _single_column(data, name)
     if pd.api.types.is_bool_dtype(col.dtype):
         return col.to_numpy(dtype=np.float64, na_value=np.nan)
     if not pd.api.types.is_numeric_dtype(col.dtype):

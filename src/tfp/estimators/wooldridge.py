@@ -352,11 +352,16 @@ def _phi(panel: Panel, b: _Blocks, fitted: np.ndarray) -> np.ndarray:
 def fit_gmm(panel: Panel, spec: ProductionSpec, options: WooldridgeOptions) -> Fit:
     """Wooldridge (2009) by one-step GMM on the level and Markov equations jointly.
 
-    Equation 1: ``y = a1 + T b + C d + H l1 + e`` with instruments ``(1, T, C, H)``;
-    equation 2: ``y = a1 + T b + C d + a2 + H_{t-1} l2 + u`` with instruments
-    ``(1, T*, C, H_{t-1})`` (``T*``: terms with the free inputs lagged). ``H`` columns equal
-    to a production term (the linear state terms) are left out of equation 1. Weight
-    ``blockdiag(Z1'Z1, Z2'Z2)^{-1}`` (or the efficient one with ``steps=2``).
+    Equation 1: ``y = a1 + T_F b_F + C d + H l1 + e`` with instruments ``(1, T_F, C, H)``,
+    ``T_F`` the terms with a free input (the state inputs' own terms are monomials of ``H``,
+    which absorbs them); equation 2: ``y = a1 + T b + C d + a2 + H_{t-1} l2 + u`` with
+    instruments ``(1, T*, C, H_{t-1})`` (``T*``: terms with the free inputs lagged), which
+    alone identifies the state coefficients. ``options.shared_state_terms`` is prodest's
+    variant (those terms in equation 1 with the coefficients of equation 2, ``H`` without
+    them; not unit invariant). Weight ``blockdiag(Z1'Z1, Z2'Z2)^{-1}`` (or the efficient one
+    with ``steps=2``). Computed on centred terms and a standardised ``H`` (the same fit in any
+    money units); coefficients are reported on the raw terms, and ``coef_all``'s ``h``
+    coefficients are those of the standardised monomials.
 
     Parameters
     ----------

@@ -266,13 +266,7 @@ class LPOptions(_ControlFunctionOptions):
     start_spread : float, default 0.2
         Half-width of the box of the additional Sobol starts.
     unit_invariant : bool, default True
-        Make the estimator independent of the units of the logs (soles, thousands or
-        millions add a constant to each log): the first-stage polynomial is built from the
-        standardised (state, flexible, proxy), the second stage searches over the terms of
-        inputs centred at their sample means (coefficients are reported on the raw terms),
-        and the first start reads the first-stage coefficients at the sample means.
-        ``False`` is prodest's convention (raw polynomial, coefficients at zero), kept by
-        :meth:`prodest` to reproduce it: its start depends on the units.
+        As in :class:`OPOptions`.
     screen_nobs : int or None, default 100_000
         Large samples: with more second-stage rows than this, every start is first run on a
         deterministic subsample of about this many rows (every k-th firm) and only the
