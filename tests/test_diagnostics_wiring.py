@@ -81,16 +81,16 @@ def test_every_method_carries_the_record(data: pd.DataFrame, method: str) -> Non
     assert elastic == set(res.spec.inputs)
     out = json.loads(json.dumps(res.to_dict()))
     assert len(out["diagnostics"]["checks"]) == len(d.checks)
-    text = res.summary()
-    assert "\nDiagnostics\n" in text and "checks passed" in text
-    assert "<h4>Diagnostics</h4>" in res._repr_html_()
+    text = str(res.summary())
+    assert "\nDiagnostics:\n" in text and "checks passed" in text
+    assert "<p>Diagnostics</p>" in res._repr_html_()
 
 
 def test_summary_keeps_the_search_notes_under_the_diagnostics(
     data: pd.DataFrame,
 ) -> None:
     res = _estimate(data, "acf")
-    text = res.summary()
+    text = str(res.summary())
     for note in res.diagnostics.notes:
         assert text.count(note) == 1
     assert text.index("Diagnostics") > text.index("coef")

@@ -23,7 +23,6 @@ with its source; ``docs/explanation/trust.md`` gives the formulas.
 
 from __future__ import annotations
 
-import html
 import math
 import warnings
 from collections.abc import Iterator, Sequence
@@ -307,46 +306,30 @@ class Diagnostics(Sequence[str]):
         """The same checks with no notes."""
         return Diagnostics(self.checks, ())
 
-    # ---- rendering (beside the results, never in report/) ---------------------------------
-    def to_text(self) -> str:
-        """The ``Diagnostics`` section of ``results.summary()``."""
-        lines = ["Diagnostics"]
-        if not self.checks and not self.notes:
-            return ""
+    # ---- rendering (the summary's section; formatting only) --------------------------------
+    def lines(self) -> tuple[str, ...]:
+        """The lines of the Diagnostics section of ``results.summary()``: how many checks
+        passed, every check (``ok``/``FAIL``, or blank when only reported), each failure's
+        problem and fix, then the estimator's notes."""
+        if not self.checks:
+            return tuple(self.notes)
         failed = len(self.failed)
         judged = sum(c.passed is not None for c in self.checks)
-        lines.append(
-            f"  {judged - failed} of {judged} checks passed"
+        out = [
+            f"{judged - failed} of {judged} checks passed"
             + (f"; {failed} FAILED" if failed else "")
-        )
+        ]
         for g in GROUPS:
             for c in self.group(g):
                 mark = {True: "ok  ", False: "FAIL", None: "    "}[c.passed]
-                lines.append(f"  {mark} {_describe(c)}")
-        for c in self.failed:
-            lines.append(f"  ! {c.message}")
-        lines.extend(f"  note: {n}" for n in self.notes)
-        return "\n".join(lines)
+                out.append(f"{mark} {_describe(c)}")
+        out += [f"! {c.message}" for c in self.failed]
+        return (*out, *self.notes)
 
-    def to_html(self) -> str:
-        """The diagnostics as an HTML table (for ``_repr_html_``)."""
-        if not self.checks and not self.notes:
-            return ""
-        rows = "".join(
-            "<tr><td>{}</td><td>{}</td><td>{}</td></tr>".format(
-                {True: "ok", False: "<b>FAIL</b>", None: ""}[c.passed],
-                html.escape(_describe(c)),
-                html.escape(c.problem + (" Fix: " + c.fix if c.problem else "")),
-            )
-            for c in self.checks
-        )
-        notes = "".join(f"<li>{html.escape(n)}</li>" for n in self.notes)
-        return (
-            "<h4>Diagnostics</h4><table>"
-            + rows
-            + "</table>"
-            + (f"<ul>{notes}</ul>" if notes else "")
-        )
+    def to_text(self) -> str:
+        """The section as text under a ``Diagnostics`` heading ('' when empty)."""
+        lines = self.lines()
+        return "\n".join(["Diagnostics", *(f"  {x}" for x in lines)]) if lines else ""
 
 
 def _bound_text(c: Check) -> str:
@@ -446,7 +429,7 @@ def _standard_errors(
     elif fit is not None and fit.vcov is not None:
         cov = np.asarray(fit.vcov)[:n_terms, :n_terms]
     if cov is not None and np.all(np.isfinite(cov)):
-        gnr_like = fit is not None and "elasticities" in fit.extra
+        gnr_like = fit is not None and fit.elasticities is not None
         jac = np.eye(k_in, n_terms) if gnr_like else _elasticity_jacobian(results)
         ce = jac @ cov @ jac.T
         sd = np.sqrt(np.clip(np.diag(ce), 0.0, None))
@@ -560,7 +543,7 @@ def _hansen(results: ProductionResults) -> list[Check]:
     fit = results._fit
     if fit is None:
         return []
-    j, df = fit.extra.get("j_stat"), fit.extra.get("j_df")
+    j, df = getattr(fit.details, "j_stat", None), getattr(fit.details, "j_df", None)
     if j is None or not df or df <= 0:
         return []
     p = float(stats.chi2.sf(float(j), int(df)))
@@ -659,7 +642,7 @@ def _n_coefficients(results: ProductionResults) -> int:
     n = len(results.params)
     if fit is not None:
         n = max(n, len(fit.first_stage.get("terms", ())))
-        n = max(n, len(fit.extra.get("coef_names", ())))
+        n = max(n, len(getattr(fit.details, "coef_names", ())))
     return n
 
 

@@ -75,9 +75,9 @@ def test_gmm_defaults_differ_from_the_prodest_preset(chilean_panel):
     # prodest shares capital's coefficient with the level equation (h without its linear
     # capital term): one over-identifying restriction more, and one that depends on the units
     # of capital (see WooldridgeOptions.shared_state_terms); the default leaves it out
-    assert preset.extra["j_df"] == 3
-    assert default.extra["j_df"] == 2
-    assert 0.0 <= default.extra["j_pvalue"] <= 1.0
+    assert preset.details.j_df == 3
+    assert default.details.j_df == 2
+    assert 0.0 <= default.details.j_pvalue <= 1.0
 
 
 # ---- end to end through tfp.estimate -------------------------------------------------------

@@ -75,3 +75,25 @@ def test_newton_polish_reaches_the_minimum_and_refuses_long_steps() -> None:
     assert value <= q(near)
     far = np.array([5.0, 5.0])  # not a converged search: left alone
     np.testing.assert_array_equal(newton_polish(q, far)[0], far)
+
+
+def test_newton_polish_with_the_gradient_sees_through_a_noisy_criterion() -> None:
+    """A criterion evaluated with cancellation is flat to its rounding noise near the
+    minimum (ACF: ~1e-11 relative); its analytic gradient is not, so the polish with it
+    reaches the minimum where the criterion alone cannot tell the points apart."""
+    from tfp.numerics.units import newton_polish
+
+    rng = np.random.default_rng(0)
+    curv = np.array([0.02, 0.3])  # a flat direction, as in ACF's criterion
+
+    def noisy(t: np.ndarray) -> float:
+        return float(7.7e-5 + 0.5 * curv @ (t - 0.5) ** 2 + rng.normal(0, 1e-15))
+
+    def grad(t: np.ndarray) -> np.ndarray:
+        return curv * (t - 0.5)
+
+    near = np.array([0.5 + 7e-8, 0.5 - 4e-8])  # where BFGS stopped at "precision loss"
+    theta, _ = newton_polish(noisy, near, grad)
+    np.testing.assert_allclose(theta, [0.5, 0.5], atol=1e-12)
+    far = np.array([5.0, 5.0])
+    np.testing.assert_array_equal(newton_polish(noisy, far, grad)[0], far)

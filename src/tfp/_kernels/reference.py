@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 
-def lag_index_nb(firm: np.ndarray, time: np.ndarray, k: int) -> np.ndarray:
+def lag_index_np(firm: np.ndarray, time: np.ndarray, k: int) -> np.ndarray:
     """NumPy twin of :func:`tfp._kernels.panel_nb.lag_index_nb`."""
     n = firm.shape[0]
     if k == 0:
@@ -27,7 +27,7 @@ def lag_index_nb(firm: np.ndarray, time: np.ndarray, k: int) -> np.ndarray:
     return np.where(found, pos_clipped, -1).astype(np.int64)
 
 
-def poly_basis_nb(x: np.ndarray, exponents: np.ndarray) -> np.ndarray:
+def poly_basis_np(x: np.ndarray, exponents: np.ndarray) -> np.ndarray:
     """NumPy twin of :func:`tfp._kernels.poly_nb.poly_basis_nb`."""
     n = x.shape[0]
     out = np.ones((n, exponents.shape[0]), dtype=np.float64)
@@ -38,7 +38,7 @@ def poly_basis_nb(x: np.ndarray, exponents: np.ndarray) -> np.ndarray:
     return out
 
 
-def resample_rows_nb(
+def resample_rows_np(
     firm_start: np.ndarray, firm_count: np.ndarray, draw: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """NumPy twin of :func:`tfp._kernels.resample_nb.resample_rows_nb`."""
@@ -66,7 +66,7 @@ def _acf_h(
     return w, wl, np.column_stack([powers, cl])
 
 
-def acf_gram_nb(
+def acf_gram_np(
     phi: np.ndarray,
     phil: np.ndarray,
     x: np.ndarray,
@@ -80,7 +80,7 @@ def acf_gram_nb(
     return h.T @ h, h.T @ w
 
 
-def acf_moments_nb(
+def acf_moments_np(
     phi: np.ndarray,
     phil: np.ndarray,
     x: np.ndarray,
@@ -113,7 +113,7 @@ def acf_moments_nb(
     return z.T @ xi, z.T @ a, h.T @ a, z.T @ h, e
 
 
-def acf_xi_nb(
+def acf_xi_np(
     phi: np.ndarray,
     phil: np.ndarray,
     x: np.ndarray,

@@ -154,14 +154,20 @@ POLISH_RADIUS = 1e-3
 
 
 def newton_polish(
-    fun: Callable[[np.ndarray], float], at: np.ndarray
+    fun: Callable[[np.ndarray], float],
+    at: np.ndarray,
+    grad: Callable[[np.ndarray], np.ndarray] | None = None,
 ) -> tuple[np.ndarray, float]:
-    """Newton steps on a smooth criterion from a converged derivative-free search's end point.
+    """Newton steps on a smooth criterion from a converged search's end point.
 
-    Gradient and Hessian by central differences; a step is kept only if it is short
-    (``POLISH_RADIUS``) and does not raise the criterion. Nelder-Mead stops anywhere within
-    its ``xtol`` of the minimum, at a point that depends on rounding (row order, the origin of
-    the logs); the polished point is the minimum to ~1e-9 whatever the path.
+    Without ``grad``: gradient and Hessian by central differences of ``fun``, and a step is
+    kept only if it does not raise the criterion. With the analytic gradient ``grad``: the
+    Hessian by central differences of it, and a step is kept only if it shrinks the
+    gradient (a criterion evaluated with cancellation is flat to its rounding noise near the
+    minimum, its gradient is not). Either way a step must be short (``POLISH_RADIUS``).
+    A search stops anywhere within its tolerance of the minimum, at a point that depends on
+    rounding (row order, the origin of the logs); the polished point is the minimum to ~1e-9
+    whatever the path.
 
     Returns
     -------
@@ -172,29 +178,46 @@ def newton_polish(
     """
     theta = np.asarray(at, dtype=np.float64).copy()
     f0 = float(fun(theta))
-    if not np.isfinite(f0):
+    if not np.isfinite(f0) or theta.size == 0:
         return theta, f0
+    g0 = None if grad is None else np.asarray(grad(theta), dtype=np.float64)
     for _ in range(POLISH_ITER):
         h = POLISH_STEP * np.maximum(1.0, np.abs(theta))
-        grad = np.empty_like(theta)
-        for i in range(theta.shape[0]):
-            e = np.zeros_like(theta)
-            e[i] = h[i]
-            grad[i] = (float(fun(theta + e)) - float(fun(theta - e))) / (2.0 * h[i])
-        hess = numerical_hessian(fun, theta)
+        eye = np.diag(h)
+        if g0 is None:
+            g = np.array(
+                [(float(fun(theta + e)) - float(fun(theta - e))) / (2.0 * e[i])
+                 for i, e in enumerate(eye)]
+            )  # fmt: skip
+            hess = numerical_hessian(fun, theta)
+        else:
+            assert grad is not None
+            g = g0
+            cols = [
+                (grad(theta + e) - grad(theta - e)) / (2.0 * e[i])
+                for i, e in enumerate(eye)
+            ]
+            hess = np.column_stack(cols)
+            hess = (hess + hess.T) / 2.0
         try:
-            step = np.linalg.solve(hess, grad)
+            step = np.linalg.solve(hess, g)
         except np.linalg.LinAlgError:
             break
-        size = float(np.max(np.abs(step))) if step.size else 0.0
+        size = float(np.max(np.abs(step)))
         if not np.all(np.isfinite(step)) or size > POLISH_RADIUS * (
             1.0 + float(np.max(np.abs(theta)))
         ):
             break
         cand = theta - step
         fc = float(fun(cand))
-        if not fc <= f0:
-            break
+        if g0 is None:
+            if not fc <= f0:
+                break
+        else:
+            gc = np.asarray(grad(cand), dtype=np.float64)
+            if not (np.isfinite(fc) and np.linalg.norm(gc) < np.linalg.norm(g0)):
+                break
+            g0 = gc
         theta, f0 = cand, fc
         if size <= 1e-12 * (1.0 + float(np.max(np.abs(theta)))):
             break

@@ -13,12 +13,14 @@ so ``∂Q/∂β = 2 (Z' ∂ξ/∂β / N)' W g``. Row passes run in numba kernels
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
 
 from tfp._kernels.gmm_nb import acf_gram_nb, acf_moments_nb, acf_xi_nb
 from tfp.exceptions import IdentificationError
+from tfp.numerics.linalg import check_rank
 
 __all__ = [
     "MarkovGMM",
@@ -58,9 +60,13 @@ def weight_one_step(z: np.ndarray) -> np.ndarray:
     IdentificationError
         The instruments are collinear.
     """
-    n = z.shape[0]
+    check_rank(
+        z,
+        what="instruments",
+        fix="drop redundant instruments or inputs without variation",
+    )
     return _scaled_inverse(
-        z.T @ z / n,
+        z.T @ z / z.shape[0],
         "the instruments are collinear (Z'Z is singular)",
         "drop redundant instruments or inputs without variation",
     )
@@ -130,9 +136,7 @@ class MarkovGMM:
         """The same problem with another weight matrix."""
         w = _c(weight)
         w.setflags(write=False)
-        return MarkovGMM(
-            self.phi, self.phil, self.x, self.xl, self.cl, self.z, self.degree, w
-        )
+        return dataclasses.replace(self, weight=w)
 
     @property
     def nobs(self) -> int:
