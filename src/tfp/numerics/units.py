@@ -184,14 +184,13 @@ def newton_polish(
     for _ in range(POLISH_ITER):
         h = POLISH_STEP * np.maximum(1.0, np.abs(theta))
         eye = np.diag(h)
-        if g0 is None:
+        if grad is None or g0 is None:
             g = np.array(
                 [(float(fun(theta + e)) - float(fun(theta - e))) / (2.0 * e[i])
                  for i, e in enumerate(eye)]
             )  # fmt: skip
             hess = numerical_hessian(fun, theta)
         else:
-            assert grad is not None
             g = g0
             cols = [
                 (grad(theta + e) - grad(theta - e)) / (2.0 * e[i])
@@ -210,7 +209,7 @@ def newton_polish(
             break
         cand = theta - step
         fc = float(fun(cand))
-        if g0 is None:
+        if grad is None or g0 is None:
             if not fc <= f0:
                 break
         else:
