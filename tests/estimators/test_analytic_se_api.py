@@ -15,6 +15,7 @@ import pytest
 
 import tfp
 from tests.estimators.test_analytic_se import CASES, SIM, SOLVED
+from tfp.api import AUTO_BOOTSTRAP_SEED
 from tfp.datasets import acf_dgp, gnr_dgp
 from tfp.estimators import control_function_se
 from tfp.exceptions import ConvergenceWarning, IdentificationError, TFPWarning
@@ -77,8 +78,10 @@ def test_auto_bootstraps_where_the_estimate_is_not_stationary() -> None:
         warnings.simplefilter("ignore", ConvergenceWarning)
         res = tfp.estimate(data, **{**_stopped_early(), "se": "auto"})
     assert res.bootstrap is not None
+    # the seeded bootstrap of se="auto", with the reason the analytic covariance was not used
     assert res.se_type.startswith(
-        "bootstrap (199 reps, cluster by firm; analytic not used"
+        f"bootstrap (199 reps, cluster by firm, seed {AUTO_BOOTSTRAP_SEED}; "
+        "analytic not used"
     )
     assert "not a solution of the estimating equations" in res.se_type
     text = str(res.summary())  # the summary says which, and why

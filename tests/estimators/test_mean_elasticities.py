@@ -52,6 +52,7 @@ def test_gnr_mean_elasticities_are_its_parameters() -> None:
     data = tfp.datasets.gnr_dgp(n_firms=100, seed=2).data
     with warnings.catch_warnings():  # local minima of a small sample: not the subject
         warnings.simplefilter("ignore", tfp.exceptions.ConvergenceWarning)
+        warnings.simplefilter("ignore", tfp.exceptions.UnreliableEstimateWarning)
         res = tfp.estimate(
             data, method="gnr", output="y", free="l", state="k", flexible="m",
             share="s", id="firm", time="year", se="none",

@@ -135,6 +135,8 @@ class ControlFunctionSystem:
     sizes: tuple[int, int, int, int, int]  # (p1, n_alpha, n_theta, n_g, n_G)
     estimate: np.ndarray = field(repr=False)
     positions: tuple[int, ...] = ()  # stacked position of each reported parameter
+    # raw production-term coefficients = a_map @ the system's (centred) ones
+    a_map: np.ndarray = field(default_factory=lambda: np.eye(0), repr=False)
 
     @property
     def stage_sizes(self) -> tuple[int, ...]:
@@ -317,7 +319,13 @@ def build_system(
     lag = work.lag_index(1)
     cur = np.flatnonzero(lag >= 0)
     prev = lag[cur]
-    theta = np.asarray(fit.params, dtype=np.float64)[list(des.s_index)]
+    # the estimator's own parametrisation: production terms of inputs centred at
+    # des.mu (raw coefficients = a_map @ centred ones; a_map = I without unit_invariant)
+    n_terms = len(spec.terms)
+    beta_c = np.linalg.solve(
+        des.a_map, np.asarray(fit.params, dtype=np.float64)[:n_terms]
+    )
+    theta = beta_c[list(des.s_index)]
     alpha = np.empty(0)
     exit_cur = None
     if options.exit_correction:
@@ -384,6 +392,7 @@ def build_system(
         sizes=sizes,
         estimate=np.concatenate([coef, alpha, theta, g]),
         positions=tuple(pos),
+        a_map=des.a_map,
     )
     if z is None:  # value added: G = dg/dθ solves its equations (M = 0) at the estimate
         # G = (H'H)^{-1} Σ [H ∂r/∂θ' − r ∂H/∂ω_{t−1} x_{S,t−1}'], ∂r/∂θ = −x_S + h_ω x_{S,t−1}
@@ -433,6 +442,11 @@ def analytic_covariance(
     if method is None:
         method = "op" if isinstance(options, OPOptions) else "lp"
     system = build_system(panel, spec, options, fit, method=method)
-    return ReportedCovariance.take(
+    reported = ReportedCovariance.take(
         stacked_covariance(system.stages()), system.positions
     )
+    # centred production-term coefficients -> raw ones (the controls are unchanged)
+    t = np.eye(len(system.positions))
+    n_terms = system.a_map.shape[0]
+    t[:n_terms, :n_terms] = system.a_map
+    return reported.mapped(t)

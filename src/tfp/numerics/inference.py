@@ -65,8 +65,8 @@ class Inference:
     @property
     def label(self) -> str:
         """``'analytic (cluster by id)'``, ``'analytic (stacked two-step, cluster by id)'``,
-        ``'bootstrap (199 reps, cluster by id)'``, ``'none'``; a :attr:`note` follows a
-        semicolon inside the brackets."""
+        ``'bootstrap (199 reps, cluster by id, seed 93)'`` (no seed with injected indices),
+        ``'none'``; a :attr:`note` follows a semicolon inside the brackets."""
         note = f"; {self.note}" if self.note else ""
         if self.kind == "analytic":
             by = {
@@ -75,7 +75,10 @@ class Inference:
             }.get(str(self.vcov), str(self.vcov))
             return f"analytic ({by}{note})"
         if self.kind == "bootstrap":
-            return f"bootstrap ({self.reps} reps, cluster by {self.cluster}{note})"
+            seed = "" if self.seed_entropy is None else f", seed {self.seed_entropy}"
+            return (
+                f"bootstrap ({self.reps} reps, cluster by {self.cluster}{seed}{note})"
+            )
         return self.kind
 
     def _dist(self) -> Any:

@@ -327,3 +327,9 @@ class ReportedCovariance:
             step_ratio=float(ratio.max()) if ratio.size else 0.0,
             n_clusters=cov.n_clusters,
         )
+
+    def mapped(self, t: np.ndarray) -> ReportedCovariance:
+        """The covariance of ``t @ p`` (a linear reparametrisation of the reported
+        parameters ``p``, e.g. centred to raw production-term coefficients)."""
+        t = np.asarray(t, dtype=np.float64)
+        return ReportedCovariance(t @ self.vcov @ t.T, self.step_ratio, self.n_clusters)
