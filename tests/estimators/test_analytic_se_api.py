@@ -131,3 +131,30 @@ def test_singular_system_raises_when_asked_and_bootstraps_under_auto(
     res = tfp.estimate(data, method="lp", proxy="m", **SIM)
     assert res.bootstrap is not None
     assert "analytic not used" in res.se_type and "singular" in res.se_type
+
+
+# Money in other units adds a constant to each log: the per-observation elasticities, hence
+# their means, do not change (issue 14), and neither may their analytic standard errors. In a
+# translog the raw coefficients do change, so this checks the map from the estimators'
+# centred parametrisation back to raw coefficients (and its covariance). The estimates agree
+# to ~1e-9 across units; standard errors are smooth functions of them.
+UNITS_RTOL = 1e-6
+
+
+@pytest.mark.parametrize(
+    ("method", "proxy"),
+    [("op", "i"), ("lp", "m"), ("acf", "m")],
+    ids=["op", "lp", "acf"],
+)
+def test_analytic_mean_elasticity_se_do_not_depend_on_units(
+    method: str, proxy: str
+) -> None:
+    data = acf_dgp(design=2, n_firms=300, seed=4).data
+    shifted = data.assign(y=data["y"] + np.log(1e3), k=data["k"] + np.log(1e3))
+    kw = {**SIM, "method": method, "proxy": proxy, "form": "translog", "se": "analytic"}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", TFPWarning)
+        a = tfp.estimate(data, **kw).mean_elasticities()
+        b = tfp.estimate(shifted, **kw).mean_elasticities()
+    assert np.all(np.isfinite(a["std_error"])) and np.all(a["std_error"] > 0)
+    np.testing.assert_allclose(b["std_error"], a["std_error"], rtol=UNITS_RTOL)
