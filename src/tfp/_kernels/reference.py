@@ -51,7 +51,7 @@ def resample_rows_nb(
     return (starts + offsets).astype(np.int64), codes
 
 
-def _acf_h(
+def _markov_h(
     phi: np.ndarray,
     phil: np.ndarray,
     x: np.ndarray,
@@ -59,14 +59,26 @@ def _acf_h(
     cl: np.ndarray,
     beta: np.ndarray,
     degree: int,
+    centre: float,
+    scale: float,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     w = phi - x @ beta
+    v = ((phil - xl @ beta) - centre) / scale
+    powers = v[:, None] ** np.arange(degree + 1)[None, :]
+    return w, v, np.column_stack([powers, cl])
+
+
+def lag_centre_scale_nb(
+    phil: np.ndarray, xl: np.ndarray, beta: np.ndarray
+) -> tuple[float, float]:
+    """NumPy twin of :func:`tfp._kernels.markov_nb.lag_centre_scale_nb`."""
+    if phil.shape[0] == 0:
+        return 0.0, 0.0
     wl = phil - xl @ beta
-    powers = wl[:, None] ** np.arange(degree + 1)[None, :]
-    return w, wl, np.column_stack([powers, cl])
+    return float(wl.mean()), float(wl.std())
 
 
-def acf_gram_nb(
+def markov_gram_nb(
     phi: np.ndarray,
     phil: np.ndarray,
     x: np.ndarray,
@@ -74,13 +86,15 @@ def acf_gram_nb(
     cl: np.ndarray,
     beta: np.ndarray,
     degree: int,
+    centre: float,
+    scale: float,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """NumPy twin of :func:`tfp._kernels.gmm_nb.acf_gram_nb`."""
-    w, _, h = _acf_h(phi, phil, x, xl, cl, beta, degree)
+    """NumPy twin of :func:`tfp._kernels.markov_nb.markov_gram_nb`."""
+    w, _, h = _markov_h(phi, phil, x, xl, cl, beta, degree, centre, scale)
     return h.T @ h, h.T @ w
 
 
-def acf_moments_nb(
+def markov_moments_nb(
     phi: np.ndarray,
     phil: np.ndarray,
     x: np.ndarray,
@@ -90,10 +104,12 @@ def acf_moments_nb(
     beta: np.ndarray,
     rho: np.ndarray,
     degree: int,
+    centre: float,
+    scale: float,
     grad: bool,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """NumPy twin of :func:`tfp._kernels.gmm_nb.acf_moments_nb`."""
-    w, wl, h = _acf_h(phi, phil, x, xl, cl, beta, degree)
+    """NumPy twin of :func:`tfp._kernels.markov_nb.markov_moments_nb`."""
+    w, v, h = _markov_h(phi, phil, x, xl, cl, beta, degree, centre, scale)
     xi = w - h @ rho
     q, p, nh = z.shape[1], x.shape[1], h.shape[1]
     if not grad:
@@ -105,15 +121,15 @@ def acf_moments_nb(
             np.zeros((nh, p)),
         )
     k = np.arange(1, degree + 1)
-    gp = (k * rho[1 : degree + 1] * wl[:, None] ** (k - 1)[None, :]).sum(axis=1)
+    gp = (k * rho[1 : degree + 1] * v[:, None] ** (k - 1)[None, :]).sum(axis=1) / scale
     a = -x + xl * gp[:, None]
     e = np.zeros((nh, p))
     for kk in range(1, degree + 1):
-        e[kk] = -(kk * wl ** (kk - 1) * xi) @ xl
+        e[kk] = -(kk * v ** (kk - 1) * xi / scale) @ xl
     return z.T @ xi, z.T @ a, h.T @ a, z.T @ h, e
 
 
-def acf_xi_nb(
+def markov_xi_nb(
     phi: np.ndarray,
     phil: np.ndarray,
     x: np.ndarray,
@@ -122,7 +138,62 @@ def acf_xi_nb(
     beta: np.ndarray,
     rho: np.ndarray,
     degree: int,
+    centre: float,
+    scale: float,
 ) -> np.ndarray:
-    """NumPy twin of :func:`tfp._kernels.gmm_nb.acf_xi_nb`."""
-    w, _, h = _acf_h(phi, phil, x, xl, cl, beta, degree)
+    """NumPy twin of :func:`tfp._kernels.markov_nb.markov_xi_nb`."""
+    w, _, h = _markov_h(phi, phil, x, xl, cl, beta, degree, centre, scale)
     return w - h @ rho
+
+
+def markov_rho_nb(
+    hh: np.ndarray, hw: np.ndarray, rcond: float
+) -> tuple[int, np.ndarray, np.ndarray, np.ndarray]:
+    """NumPy twin of :func:`tfp._kernels.markov_nb.markov_rho_nb`."""
+    h = hh.shape[0]
+    if not np.all(np.isfinite(hh)):
+        return 1, np.zeros(h), np.eye(h), np.ones(h)
+    scale = np.sqrt(np.diag(hh))
+    if np.any(scale == 0):
+        return 2, np.zeros(h), np.eye(h), np.ones(h)
+    hs = hh / np.outer(scale, scale)
+    sv = np.linalg.svd(hs, compute_uv=False)
+    if sv[-1] / sv[0] < rcond:
+        return 3, np.zeros(h), hs, scale
+    return 0, np.linalg.solve(hs, hw / scale) / scale, hs, scale
+
+
+def markov_eval_nb(
+    phi: np.ndarray,
+    phil: np.ndarray,
+    x: np.ndarray,
+    xl: np.ndarray,
+    cl: np.ndarray,
+    z: np.ndarray,
+    weight: np.ndarray,
+    beta: np.ndarray,
+    degree: int,
+    standardize: bool,
+    rcond: float,
+    jac: bool,
+) -> tuple[int, float, np.ndarray, np.ndarray, np.ndarray]:
+    """NumPy twin of :func:`tfp._kernels.markov_nb.markov_eval_nb`."""
+    n, p, q = phi.shape[0], x.shape[1], z.shape[1]
+    centre, scale = 0.0, 1.0
+    if standardize:
+        centre, scale = lag_centre_scale_nb(phil, xl, beta)
+        if not (scale > 0.0 and np.isfinite(scale)):
+            scale = 1.0
+    hh, hw = markov_gram_nb(phi, phil, x, xl, cl, beta, degree, centre, scale)
+    status, rho, hs, dscale = markov_rho_nb(hh, hw, rcond)
+    if status != 0:
+        return status, float("inf"), np.zeros(q), np.zeros((q, p)), rho
+    zxi, za, ha, zh, e = markov_moments_nb(
+        phi, phil, x, xl, cl, z, beta, rho, degree, centre, scale, jac
+    )
+    g = zxi / n
+    val = float(g @ weight @ g)
+    if not jac:
+        return 0, val, g, np.zeros((q, p)), rho
+    sol = np.linalg.solve(hs, (ha + e) / dscale[:, None]) / dscale[:, None]
+    return 0, val, g, (za - zh @ sol) / n, rho
