@@ -308,27 +308,31 @@ def test_options_columns_and_prodest() -> None:
 
 @pytest.mark.nojit
 def test_kernels_match_numpy_twins(sim: pd.DataFrame) -> None:
-    from tfp._kernels import gmm_nb, reference
+    from tfp._kernels import markov_nb, reference
 
     panel = make_panel(sim, id="firm", time="year", columns=(*SPEC.columns(), "m"))
     problem, _ = acf_problem(panel, SPEC, ACFOptions(markov_controls=("m",)))
     b = np.array([0.58, 0.43])
     args = (problem.phi, problem.phil, problem.x, problem.xl, problem.cl)
-    hh1, hw1 = gmm_nb.acf_gram_nb(*args, b, problem.degree)
-    hh2, hw2 = reference.acf_gram_nb(*args, b, problem.degree)
+    hh1, hw1 = markov_nb.markov_gram_nb(*args, b, problem.degree, 0.0, 1.0)
+    hh2, hw2 = reference.markov_gram_nb(*args, b, problem.degree, 0.0, 1.0)
     np.testing.assert_allclose(hh1, hh2, rtol=TWIN_RTOL)
     np.testing.assert_allclose(hw1, hw2, rtol=TWIN_RTOL)
     rho = np.linalg.solve(hh2, hw2)
     for grad in (True, False):
-        out1 = gmm_nb.acf_moments_nb(*args, problem.z, b, rho, problem.degree, grad)
-        out2 = reference.acf_moments_nb(*args, problem.z, b, rho, problem.degree, grad)
+        out1 = markov_nb.markov_moments_nb(
+            *args, problem.z, b, rho, problem.degree, 0.0, 1.0, grad
+        )
+        out2 = reference.markov_moments_nb(
+            *args, problem.z, b, rho, problem.degree, 0.0, 1.0, grad
+        )
         for a1, a2 in zip(out1, out2, strict=True):
             np.testing.assert_allclose(
                 a1, a2, rtol=TWIN_RTOL, atol=TWIN_RTOL * np.abs(a2).max(initial=1.0)
             )
     np.testing.assert_allclose(
-        gmm_nb.acf_xi_nb(*args, b, rho, problem.degree),
-        reference.acf_xi_nb(*args, b, rho, problem.degree),
+        markov_nb.markov_xi_nb(*args, b, rho, problem.degree, 0.0, 1.0),
+        reference.markov_xi_nb(*args, b, rho, problem.degree, 0.0, 1.0),
         rtol=TWIN_RTOL,
         atol=1e-12,
     )

@@ -7,8 +7,8 @@ and forms moments ``g(β) = Z'ξ(β)/N`` of the innovations ``ξ = ω − Hρ̂(
 
 ``∂ξ/∂β_j = M_H a_j − H (H'H)^{-1} (∂H/∂β_j)'ξ``, ``a_j = −X_j + X₋_j g'(ω₋)``,
 
-so ``∂Q/∂β = 2 (Z' ∂ξ/∂β / N)' W g``. Row passes run in numba kernels
-(:mod:`tfp._kernels.gmm_nb`).
+so ``∂Q/∂β = 2 (Z' ∂ξ/∂β / N)' W g``. One evaluation is one call of the fused numba kernel
+:func:`tfp._kernels.markov_nb.markov_eval_nb` (two row passes and the small solves).
 """
 
 from __future__ import annotations
@@ -17,7 +17,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from tfp._kernels.gmm_nb import acf_gram_nb, acf_moments_nb, acf_xi_nb
+from tfp._kernels.markov_nb import (
+    STATUS_OK,
+    markov_eval_nb,
+    markov_gram_nb,
+    markov_rho_nb,
+    markov_xi_nb,
+)
 from tfp.exceptions import IdentificationError
 
 __all__ = [
@@ -137,18 +143,12 @@ class MarkovGMM:
         """``(ρ̂, D^{-1}H'HD^{-1}, D)`` at ``beta`` (``D`` = column norms of ``H``), or None
         when ``H'H`` is singular."""
         b = _c(beta)
-        hh, hw = acf_gram_nb(
-            self.phi, self.phil, self.x, self.xl, self.cl, b, self.degree
+        hh, hw = markov_gram_nb(
+            self.phi, self.phil, self.x, self.xl, self.cl, b, self.degree, 0.0, 1.0
         )
-        if not np.all(np.isfinite(hh)):
+        status, rho, hs, scale = markov_rho_nb(hh, hw, RCOND_SINGULAR)
+        if status != STATUS_OK:
             return None
-        scale = np.sqrt(np.diag(hh))
-        if np.any(scale == 0):
-            return None
-        hs = hh / np.outer(scale, scale)
-        if 1.0 / np.linalg.cond(hs) < RCOND_SINGULAR:
-            return None
-        rho = np.linalg.solve(hs, hw / scale) / scale
         return rho, hs, scale
 
     def xi(self, beta: np.ndarray) -> np.ndarray:
@@ -167,8 +167,17 @@ class MarkovGMM:
                 fix="lower markov_degree or check the inputs' variation",
             )
         return np.asarray(
-            acf_xi_nb(
-                self.phi, self.phil, self.x, self.xl, self.cl, b, m[0], self.degree
+            markov_xi_nb(
+                self.phi,
+                self.phil,
+                self.x,
+                self.xl,
+                self.cl,
+                b,
+                m[0],
+                self.degree,
+                0.0,
+                1.0,
             )
         )
 
@@ -177,34 +186,45 @@ class MarkovGMM:
     ) -> tuple[float, np.ndarray]:
         """Criterion ``Q(β)`` and its gradient (``inf`` and zeros where ``H'H`` is singular)."""
         b = _c(beta)
-        p = b.shape[0]
-        m = self.markov(b)
-        if m is None:
-            return float("inf"), np.zeros(p)
-        rho, hs, scale = m
-        zxi, za, ha, zh, e = acf_moments_nb(
+        status, val, g, jac, _ = markov_eval_nb(
             self.phi,
             self.phil,
             self.x,
             self.xl,
             self.cl,
             self.z,
+            self.weight,
             b,
-            rho,
             self.degree,
+            False,
+            RCOND_SINGULAR,
             grad,
         )
-        n = self.nobs
-        g = zxi / n
-        wg = self.weight @ g
-        val = float(g @ wg)
+        if status != STATUS_OK:
+            return float("inf"), np.zeros(b.shape[0])
         if not grad:
-            return val, np.zeros(p)
-        # Z' dξ = Z'a − Z'H (H'H)^{-1} (H'a + E)
-        hinv_he = np.linalg.solve(hs, (ha + e) / scale[:, None]) / scale[:, None]
-        dzxi = za - zh @ hinv_he
-        gr = 2.0 * (dzxi / n).T @ wg
-        return val, np.asarray(gr, dtype=np.float64)
+            return float(val), np.zeros(b.shape[0])
+        return float(val), np.asarray(2.0 * jac.T @ (self.weight @ g), dtype=np.float64)
+
+    def moments(self, beta: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+        """The moments ``g(β) = Z'ξ/N`` (q,) and their Jacobian ``∂g/∂β`` (q, p), or None
+        where ``H'H`` is singular: what a Gauss–Newton step needs
+        (:func:`tfp.numerics.gauss_newton.levenberg_marquardt`)."""
+        status, _, g, jac, _ = markov_eval_nb(
+            self.phi,
+            self.phil,
+            self.x,
+            self.xl,
+            self.cl,
+            self.z,
+            self.weight,
+            _c(beta),
+            self.degree,
+            False,
+            RCOND_SINGULAR,
+            True,
+        )
+        return None if status != STATUS_OK else (g, jac)
 
 
 def markov_criterion(beta: np.ndarray, problem: MarkovGMM) -> float:
