@@ -24,6 +24,7 @@ from scipy.stats import qmc
 
 from tfp.estimators.base import Convergence, LocalMinimum
 from tfp.exceptions import ConvergenceError, ConvergenceWarning, SpecificationError
+from tfp.numerics.gauss_newton import PolishResult
 from tfp.options._base import Optimizer
 
 __all__ = ["minimize_multistart", "scipy_options", "sobol_starts"]
@@ -118,7 +119,22 @@ def _run_one(
     jac: Callable[..., np.ndarray] | bool | None,
     bounds: Sequence[tuple[float | None, float | None]] | None,
     order: int,
+    polish: Callable[[np.ndarray], PolishResult] | None = None,
+    search: bool = True,
 ) -> _End:
+    if not search:
+        assert polish is not None
+        p = polish(np.asarray(x0, dtype=np.float64))
+        return _End(
+            order=order,
+            x=np.asarray(p.x, dtype=np.float64),
+            fun=p.fun if np.isfinite(p.fun) else float("inf"),
+            success=p.converged and bool(np.isfinite(p.fun)),
+            nit=p.n_iter,
+            nfev=p.n_evals,
+            message=f"Levenberg-Marquardt: {p.message}",
+            start=np.asarray(x0, dtype=np.float64).copy(),
+        )
     kwargs: dict[str, Any] = {"method": method, "options": dict(options)}
     if jac is not None and method in {"BFGS", "L-BFGS-B", "trust-constr"}:
         kwargs["jac"] = jac
@@ -136,14 +152,26 @@ def _run_one(
         res = _opt.minimize(fun, x0, **kwargs)
     x = np.asarray(res.x, dtype=np.float64).reshape(-1)
     f = float(np.asarray(res.fun).reshape(-1)[0]) if np.size(res.fun) else float("nan")
+    success = bool(res.success) and bool(np.isfinite(f))
+    nit = int(getattr(res, "nit", 0) or 0)
+    nfev = int(getattr(res, "nfev", 0) or 0)
+    message = str(getattr(res, "message", ""))
+    if polish is not None and np.isfinite(f):
+        p = polish(x)
+        nit += p.n_iter
+        nfev += p.n_evals
+        if p.fun <= f:  # every accepted step lowered the criterion; never worse
+            x, f = np.asarray(p.x, dtype=np.float64), float(p.fun)
+            success = p.converged
+            message = f"{message} Levenberg-Marquardt polish: {p.message}."
     return _End(
         order=order,
         x=x,
         fun=f if np.isfinite(f) else float("inf"),
-        success=bool(res.success) and bool(np.isfinite(f)),
-        nit=int(getattr(res, "nit", 0) or 0),
-        nfev=int(getattr(res, "nfev", 0) or 0),
-        message=str(getattr(res, "message", "")),
+        success=success,
+        nit=nit,
+        nfev=nfev,
+        message=message,
         start=np.asarray(x0, dtype=np.float64).copy(),
     )
 
@@ -157,6 +185,8 @@ def minimize_multistart(
     bounds: Sequence[tuple[float | None, float | None]] | None = None,
     merge_tol: float = 1e-6,
     accept: Callable[[np.ndarray], bool] | None = None,
+    polish: Callable[[np.ndarray], PolishResult] | None = None,
+    search: bool = True,
 ) -> tuple[np.ndarray, Convergence]:
     """Minimise ``fun`` from several starts and keep the lowest criterion.
 
@@ -183,6 +213,15 @@ def minimize_multistart(
         ``accept(x) -> bool``: end points it rejects (e.g. a known spurious solution) are
         only reported when no start ended at an accepted point; they stay in
         ``local_minima`` after the reported minimum.
+    polish : callable, optional
+        ``polish(x) -> PolishResult``, run from where each start's search ended (e.g. a
+        Levenberg–Marquardt polish of a GMM criterion,
+        :func:`tfp.numerics.gauss_newton.levenberg_marquardt`). Its end replaces the
+        search's when its criterion is not higher, and its convergence test then decides
+        ``converged``; its evaluations are counted.
+    search : bool
+        ``False`` (with ``polish``): no SciPy search; every start goes straight to the
+        polish. For starts already next to a minimum (e.g. the minima of a subsample).
 
     Returns
     -------
@@ -224,6 +263,10 @@ def minimize_multistart(
         raise SpecificationError(
             "starts contain NaN or infinite values", fix="pass finite starting points"
         )
+    if not search and polish is None:
+        raise SpecificationError(
+            "search=False needs a polish", fix="pass polish=... or search=True"
+        )
     if not (np.isfinite(merge_tol) and merge_tol >= 0):
         raise SpecificationError(
             f"merge_tol={merge_tol} must be finite and >= 0", fix="pass e.g. 1e-6"
@@ -240,6 +283,8 @@ def minimize_multistart(
             jac=jac,
             bounds=bounds,
             order=i,
+            polish=polish,
+            search=search,
         )
         for i in range(s.shape[0])
     ]
