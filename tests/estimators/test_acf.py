@@ -379,8 +379,11 @@ def test_screening_large_samples_reaches_the_same_minimum() -> None:
 
 def test_negative_elasticity_root_set_aside() -> None:
     """Under measurement error the criterion has a second exact root with negative capital
-    (tfp's Monte Carlo: DGP1, error 0.5, draw 1 of seed 2015 gives l 2.2, k -1.3 under the
-    lowest-criterion rule); the default sets it aside, ``nonnegative=False`` does not."""
+    (tfp's Monte Carlo: DGP1, error 0.5, draw 1 of seed 2015: l 2.2, k -1.3); the default
+    sets it aside, ``nonnegative=False`` does not. Between exact roots the criterion is
+    rounding noise (both below 1e-30 once polished), so which one the lowest-criterion rule
+    reports under ``nonnegative=False`` is not asserted: only that the negative root is
+    found and kept as a candidate."""
     import tfp as _tfp
     from tfp.datasets.montecarlo import draw_seed
 
@@ -409,6 +412,9 @@ def test_negative_elasticity_root_set_aside() -> None:
             options=_tfp.ACFOptions(nonnegative=False),
             **roles,
         )
-    assert guarded.params["k"] > 0 and raw.params["k"] < 0
+    assert guarded.params["k"] > 0
+    negative = [m for m in raw.convergence.local_minima if m.params[1] < 0]
+    assert negative[0].objective <= 1e-18  # an exact root, not set aside under raw
     assert raw.objective <= guarded.objective + 1e-18  # both exact roots
     assert any("negative mean elasticity" in n for n in guarded.extra["notes"])
+    assert not any("negative mean elasticity" in n for n in raw.extra["notes"])

@@ -35,6 +35,7 @@ from tfp.numerics.gmm import (
     MarkovGMM,
     markov_criterion,
     markov_criterion_and_grad,
+    markov_polish,
     weight_two_step,
 )
 from tfp.numerics.optimize import minimize_multistart, sobol_starts
@@ -346,7 +347,10 @@ def _run(
     diagnostics: list[str],
     label: str,
     notes: list[str] | None = None,
+    polish_only: bool = False,
 ) -> tuple[np.ndarray, Convergence]:
+    """Multi-start search; every end is polished by Levenberg–Marquardt with the kernel's
+    Jacobian (``polish_only``: the starts are already next to minima, polish alone)."""
     notes = diagnostics if notes is None else notes
     gradient = options.optimizer.method in {"bfgs", "l-bfgs-b", "trust-constr"}
     if gradient:
@@ -364,6 +368,10 @@ def _run(
             jac=jac,
             merge_tol=MERGE_TOL,
             accept=accept,
+            polish=partial(
+                markov_polish, problem=problem, gtol=options.optimizer.ftol**0.5
+            ),
+            search=not polish_only,
         )
     accepted = [m for m in conv.local_minima if accept(np.asarray(m.params))]
     # a warning only when it can matter: the best start did not converge, or another
@@ -517,7 +525,16 @@ def fit(panel: Panel, spec: ProductionSpec, options: ACFOptions) -> Fit:
         firm_use = np.asarray(panel.firm)[np.asarray(info["use"], dtype=bool)]
         starts, screening = _screen(problem, firm_use, x_use, starts, spec, options)
     notes: list[str] = []
-    beta, conv = _run(problem, starts, options, accept, diagnostics, "one-step", notes)
+    beta, conv = _run(
+        problem,
+        starts,
+        options,
+        accept,
+        diagnostics,
+        "one-step",
+        notes,
+        polish_only=screening is not None,
+    )
     step1 = conv
     final = problem
     j_stat = None
