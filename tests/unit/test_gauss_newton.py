@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from tfp.exceptions import SpecificationError
-from tfp.numerics.gauss_newton import levenberg_marquardt
+from tfp.numerics.gauss_newton import PolishResult, levenberg_marquardt
 from tfp.numerics.optimize import minimize_multistart
 from tfp.options import Optimizer
 
@@ -91,7 +91,7 @@ def test_multistart_polish_lowers_the_criterion() -> None:
         m, _ = _root_problem(x)
         return float(m @ m)
 
-    def polish(x: np.ndarray):  # noqa: ANN202 - PolishResult
+    def polish(x: np.ndarray) -> PolishResult:
         return levenberg_marquardt(_root_problem, x)
 
     opt = Optimizer("nelder-mead", xtol=1e-4, ftol=1e-8, n_starts=2)
