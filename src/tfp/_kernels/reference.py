@@ -197,3 +197,52 @@ def markov_eval_nb(
         return 0, val, g, np.zeros((q, p)), rho
     sol = np.linalg.solve(hs, (ha + e) / dscale[:, None]) / dscale[:, None]
     return 0, val, g, (za - zh @ sol) / n, rho
+
+
+def solve_small_nb(a: np.ndarray, b: np.ndarray) -> tuple[bool, np.ndarray]:
+    """NumPy twin of :func:`tfp._kernels.control_nb.solve_small_nb`."""
+    try:
+        return True, np.linalg.solve(a, b)
+    except np.linalg.LinAlgError:
+        return False, np.zeros(a.shape[0])
+
+
+def cf_criterion_nb(
+    phi: np.ndarray,
+    phil: np.ndarray,
+    y: np.ndarray,
+    xf: np.ndarray,
+    xfl: np.ndarray,
+    xs: np.ndarray,
+    xsl: np.ndarray,
+    prob: np.ndarray,
+    z: np.ndarray,
+    w: np.ndarray,
+    beta_f: np.ndarray,
+    theta: np.ndarray,
+    exps: np.ndarray,
+) -> tuple[int, float, np.ndarray]:
+    """NumPy twin of :func:`tfp._kernels.control_nb.cf_criterion_nb`."""
+    nh = exps.shape[0]
+    fitted_f = xf @ beta_f
+    xs_theta = xs @ theta
+    omega = phi - fitted_f - xs_theta
+    omega_lag = phil - xfl @ beta_f - xsl @ theta
+    centre = float(omega_lag.mean())
+    spread = float(omega_lag.std())
+    if not (np.isfinite(spread) and spread > 0.0):
+        return 1, float("inf"), np.zeros(nh)
+    v = (omega_lag - centre) / spread
+    cols = v[:, None] if prob.shape[1] == 0 else np.column_stack([v, prob[:, 0]])
+    h = poly_basis_nb(np.ascontiguousarray(cols), exps)
+    ok, g = solve_small_nb(h.T @ h, h.T @ omega)
+    if not ok:
+        return 2, float("inf"), np.zeros(nh)
+    xi = y - fitted_f - xs_theta - h @ g
+    n = xi.shape[0]
+    if z.shape[1] == 0:
+        val = float(xi @ xi) / n
+    else:
+        m = z.T @ xi / n
+        val = float(m @ w @ m)
+    return 0, (val if np.isfinite(val) else float("inf")), g

@@ -1,0 +1,100 @@
+"""The OP/LP second-stage criterion kernel (``tfp._kernels.control_nb``) against its twin.
+
+Marked ``nojit``: CI also runs these with NUMBA_DISABLE_JIT=1.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from tfp._kernels import control_nb, reference
+from tfp.numerics.poly import exponent_table
+
+# Kernel vs twin: the same arithmetic, sums in another order: agreement to rounding.
+RTOL_KERNEL = 1e-12
+
+pytestmark = pytest.mark.nojit
+
+
+def _stage2(seed: int, n: int, n_f: int, n_s: int, exit_prob: bool, n_z: int) -> dict:
+    rng = np.random.default_rng(seed)
+    xf = rng.normal(size=(n, n_f))
+    xs = rng.normal(size=(n, n_s))
+    xfl = 0.8 * xf + 0.2 * rng.normal(size=(n, n_f))
+    xsl = 0.9 * xs + 0.1 * rng.normal(size=(n, n_s))
+    om_l = rng.normal(size=n)
+    om = 0.1 + 0.8 * om_l + 0.2 * rng.normal(size=n)
+    bf = np.linspace(0.5, 0.3, n_f)
+    bs = np.linspace(0.3, 0.1, n_s)
+    phi = om + xf @ bf + xs @ bs
+    return {
+        "phi": phi,
+        "phil": om_l + xfl @ bf + xsl @ bs,
+        "y": phi + 0.1 * rng.normal(size=n),
+        "xf": xf,
+        "xfl": xfl,
+        "xs": xs,
+        "xsl": xsl,
+        # a centred column stands in for the exit probability (the kernel only sees a
+        # column; a polynomial in [-1, 1] keeps the normal equations well conditioned)
+        "prob": rng.uniform(-1.0, 1.0, size=(n, 1 if exit_prob else 0)),
+        "z": np.ascontiguousarray(np.column_stack([xs, xsl])[:, :n_z]),
+        "w": np.eye(n_z),
+        "beta_f": bf,
+    }
+
+
+CASES = [
+    # (n, free, second-stage, exit probability, instruments, Markov degree)
+    (1_333, 1, 1, False, 0, 3),  # OP/LP value added, least squares
+    (2_001, 2, 1, True, 0, 3),  # with the exit correction
+    (777, 1, 2, False, 2, 2),  # gross output: GMM
+    (7, 1, 1, False, 0, 1),
+]
+
+
+@pytest.mark.parametrize(("n", "n_f", "n_s", "exit_prob", "n_z", "degree"), CASES)
+def test_criterion_matches_twin(
+    n: int, n_f: int, n_s: int, exit_prob: bool, n_z: int, degree: int
+) -> None:
+    d = _stage2(n, n, n_f, n_s, exit_prob, n_z)
+    exps = np.ascontiguousarray(exponent_table(1 + int(exit_prob), degree))
+    for theta in (np.full(n_s, 0.25), np.linspace(-0.5, 0.9, n_s)):
+        args = (*d.values(), theta, exps)
+        s1, v1, g1 = control_nb.cf_criterion_nb(*args)
+        s2, v2, g2 = reference.cf_criterion_nb(*args)
+        assert s1 == s2 == control_nb.STATUS_OK
+        assert v1 == pytest.approx(v2, rel=RTOL_KERNEL)
+        np.testing.assert_allclose(
+            g1, g2, rtol=RTOL_KERNEL, atol=RTOL_KERNEL * np.abs(g2).max()
+        )
+
+
+def test_degenerate_law_of_motion_is_a_status() -> None:
+    d = _stage2(1, 200, 1, 1, False, 0)
+    exps = np.ascontiguousarray(exponent_table(1, 3))
+    flat = dict(
+        d, phil=np.full(200, 2.0), xfl=np.zeros((200, 1)), xsl=np.zeros((200, 1))
+    )
+    for kernel in (control_nb.cf_criterion_nb, reference.cf_criterion_nb):
+        s, v, _ = kernel(*flat.values(), np.array([0.3]), exps)
+        assert s == control_nb.STATUS_NO_SPREAD and v == np.inf
+    # two identical columns in the law of motion: exactly singular normal equations
+    d2 = dict(d, prob=np.ones((200, 1)))
+    exps2 = np.ascontiguousarray(exponent_table(2, 1))
+    for kernel in (control_nb.cf_criterion_nb, reference.cf_criterion_nb):
+        s, v, _ = kernel(*d2.values(), np.array([0.3]), exps2)
+        assert s == control_nb.STATUS_SINGULAR and v == np.inf
+
+
+def test_small_solve_matches_lapack() -> None:
+    rng = np.random.default_rng(3)
+    for k in (1, 4, 10):
+        a = rng.normal(size=(k, k))
+        b = rng.normal(size=k)
+        ok, x = control_nb.solve_small_nb(a, b)
+        assert ok
+        np.testing.assert_allclose(x, np.linalg.solve(a, b), rtol=1e-10)
+    ok, x = control_nb.solve_small_nb(np.zeros((3, 3)), np.ones(3))
+    assert not ok and not x.any()
