@@ -43,6 +43,7 @@ import numpy as np
 from scipy import linalg, special
 
 from tfp._frozen import FrozenDict
+from tfp._kernels.control_nb import cf_criterion_nb
 from tfp.estimators.base import Fit
 from tfp.exceptions import ConvergenceWarning, IdentificationError, SpecificationError
 from tfp.numerics.optimize import minimize_multistart, sobol_starts
@@ -193,18 +194,24 @@ def _residuals(
 
 
 def _criterion(theta: np.ndarray, beta_f: np.ndarray, d: _Stage2) -> float:
-    """Second-stage criterion at second-stage coefficients ``theta`` (inf if undefined)."""
-    theta = np.asarray(theta, dtype=np.float64)
-    out = _residuals(theta, beta_f, d)
-    if out is None:
-        return float("inf")
-    xi = out[0]
-    if d.z.shape[1] == 0:
-        val = float(xi @ xi) / xi.shape[0]
-    else:
-        m = d.z.T @ xi / xi.shape[0]
-        val = float(m @ d.w @ m)
-    return val if np.isfinite(val) else float("inf")
+    """Second-stage criterion at second-stage coefficients ``theta`` (inf if undefined):
+    :func:`_residuals` and the quadratic form in one numba call (no N-row temporaries)."""
+    _, val, _ = cf_criterion_nb(
+        d.phi,
+        d.phi_lag,
+        d.y,
+        d.xf,
+        d.xf_lag,
+        d.xs,
+        d.xs_lag,
+        d.prob,
+        d.z,
+        d.w,
+        np.ascontiguousarray(beta_f, dtype=np.float64),
+        np.ascontiguousarray(theta, dtype=np.float64),
+        exponent_table(1 + d.prob.shape[1], d.markov_degree),
+    )
+    return float(val)
 
 
 def _noise_margin(theta: np.ndarray, beta_f: np.ndarray, d: _Stage2) -> float:
