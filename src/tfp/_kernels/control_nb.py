@@ -7,9 +7,11 @@ standardised ``v = (ω₋ − mean) / sd`` (and the fitted exit probability ``P`
 ``prob`` has a column); ``ξ = y − X_F β_F − X_S θ − H ĝ``. The criterion is ``ξ'ξ / N``
 (least squares, ``z`` with no column) or ``m' W m`` with ``m = Z'ξ / N`` (GMM).
 
-:func:`cf_criterion_nb` computes it in four row passes (mean and spread of ``ω₋``, the normal
-equations of the law of motion, then ``ξ``), never building an ``N``-row array: NumPy builds
-about fifteen. Cross products are blocked dot products as in :mod:`tfp._kernels.markov_nb`.
+:func:`cf_criterion_nb` computes it in four passes over the rows (``ω``, ``ω₋`` and
+``y − X_F β_F − X_S θ`` into three ``N``-row buffers; the spread of ``ω₋``; the normal
+equations of the law of motion; ``ξ``), one quantity at a time so that the loops
+vectorise; NumPy builds about fifteen ``N``-row temporaries. Cross products are blocked dot
+products as in :mod:`tfp._kernels.markov_nb`.
 """
 
 from __future__ import annotations
@@ -66,43 +68,10 @@ def solve_small_nb(
 
 
 @njit(cache=True, nogil=True)
-def _block(
-    s: int,
-    m: int,
-    phi: np.ndarray,
-    phil: np.ndarray,
-    y: np.ndarray,
-    xf: np.ndarray,
-    xfl: np.ndarray,
-    xs: np.ndarray,
-    xsl: np.ndarray,
-    beta_f: np.ndarray,
-    theta: np.ndarray,
-    buf: np.ndarray,
-) -> None:  # pragma: no cover - jitted
-    """Rows ``s..s+m-1``: line 0 of ``buf`` = ``ω``, line 1 = ``ω₋``, line 2 =
-    ``y − X_F β_F − X_S θ`` (same operation order as the NumPy twin's matrix products)."""
-    for c in range(m):
-        i = s + c
-        f = 0.0
-        fl = 0.0
-        for j in range(xf.shape[1]):
-            f += xf[i, j] * beta_f[j]
-            fl += xfl[i, j] * beta_f[j]
-        t = 0.0
-        tl = 0.0
-        for j in range(xs.shape[1]):
-            t += xs[i, j] * theta[j]
-            tl += xsl[i, j] * theta[j]
-        buf[0, c] = phi[i] - f - t
-        buf[1, c] = phil[i] - fl - tl
-        buf[2, c] = y[i] - f - t
-
-
-@njit(cache=True, nogil=True)
 def _basis(
     s: int,
     m: int,
+    omega_lag: np.ndarray,
     prob: np.ndarray,
     exps: np.ndarray,
     centre: float,
@@ -110,19 +79,20 @@ def _basis(
     buf: np.ndarray,
     first: int,
 ) -> None:  # pragma: no cover - jitted
-    """Lines ``first..first+len(exps)-1`` of ``buf``: the monomials of ``(v, P)`` (the
-    products in :func:`tfp._kernels.poly_nb.poly_basis_nb`'s order); ``v`` from line 1."""
+    """Lines ``first..first+len(exps)-1`` of ``buf``: the monomials of ``(v, P)`` on rows
+    ``s..s+m-1`` (the products in :func:`tfp._kernels.poly_nb.poly_basis_nb`'s order)."""
     for c in range(m):
-        v = (buf[1, c] - centre) / spread
-        for k in range(exps.shape[0]):
-            acc = 1.0
-            for _ in range(exps[k, 0]):
-                acc *= v
-            if exps.shape[1] > 1:
-                pv = prob[s + c, 0]
-                for _ in range(exps[k, 1]):
-                    acc *= pv
-            buf[first + k, c] = acc
+        buf[0, c] = (omega_lag[s + c] - centre) / spread
+    for k in range(exps.shape[0]):
+        for c in range(m):
+            buf[first + k, c] = 1.0
+        for _ in range(exps[k, 0]):
+            for c in range(m):
+                buf[first + k, c] *= buf[0, c]
+        if exps.shape[1] > 1:
+            for _ in range(exps[k, 1]):
+                for c in range(m):
+                    buf[first + k, c] *= prob[s + c, 0]
 
 
 @njit(cache=True, nogil=True)
@@ -146,70 +116,82 @@ def cf_criterion_nb(
     n = phi.shape[0]
     nh = exps.shape[0]
     q = z.shape[1]
-    buf = np.empty((3 + nh, CHUNK))
-    # passes 1-2: mean and spread of ω₋ (two passes, as numpy.std)
+    # pass 1: ω, ω₋ and r = y − X_F β_F − X_S θ (one quantity at a time: vectorised)
+    f = np.zeros(n)
+    fl = np.zeros(n)
+    for j in range(xf.shape[1]):
+        bj = beta_f[j]
+        for i in range(n):
+            f[i] += xf[i, j] * bj
+            fl[i] += xfl[i, j] * bj
+    t = np.zeros(n)
+    tl = np.zeros(n)
+    for j in range(xs.shape[1]):
+        tj = theta[j]
+        for i in range(n):
+            t[i] += xs[i, j] * tj
+            tl[i] += xsl[i, j] * tj
+    omega = f  # reuse the buffers: ω, ω₋, r
+    omega_lag = fl
+    resid = t
     total = 0.0
-    for s in range(0, n, CHUNK):
-        m = min(CHUNK, n - s)
-        _block(s, m, phi, phil, y, xf, xfl, xs, xsl, beta_f, theta, buf)
-        for c in range(m):
-            total += buf[1, c]
+    for i in range(n):
+        ft = f[i]
+        tt = t[i]
+        omega[i] = phi[i] - ft - tt
+        resid[i] = y[i] - ft - tt
+        omega_lag[i] = phil[i] - fl[i] - tl[i]
+        total += omega_lag[i]
+    # pass 2: spread of ω₋ about its mean (two passes, as numpy.std)
     centre = total / n
     ss = 0.0
-    for s in range(0, n, CHUNK):
-        m = min(CHUNK, n - s)
-        _block(s, m, phi, phil, y, xf, xfl, xs, xsl, beta_f, theta, buf)
-        for c in range(m):
-            d = buf[1, c] - centre
-            ss += d * d
+    for i in range(n):
+        d = omega_lag[i] - centre
+        ss += d * d
     spread = np.sqrt(ss / n)
     if not (np.isfinite(spread) and spread > 0.0):
         return STATUS_NO_SPREAD, np.inf, np.zeros(nh)
     # pass 3: normal equations H'H g = H'ω
+    buf = np.empty((1 + nh, CHUNK))  # line 0: v, lines 1..nh: H
     hh = np.zeros((nh, nh))
     hw = np.zeros(nh)
     for s in range(0, n, CHUNK):
         m = min(CHUNK, n - s)
-        _block(s, m, phi, phil, y, xf, xfl, xs, xsl, beta_f, theta, buf)
-        _basis(s, m, prob, exps, centre, spread, buf, 3)
+        _basis(s, m, omega_lag, prob, exps, centre, spread, buf, 1)
+        om = omega[s : s + m]
         for a in range(nh):
-            hw[a] += _dot(buf[3 + a], buf[0], m)
+            hw[a] += _dot(buf[1 + a], om, m)
             for b in range(a, nh):
-                hh[a, b] += _dot(buf[3 + a], buf[3 + b], m)
+                hh[a, b] += _dot(buf[1 + a], buf[1 + b], m)
     for a in range(nh):
         for b in range(a):
             hh[a, b] = hh[b, a]
     ok, g = solve_small_nb(hh, hw)
     if not ok:
         return STATUS_SINGULAR, np.inf, np.zeros(nh)
-    # pass 4: ξ = y − X_F β_F − X_S θ − H g, then ξ'ξ/N or m'Wm
-    ssr = 0.0
-    zxi = np.zeros(q)
+    # pass 4: ξ = r − H g (into r), then ξ'ξ/N or m'Wm with m = Z'ξ/N
     for s in range(0, n, CHUNK):
         m = min(CHUNK, n - s)
-        _block(s, m, phi, phil, y, xf, xfl, xs, xsl, beta_f, theta, buf)
-        _basis(s, m, prob, exps, centre, spread, buf, 3)
-        for c in range(m):
-            fit = 0.0
-            for a in range(nh):
-                fit += buf[3 + a, c] * g[a]
-            buf[2, c] -= fit
-        if q == 0:
-            ssr += _dot(buf[2], buf[2], m)
-        else:
-            for r in range(q):
-                for c in range(m):
-                    buf[0, c] = z[s + c, r]
-                zxi[r] += _dot(buf[0], buf[2], m)
+        _basis(s, m, omega_lag, prob, exps, centre, spread, buf, 1)
+        for a in range(nh):
+            ga = g[a]
+            for c in range(m):
+                resid[s + c] -= buf[1 + a, c] * ga
     if q == 0:
-        val = ssr / n
+        val = _dot(resid, resid, n) / n
     else:
+        zxi = np.zeros(q)
+        col = np.empty(n)
+        for r in range(q):
+            for i in range(n):
+                col[i] = z[i, r]
+            zxi[r] = _dot(col, resid, n)
         val = 0.0
         for r in range(q):
-            t = 0.0
+            acc = 0.0
             for c in range(q):
-                t += w[r, c] * (zxi[c] / n)
-            val += (zxi[r] / n) * t
+                acc += w[r, c] * (zxi[c] / n)
+            val += (zxi[r] / n) * acc
     if not np.isfinite(val):
         return STATUS_OK, np.inf, g
     return STATUS_OK, val, g
