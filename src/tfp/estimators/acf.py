@@ -169,11 +169,13 @@ def _first_stage(
             f"the first stage has {m} regressors but only {n} rows",
             fix="lower poly_degree or use more observations",
         )
-    scale = np.sqrt((a * a).sum(axis=0))
+    # normal equations of the column-equilibrated regressors, scaled after the products
+    # (no n x m temporaries: a*a and a/scale cost more than the Gram matrix itself)
+    gram_raw = a.T @ a
+    scale = np.sqrt(np.diag(gram_raw)).copy()
     scale[scale == 0] = 1.0
-    a_s = a / scale
-    gram = a_s.T @ a_s
-    coef_s = np.linalg.lstsq(gram, a_s.T @ y, rcond=1e-13)[0]
+    gram = gram_raw / np.outer(scale, scale)
+    coef_s = np.linalg.lstsq(gram, (a.T @ y) / scale, rcond=1e-13)[0]
     coef = coef_s / scale
     fitted = a @ coef
     resid = y - fitted
