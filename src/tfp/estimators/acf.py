@@ -409,6 +409,21 @@ def _accept(
     return options.spurious_r2 <= 0 or _markov_r2(b, problem) >= options.spurious_r2
 
 
+def _memoised(fn: Any) -> Any:
+    """``fn(beta)`` computed once per distinct coefficient vector: the acceptance rule is
+    asked again about the same minima at each step of the search's bookkeeping, and at
+    10^6 rows each answer costs two passes over the data."""
+    cache: dict[tuple[float, ...], bool] = {}
+
+    def call(beta: np.ndarray) -> bool:
+        key = tuple(np.asarray(beta, dtype=np.float64).tolist())
+        if key not in cache:
+            cache[key] = bool(fn(np.asarray(key, dtype=np.float64)))
+        return cache[key]
+
+    return call
+
+
 def _screen(
     problem: MarkovGMM,
     firm: np.ndarray,
@@ -433,8 +448,8 @@ def _screen(
         problem.degree,
         weight=problem.weight,
     )
-    accept = partial(
-        _accept, problem=sub, x_use=x_use[rows], spec=spec, options=options
+    accept = _memoised(
+        partial(_accept, problem=sub, x_use=x_use[rows], spec=spec, options=options)
     )
     notes: list[str] = []
     _, conv = _run(sub, starts, options, accept, notes, "screening", notes)
@@ -515,7 +530,9 @@ def fit(panel: Panel, spec: ProductionSpec, options: ACFOptions) -> Fit:
     x_use: np.ndarray = info["x_in_use"]
     diagnostics: list[str] = []
 
-    accept = partial(_accept, problem=problem, x_use=x_use, spec=spec, options=options)
+    accept = _memoised(
+        partial(_accept, problem=problem, x_use=x_use, spec=spec, options=options)
+    )
 
     starts = _start_set(spec, options, info["ols"], fs.raw_terms)
     screening = None
