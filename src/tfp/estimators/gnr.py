@@ -30,9 +30,11 @@ from typing import Any
 import numpy as np
 
 from tfp._frozen import FrozenDict
+from tfp._kernels.markov_nb import STATUS_OK, markov_eval_nb
 from tfp._kernels.poly_nb import poly_basis_nb
 from tfp.estimators.base import Convergence, Fit, LocalMinimum
 from tfp.exceptions import ConvergenceWarning, IdentificationError, SpecificationError
+from tfp.numerics.gmm import RCOND_SINGULAR
 from tfp.numerics.optimize import minimize_multistart, sobol_starts
 from tfp.numerics.poly import exponent_table, poly_basis, poly_names
 from tfp.options.gnr import GNROptions
@@ -272,34 +274,32 @@ def _moments(
     degree: int,
     need_jac: bool,
 ) -> tuple[np.ndarray, np.ndarray | None, np.ndarray]:
-    """Moments ``m = Z'ξ/N``, their Jacobian in ``c`` (if asked) and the Markov coefficients."""
-    w = yt - zt @ c
-    w1 = y1 - z1 @ c
-    mu = float(np.mean(w1))
-    sd = float(np.std(w1))
-    if not np.isfinite(sd) or sd <= 0:
-        sd = 1.0
-    v = (w1 - mu) / sd  # same span as the powers of w1; better conditioned
-    pmat = np.vander(v, degree + 1, increasing=True)
-    gram = pmat.T @ pmat  # small and well conditioned: v is standardised
-    b = np.linalg.solve(gram, pmat.T @ w)
-    csi = w - pmat @ b
-    n = w.shape[0]
-    m = zt.T @ csi / n
-    if not need_jac:
-        return m, None, b
-    # d csi = M_P dw - M_P (h'(w1) dw1) - P (P'P)^-1 dP' csi, with dw = -Z dc, dw1 = -Z1 dc
-    hprime = np.zeros_like(v)
-    for k in range(1, degree + 1):
-        hprime += b[k] * k * v ** (k - 1) / sd
-    a = -zt + hprime[:, None] * z1
-    a_res = a - pmat @ np.linalg.solve(gram, pmat.T @ a)
-    g = np.zeros((degree + 1, zt.shape[1]))
-    for k in range(1, degree + 1):
-        g[k] = -((csi * k * v ** (k - 1) / sd) @ z1)
-    dcsi = a_res - pmat @ np.linalg.solve(gram, g)
-    jac = zt.T @ dcsi / n
-    return m, jac, b
+    """Moments ``m = Z'ξ/N``, their Jacobian in ``c`` (if asked) and the Markov coefficients.
+
+    One call of the fused kernel :func:`tfp._kernels.markov_nb.markov_eval_nb` with the law
+    of motion in the standardised ``v = (w1 − mean) / sd`` (the same span as the powers of
+    ``w1``, better conditioned), ``X = Z = Z_t``: ``ξ = w − P(P'P)⁻¹P'w`` and
+    ``dξ = M_P dw − M_P (h'(w1) dw1) − P (P'P)⁻¹ dP'ξ`` with ``dw = −Z dc``,
+    ``dw1 = −Z₁ dc``. Where ``P'P`` is singular the moments are ``inf``.
+    """
+    n, q = zt.shape
+    status, _, m, jac, b = markov_eval_nb(
+        yt,
+        y1,
+        zt,
+        z1,
+        np.empty((n, 0)),
+        zt,
+        np.eye(q),
+        np.ascontiguousarray(c, dtype=np.float64),
+        degree,
+        True,
+        RCOND_SINGULAR,
+        need_jac,
+    )
+    if status != STATUS_OK:
+        m = np.full(q, np.inf)
+    return m, (jac if need_jac else None), b
 
 
 def gnr_criterion(
