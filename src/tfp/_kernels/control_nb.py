@@ -152,17 +152,18 @@ def cf_criterion_nb(
     if not (np.isfinite(spread) and spread > 0.0):
         return STATUS_NO_SPREAD, np.inf, np.zeros(nh)
     # pass 3: normal equations H'H g = H'ω
-    buf = np.empty((1 + nh, CHUNK))  # line 0: v, lines 1..nh: H
+    buf = np.empty((2 + nh, CHUNK))  # line 0: v, lines 1..nh: H, line nh+1: ω
     hh = np.zeros((nh, nh))
     hw = np.zeros(nh)
     for s in range(0, n, CHUNK):
         m = min(CHUNK, n - s)
         _basis(s, m, omega_lag, prob, exps, centre, spread, buf, 1)
-        om = omega[s : s + m]
+        for c in range(m):
+            buf[nh + 1, c] = omega[s + c]
         for a in range(nh):
-            hw[a] += _dot(buf[1 + a], om, m)
+            hw[a] += _dot(buf, 1 + a, nh + 1, m)
             for b in range(a, nh):
-                hh[a, b] += _dot(buf[1 + a], buf[1 + b], m)
+                hh[a, b] += _dot(buf, 1 + a, 1 + b, m)
     for a in range(nh):
         for b in range(a):
             hh[a, b] = hh[b, a]
@@ -178,14 +179,15 @@ def cf_criterion_nb(
             for c in range(m):
                 resid[s + c] -= buf[1 + a, c] * ga
     if q == 0:
-        val = _dot(resid, resid, n) / n
+        val = _dot(resid.reshape(1, n), 0, 0, n) / n
     else:
         zxi = np.zeros(q)
-        col = np.empty(n)
+        pair = np.empty((2, n))
+        pair[1] = resid
         for r in range(q):
             for i in range(n):
-                col[i] = z[i, r]
-            zxi[r] = _dot(col, resid, n)
+                pair[0, i] = z[i, r]
+            zxi[r] = _dot(pair, 0, 1, n)
         val = 0.0
         for r in range(q):
             acc = 0.0

@@ -35,15 +35,17 @@ STATUS_SINGULAR = 3
 
 #: Rows per block of the cross-product passes: the block's lines (about 20 quantities) stay
 #: in the level-1/level-2 cache.
-CHUNK = 1000
+CHUNK = 264
 
 
 @njit(cache=True, nogil=True, fastmath={"reassoc", "contract"})
-def _dot(a: np.ndarray, b: np.ndarray, m: int) -> float:  # pragma: no cover - jitted
-    """``Σ_{c<m} a[c] b[c]``, vectorised (the reassociation is the only fast-math flag)."""
+def _dot(buf: np.ndarray, i: int, j: int, m: int) -> float:  # pragma: no cover - jitted
+    """``Σ_{c<m} buf[i, c] buf[j, c]``, vectorised (reassociation and contraction are the
+    only fast-math flags). Lines are addressed by index, not sliced: a slice is an array
+    view whose reference count numba updates atomically, which costs more than the sum."""
     s = 0.0
     for c in range(m):
-        s += a[c] * b[c]
+        s += buf[i, c] * buf[j, c]
     return s
 
 
@@ -166,9 +168,9 @@ def markov_gram_nb(
             s, m, phi, phil, x, xl, cl, beta, degree, centre, scale, buf, 0, h, h + 1
         )
         for a in range(h):
-            hw[a] += _dot(buf[a], buf[h], m)
+            hw[a] += _dot(buf, a, h, m)
             for b in range(a, h):
-                hh[a, b] += _dot(buf[a], buf[b], m)
+                hh[a, b] += _dot(buf, a, b, m)
     for a in range(h):
         for b in range(a):
             hh[a, b] = hh[b, a]
@@ -245,19 +247,19 @@ def markov_moments_nb(
                     buf[ia + j, c] = -x[s + c, j] + xlj * (gp[c] / scale)
                     buf[il + j, c] = xlj
         for r in range(q):
-            zxi[r] += _dot(buf[iz + r], buf[ixi], m)
+            zxi[r] += _dot(buf, iz + r, ixi, m)
         if grad:
             for r in range(q):
                 for j in range(p):
-                    za[r, j] += _dot(buf[iz + r], buf[ia + j], m)
+                    za[r, j] += _dot(buf, iz + r, ia + j, m)
                 for a in range(h):
-                    zh[r, a] += _dot(buf[iz + r], buf[ih + a], m)
+                    zh[r, a] += _dot(buf, iz + r, ih + a, m)
             for a in range(h):
                 for j in range(p):
-                    ha[a, j] += _dot(buf[ih + a], buf[ia + j], m)
+                    ha[a, j] += _dot(buf, ih + a, ia + j, m)
             for k in range(1, degree + 1):
                 for j in range(p):
-                    e[k, j] += _dot(buf[i_f + k - 1], buf[il + j], m)
+                    e[k, j] += _dot(buf, i_f + k - 1, il + j, m)
     return zxi, za, ha, zh, e
 
 
