@@ -34,6 +34,7 @@ from tfp._kernels.markov_nb import STATUS_OK, markov_eval_nb
 from tfp._kernels.poly_nb import poly_basis_nb
 from tfp.estimators.base import Convergence, Fit, LocalMinimum
 from tfp.exceptions import ConvergenceWarning, IdentificationError, SpecificationError
+from tfp.numerics.gauss_newton import PolishResult, levenberg_marquardt
 from tfp.numerics.gmm import RCOND_SINGULAR
 from tfp.numerics.optimize import minimize_multistart, sobol_starts
 from tfp.numerics.poly import exponent_table, poly_basis, poly_names
@@ -381,6 +382,25 @@ class _Scaled:
     def fun(self, u: np.ndarray) -> float:
         return self._eval(np.asarray(u, dtype=np.float64))[0]
 
+    def moments(self, u: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+        """The moments whose sum of squares is :meth:`fun`, ``√scale · W m(Tu)``, and their
+        Jacobian in ``u``: what a Levenberg–Marquardt polish needs."""
+        m, jac, _ = _moments(self.t @ u, *self.args, need_jac=True)
+        assert jac is not None
+        if not np.all(np.isfinite(m)):
+            return None
+        if self.weight is not None:
+            m = self.weight @ m
+            jac = self.weight @ jac
+        root = np.sqrt(self.scale)
+        return root * m, root * (jac @ self.t)
+
+    def polish(self, u: np.ndarray, gtol: float) -> PolishResult:
+        """Levenberg–Marquardt from ``u`` on :meth:`fun` (quadratic at the root)."""
+        return levenberg_marquardt(
+            self.moments, np.asarray(u, dtype=np.float64), gtol=gtol
+        )
+
     def jac(self, u: np.ndarray) -> np.ndarray:
         return self._eval(np.asarray(u, dtype=np.float64))[1]
 
@@ -588,7 +608,8 @@ def fit(panel: Panel, spec: ProductionSpec, options: GNROptions) -> Fit:
     # The model is just identified: the root m(c) = 0 minimises m'm under any weight. The
     # search uses moments on orthonormalised instruments, W m with W = sqrt(n) R^-T (well
     # conditioned), then polishes gnrprod's identity-weighted criterion from the best point
-    # (a no-op at an exact root; it matters only when no root exists).
+    # (a no-op at an exact root; it matters only when no root exists). Every BFGS end is
+    # polished by Levenberg-Marquardt with the kernel's Jacobian (the root to its floor).
     w_half = np.sqrt(n2) * np.linalg.inv(r.T)
     f0w = float(np.sum((w_half @ _moments(c0, *args, need_jac=False)[0]) ** 2))
     search = _Scaled(
@@ -602,7 +623,11 @@ def fit(panel: Panel, spec: ProductionSpec, options: GNROptions) -> Fit:
         else u0[None, :]
     )
     u_hat, conv = minimize_multistart(
-        search.fun, starts, optimizer=options.optimizer, jac=search.jac
+        search.fun,
+        starts,
+        optimizer=options.optimizer,
+        jac=search.jac,
+        polish=partial(search.polish, gtol=options.optimizer.ftol**0.5),
     )
     f0 = gnr_criterion(c0, *args)
     raw = _Scaled(t_mat, 1.0 / f0 if np.isfinite(f0) and f0 > 0 else 1.0, args)
@@ -613,6 +638,7 @@ def fit(panel: Panel, spec: ProductionSpec, options: GNROptions) -> Fit:
             u_hat,
             optimizer=replace(options.optimizer, strict=False),
             jac=raw.jac,
+            polish=partial(raw.polish, gtol=options.optimizer.ftol**0.5),
         )
     if raw.fun(u_pol) < raw.fun(u_hat):
         u_hat = u_pol
