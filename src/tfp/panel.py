@@ -11,7 +11,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NoReturn
 
 import numpy as np
 import pandas as pd
@@ -282,6 +282,34 @@ def _time_codes(data: pd.DataFrame, name: str) -> tuple[np.ndarray, np.ndarray]:
     return out, missing
 
 
+def _factorize_ids(ids: np.ndarray) -> tuple[np.ndarray, Any]:
+    """Firm codes 0..G-1 in sorted id order, and the ids (mixed, unorderable id types are
+    ordered by their text)."""
+    try:
+        codes, labels = pd.factorize(pd.Series(ids), sort=True)
+    except TypeError:  # mixed, unorderable id types: order by their text
+        codes, labels = pd.factorize(pd.Series(ids).astype(str), sort=True)
+        first_label = pd.Series(ids).groupby(codes).first()
+        labels = pd.Index(first_label.to_numpy())
+    return codes.astype(np.int64), labels
+
+
+def _raise_duplicates(
+    ids: pd.Series, t: np.ndarray, missing_key: np.ndarray, id: str, time: str
+) -> NoReturn:
+    """Raise PanelStructureError naming the first rows that share an (id, time) pair."""
+    keys = pd.DataFrame({"i": ids.to_numpy(), "t": t})[~missing_key]
+    dup = keys.duplicated(keep=False)
+    first = keys[dup].iloc[:3]
+    shown = ", ".join(f"({r.i!r}, {r.t})" for r in first.itertuples())
+    raise PanelStructureError(
+        f"{int(dup.sum())} rows share an (id, time) pair with another row, e.g. {shown}",
+        column=f"{id}, {time}",
+        fix="keep one row per firm and period (aggregate or drop duplicates) "
+        "or check that id and time name the right columns",
+    )
+
+
 def make_panel(
     data: pd.DataFrame,
     *,
@@ -348,18 +376,20 @@ def make_panel(
     id_missing = ids.isna().to_numpy()
     missing_key = t_missing | id_missing
 
-    # duplicates among rows with valid keys
-    keys = pd.DataFrame({"i": ids.to_numpy(), "t": t})[~missing_key]
-    dup = keys.duplicated(keep=False)
-    if dup.any():
-        first = keys[dup].iloc[:3]
-        shown = ", ".join(f"({r.i!r}, {r.t})" for r in first.itertuples())
-        raise PanelStructureError(
-            f"{int(dup.sum())} rows share an (id, time) pair with another row, e.g. {shown}",
-            column=f"{id}, {time}",
-            fix="keep one row per firm and period (aggregate or drop duplicates) "
-            "or check that id and time name the right columns",
-        )
+    # firm codes of the rows with valid keys, and their (firm, time) order; data already
+    # sorted by id and time (the usual layout) need no sort. Duplicate (id, time) pairs are
+    # then adjacent.
+    valid = np.flatnonzero(~missing_key)
+    codes_v, labels_v = _factorize_ids(ids.to_numpy()[valid])
+    t_v = t[valid]
+    same_firm = codes_v[1:] == codes_v[:-1]
+    if np.all((codes_v[1:] > codes_v[:-1]) | (same_firm & (t_v[1:] > t_v[:-1]))):
+        order_v = np.arange(valid.shape[0])
+    else:
+        order_v = np.lexsort((t_v, codes_v))
+        cs, ts = codes_v[order_v], t_v[order_v]
+        if np.any((cs[1:] == cs[:-1]) & (ts[1:] == ts[:-1])):
+            _raise_duplicates(ids, t, missing_key, id, time)
 
     vals = {c: _numeric_column(data, c) for c in columns}
     opt_vals = {c: _numeric_column(data, c) for c in optional}
@@ -381,18 +411,14 @@ def make_panel(
     reasons["nonpositive"] = int(nonpos.sum())
     keep &= ~nonpos
 
-    pos = np.flatnonzero(keep)
-    kept_ids = ids.to_numpy()[pos]
-    try:
-        codes, labels = pd.factorize(pd.Series(kept_ids), sort=True)
-    except TypeError:  # mixed, unorderable id types: order by their text
-        codes, labels = pd.factorize(pd.Series(kept_ids).astype(str), sort=True)
-        first_label = pd.Series(kept_ids).groupby(codes).first()
-        labels = pd.Index(first_label.to_numpy())
-    codes = codes.astype(np.int64)
-    tk = t[pos]
-    order = np.lexsort((tk, codes))
-    rows = pos[order]
+    # kept rows in (firm, time) order; firms are re-coded 0..G-1 over the kept rows only
+    rows = valid[order_v]
+    in_sample = keep[rows]
+    rows = rows[in_sample]
+    codes_k = codes_v[order_v][in_sample]
+    present = np.bincount(codes_k, minlength=len(labels_v)) > 0
+    codes_sorted = (np.cumsum(present) - 1)[codes_k].astype(np.int64)
+    labels = np.asarray(labels_v, dtype=object)[present]
 
     dropped = {k: v for k, v in reasons.items() if v}
     panel = Panel(
@@ -400,8 +426,8 @@ def make_panel(
         time_name=time,
         index=data.index[rows],
         rows=_readonly(rows.astype(np.int64)),
-        firm=_readonly(codes[order]),
-        time=_readonly(tk[order]),
+        firm=_readonly(codes_sorted),
+        time=_readonly(t[rows]),
         values=FrozenDict(
             {
                 **{c: _readonly(vals[c][rows]) for c in columns},
