@@ -307,7 +307,14 @@ def _build_results(
         np.zeros(panel.n_input, dtype=bool), index=panel.input_index, name="sample"
     )
     sample.iloc[panel.rows[sample_mask]] = True
-    firms = panel.firm[sample_mask]
+    firms = panel.firm[sample_mask]  # sorted codes: distinct values are the changes
+    times = panel.time[sample_mask]
+    span = int(times.max() - times.min()) + 1 if times.size else 0
+    n_periods = (  # a count per period when periods are dense integers (years): O(n)
+        int(np.count_nonzero(np.bincount(times - times.min())))
+        if 0 < span <= max(times.size, 1024)
+        else int(np.unique(times).shape[0])
+    )
     return ProductionResults(
         method=method,
         spec=spec,
@@ -316,8 +323,8 @@ def _build_results(
         params=params,
         vcov=vcov,
         nobs=int(sample_mask.sum()),
-        n_firms=int(np.unique(firms).shape[0]),
-        n_periods=int(np.unique(panel.time[sample_mask]).shape[0]),
+        n_firms=int(firms.size and 1 + np.count_nonzero(np.diff(firms))),
+        n_periods=n_periods,
         dropped=FrozenDict(dropped),
         sample=sample,
         convergence=fit.convergence,
