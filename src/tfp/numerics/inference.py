@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+from scipy import linalg
 
 from tfp.exceptions import IdentificationError
 
@@ -30,7 +31,14 @@ def solve_ols(
             f"{n} observations for {k} coefficients",
             fix="use a longer panel, fewer terms or fewer controls",
         )
-    q, r = np.linalg.qr(x)
+    # R of [X | y] (scipy, in place on one Fortran-ordered copy): its last column is Q'y,
+    # so Q is never formed (a quarter of numpy's qr + Q'y time, one n x k matrix less)
+    a = np.empty((n, k + 1), order="F")
+    a[:, :k] = x
+    a[:, k] = y
+    r_aug = linalg.qr(a, mode="r", overwrite_a=True, check_finite=False)[0]
+    del a
+    r = r_aug[:k, :k]
     diag = np.abs(np.diag(r))
     tol = diag.max() * max(n, k) * np.finfo(float).eps if diag.size else 0.0
     if diag.size and diag.min() <= tol:
@@ -54,8 +62,8 @@ def solve_ols(
             column=who if names is not None else None,
             fix="drop a redundant input or control, or check for a constant column",
         )
-    b = np.linalg.solve(r, q.T @ y)
-    r_inv = np.linalg.solve(r, np.eye(k))
+    b = linalg.solve_triangular(r, r_aug[:k, k])
+    r_inv = linalg.solve_triangular(r, np.eye(k))
     return b, r_inv @ r_inv.T
 
 
