@@ -28,6 +28,7 @@ from math import comb
 from typing import Any
 
 import numpy as np
+from scipy import linalg
 
 from tfp._frozen import FrozenDict
 from tfp._kernels.markov_nb import STATUS_OK, markov_eval_nb
@@ -161,7 +162,7 @@ def share_regression(
             f"the share regression has {m} polynomial terms but only {n} rows",
             fix="use more data or a lower GNROptions.share_degree",
         )
-    scale = np.max(np.abs(p_raw), axis=0)
+    scale = np.maximum(p_raw.max(axis=0), -p_raw.min(axis=0))  # max |column|
     scale[scale == 0] = 1.0
     ps = p_raw / scale
     if not _full_rank(ps):
@@ -236,17 +237,23 @@ def _ls(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     (Tall LAPACK QR/SVD calls are slow when the cores are shared; the bases used here are
     built from standardised variables, so the normal equations are accurate.)
     """
-    norm = np.sqrt(np.einsum("ij,ij->j", a, a))
+    gram = a.T @ a  # equilibrated after the product: no n x m temporary
+    norm = np.sqrt(np.diag(gram)).copy()
     norm[norm == 0] = 1.0
-    an = a / norm
-    return np.asarray(np.linalg.solve(an.T @ an, an.T @ b) / norm, dtype=np.float64)
+    gram /= np.outer(norm, norm)
+    return np.asarray(np.linalg.solve(gram, (a.T @ b) / norm) / norm, dtype=np.float64)
 
 
 def _full_rank(a: np.ndarray) -> bool:
     norm = np.sqrt(np.einsum("ij,ij->j", a, a))
     if np.any(norm == 0):
         return False
-    sv = np.linalg.svd(a / norm, compute_uv=False)
+    # the singular values of a tall matrix are those of its QR factor R (LAPACK geqrf in
+    # place on one Fortran-ordered copy, then an SVD of m x m): a fraction of a tall SVD
+    scaled = np.empty(a.shape, order="F")
+    np.divide(a, norm, out=scaled)
+    r = linalg.qr(scaled, mode="r", overwrite_a=True, check_finite=False)[0]
+    sv = np.linalg.svd(r[: a.shape[1]], compute_uv=False)
     return bool(sv[-1] > _RANK_RTOL * sv[0])
 
 
