@@ -7,7 +7,7 @@ from scipy import linalg
 
 from tfp.exceptions import IdentificationError
 
-__all__ = ["cluster_sums", "ols_vcov", "solve_ols"]
+__all__ = ["cluster_sums", "ols_vcov", "qr_r", "solve_ols"]
 
 
 def cluster_sums(scores: np.ndarray, firm: np.ndarray) -> np.ndarray:
@@ -16,6 +16,22 @@ def cluster_sums(scores: np.ndarray, firm: np.ndarray) -> np.ndarray:
         return np.zeros((0, scores.shape[1]))
     starts = np.flatnonzero(np.r_[True, firm[1:] != firm[:-1]])
     return np.add.reduceat(scores, starts, axis=0)
+
+
+def qr_r(a: np.ndarray) -> np.ndarray:
+    """The triangular factor ``R`` (k, k) of the QR factorisation of a tall ``a`` (n, k).
+
+    LAPACK ``geqrf`` runs in place on ``a`` when it is Fortran-ordered float64 (pass a
+    scratch copy: it is overwritten) and ``Q`` is never formed; only the top k rows are read
+    back (``scipy.linalg.qr(mode="r")`` zeroes a copy of the whole n x k matrix for that).
+    Append ``y`` as a last column to get ``Q'y`` in the last column of ``R``.
+    """
+    (geqrf,) = linalg.get_lapack_funcs(("geqrf",), (a,))
+    qr, _, _, info = geqrf(a, overwrite_a=True)
+    if info != 0:  # pragma: no cover - only for invalid arguments
+        raise ValueError(f"LAPACK geqrf failed (info={info})")
+    k = a.shape[1]
+    return np.triu(qr[: min(k, a.shape[0])])
 
 
 def solve_ols(
@@ -36,7 +52,7 @@ def solve_ols(
     a = np.empty((n, k + 1), order="F")
     a[:, :k] = x
     a[:, k] = y
-    r_aug = linalg.qr(a, mode="r", overwrite_a=True, check_finite=False)[0]
+    r_aug = qr_r(a)
     del a
     r = r_aug[:k, :k]
     diag = np.abs(np.diag(r))
