@@ -46,6 +46,7 @@ from tfp._frozen import FrozenDict
 from tfp._kernels.control_nb import cf_criterion_nb
 from tfp.estimators.base import Fit
 from tfp.exceptions import ConvergenceWarning, IdentificationError, SpecificationError
+from tfp.numerics.inference import qr_r
 from tfp.numerics.optimize import minimize_multistart, sobol_starts
 from tfp.numerics.poly import exponent_table, poly_basis, poly_names
 from tfp.options.control_function import LPOptions, OPOptions, _ControlFunctionOptions
@@ -609,7 +610,7 @@ def _first_stage(
     a[:, n_poly:p] = reg[:, : p - n_poly]
     a[:, p] = y
     norms = np.sqrt(np.einsum("ij,ij->j", a[:, :p], a[:, :p]))
-    r_aug = linalg.qr(a, mode="r", overwrite_a=True, check_finite=False)[0]
+    r_aug = qr_r(a)
     del a
     r = r_aug[:p, :p]
     bad = np.flatnonzero(np.abs(np.diag(r)) <= RANK_RTOL * np.maximum(norms, 1e-300))
