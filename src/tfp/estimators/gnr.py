@@ -28,7 +28,6 @@ from math import comb
 from typing import Any
 
 import numpy as np
-from scipy import linalg
 
 from tfp._frozen import FrozenDict
 from tfp._kernels.markov_nb import STATUS_OK, markov_eval_nb
@@ -37,6 +36,7 @@ from tfp.estimators.base import Convergence, Fit, LocalMinimum
 from tfp.exceptions import ConvergenceWarning, IdentificationError, SpecificationError
 from tfp.numerics.gauss_newton import PolishResult, levenberg_marquardt
 from tfp.numerics.gmm import RCOND_SINGULAR
+from tfp.numerics.inference import qr_r
 from tfp.numerics.optimize import minimize_multistart, sobol_starts
 from tfp.numerics.poly import exponent_table, poly_basis, poly_names
 from tfp.options.gnr import GNROptions
@@ -252,7 +252,7 @@ def _full_rank(a: np.ndarray) -> bool:
     # place on one Fortran-ordered copy, then an SVD of m x m): a fraction of a tall SVD
     scaled = np.empty(a.shape, order="F")
     np.divide(a, norm, out=scaled)
-    r = linalg.qr(scaled, mode="r", overwrite_a=True, check_finite=False)[0]
+    r = qr_r(scaled)
     sv = np.linalg.svd(r[: a.shape[1]], compute_uv=False)
     return bool(sv[-1] > _RANK_RTOL * sv[0])
 
