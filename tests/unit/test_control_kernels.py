@@ -98,3 +98,30 @@ def test_small_solve_matches_lapack() -> None:
         np.testing.assert_allclose(x, np.linalg.solve(a, b), rtol=1e-10)
     ok, x = control_nb.solve_small_nb(np.zeros((3, 3)), np.ones(3))
     assert not ok and not x.any()
+
+
+@pytest.mark.parametrize(("n", "n_f", "n_s", "exit_prob", "n_z", "degree"), CASES[:3])
+def test_nelder_mead_matches_twin_and_scipy(
+    n: int, n_f: int, n_s: int, exit_prob: bool, n_z: int, degree: int
+) -> None:
+    """The compiled Nelder–Mead visits SciPy's points: same end, criterion and counts."""
+    from scipy.optimize import minimize
+
+    d = _stage2(n, n, n_f, n_s, exit_prob, n_z)
+    exps = np.ascontiguousarray(exponent_table(1 + int(exit_prob), degree))
+    x0 = np.full(n_s, 0.05)
+    args = (*d.values(), exps, x0, 1e-6, 1e-12, 400)
+    x1, f1, it1, nf1, s1 = control_nb.cf_nelder_mead_nb(*args)
+    x2, f2, it2, nf2, s2 = reference.cf_nelder_mead_nb(*args)
+    assert (it1, nf1, s1) == (it2, nf2, s2)
+    np.testing.assert_allclose(x1, x2, rtol=1e-9, atol=1e-12)
+    assert f1 == pytest.approx(f2, rel=RTOL_KERNEL)
+    res = minimize(
+        lambda t: reference.cf_criterion_nb(*d.values(), np.asarray(t), exps)[1],
+        x0,
+        method="Nelder-Mead",
+        options={"xatol": 1e-6, "fatol": 1e-12, "maxiter": 400, "adaptive": False},
+    )
+    assert (res.nit, res.nfev) == (it2, nf2)
+    np.testing.assert_array_equal(res.x, x2)
+    assert res.fun == f2

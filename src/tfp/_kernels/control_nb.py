@@ -197,3 +197,133 @@ def cf_criterion_nb(
     if not np.isfinite(val):
         return STATUS_OK, np.inf, g
     return STATUS_OK, val, g
+
+
+@njit(cache=True, nogil=True)
+def _sort_simplex(
+    sim: np.ndarray, fsim: np.ndarray
+) -> None:  # pragma: no cover - jitted
+    """Order the vertices by criterion, in place: a stable insertion sort (NumPy's
+    ``argsort`` sorts arrays this short by insertion too, so ties keep their order)."""
+    for i in range(1, fsim.shape[0]):
+        f = fsim[i]
+        row = sim[i].copy()
+        j = i - 1
+        while j >= 0 and fsim[j] > f:
+            fsim[j + 1] = fsim[j]
+            sim[j + 1] = sim[j]
+            j -= 1
+        fsim[j + 1] = f
+        sim[j + 1] = row
+
+
+@njit(cache=True, nogil=True)
+def cf_nelder_mead_nb(
+    phi: np.ndarray,
+    phil: np.ndarray,
+    y: np.ndarray,
+    xf: np.ndarray,
+    xfl: np.ndarray,
+    xs: np.ndarray,
+    xsl: np.ndarray,
+    prob: np.ndarray,
+    z: np.ndarray,
+    w: np.ndarray,
+    beta_f: np.ndarray,
+    exps: np.ndarray,
+    x0: np.ndarray,
+    xatol: float,
+    fatol: float,
+    maxiter: int,
+) -> tuple[np.ndarray, float, int, int, int]:  # pragma: no cover - jitted
+    """Minimise :func:`cf_criterion_nb` over ``θ`` from ``x0`` by Nelder–Mead.
+
+    SciPy's ``minimize(method="Nelder-Mead")`` step for step (``adaptive=False``, no
+    bounds, ``maxiter`` iterations, no evaluation limit): the same initial simplex (5 % of
+    each nonzero coordinate, 0.00025 for a zero), coefficients (reflection 1, expansion 2,
+    contraction 0.5, shrink 0.5), the same order of tests and the same stopping rule, so it
+    visits the same points. Returns ``(x, f(x), iterations, evaluations, status)`` with
+    status 0 (converged) or 2 (``maxiter`` reached).
+    """
+    args = (phi, phil, y, xf, xfl, xs, xsl, prob, z, w, beta_f)
+    n = x0.shape[0]
+    sim = np.empty((n + 1, n))
+    sim[0] = x0
+    for k in range(n):
+        v = x0.copy()
+        v[k] = (1.0 + 0.05) * v[k] if v[k] != 0 else 0.00025
+        sim[k + 1] = v
+    fsim = np.empty(n + 1)
+    for k in range(n + 1):
+        fsim[k] = cf_criterion_nb(*args, sim[k].copy(), exps)[1]
+    nfev = n + 1
+    _sort_simplex(sim, fsim)
+    it = 1
+    xbar = np.empty(n)
+    while it < maxiter:
+        # converged: every vertex within xatol of the best, every criterion within fatol
+        xmax = 0.0
+        for j in range(1, n + 1):
+            for k in range(n):
+                d = abs(sim[j, k] - sim[0, k])
+                if d > xmax:
+                    xmax = d
+        fmax = 0.0
+        for j in range(1, n + 1):
+            d = abs(fsim[0] - fsim[j])
+            if not d <= fmax:  # a NaN (inf - inf) propagates as in numpy.max
+                fmax = d
+        if xmax <= xatol and fmax <= fatol:
+            break
+        for k in range(n):
+            t = 0.0
+            for j in range(n):
+                t += sim[j, k]
+            xbar[k] = t / n
+        xr = 2.0 * xbar - sim[n]
+        fxr = cf_criterion_nb(*args, xr, exps)[1]
+        nfev += 1
+        shrink = False
+        if fxr < fsim[0]:
+            xe = 3.0 * xbar - 2.0 * sim[n]
+            fxe = cf_criterion_nb(*args, xe, exps)[1]
+            nfev += 1
+            if fxe < fxr:
+                sim[n] = xe
+                fsim[n] = fxe
+            else:
+                sim[n] = xr
+                fsim[n] = fxr
+        elif fxr < fsim[n - 1]:
+            sim[n] = xr
+            fsim[n] = fxr
+        elif fxr < fsim[n]:
+            xc = 1.5 * xbar - 0.5 * sim[n]
+            fxc = cf_criterion_nb(*args, xc, exps)[1]
+            nfev += 1
+            if fxc <= fxr:
+                sim[n] = xc
+                fsim[n] = fxc
+            else:
+                shrink = True
+        else:
+            xcc = 0.5 * xbar + 0.5 * sim[n]
+            fxcc = cf_criterion_nb(*args, xcc, exps)[1]
+            nfev += 1
+            if fxcc < fsim[n]:
+                sim[n] = xcc
+                fsim[n] = fxcc
+            else:
+                shrink = True
+        if shrink:
+            for j in range(1, n + 1):
+                sim[j] = sim[0] + 0.5 * (sim[j] - sim[0])
+                fsim[j] = cf_criterion_nb(*args, sim[j].copy(), exps)[1]
+                nfev += 1
+        it += 1
+        _sort_simplex(sim, fsim)
+    fbest = fsim[0]
+    for j in range(1, n + 1):
+        if fsim[j] < fbest:
+            fbest = fsim[j]
+    return sim[0].copy(), fbest, it, nfev, 2 if it >= maxiter else 0

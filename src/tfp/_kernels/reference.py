@@ -246,3 +246,84 @@ def cf_criterion_nb(
         m = z.T @ xi / n
         val = float(m @ w @ m)
     return 0, (val if np.isfinite(val) else float("inf")), g
+
+
+def cf_nelder_mead_nb(
+    phi: np.ndarray,
+    phil: np.ndarray,
+    y: np.ndarray,
+    xf: np.ndarray,
+    xfl: np.ndarray,
+    xs: np.ndarray,
+    xsl: np.ndarray,
+    prob: np.ndarray,
+    z: np.ndarray,
+    w: np.ndarray,
+    beta_f: np.ndarray,
+    exps: np.ndarray,
+    x0: np.ndarray,
+    xatol: float,
+    fatol: float,
+    maxiter: int,
+) -> tuple[np.ndarray, float, int, int, int]:
+    """NumPy twin of :func:`tfp._kernels.control_nb.cf_nelder_mead_nb` (SciPy's loop)."""
+    args = (phi, phil, y, xf, xfl, xs, xsl, prob, z, w, beta_f)
+
+    def f(theta: np.ndarray) -> float:
+        return cf_criterion_nb(*args, np.ascontiguousarray(theta), exps)[1]
+
+    n = x0.shape[0]
+    sim = np.empty((n + 1, n))
+    sim[0] = x0
+    for k in range(n):
+        v = np.array(x0, copy=True)
+        v[k] = (1 + 0.05) * v[k] if v[k] != 0 else 0.00025
+        sim[k + 1] = v
+    fsim = np.array([f(s) for s in sim])
+    nfev = n + 1
+    order = np.argsort(fsim, kind="stable")
+    sim, fsim = sim[order], fsim[order]
+    it = 1
+    while it < maxiter:
+        if (
+            np.max(np.abs(sim[1:] - sim[0])) <= xatol
+            and np.max(np.abs(fsim[0] - fsim[1:])) <= fatol
+        ):
+            break
+        xbar = np.add.reduce(sim[:-1], 0) / n
+        xr = 2 * xbar - sim[-1]
+        fxr = f(xr)
+        nfev += 1
+        shrink = False
+        if fxr < fsim[0]:
+            xe = 3 * xbar - 2 * sim[-1]
+            fxe = f(xe)
+            nfev += 1
+            sim[-1], fsim[-1] = (xe, fxe) if fxe < fxr else (xr, fxr)
+        elif fxr < fsim[-2]:
+            sim[-1], fsim[-1] = xr, fxr
+        elif fxr < fsim[-1]:
+            xc = 1.5 * xbar - 0.5 * sim[-1]
+            fxc = f(xc)
+            nfev += 1
+            if fxc <= fxr:
+                sim[-1], fsim[-1] = xc, fxc
+            else:
+                shrink = True
+        else:
+            xcc = 0.5 * xbar + 0.5 * sim[-1]
+            fxcc = f(xcc)
+            nfev += 1
+            if fxcc < fsim[-1]:
+                sim[-1], fsim[-1] = xcc, fxcc
+            else:
+                shrink = True
+        if shrink:
+            for j in range(1, n + 1):
+                sim[j] = sim[0] + 0.5 * (sim[j] - sim[0])
+                fsim[j] = f(sim[j])
+                nfev += 1
+        it += 1
+        order = np.argsort(fsim, kind="stable")
+        sim, fsim = sim[order], fsim[order]
+    return sim[0].copy(), float(np.min(fsim)), it, nfev, 2 if it >= maxiter else 0
