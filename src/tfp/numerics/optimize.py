@@ -121,6 +121,7 @@ def _run_one(
     order: int,
     polish: Callable[[np.ndarray], PolishResult] | None = None,
     search: bool = True,
+    native: Callable[[np.ndarray, dict[str, Any]], Any] | None = None,
 ) -> _End:
     if not search:
         assert polish is not None
@@ -145,11 +146,14 @@ def _run_one(
         "trust-constr",
     }:
         kwargs["bounds"] = bounds
-    with warnings.catch_warnings():
-        # SciPy's own RuntimeWarnings/OptimizeWarnings are summarised in the Convergence record.
-        warnings.simplefilter("ignore", RuntimeWarning)
-        warnings.simplefilter("ignore", _opt.OptimizeWarning)
-        res = _opt.minimize(fun, x0, **kwargs)
+    res = native(np.asarray(x0, dtype=np.float64), dict(options)) if native else None
+    if res is None:
+        with warnings.catch_warnings():
+            # SciPy's own RuntimeWarnings/OptimizeWarnings are summarised in the
+            # Convergence record.
+            warnings.simplefilter("ignore", RuntimeWarning)
+            warnings.simplefilter("ignore", _opt.OptimizeWarning)
+            res = _opt.minimize(fun, x0, **kwargs)
     x = np.asarray(res.x, dtype=np.float64).reshape(-1)
     f = float(np.asarray(res.fun).reshape(-1)[0]) if np.size(res.fun) else float("nan")
     success = bool(res.success) and bool(np.isfinite(f))
@@ -187,6 +191,7 @@ def minimize_multistart(
     accept: Callable[[np.ndarray], bool] | None = None,
     polish: Callable[[np.ndarray], PolishResult] | None = None,
     search: bool = True,
+    native: Callable[[np.ndarray, dict[str, Any]], Any] | None = None,
 ) -> tuple[np.ndarray, Convergence]:
     """Minimise ``fun`` from several starts and keep the lowest criterion.
 
@@ -222,6 +227,12 @@ def minimize_multistart(
     search : bool
         ``False`` (with ``polish``): no SciPy search; every start goes straight to the
         polish. For starts already next to a minimum (e.g. the minima of a subsample).
+    native : callable, optional
+        ``native(x0, options) -> OptimizeResult | None``: a compiled implementation of the
+        same method on the same criterion (e.g.
+        :func:`tfp._kernels.control_nb.cf_nelder_mead_nb`, SciPy's Nelder–Mead step for
+        step), called with ``x0`` and the SciPy options of :func:`scipy_options`; ``None``
+        falls back to :func:`scipy.optimize.minimize`.
 
     Returns
     -------
@@ -285,6 +296,7 @@ def minimize_multistart(
             order=i,
             polish=polish,
             search=search,
+            native=native,
         )
         for i in range(s.shape[0])
     ]
