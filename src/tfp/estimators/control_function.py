@@ -41,9 +41,10 @@ from typing import Any
 
 import numpy as np
 from scipy import linalg, special
+from scipy.optimize import OptimizeResult
 
 from tfp._frozen import FrozenDict
-from tfp._kernels.control_nb import cf_criterion_nb
+from tfp._kernels.control_nb import cf_criterion_nb, cf_nelder_mead_nb
 from tfp.estimators.base import Fit
 from tfp.exceptions import ConvergenceWarning, IdentificationError, SpecificationError
 from tfp.numerics.inference import qr_r
@@ -74,6 +75,12 @@ SCREEN_NOISE = 10.0
 #: minimum: the least-squares criterion is flat to rounding noise within ~1e-6 of its minimum
 #: (curvature ~1 in the elasticities), while distinct minima lie orders of magnitude apart.
 MERGE_TOL = 1e-4
+
+#: SciPy's Nelder–Mead messages, by status (0 converged, 2 iteration limit).
+_NM_MESSAGES = {
+    0: "Optimization terminated successfully.",
+    2: "Maximum number of iterations has been exceeded.",
+}
 
 
 # ---------------------------------------------------------------------------------------
@@ -215,6 +222,42 @@ def _criterion(theta: np.ndarray, beta_f: np.ndarray, d: _Stage2) -> float:
     return float(val)
 
 
+def _nelder_mead(
+    x0: np.ndarray, options: dict[str, Any], beta_f: np.ndarray, d: _Stage2
+) -> OptimizeResult | None:
+    """SciPy's Nelder–Mead on :func:`_criterion`, compiled (:func:`cf_nelder_mead_nb`: the
+    same points, without SciPy's per-step overhead); None for the adaptive variant."""
+    if options.get("adaptive") or "xatol" not in options:
+        return None
+    x, fun, nit, nfev, status = cf_nelder_mead_nb(
+        d.phi,
+        d.phi_lag,
+        d.y,
+        d.xf,
+        d.xf_lag,
+        d.xs,
+        d.xs_lag,
+        d.prob,
+        d.z,
+        d.w,
+        np.ascontiguousarray(beta_f, dtype=np.float64),
+        exponent_table(1 + d.prob.shape[1], d.markov_degree),
+        np.ascontiguousarray(x0, dtype=np.float64),
+        float(options["xatol"]),
+        float(options["fatol"]),
+        int(options["maxiter"]),
+    )
+    return OptimizeResult(
+        x=x,
+        fun=fun,
+        nit=nit,
+        nfev=nfev,
+        status=status,
+        success=status == 0,
+        message=_NM_MESSAGES[status],
+    )
+
+
 def _noise_margin(theta: np.ndarray, beta_f: np.ndarray, d: _Stage2) -> float:
     """Criterion differences below this are sampling noise: ``SCREEN_NOISE · var(ξ) · max(q,
     1) / n`` (least squares: the mean squared residual is itself var(ξ))."""
@@ -258,6 +301,7 @@ def _screen(
             starts,
             optimizer=options.optimizer,
             merge_tol=MERGE_TOL,
+            native=functools.partial(_nelder_mead, beta_f=beta_f, d=sub),
         )
     minima = list(conv.local_minima)
     margin = _noise_margin(np.asarray(minima[0].params), beta_f, sub) if minima else 0.0
@@ -508,7 +552,11 @@ def _fit(
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", ConvergenceWarning)
         theta, conv = minimize_multistart(
-            fun, start_set, optimizer=options.optimizer, merge_tol=MERGE_TOL
+            fun,
+            start_set,
+            optimizer=options.optimizer,
+            merge_tol=MERGE_TOL,
+            native=functools.partial(_nelder_mead, beta_f=beta_f, d=d),
         )
     # recorded on the results (and re-emitted once by tfp.estimate), not lost
     diagnostics = tuple(
