@@ -94,8 +94,9 @@ class Panel:
 
     @property
     def n_firms(self) -> int:
-        """Number of distinct firms in the panel."""
-        return int(np.unique(self.firm).shape[0])
+        """Number of distinct firms in the panel (codes are sorted: count the changes)."""
+        f = self.firm
+        return int(f.shape[0] and 1 + np.count_nonzero(f[1:] != f[:-1]))
 
     @property
     def n_periods(self) -> int:
