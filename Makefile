@@ -44,8 +44,11 @@ docs: $(VENV)/.installed-test
 	$(BIN)/python -m pip install --quiet -e ".[test,docs]"
 	$(BIN)/sphinx-build -W --keep-going -b html docs docs/_build/html
 
+# make bench                                   -> every workload of benchmarks/speed.py, tfp and R
+# make bench BENCH_ARGS="--workloads ols-1m"   -> a subset; BENCH_ARGS="--quick" -> smoke run
+BENCH_ARGS ?=
 bench: $(VENV)/.installed-test
-	$(BIN)/python benchmarks/run.py
+	$(BIN)/python benchmarks/speed.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) $(OUT) .pytest_cache .mypy_cache .ruff_cache
