@@ -327,3 +327,65 @@ def cf_nelder_mead_nb(
         order = np.argsort(fsim, kind="stable")
         sim, fsim = sim[order], fsim[order]
     return sim[0].copy(), float(np.min(fsim)), it, nfev, 2 if it >= maxiter else 0
+
+
+def markov_bfgs_nb(
+    phi: np.ndarray,
+    phil: np.ndarray,
+    x: np.ndarray,
+    xl: np.ndarray,
+    cl: np.ndarray,
+    z: np.ndarray,
+    degree: int,
+    standardize: bool,
+    rcond: float,
+    amat: np.ndarray,
+    root: bool,
+    t: np.ndarray,
+    scale: float,
+    u0: np.ndarray,
+    gtol: float,
+    xrtol: float,
+    maxiter: int,
+) -> tuple[np.ndarray, float, int, int, int]:
+    """Twin of :func:`tfp._kernels.bfgs_nb.markov_bfgs_nb`: SciPy's BFGS itself."""
+    from scipy.optimize import minimize
+
+    eye = np.eye(z.shape[1])
+
+    def crit(u: np.ndarray) -> tuple[float, np.ndarray]:
+        status, val, g, jac, _ = markov_eval_nb(
+            phi,
+            phil,
+            x,
+            xl,
+            cl,
+            z,
+            eye if root else amat,
+            t @ u,
+            degree,
+            standardize,
+            rcond,
+            True,
+        )
+        if status != 0:
+            return float("inf"), np.zeros(u.shape[0])
+        if root:
+            m = amat @ g
+            f = float(m @ m) * scale
+            grad = ((2.0 * ((amat @ jac).T @ m)) @ t) * scale
+        else:
+            f = val * scale
+            grad = ((2.0 * (jac.T @ (amat @ g))) @ t) * scale
+        if not (np.isfinite(f) and np.all(np.isfinite(grad))):
+            return float("inf"), np.zeros(u.shape[0])
+        return f, grad
+
+    r = minimize(
+        crit,
+        u0,
+        jac=True,
+        method="BFGS",
+        options={"gtol": gtol, "xrtol": xrtol, "maxiter": maxiter},
+    )
+    return np.asarray(r.x), float(r.fun), int(r.nit), int(r.nfev), int(r.status)
