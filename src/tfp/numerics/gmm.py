@@ -16,7 +16,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.optimize import OptimizeResult
 
+from tfp._kernels.bfgs_nb import markov_bfgs_nb
 from tfp._kernels.markov_nb import (
     STATUS_OK,
     markov_eval_nb,
@@ -29,6 +31,8 @@ from tfp.numerics.gauss_newton import PolishResult, levenberg_marquardt
 
 __all__ = [
     "MarkovGMM",
+    "bfgs_result",
+    "markov_bfgs",
     "markov_criterion",
     "markov_criterion_and_grad",
     "markov_polish",
@@ -252,4 +256,60 @@ def markov_polish(
         np.asarray(beta, dtype=np.float64),
         weight=problem.weight,
         gtol=gtol,
+    )
+
+
+#: SciPy's BFGS messages, by status.
+_BFGS_MESSAGES = {
+    0: "Optimization terminated successfully.",
+    1: "Maximum number of iterations has been exceeded.",
+    2: "Desired error not necessarily achieved due to precision loss.",
+    3: "NaN result encountered.",
+}
+
+
+def bfgs_result(out: tuple[np.ndarray, float, int, int, int]) -> OptimizeResult:
+    """A :func:`tfp._kernels.bfgs_nb.markov_bfgs_nb` result as SciPy reports it."""
+    x, fun, nit, nfev, status = out
+    return OptimizeResult(
+        x=np.asarray(x),
+        fun=float(fun),
+        nit=int(nit),
+        nfev=int(nfev),
+        status=int(status),
+        success=status == 0,
+        message=_BFGS_MESSAGES[int(status)],
+    )
+
+
+def markov_bfgs(
+    beta0: np.ndarray, options: dict[str, float], problem: MarkovGMM
+) -> OptimizeResult | None:
+    """SciPy's BFGS on ``Q`` with its analytic gradient, compiled
+    (:func:`tfp._kernels.bfgs_nb.markov_bfgs_nb`: SciPy's path, without its Python
+    bookkeeping); ``options`` as :func:`tfp.numerics.optimize.scipy_options` gives them for
+    ``"bfgs"``. None for other methods' options."""
+    if "gtol" not in options or "xrtol" not in options:
+        return None
+    p = problem.x.shape[1]
+    return bfgs_result(
+        markov_bfgs_nb(
+            problem.phi,
+            problem.phil,
+            problem.x,
+            problem.xl,
+            problem.cl,
+            problem.z,
+            problem.degree,
+            False,
+            RCOND_SINGULAR,
+            problem.weight,
+            False,
+            np.eye(p),
+            1.0,
+            np.array(beta0, dtype=np.float64),
+            float(options["gtol"]),
+            float(options["xrtol"]),
+            int(options["maxiter"]),
+        )
     )
