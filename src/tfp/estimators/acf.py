@@ -33,6 +33,7 @@ from tfp.estimators.base import Convergence, Fit
 from tfp.exceptions import ConvergenceWarning, IdentificationError, SpecificationError
 from tfp.numerics.gmm import (
     MarkovGMM,
+    markov_bfgs,
     markov_criterion,
     markov_criterion_and_grad,
     markov_polish,
@@ -386,6 +387,11 @@ def _run(
                 markov_polish, problem=problem, gtol=options.optimizer.ftol**0.5
             ),
             search=not polish_only,
+            native=(
+                partial(markov_bfgs, problem=problem)
+                if options.optimizer.method == "bfgs"
+                else None
+            ),
         )
     accepted = [m for m in conv.local_minima if accept(np.asarray(m.params))]
     # a warning only when it can matter: the best start did not converge, or another
