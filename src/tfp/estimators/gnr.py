@@ -28,14 +28,16 @@ from math import comb
 from typing import Any
 
 import numpy as np
+from scipy.optimize import OptimizeResult
 
 from tfp._frozen import FrozenDict
+from tfp._kernels.bfgs_nb import markov_bfgs_nb
 from tfp._kernels.markov_nb import STATUS_OK, markov_eval_nb
 from tfp._kernels.poly_nb import poly_basis_nb
 from tfp.estimators.base import Convergence, Fit, LocalMinimum
 from tfp.exceptions import ConvergenceWarning, IdentificationError, SpecificationError
 from tfp.numerics.gauss_newton import PolishResult, levenberg_marquardt
-from tfp.numerics.gmm import RCOND_SINGULAR
+from tfp.numerics.gmm import RCOND_SINGULAR, bfgs_result
 from tfp.numerics.inference import qr_r
 from tfp.numerics.optimize import minimize_multistart, sobol_starts
 from tfp.numerics.poly import exponent_table, poly_basis, poly_names
@@ -408,6 +410,35 @@ class _Scaled:
         root = np.sqrt(self.scale)
         return root * m, root * (jac @ self.t)
 
+    def bfgs(self, u0: np.ndarray, options: dict[str, Any]) -> OptimizeResult | None:
+        """SciPy's BFGS on :meth:`fun`, compiled (:func:`markov_bfgs_nb`); None for the
+        options of other methods."""
+        if "gtol" not in options or "xrtol" not in options:
+            return None
+        zt, z1, yt, y1, degree = self.args
+        q = zt.shape[1]
+        return bfgs_result(
+            markov_bfgs_nb(
+                yt,
+                y1,
+                zt,
+                z1,
+                np.empty((zt.shape[0], 0)),
+                zt,
+                degree,
+                True,
+                RCOND_SINGULAR,
+                np.eye(q) if self.weight is None else self.weight,
+                True,
+                self.t,
+                self.scale,
+                np.array(u0, dtype=np.float64),
+                float(options["gtol"]),
+                float(options["xrtol"]),
+                int(options["maxiter"]),
+            )
+        )
+
     def polish(self, u: np.ndarray, gtol: float) -> PolishResult:
         """Levenberg–Marquardt from ``u`` on :meth:`fun` (quadratic at the root)."""
         return levenberg_marquardt(
@@ -647,6 +678,7 @@ def fit(panel: Panel, spec: ProductionSpec, options: GNROptions) -> Fit:
         optimizer=searching,
         jac=search.jac,
         polish=partial(search.polish, gtol=gtol),
+        native=search.bfgs,
     )
     f0 = gnr_criterion(c0, *args)
     raw = _Scaled(t_mat, 1.0 / f0 if np.isfinite(f0) and f0 > 0 else 1.0, args)
@@ -658,6 +690,7 @@ def fit(panel: Panel, spec: ProductionSpec, options: GNROptions) -> Fit:
             optimizer=replace(searching, strict=False),
             jac=raw.jac,
             polish=partial(raw.polish, gtol=gtol),
+            native=raw.bfgs,
         )
     if raw.fun(u_pol) < raw.fun(u_hat):
         u_hat = u_pol
