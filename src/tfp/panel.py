@@ -384,7 +384,10 @@ def make_panel(
     codes_v, labels_v = _factorize_ids(ids.to_numpy()[valid])
     t_v = t[valid]
     same_firm = codes_v[1:] == codes_v[:-1]
-    if np.all((codes_v[1:] > codes_v[:-1]) | (same_firm & (t_v[1:] > t_v[:-1]))):
+    presorted = bool(
+        np.all((codes_v[1:] > codes_v[:-1]) | (same_firm & (t_v[1:] > t_v[:-1])))
+    )
+    if presorted:
         order_v = np.arange(valid.shape[0])
     else:
         order_v = np.lexsort((t_v, codes_v))
@@ -420,19 +423,24 @@ def make_panel(
     present = np.bincount(codes_k, minlength=len(labels_v)) > 0
     codes_sorted = (np.cumsum(present) - 1)[codes_k].astype(np.int64)
     labels = np.asarray(labels_v, dtype=object)[present]
+    # every row kept, already in order (the usual layout): copies instead of gathers
+    identity = presorted and rows.shape[0] == n_input
+
+    def take(a: np.ndarray) -> np.ndarray:
+        return _readonly(a.copy() if identity else a[rows])
 
     dropped = {k: v for k, v in reasons.items() if v}
     panel = Panel(
         id=id,
         time_name=time,
-        index=data.index[rows],
+        index=data.index if identity else data.index[rows],
         rows=_readonly(rows.astype(np.int64)),
         firm=_readonly(codes_sorted),
-        time=_readonly(t[rows]),
+        time=take(t),
         values=FrozenDict(
             {
-                **{c: _readonly(vals[c][rows]) for c in columns},
-                **{c: _readonly(opt_vals[c][rows]) for c in optional},
+                **{c: take(vals[c]) for c in columns},
+                **{c: take(opt_vals[c]) for c in optional},
             }
         ),
         firm_labels=np.asarray(labels, dtype=object),
