@@ -205,6 +205,7 @@ def _peak_mb() -> float:
 def _timed(fn: Callable[[], Any], runs: int) -> tuple[list[float], Any]:
     times, out = [], None
     for _ in range(runs):
+        out = None  # the previous run's results (panel, arrays) go before the next run
         t0 = time.perf_counter()
         out = fn()
         times.append(time.perf_counter() - t0)
