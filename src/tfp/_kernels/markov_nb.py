@@ -49,37 +49,6 @@ def _dot(buf: np.ndarray, i: int, j: int, m: int) -> float:  # pragma: no cover 
     return s
 
 
-@njit(cache=True, nogil=True, inline="always")
-def _fill_row(
-    i: int,
-    phi: np.ndarray,
-    phil: np.ndarray,
-    x: np.ndarray,
-    xl: np.ndarray,
-    cl: np.ndarray,
-    beta: np.ndarray,
-    degree: int,
-    centre: float,
-    scale: float,
-    row: np.ndarray,
-) -> tuple[float, float]:  # pragma: no cover - jitted
-    """Row ``i``: write ``H_i = [1, v, …, v^d, C₋]`` into ``row``; return ``(ω, v)``."""
-    w = phi[i]
-    wl = phil[i]
-    for j in range(x.shape[1]):
-        w -= x[i, j] * beta[j]
-        wl -= xl[i, j] * beta[j]
-    v = (wl - centre) / scale
-    row[0] = 1.0
-    p = 1.0
-    for k in range(1, degree + 1):
-        p *= v
-        row[k] = p
-    for c in range(cl.shape[1]):
-        row[1 + degree + c] = cl[i, c]
-    return w, v
-
-
 @njit(cache=True, nogil=True)
 def _fill_block(
     s: int,
@@ -98,8 +67,9 @@ def _fill_block(
     iw: int,
     iv: int,
 ) -> None:  # pragma: no cover - jitted
-    """Rows ``s..s+m-1``: lines ``ih..ih+h-1`` of ``buf`` get ``H``, line ``iw`` gets ``ω`` and
-    line ``iv`` gets ``v``; the same arithmetic as :func:`_fill_row`, one quantity at a time."""
+    """Rows ``s..s+m-1``: lines ``ih..ih+h-1`` of ``buf`` get ``H = [1, v, …, v^d, C₋]``, line
+    ``iw`` gets ``ω`` and line ``iv`` gets ``v``, one quantity at a time (the loops run
+    along the rows, so they vectorise)."""
     for c in range(m):
         buf[iw, c] = phi[s + c]
         buf[iv, c] = phil[s + c]
@@ -278,14 +248,20 @@ def markov_xi_nb(
 ) -> np.ndarray:  # pragma: no cover - jitted
     """Return the innovations ``ξ = ω − Hρ`` (n,) at ``beta`` and ``rho``."""
     n = phi.shape[0]
+    h = 1 + degree + cl.shape[1]
     out = np.empty(n)
-    row = np.empty(1 + degree + cl.shape[1])
-    for i in range(n):
-        w, _ = _fill_row(i, phi, phil, x, xl, cl, beta, degree, centre, scale, row)
-        fit = 0.0
-        for a in range(row.shape[0]):
-            fit += row[a] * rho[a]
-        out[i] = w - fit
+    buf = np.empty((h + 2, CHUNK))  # H | ω | v
+    for s in range(0, n, CHUNK):
+        m = min(CHUNK, n - s)
+        _fill_block(
+            s, m, phi, phil, x, xl, cl, beta, degree, centre, scale, buf, 0, h, h + 1
+        )
+        for c in range(m):
+            out[s + c] = buf[h, c]
+        for a in range(h):
+            ra = rho[a]
+            for c in range(m):
+                out[s + c] -= buf[a, c] * ra
     return out
 
 

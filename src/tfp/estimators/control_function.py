@@ -204,7 +204,18 @@ def _residuals(
 def _criterion(theta: np.ndarray, beta_f: np.ndarray, d: _Stage2) -> float:
     """Second-stage criterion at second-stage coefficients ``theta`` (inf if undefined):
     :func:`_residuals` and the quadratic form in one numba call (no N-row temporaries)."""
-    _, val, _ = cf_criterion_nb(
+    args = (
+        *_kernel_data(d, beta_f),
+        np.ascontiguousarray(theta, dtype=np.float64),
+        exponent_table(1 + d.prob.shape[1], d.markov_degree),
+    )
+    _, val, _ = cf_criterion_nb(*args)
+    return float(val)
+
+
+def _kernel_data(d: _Stage2, beta_f: np.ndarray) -> tuple[Any, ...]:
+    """The second-stage arrays in the order of the control_nb kernels' arguments."""
+    return (
         d.phi,
         d.phi_lag,
         d.y,
@@ -216,10 +227,7 @@ def _criterion(theta: np.ndarray, beta_f: np.ndarray, d: _Stage2) -> float:
         d.z,
         d.w,
         np.ascontiguousarray(beta_f, dtype=np.float64),
-        np.ascontiguousarray(theta, dtype=np.float64),
-        exponent_table(1 + d.prob.shape[1], d.markov_degree),
     )
-    return float(val)
 
 
 def _nelder_mead(
@@ -229,24 +237,15 @@ def _nelder_mead(
     same points, without SciPy's per-step overhead); None for the adaptive variant."""
     if options.get("adaptive") or "xatol" not in options:
         return None
-    x, fun, nit, nfev, status = cf_nelder_mead_nb(
-        d.phi,
-        d.phi_lag,
-        d.y,
-        d.xf,
-        d.xf_lag,
-        d.xs,
-        d.xs_lag,
-        d.prob,
-        d.z,
-        d.w,
-        np.ascontiguousarray(beta_f, dtype=np.float64),
+    args = (
+        *_kernel_data(d, beta_f),
         exponent_table(1 + d.prob.shape[1], d.markov_degree),
         np.ascontiguousarray(x0, dtype=np.float64),
         float(options["xatol"]),
         float(options["fatol"]),
         int(options["maxiter"]),
     )
+    x, fun, nit, nfev, status = cf_nelder_mead_nb(*args)
     return OptimizeResult(
         x=x,
         fun=fun,

@@ -192,31 +192,18 @@ class MarkovGMM:
     ) -> tuple[float, np.ndarray]:
         """Criterion ``Q(β)`` and its gradient (``inf`` and zeros where ``H'H`` is singular)."""
         b = _c(beta)
-        status, val, g, jac, _ = markov_eval_nb(
-            self.phi,
-            self.phil,
-            self.x,
-            self.xl,
-            self.cl,
-            self.z,
-            self.weight,
-            b,
-            self.degree,
-            False,
-            RCOND_SINGULAR,
-            grad,
-        )
+        status, val, g, jac = self._evaluate(b, grad)
         if status != STATUS_OK:
             return float("inf"), np.zeros(b.shape[0])
         if not grad:
             return float(val), np.zeros(b.shape[0])
         return float(val), np.asarray(2.0 * jac.T @ (self.weight @ g), dtype=np.float64)
 
-    def moments(self, beta: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
-        """The moments ``g(β) = Z'ξ/N`` (q,) and their Jacobian ``∂g/∂β`` (q, p), or None
-        where ``H'H`` is singular: what a Gauss–Newton step needs
-        (:func:`tfp.numerics.gauss_newton.levenberg_marquardt`)."""
-        status, _, g, jac, _ = markov_eval_nb(
+    def _evaluate(
+        self, beta: np.ndarray, jac: bool
+    ) -> tuple[int, float, np.ndarray, np.ndarray]:
+        """One call of the fused kernel: ``(status, Q, g, ∂g/∂β)``."""
+        status, val, g, dg, _ = markov_eval_nb(
             self.phi,
             self.phil,
             self.x,
@@ -224,12 +211,19 @@ class MarkovGMM:
             self.cl,
             self.z,
             self.weight,
-            _c(beta),
+            beta,
             self.degree,
             False,
             RCOND_SINGULAR,
-            True,
+            jac,
         )
+        return int(status), float(val), g, dg
+
+    def moments(self, beta: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+        """The moments ``g(β) = Z'ξ/N`` (q,) and their Jacobian ``∂g/∂β`` (q, p), or None
+        where ``H'H`` is singular: what a Gauss–Newton step needs
+        (:func:`tfp.numerics.gauss_newton.levenberg_marquardt`)."""
+        status, _, g, jac = self._evaluate(_c(beta), True)
         return None if status != STATUS_OK else (g, jac)
 
 
