@@ -102,7 +102,7 @@ def main() -> None:
         res, dt, peak = _measure(lambda p=panel, s=sp, o=op: fit(p, s, o))
         problem, info = acf_problem(panel, sp, op)
         (bx, _), dt0, peak0 = _measure(
-            lambda pr=problem, st=info["ols"]: scipy_acf(pr, st)[:2]
+            lambda pr=problem, st=info.ols: scipy_acf(pr, st)[:2]
         )
         print(
             f"{name:28s} {dt:8.2f} {peak:9.0f} {dt0:8.2f} {peak0:9.0f} {dt0 / dt:6.1f}  "

@@ -6,7 +6,7 @@ Run (one process, serial; the machine is shared)::
         --reps 99 > /tmp/montecarlo.log 2>&1 &
 
 Cells: DGP 1–3 × measurement error 0 / 0.1 / 0.2 / 0.5 × {ACF, LP}, ``--draws`` panels of
-1,000 firms × 10 years each (``tfp.datasets.montecarlo.run_montecarlo``, tfp's default
+1,000 firms × 10 years each (``tfp.montecarlo.run_montecarlo``, tfp's default
 ``ACFOptions()`` and ``LPOptions()``, ``se="none"``), then the coverage study: ACF on DGP1
 without measurement error, ``--coverage-draws`` panels, each with a firm bootstrap of
 ``--reps`` replicates (percentile and normal 95 % intervals). Coverage draws use the same
@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 import tfp
-from tfp.datasets.montecarlo import run_montecarlo, summarise
+from tfp.montecarlo import run_montecarlo, summarise
 
 TRUTH = {"l": 0.6, "k": 0.4}
 DESIGNS = (1, 2, 3)

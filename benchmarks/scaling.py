@@ -146,7 +146,7 @@ def run_case(method: str, path: Path) -> dict[str, Any]:
 
             problem, info = acf_problem(panel, spec, ACFOptions())
             t0 = time.perf_counter()  # the baseline's own work: the minimisation
-            params, _, n_evals = scipy_acf(problem, np.asarray(info["ols"]))
+            params, _, n_evals = scipy_acf(problem, np.asarray(info.ols))
         t_fit = time.perf_counter() - t0
     return {
         "method": method,

@@ -305,11 +305,11 @@ def tfp_worker(name: str, cfg: dict[str, Any]) -> dict[str, Any]:
             time="year",
         )
         panel = make_panel(df, id="firm_id", time="year", columns=spec.columns())
-        problem, info = acf_problem(panel, spec, tfp.ACFOptions())
+        problem, acf_data = acf_problem(panel, spec, tfp.ACFOptions())
         base_times = []
         for _ in range(runs):
             t0 = time.perf_counter()
-            bx, bf, bn = scipy_acf(problem, info["ols"], method="BFGS")
+            bx, bf, bn = scipy_acf(problem, acf_data.ols, method="BFGS")
             base_times.append(time.perf_counter() - t0)
         out["reference"] = {
             "times": base_times,

@@ -1,13 +1,15 @@
 """Sphinx configuration of the tfp documentation (``make docs``).
 
-The build is warnings-as-errors (``sphinx-build -W``). Three things are generated here at
-build time, never typed in:
+The build is warnings-as-errors (``sphinx-build -W``). Two things are generated at build
+time, never typed in:
 
 * ``reference/generated/<module>.rst``: one autosummary page per public module, listing the
   module's ``__all__`` (so the reference grows with every capability);
-* ``tutorials/notebooks/*.ipynb``: copies of the executed tutorial sources in ``notebooks/``
-  (myst-nb runs them, with the jupyter-cache execution cache);
 * the comparison page's numbers, computed by its code cells on ``../shared/data``.
+
+The tutorials are the notebooks of ``notebooks/`` themselves: ``tutorials/notebooks`` is a
+symbolic link to that folder (one source; myst-nb runs them with the jupyter-cache execution
+cache).
 """
 
 from __future__ import annotations
@@ -15,7 +17,6 @@ from __future__ import annotations
 import hashlib
 import importlib
 import inspect
-import shutil
 from pathlib import Path
 
 import tfp
@@ -103,6 +104,7 @@ PUBLIC_MODULES: dict[str, str] = {
     "tfp.panel": "Panels: tfp.panel",
     "tfp.ene": "ENE files: tfp.ene",
     "tfp.report": "Report: tfp.report",
+    "tfp.app": "Application (tfp report): tfp.app",
 }
 
 
@@ -196,26 +198,4 @@ def _write_reference() -> list[str]:
     return written
 
 
-#: notebooks of ``notebooks/`` that are tutorials (listed in ``tutorials/index.md``)
-TUTORIAL_NOTEBOOKS = (
-    "quickstart_en.ipynb",
-    "quickstart_es.ipynb",
-    "productivity_section.ipynb",
-)
-
-
-def _copy_notebooks() -> None:
-    """Copy the executed tutorial sources from ``notebooks/`` (unchanged files are kept, so
-    the execution cache and Sphinx's incremental build still apply)."""
-    src = ROOT / "notebooks"
-    dst = DOCS / "tutorials" / "notebooks"
-    dst.mkdir(parents=True, exist_ok=True)
-    for name in TUTORIAL_NOTEBOOKS:
-        nb = src / name
-        target = dst / name
-        if not target.exists() or target.read_bytes() != nb.read_bytes():
-            shutil.copyfile(nb, target)
-
-
 _write_reference()
-_copy_notebooks()

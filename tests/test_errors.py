@@ -112,7 +112,7 @@ def test_duplicate_keys() -> None:
 
 def test_collinear_inputs() -> None:
     df = _df().assign(k=lambda d: 2 * d["l"])
-    with pytest.raises(IdentificationError, match="perfectly collinear"):
+    with pytest.raises(IdentificationError, match="'k': is collinear with the other"):
         tfp.estimate(df, method="ols", **ROLES)
 
 

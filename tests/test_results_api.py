@@ -77,8 +77,9 @@ def test_access_attributes(res: tfp.ProductionResults) -> None:
     assert tidy.index.name == "term"
     ci = res.conf_int(0.9)
     assert (ci["lower"] < res.params).all() and (res.params < ci["upper"]).all()
-    assert "OLS" in res.summary() and "<table>" in res._repr_html_()
-    assert str(res) == res.summary()
+    text = str(res.summary())
+    assert "OLS" in text and "<table>" in res._repr_html_()
+    assert str(res) == text == res.summary().as_text()
 
 
 def test_productivity_aligned_and_consistent(res: tfp.ProductionResults) -> None:
@@ -155,5 +156,78 @@ def test_results_set_table() -> None:
         list(frame.index[:4]) == ["l", "", "k", ""] and frame.loc["N", "OLS"] == "120"
     )
     assert "\\begin{tabular}" in rs.table(fmt="latex")
+    md = rs.table(fmt="markdown").splitlines()  # written by tfp: no tabulate needed
+    assert md[0] == "|  | OLS | Fixed effects |" and md[1] == "| --- | --- | --- |"
+    assert md[2].startswith("| l | ") and len(md) == 2 + len(frame)
     assert "<table" in rs.table(fmt="html") and "OLS" in str(rs)
     assert "[" in rs.table(stat="ci").iloc[1, 0]
+
+
+def test_inference_record_states_how_the_covariance_was_computed(
+    res: tfp.ProductionResults,
+) -> None:
+    inf = res.inference
+    assert (inf.kind, inf.vcov, inf.cluster, inf.distribution) == (
+        "analytic",
+        "cluster",
+        "id",
+        "t",
+    )
+    assert inf.df == 249 - 3 and res.se_type == "analytic (cluster by id)"
+    boot = res.with_bootstrap(tfp.Bootstrap(reps=5, seed=3))
+    b = boot.inference
+    assert (b.kind, b.cluster, b.reps, b.distribution) == (
+        "bootstrap",
+        "id",
+        5,
+        "normal",
+    )
+    assert b.seed_entropy == boot.bootstrap.seed_entropy == 3
+    assert boot.se_type == "bootstrap (5 reps, cluster by id)"
+    assert res.inference.kind == "analytic"  # the original is unchanged
+    with pytest.warns(FutureWarning, match="inference.distribution"):
+        assert res.se_kind == "t"
+    with pytest.warns(FutureWarning, match="inference.df"):
+        assert res.df_resid == inf.df
+    assert res.to_dict()["inference"]["distribution"] == "t"
+
+
+def test_summary_states_roles_options_sample_and_inference(
+    res: tfp.ProductionResults,
+) -> None:
+    summary = res.summary(level=0.9)
+    assert isinstance(summary, tfp.results.Summary)
+    sections = dict(summary.sections)
+    assert dict(sections["Model"])["free"] == "l"
+    assert dict(sections["Model"])["panel"] == "id=id, time=year"
+    assert dict(sections["Options"]) == {"time effects": "no", "vcov": "cluster"}
+    assert dict(sections["Sample"])["Left out, by reason"] == "missing 1"
+    inference = dict(sections["Inference"])
+    assert inference["Covariance"] == "clustered by id"
+    assert inference["Statistics"] == "t (246 df)"
+    assert list(summary.coefficients.columns[-2:]) == ["[0.050", "0.950]"]
+    assert summary.diagnostics == () and "Diagnostics" not in str(summary)
+    flagged = res.replace(diagnostics=("check this",)).summary()
+    assert "Diagnostics:\n  - check this" in str(flagged)
+    assert (
+        "<li>check this</li>" in flagged.as_html()
+        and "check this" in flagged.to_latex()
+    )
+    latex = summary.to_latex()
+    assert "first period" not in latex and "missing 1" in latex
+    assert "\\begin{tabular}" in latex and "<table>" in summary.as_html()
+    boot = res.with_bootstrap(tfp.Bootstrap(reps=3, seed=5)).summary()
+    rows = dict(dict(boot.sections)["Inference"])
+    assert rows["Replicates"] == "3 (0 failed, 0 not converged)"
+    assert rows["Seed entropy"] == "5" and rows["Statistics"] == "normal"
+
+
+def test_details_are_typed_and_extra_is_a_deprecated_view(
+    res: tfp.ProductionResults,
+) -> None:
+    assert res.details.ssr == res.objective and 0 < res.details.r2 < 1
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        res.details.ssr = 0.0  # type: ignore[misc]
+    with pytest.warns(FutureWarning, match="use results.details"):
+        extra = res.extra
+    assert extra["ssr"] == res.details.ssr and "r2_within" not in extra

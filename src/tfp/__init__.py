@@ -15,7 +15,7 @@ _LAZY: dict[str, str] = {
     # estimation (filled in as estimators land)
     "estimate": "tfp.api",
     "estimate_many": "tfp.api",
-    "estimate_by": "tfp.groups",
+    "estimate_by": "tfp.by_group",
     "ProductionResults": "tfp.results",
     "ResultsSet": "tfp.results",
     "Bootstrap": "tfp.options",
@@ -37,6 +37,7 @@ _LAZY: dict[str, str] = {
     "Panel": "tfp.panel",
 }
 _SUBMODULES = {
+    "app",
     "panel",
     "peru",
     "datasets",
@@ -48,7 +49,8 @@ _SUBMODULES = {
     "options",
     "results",
     "api",
-    "groups",
+    "by_group",
+    "montecarlo",
     "bootstrap",
     "spec",
 }
@@ -57,6 +59,8 @@ __all__ = ["__version__", *sorted(_LAZY), *sorted(_SUBMODULES)]
 
 
 def __getattr__(name: str) -> Any:
+    if name == "groups":  # deprecated alias of tfp.by_group (its names warn)
+        return importlib.import_module("tfp.groups")
     if name in _LAZY:
         return getattr(importlib.import_module(_LAZY[name]), name)
     if name in _SUBMODULES:

@@ -14,7 +14,24 @@ import numpy as np
 
 from tfp.exceptions import SpecificationError
 
-__all__ = ["check_int", "check_names", "check_real"]
+__all__ = [
+    "check_bool",
+    "check_int",
+    "check_level",
+    "check_n_jobs",
+    "check_names",
+    "check_real",
+]
+
+
+def check_bool(value: Any, *, name: str) -> bool:
+    """Validate a True/False option."""
+    if not isinstance(value, bool):
+        raise SpecificationError(
+            f"{name} must be True or False, got {value!r}",
+            fix=f"pass {name}=True or {name}=False",
+        )
+    return value
 
 
 def check_int(
@@ -33,6 +50,16 @@ def check_int(
             f"{name}={v} is outside {rng}", fix=f"pass {name} within {rng}"
         )
     return v
+
+
+def check_n_jobs(value: Any, *, name: str = "n_jobs") -> int:
+    """Validate a number of parallel workers: a non-zero integer (-1: all cores)."""
+    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value == 0:
+        raise SpecificationError(
+            f"{name}={value!r} must be a non-zero integer",
+            fix=f"pass {name}=1 (serial), a number of workers or -1 (all cores)",
+        )
+    return int(value)
 
 
 def check_real(
@@ -58,6 +85,19 @@ def check_real(
             fix=f"pass {name} {'>' if low_open else '>='} {low}",
         )
     return v
+
+
+def check_level(level: object) -> float:
+    """Validate a confidence level in (0, 1)."""
+    if (
+        isinstance(level, bool)
+        or not isinstance(level, (int, float, np.integer, np.floating))
+        or not 0 < level < 1
+    ):
+        raise SpecificationError(
+            f"level={level!r} must be a number in (0, 1)", fix="pass e.g. level=0.95"
+        )
+    return float(level)
 
 
 def check_names(value: Iterable[str] | str, *, name: str) -> tuple[str, ...]:

@@ -11,7 +11,6 @@ Method = Literal[
     "ols", "fe", "wrdg", "wrdg-iv", "rob", "cost-share", "op", "lp", "acf", "gnr"
 ]
 Form = Literal["cobb-douglas", "translog"]
-SEChoice = Literal["auto", "analytic", "none"]
 Lang = Literal["es", "en"]
 
 METHODS: tuple[str, ...] = get_args(Method)

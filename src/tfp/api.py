@@ -8,7 +8,6 @@ requested inference and attaches labels to build :class:`~tfp.results.Production
 from __future__ import annotations
 
 import dataclasses
-import importlib
 import warnings
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -18,89 +17,46 @@ import pandas as pd
 from threadpoolctl import threadpool_limits
 
 from tfp._frozen import FrozenDict
-from tfp._literals import METHODS, validate_literal
-from tfp.estimators.base import Fit
+from tfp._literals import validate_literal
+from tfp.estimators.fit import Fit
+from tfp.estimators.registry import REGISTRY, check_methods, method_record
 from tfp.exceptions import (
     ConvergenceWarning,
-    DataError,
     IdentificationError,
     SpecificationError,
     TFPWarning,
 )
+from tfp.numerics.inference import Inference
 from tfp.options._base import Bootstrap
-from tfp.panel import Panel, make_panel, warn_dropped
+from tfp.panel import Panel, check_binary, make_panel, warn_dropped
 from tfp.results import ProductionResults, ResultsSet
 from tfp.spec import ProductionSpec, as_names
 
-__all__ = ["METHOD_TABLE", "estimate", "estimate_many"]
-
-#: method -> (estimator function "module:function", options class "module:Class")
-METHOD_TABLE: Mapping[str, tuple[str, str]] = FrozenDict(
-    {
-        "ols": ("tfp.estimators.ols:fit_ols", "tfp.options.ols:OLSOptions"),
-        "fe": ("tfp.estimators.ols:fit_fe", "tfp.options.ols:FEOptions"),
-        "wrdg": (
-            "tfp.estimators.wooldridge:fit_gmm",
-            "tfp.options.wooldridge:WooldridgeOptions",
-        ),
-        "wrdg-iv": (
-            "tfp.estimators.wooldridge:fit_iv",
-            "tfp.options.wooldridge:WooldridgeIVOptions",
-        ),
-        "rob": (
-            "tfp.estimators.wooldridge:fit_rob",
-            "tfp.options.wooldridge:RobinsonOptions",
-        ),
-        "cost-share": (
-            "tfp.estimators.cost_share:fit",
-            "tfp.options.cost_share:CostShareOptions",
-        ),
-        "op": (
-            "tfp.estimators.control_function:fit_op",
-            "tfp.options.control_function:OPOptions",
-        ),
-        "lp": (
-            "tfp.estimators.control_function:fit_lp",
-            "tfp.options.control_function:LPOptions",
-        ),
-        "acf": ("tfp.estimators.acf:fit", "tfp.options.acf:ACFOptions"),
-        "gnr": ("tfp.estimators.gnr:fit", "tfp.options.gnr:GNROptions"),
-    }
-)
+__all__ = ["estimate", "estimate_many"]
 
 #: drop reasons inherent in a method (each firm's first period has no lag): counted in
 #: ``results.dropped`` but no warning on their own
 EXPECTED_DROPS = frozenset({"first_period_lag"})
 
-#: methods whose ``se="auto"`` is the analytic covariance (the others bootstrap)
-ANALYTIC_METHODS = frozenset({"ols", "fe", "wrdg", "wrdg-iv", "rob"})
 
-
-def _load(path: str, method: str) -> Any:
-    module, name = path.split(":")
-    try:
-        return getattr(importlib.import_module(module), name)
-    except (ImportError, AttributeError):
-        raise SpecificationError(
-            f"method {method!r} is not available in this version of tfp",
-            fix=f"choose one of {sorted(_available_methods())}",
-        ) from None
-
-
-def _available_methods() -> list[str]:
-    out = []
-    for m, (fn, _) in METHOD_TABLE.items():
-        module, name = fn.split(":")
-        try:
-            if hasattr(importlib.import_module(module), name):
-                out.append(m)
-        except ImportError:
-            continue
-    return out
+def __getattr__(name: str) -> Any:
+    if (
+        name == "METHOD_TABLE"
+    ):  # deprecated: string paths; the typed registry replaces it
+        warnings.warn(
+            "tfp.api.METHOD_TABLE is deprecated; use tfp.estimators.registry.REGISTRY",
+            FutureWarning,
+            stacklevel=2,
+        )
+        return FrozenDict(
+            (m, tuple(f"{o.__module__}:{o.__name__}" for o in (r.fit, r.options)))
+            for m, r in REGISTRY.items()
+        )
+    raise AttributeError(f"module 'tfp.api' has no attribute {name!r}")
 
 
 def _resolve_options(method: str, options: Any) -> Any:
-    cls = _load(METHOD_TABLE[method][1], method)
+    cls = REGISTRY[method].options
     if options is None:
         return cls()
     if not hasattr(options, "check_method"):
@@ -117,22 +73,8 @@ def _resolve_se(method: str, se: Any) -> Bootstrap | str:
         return se
     validate_literal(se, ("auto", "analytic", "none"), name="se")
     if se == "auto":
-        return "analytic" if method in ANALYTIC_METHODS else Bootstrap()
+        return "analytic" if method_record(method).analytic else Bootstrap()
     return str(se)
-
-
-def _fit_function(method: str) -> Any:
-    return _load(METHOD_TABLE[method][0], method)
-
-
-def _replicate_options(
-    method: str, options: Any, params: np.ndarray, spec: ProductionSpec
-) -> Any:
-    """Options for bootstrap replicates: the estimator module's ``bootstrap_options`` hook
-    (e.g. one start at the point estimate) when it has one, else the options unchanged."""
-    module = importlib.import_module(METHOD_TABLE[method][0].split(":")[0])
-    hook = getattr(module, "bootstrap_options", None)
-    return options if hook is None else hook(options, params, spec)
 
 
 def estimate(
@@ -203,7 +145,7 @@ def estimate(
     >>> res.nobs, res.se_type
     (2000, 'analytic (cluster by firm)')
     """
-    validate_literal(method, METHODS, name="method")
+    record = method_record(method)
     spec = ProductionSpec(
         output=output,
         free=as_names(free, role="free"),
@@ -225,13 +167,12 @@ def estimate(
     )
     _check_rows_left(panel)
     _check_exit_indicator(panel, spec.exit)
-    fit_fn = _fit_function(method)
     # single-threaded BLAS, as in the bootstrap: the products here are tall and thin, where a
     # second thread saves little and, on a shared machine, spins (a 48,000 x 35 Gram matrix
     # costs 10-60x the CPU time with two threads under load); and no sum then depends on a
     # thread count
     with threadpool_limits(limits=1, user_api="blas"):
-        fit: Fit = fit_fn(panel, spec, opts)
+        fit = record.fit(panel, spec, opts)
     if se == "auto" and se_choice == "analytic" and fit.vcov is None:
         se_choice = Bootstrap()  # this specification has no analytic covariance
     results = _build_results(method, spec, opts, panel, fit, se_choice)
@@ -245,7 +186,7 @@ def estimate(
     for msg in results.diagnostics:
         warnings.warn(msg, category, stacklevel=2)
     if isinstance(se_choice, Bootstrap):
-        results = _attach_bootstrap(results, se_choice)
+        results = results.with_bootstrap(se_choice)
     return results
 
 
@@ -268,17 +209,8 @@ def _check_rows_left(panel: Panel) -> None:
 
 def _check_exit_indicator(panel: Panel, exit: str | None) -> None:
     """Raise unless the exit column holds only 0 and 1 (rows with NaN are already dropped)."""
-    if exit is None:
-        return
-    values = panel[exit]
-    bad = ~np.isin(values, (0.0, 1.0))
-    if bad.any():
-        raise DataError(
-            f"the exit indicator must be 0 or 1; {int(bad.sum())} row(s) hold other values, "
-            f"e.g. {float(values[bad][0]):g}",
-            column=exit,
-            fix="code it 1 in the period the firm exits (or its last period) and 0 otherwise",
-        )
+    if exit is not None:
+        check_binary(panel[exit], exit)
 
 
 def _build_results(
@@ -299,11 +231,10 @@ def _build_results(
             fix="pass se=tfp.Bootstrap(reps=..., seed=...) or se='none'",
         )
     vcov = None
-    se_type = "none"
+    inference = Inference()
     if se_choice == "analytic" and fit.vcov is not None:
         vcov = pd.DataFrame(np.asarray(fit.vcov), index=names, columns=names)
-        vcov_kind = getattr(opts, "vcov", "cluster")
-        se_type = f"analytic ({'cluster by ' + spec.id if vcov_kind == 'cluster' else vcov_kind})"
+        inference = fit.inference or Inference.analytic("cluster", spec.id)
     sample_mask = np.asarray(fit.sample, dtype=bool)
     dropped = dict(panel.dropped)
     for k, v in fit.dropped.items():
@@ -325,7 +256,7 @@ def _build_results(
         method=method,
         spec=spec,
         options=opts,
-        se_type=se_type,
+        inference=inference,
         params=params,
         vcov=vcov,
         nobs=int(sample_mask.sum()),
@@ -337,42 +268,10 @@ def _build_results(
         objective=fit.objective,
         bootstrap=None,
         first_stage=FrozenDict(dict(fit.first_stage)),
-        extra=FrozenDict(dict(fit.extra)),
+        details=fit.details,
         diagnostics=tuple(fit.diagnostics),
-        se_kind=fit.se_kind if vcov is not None else "normal",
-        df_resid=fit.df_resid,
         _panel=panel,
         _fit=fit,
-    )
-
-
-def _attach_bootstrap(results: ProductionResults, boot: Any) -> ProductionResults:
-    """New results with bootstrap draws and the bootstrap covariance."""
-    from tfp.bootstrap import run_bootstrap
-
-    if not isinstance(boot, Bootstrap):
-        raise SpecificationError(
-            f"expected a tfp.Bootstrap, got {type(boot).__name__}",
-            fix="pass tfp.Bootstrap(reps=..., seed=...)",
-        )
-    panel = results._panel
-    if panel is None:
-        raise SpecificationError(
-            "these results carry no data", fix="re-run tfp.estimate"
-        )
-    names = tuple(results.params.index)
-    rep_options = _replicate_options(
-        results.method, results.options, results.params.to_numpy(), results.spec
-    )
-    draws = run_bootstrap(
-        panel, results.spec, rep_options, _fit_function(results.method), names, boot
-    )
-    vcov = draws.vcov.reindex(index=list(names), columns=list(names))
-    return results.replace(
-        bootstrap=draws,
-        vcov=vcov,
-        se_type=f"bootstrap ({draws.reps} reps, cluster by {results.spec.id})",
-        se_kind="normal",
     )
 
 
@@ -402,7 +301,7 @@ def estimate_many(
     **roles
         The roles shared by every method (``output``, ``free``, ``state``, ``id``, ``time`` …).
     """
-    methods = _check_methods(methods)
+    methods = check_methods(methods)
     options = _check_mapping(options, "options")
     roles_by_method = _check_mapping(roles_by_method, "roles_by_method")
     se_by_method = _check_mapping(se, "se") if isinstance(se, Mapping) else {}
@@ -430,30 +329,6 @@ def estimate_many(
 ROLE_KEYWORDS: tuple[str, ...] = tuple(
     f.name for f in dataclasses.fields(ProductionSpec) if f.init
 )
-
-
-def _check_methods(methods: object) -> list[str]:
-    if isinstance(methods, str) or not isinstance(methods, Sequence):
-        raise SpecificationError(
-            f"methods must be a list of method codes, got {methods!r}",
-            fix=f"pass e.g. methods=[{methods!r}]"
-            if isinstance(methods, str)
-            else "pass e.g. methods=['ols', 'fe', 'acf']",
-        )
-    out = list(methods)
-    if not out:
-        raise SpecificationError(
-            "methods is empty", fix="pass at least one method, e.g. methods=['ols']"
-        )
-    for m in out:
-        validate_literal(m, METHODS, name="method")
-    repeated = sorted({m for m in out if out.count(m) > 1})
-    if repeated:
-        raise SpecificationError(
-            f"methods names {repeated} more than once; results are keyed by method",
-            fix="list each method once (call estimate() for variants of one method)",
-        )
-    return out
 
 
 def _check_mapping(value: object, name: str) -> dict[str, Any]:

@@ -19,26 +19,84 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from tfp._frozen import FrozenDict
+from tfp._checks import check_level
+from tfp._frozen import FrozenDict, readonly
 from tfp._kernels.resample_nb import resample_rows_nb
 from tfp.exceptions import BootstrapFailureWarning, SpecificationError, TFPError
 from tfp.options._base import Bootstrap
 from tfp.panel import Panel
-from tfp.results import BootstrapDraws
 from tfp.spec import ProductionSpec
 
-__all__ = ["dask_client", "firm_draws", "resample_panel", "run_bootstrap"]
+__all__ = [
+    "BootstrapDraws",
+    "dask_client",
+    "firm_draws",
+    "resample_panel",
+    "run_bootstrap",
+]
 
 FitFn = Callable[..., Any]
 
 #: Dask tasks per worker thread: a few per thread balance uneven replicate times without
 #: paying the per-task overhead for every replicate.
 DASK_TASKS_PER_THREAD = 4
+
+
+@dataclass(frozen=True, eq=False)
+class BootstrapDraws:
+    """Firm-cluster bootstrap replicates.
+
+    Attributes
+    ----------
+    params : DataFrame, shape (reps, p)
+        One row per replicate (NaN rows for failed replicates, never removed).
+    failed : int
+        Replicates whose estimation raised.
+    failures : tuple of (int, str)
+        Replicate number and error message of each failure.
+    not_converged : int
+        Replicates whose optimizer did not report convergence (kept in ``params``).
+    seed_entropy : int
+        Entropy of the root :class:`numpy.random.SeedSequence` (re-run with ``seed=`` this).
+    cluster : str
+        Resampling unit (``"id"``: firms).
+    reps : int
+        Replicates requested.
+    n_jobs : int
+        Workers used (results do not depend on it).
+    injected : bool
+        True when the resample indices were supplied by the user.
+    """
+
+    params: pd.DataFrame
+    failed: int
+    failures: tuple[tuple[int, str], ...]
+    not_converged: int
+    seed_entropy: int
+    cluster: str
+    reps: int
+    n_jobs: int
+    injected: bool = False
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "params", readonly(self.params))
+
+    @property
+    def vcov(self) -> pd.DataFrame:
+        """Covariance of the successful replicates (ddof = 1)."""
+        return self.params.dropna(how="any").cov(ddof=1)
+
+    def percentile_interval(self, level: float = 0.95) -> pd.DataFrame:
+        """Percentile intervals (``lower``, ``upper``) of each parameter."""
+        a = (1 - check_level(level)) / 2
+        ok = self.params.dropna(how="any")
+        return pd.DataFrame({"lower": ok.quantile(a), "upper": ok.quantile(1 - a)})
 
 
 def _firm_ranges(panel: Panel) -> tuple[np.ndarray, np.ndarray]:
@@ -130,85 +188,45 @@ def dask_client(client: Any = None) -> Any:
     return None
 
 
+@dataclass(frozen=True, eq=False)
+class _Job:
+    """What every replicate needs: the panel, the roles, the options and the fit function,
+    and the parameter names to keep."""
+
+    panel: Panel
+    spec: ProductionSpec
+    options: Any
+    fit_fn: FitFn
+    names: tuple[str, ...]
+
+    def replicate(
+        self, r: int, source: np.random.SeedSequence | np.ndarray
+    ) -> tuple[int, np.ndarray | None, str, bool]:
+        """Replicate ``r``: (r, params in ``names`` order or None, error, converged)."""
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                sub = resample_panel(self.panel, _draw(source, self.panel.n_firms))
+                fit = self.fit_fn(sub, self.spec, self.options)
+        except (TFPError, np.linalg.LinAlgError, FloatingPointError, ValueError) as exc:
+            return (r, None, f"{type(exc).__name__}: {exc}", False)
+        params = np.asarray(fit.params, dtype=np.float64)
+        lookup = dict(zip(fit.names, params, strict=True))
+        vec = np.array([lookup.get(n, np.nan) for n in self.names])
+        return (r, vec, "", bool(fit.convergence.converged))
+
+
 def _run_chunk(
     reps: Sequence[int],
     sources: Sequence[np.random.SeedSequence | np.ndarray],
-    panel: Panel,
-    spec: ProductionSpec,
-    options: Any,
-    fit_fn: FitFn,
-    names: tuple[str, ...],
+    job: _Job,
 ) -> list[tuple[int, np.ndarray | None, str, bool]]:
     """Replicates ``reps``, BLAS single-threaded: parallelism is across replicates, and
     threaded BLAS on these tall, thin matrices only adds contention."""
     from threadpoolctl import threadpool_limits
 
     with threadpool_limits(limits=1, user_api="blas"):
-        return [
-            _one_replicate(r, src, panel, spec, options, fit_fn, names)
-            for r, src in zip(reps, sources, strict=True)
-        ]
-
-
-def _one_replicate(
-    r: int,
-    source: np.random.SeedSequence | np.ndarray,
-    panel: Panel,
-    spec: ProductionSpec,
-    options: Any,
-    fit_fn: FitFn,
-    names: tuple[str, ...],
-) -> tuple[int, np.ndarray | None, str, bool]:
-    """Replicate ``r``: (r, params in ``names`` order or None, error message, converged)."""
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            sub = resample_panel(panel, _draw(source, panel.n_firms))
-            fit = fit_fn(sub, spec, options)
-    except (TFPError, np.linalg.LinAlgError, FloatingPointError, ValueError) as exc:
-        return (r, None, f"{type(exc).__name__}: {exc}", False)
-    lookup = dict(zip(fit.names, np.asarray(fit.params, dtype=np.float64), strict=True))
-    vec = np.array([lookup.get(n, np.nan) for n in names])
-    return (r, vec, "", bool(fit.convergence.converged))
-
-
-def _run_dask(
-    client: Any,
-    reps: list[int],
-    sources: Sequence[np.random.SeedSequence | np.ndarray],
-    panel: Panel,
-    spec: ProductionSpec,
-    options: Any,
-    fit_fn: FitFn,
-    names: tuple[str, ...],
-) -> tuple[list[tuple[int, np.ndarray | None, str, bool]], int]:
-    """Replicates as Dask tasks; the panel is scattered once (to every worker) and shared.
-
-    Returns the per-replicate results in replicate order and the cluster's thread count.
-    """
-    threads = int(sum(client.nthreads().values())) or 1
-    n_tasks = min(len(reps), threads * DASK_TASKS_PER_THREAD)
-    chunks = [reps[i::n_tasks] for i in range(n_tasks) if reps[i::n_tasks]]
-    [panel_f] = client.scatter([panel], broadcast=True, hash=False)
-    try:
-        futures = [
-            client.submit(
-                _run_chunk,
-                c,
-                [sources[r] for r in c],
-                panel_f,
-                spec,
-                options,
-                fit_fn,
-                names,
-                pure=False,
-            )
-            for c in chunks
-        ]
-        parts = client.gather(futures)
-    finally:
-        client.cancel([panel_f])
-    return sorted((x for p in parts for x in p), key=lambda x: x[0]), threads
+        return [job.replicate(r, src) for r, src in zip(reps, sources, strict=True)]
 
 
 def run_bootstrap(
@@ -221,30 +239,41 @@ def run_bootstrap(
 ) -> BootstrapDraws:
     """Run the firm-cluster bootstrap of ``fit_fn`` on ``panel``.
 
-    ``fit_fn(panel, spec, options)`` must return a :class:`~tfp.estimators.base.Fit`.
+    ``fit_fn(panel, spec, options)`` must return a :class:`~tfp.estimators.fit.Fit`. On Dask
+    the job (with the panel) is scattered to every worker once and shared by the tasks.
     """
     sources, entropy = _draw_sources(boot, panel.n_firms)
     reps = list(range(len(sources)))
-    n_jobs = boot.n_jobs
+    job = _Job(panel, spec, options, fit_fn, names)
     client = dask_client(boot.client)
+    n_jobs, workers = boot.n_jobs, 1
     if client is not None:
-        results, n_jobs = _run_dask(
-            client, reps, sources, panel, spec, options, fit_fn, names
-        )
-    elif n_jobs == 1:
-        results = _run_chunk(reps, sources, panel, spec, options, fit_fn, names)
-    else:
-        from joblib import Parallel, delayed, effective_n_jobs
+        n_jobs = int(sum(client.nthreads().values())) or 1
+        workers = min(len(reps), n_jobs * DASK_TASKS_PER_THREAD)
+    elif n_jobs != 1:
+        from joblib import effective_n_jobs
 
         workers = effective_n_jobs(n_jobs)
-        chunks = [reps[i::workers] for i in range(workers) if reps[i::workers]]
+    chunks = [reps[i::workers] for i in range(workers) if reps[i::workers]]
+    if client is not None:
+        [job_f] = client.scatter([job], broadcast=True, hash=False)
+        try:
+            futures = [
+                client.submit(_run_chunk, c, [sources[r] for r in c], job_f, pure=False)
+                for c in chunks
+            ]
+            parts = client.gather(futures)
+        finally:
+            client.cancel([job_f])
+    elif workers == 1:
+        parts = [_run_chunk(reps, sources, job)]
+    else:
+        from joblib import Parallel, delayed
+
         parts = Parallel(n_jobs=workers)(
-            delayed(_run_chunk)(
-                c, [sources[r] for r in c], panel, spec, options, fit_fn, names
-            )
-            for c in chunks
+            delayed(_run_chunk)(c, [sources[r] for r in c], job) for c in chunks
         )
-        results = sorted((x for p in parts for x in p), key=lambda x: x[0])
+    results = sorted((x for p in parts for x in p), key=lambda x: x[0])
     mat = np.full((len(reps), len(names)), np.nan)
     failures: list[tuple[int, str]] = []
     not_converged = 0

@@ -1,8 +1,9 @@
 """The ``tfp`` command line.
 
-``tfp report`` runs the PP 0093 reporting pipeline (:func:`tfp.program.run`) and writes the
-HTML/Excel/CSV/JSON report; with no arguments it uses the embedded data (the 2020 records
-transcribed from PRODUCE's follow-up report and a simulated ENE-like panel). Errors in the
+``tfp report`` runs the PP 0093 reporting pipeline (:func:`tfp.app.run`) and writes the
+HTML/PDF/Excel/CSV/JSON report (file names in the report's language); with no arguments it
+uses the embedded data (the 2020 records transcribed from PRODUCE's follow-up report and a
+simulated ENE-like panel). Errors in the
 input (config, records, panel) are printed without a traceback and exit with code 2;
 nothing is written then.
 
@@ -23,6 +24,8 @@ from typing import Annotated
 
 import typer
 
+from tfp._labels import label, labels
+
 __all__ = ["app", "main"]
 
 #: Exit code for bad input (config, records, panel, options).
@@ -35,29 +38,6 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
-
-_STEP_TEXT = {
-    "es": {
-        "records": "Leyendo los registros del programa",
-        "panel": "Leyendo el panel de empresas",
-        "estimation": "Estimando la función de producción (bootstrap)",
-        "productivity": "Calculando los indicadores de productividad",
-        "tables": "Armando los cuadros",
-        "charts": "Dibujando los gráficos",
-        "write": "Escribiendo el reporte",
-        "done": "Listo",
-    },
-    "en": {
-        "records": "Reading the programme records",
-        "panel": "Reading the firm panel",
-        "estimation": "Estimating the production function (bootstrap)",
-        "productivity": "Computing the productivity indicators",
-        "tables": "Building the tables",
-        "charts": "Drawing the charts",
-        "write": "Writing the report",
-        "done": "Done",
-    },
-}
 
 
 @app.callback()
@@ -87,12 +67,13 @@ def report(
         bool, typer.Option("--quiet", "-q", help="No progress bar.")
     ] = False,
 ) -> None:
-    """Write the PP 0093 report (HTML, Excel, CSV, JSON); no arguments: embedded data."""
+    """Write the PP 0093 report (HTML, PDF, Excel, CSV, JSON); no arguments: embedded data."""
     from rich.console import Console
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
+    from tfp.app import PipelineConfig, run
+    from tfp.app.run import STEPS
     from tfp.exceptions import TFPError
-    from tfp.program.run import PipelineConfig, run
 
     err = Console(stderr=True)
     try:
@@ -103,7 +84,7 @@ def report(
                 "Fix: pass --lang es or --lang en."
             )
             raise typer.Exit(EXIT_BAD_INPUT)
-        words = _STEP_TEXT[lang or cfg.lang]
+        words = labels("step", lang or cfg.lang)
         if quiet:
             result = run(cfg, out=out, lang=lang)
         else:
@@ -115,7 +96,7 @@ def report(
                 console=err,
                 transient=False,
             ) as bar:
-                task = bar.add_task(words["records"], total=7)
+                task = bar.add_task(words["records"], total=len(STEPS))
 
                 def progress(step: str, completed: int, total: int) -> None:
                     bar.update(
@@ -135,8 +116,7 @@ def report(
         raise typer.Exit(EXIT_BAD_INPUT) from None
     html_path = result.paths.get("html")
     where = html_path if html_path is not None else result.config.out.resolve()
-    word = "Reporte escrito en" if result.config.lang == "es" else "Report written to"
-    typer.echo(f"{word}: {where}")
+    typer.echo(f"{label('written', result.config.lang, domain='step')}: {where}")
     typer.echo(f"({result.elapsed:.1f} s; {', '.join(sorted(result.paths))})")
 
 

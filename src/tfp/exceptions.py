@@ -10,6 +10,7 @@ from __future__ import annotations
 __all__ = [
     "BootstrapFailureWarning",
     "BoundaryWarning",
+    "ConfigError",
     "ConvergenceError",
     "ConvergenceWarning",
     "DataError",
@@ -127,6 +128,30 @@ class RecordsError(TFPError, ValueError):
         super().__init__(
             f"{prefix}: {problem}" if prefix else problem, column=column, fix=fix
         )
+
+
+class ConfigError(TFPError, ValueError):
+    """A config file of the application (TOML) cannot be used; the message names file, line, key.
+
+    Occurs for a syntax error, an unknown table or key, a value of the wrong type or outside
+    its allowed values, or a path that does not exist. Fix the file as the message says.
+    """
+
+    def __init__(
+        self,
+        problem: str,
+        *,
+        file: str | None = None,
+        line: int | None = None,
+        key: str | None = None,
+        fix: str | None = None,
+    ) -> None:
+        self.file, self.line, self.key = file, line, key
+        where = [f"file {file!r}"] if file is not None else []
+        where += [f"line {line}"] if line is not None else []
+        where += [f"key {key!r}"] if key is not None else []
+        text = f"{', '.join(where)}: {problem}" if where else problem
+        super().__init__(text, fix=fix)
 
 
 class TFPWarning(UserWarning):

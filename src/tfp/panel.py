@@ -25,7 +25,7 @@ from tfp.exceptions import (
     SpecificationError,
 )
 
-__all__ = ["DROP_REASONS", "Panel", "make_panel"]
+__all__ = ["DROP_REASONS", "Panel", "lag_drops", "make_panel"]
 
 #: Reasons a row can leave a sample, in the order they are applied.
 DROP_REASONS: tuple[str, ...] = (
@@ -44,6 +44,16 @@ def _readonly(a: np.ndarray) -> np.ndarray:
     a = np.ascontiguousarray(a)
     a.setflags(write=False)
     return a
+
+
+def lag_drops(reasons: np.ndarray) -> dict[str, int]:
+    """Rows without the lag they need, by reason, from :meth:`Panel.lag_reasons` codes
+    (``first_period_lag`` for 1, ``gap`` for 2); reasons without rows are left out."""
+    counts = {
+        "first_period_lag": int((reasons == 1).sum()),
+        "gap": int((reasons == 2).sum()),
+    }
+    return {k: v for k, v in counts.items() if v}
 
 
 @dataclass(frozen=True, eq=False)
@@ -143,6 +153,17 @@ class Panel:
             first[1:] = self.firm[1:] != self.firm[:-1]
         return np.where(idx >= 0, 0, np.where(first, 1, 2)).astype(np.int64)
 
+    def period_dummies(self) -> tuple[np.ndarray, tuple[str, ...]]:
+        """One dummy per period except the first, named ``year=2002`` etc. after the time
+        column."""
+        periods = np.unique(self.time)[1:]
+        names = tuple(f"{self.time_name}={p}" for p in periods)
+        if not names:
+            return np.empty((self.nobs, 0)), ()
+        return np.column_stack(
+            [(self.time == p).astype(np.float64) for p in periods]
+        ), names
+
     # ---- subsets and mapping back -------------------------------------------------------
     def subset(
         self, keep: np.ndarray, reasons: Mapping[str, int] | None = None
@@ -207,7 +228,8 @@ class Panel:
         return df
 
 
-def _check_frame(data: object) -> pd.DataFrame:
+def check_frame(data: object) -> pd.DataFrame:
+    """``data`` if it is a DataFrame, else a DataError."""
     if not isinstance(data, pd.DataFrame):
         raise DataError(
             f"data must be a pandas DataFrame, got {type(data).__name__}",
@@ -216,7 +238,8 @@ def _check_frame(data: object) -> pd.DataFrame:
     return data
 
 
-def _check_columns_exist(data: pd.DataFrame, names: Iterable[str]) -> None:
+def check_columns(data: pd.DataFrame, names: Iterable[str]) -> None:
+    """Raise a DataError naming the first of ``names`` that is not a column of ``data``."""
     for name in names:
         if name not in data.columns:
             available = ", ".join(repr(c) for c in list(data.columns)[:20])
@@ -353,7 +376,7 @@ def make_panel(
     PanelStructureError
         Duplicate (id, time) pairs or a non-integer time column.
     """
-    data = _check_frame(data)
+    data = check_frame(data)
     columns = list(dict.fromkeys(columns))
     optional = [c for c in dict.fromkeys(optional) if c not in columns]
     for p in positive:
@@ -369,7 +392,7 @@ def make_panel(
             column=id,
             fix="name two different columns",
         )
-    _check_columns_exist(data, [id, time, *columns, *optional])
+    check_columns(data, [id, time, *columns, *optional])
     n_input = len(data)
 
     t, t_missing = _time_codes(data, time)
@@ -453,31 +476,37 @@ def make_panel(
     return panel
 
 
+def check_binary(values: np.ndarray, column: str) -> None:
+    """Raise a DataError unless ``values`` (an indicator such as ``exit``) are all 0 or 1."""
+    bad = ~np.isin(values, (0.0, 1.0))
+    if bad.any():
+        raise DataError(
+            f"the exit indicator must be 0 or 1; {int(bad.sum())} row(s) hold other values, "
+            f"e.g. {float(values[bad][0]):g}",
+            column=column,
+            fix="code it 1 in the period the firm exits (or its last period) and 0 otherwise",
+        )
+
+
 def warn_dropped(
-    dropped: Mapping[str, int], n_input: int, *, stacklevel: int = 3
+    dropped: Mapping[str, int],
+    n_input: int,
+    *,
+    stacklevel: int = 3,
+    what: str = "sample",
+    see: str = "results.dropped and results.sample",
 ) -> None:
-    """Emit one DroppedObservationsWarning listing the counts by reason."""
+    """Emit one DroppedObservationsWarning listing the counts by reason (nothing if none).
+
+    ``what`` names what the rows were left out of and ``see`` where the counts are kept
+    (the productivity layer passes its table and ``attrs['dropped']``).
+    """
     total = sum(dropped.values())
     if not total:
         return
     detail = ", ".join(f"{k}: {v}" for k, v in dropped.items() if v)
     warnings.warn(
-        f"{total} of {n_input} rows left out of the sample ({detail}); "
-        "see results.dropped and results.sample",
+        f"{total} of {n_input} rows left out of the {what} ({detail}); see {see}",
         DroppedObservationsWarning,
         stacklevel=stacklevel,
     )
-
-
-def describe(panel: Panel) -> dict[str, Any]:
-    """Summary counts of a panel: rows, firms, periods, gaps, single-period firms."""
-    reasons = panel.lag_reasons(1)
-    per_firm = np.bincount(panel.firm) if panel.nobs else np.zeros(0, dtype=np.int64)
-    return {
-        "nobs": panel.nobs,
-        "n_firms": panel.n_firms,
-        "n_periods": panel.n_periods,
-        "n_gaps": int((reasons == 2).sum()),
-        "n_single_period_firms": int((per_firm == 1).sum()),
-        "dropped": dict(panel.dropped),
-    }

@@ -14,31 +14,23 @@ from dataclasses import dataclass, field
 from itertools import combinations_with_replacement
 from typing import Any
 
+from tfp._checks import check_names
 from tfp._literals import FORMS, validate_literal
 from tfp.exceptions import SpecificationError
 
-__all__ = ["ProductionSpec", "as_names", "elasticity_matrix", "term_matrix"]
+__all__ = [
+    "ProductionSpec",
+    "as_names",
+    "elasticity_matrix",
+    "term_inputs",
+    "term_matrix",
+    "term_names",
+]
 
 
 def as_names(value: str | Sequence[str] | None, *, role: str) -> tuple[str, ...]:
     """Normalise a role given as one column name or a sequence of names to a tuple."""
-    if value is None:
-        return ()
-    if isinstance(value, str):
-        return (value,)
-    try:
-        names = tuple(value)
-    except TypeError:
-        raise SpecificationError(
-            f"{role} must be a column name or a list of column names, got {type(value).__name__}",
-            fix=f"pass {role}='col' or {role}=['col1', 'col2']",
-        ) from None
-    for n in names:
-        if not isinstance(n, str):
-            raise SpecificationError(
-                f"{role} must hold column names (str), got {n!r}",
-                fix=f"pass the column names of the {role} role as strings",
-            )
+    names = () if value is None else check_names(value, name=role)
     if len(set(names)) != len(names):
         raise SpecificationError(
             f"{role} names a column twice: {names}", fix="list each column once"
@@ -98,20 +90,8 @@ class ProductionSpec:
                 raise SpecificationError(
                     f"{name} must be one column name", fix=f"pass {name}='column'"
                 )
-        roles: dict[str, tuple[str, ...]] = {
-            "output": (self.output,),
-            "free": self.free,
-            "state": self.state,
-            "flexible": self.flexible,
-            "proxy": self.proxy,
-            "control": self.control,
-            "exit": (self.exit,) if self.exit else (),
-            "share": (self.share,) if self.share else (),
-            "id": (self.id,),
-            "time": (self.time,),
-        }
         seen: dict[str, str] = {}
-        for role, cols in roles.items():
+        for role, cols in self._role_columns().items():
             for c in cols:
                 if c in seen:
                     pair = {seen[c], role}
@@ -127,7 +107,7 @@ class ProductionSpec:
             raise SpecificationError(
                 "no inputs given", fix="name at least one free or state input"
             )
-        object.__setattr__(self, "_terms", _make_terms(self.inputs, self.form))
+        object.__setattr__(self, "_terms", term_names(self.inputs, self.form))
 
     # ---- derived names ------------------------------------------------------------------
     @property
@@ -145,21 +125,35 @@ class ProductionSpec:
         """True when a flexible input enters the production function."""
         return bool(self.flexible)
 
+    def require(self, method: str, *roles: str) -> None:
+        """Raise SpecificationError unless each of ``roles`` (``"proxy"``, ``"state"``) names
+        a column: methods check the roles they need with this."""
+        for role in roles:
+            if not getattr(self, role):
+                raise SpecificationError(
+                    f"method {method!r} needs a {role} role and none was given",
+                    fix=_ROLE_FIX.get(role, f"pass {role}='column'"),
+                )
+
+    def _role_columns(self) -> dict[str, tuple[str, ...]]:
+        """Role -> the columns it names (empty when not given), id and time last."""
+        return {
+            "output": (self.output,),
+            "free": self.free,
+            "state": self.state,
+            "flexible": self.flexible,
+            "proxy": self.proxy,
+            "control": self.control,
+            "exit": (self.exit,) if self.exit else (),
+            "share": (self.share,) if self.share else (),
+            "id": (self.id,),
+            "time": (self.time,),
+        }
+
     def columns(self) -> tuple[str, ...]:
         """Every numeric column the spec uses (excluding id and time), each once."""
-        cols = [
-            self.output,
-            *self.free,
-            *self.state,
-            *self.flexible,
-            *self.proxy,
-            *self.control,
-        ]
-        if self.exit:
-            cols.append(self.exit)
-        if self.share:
-            cols.append(self.share)
-        return tuple(dict.fromkeys(cols))
+        roles = list(self._role_columns().values())[:-2]
+        return tuple(dict.fromkeys(c for cols in roles for c in cols))
 
     def roles(self) -> dict[str, Any]:
         """Keyword arguments that re-create this spec in :func:`tfp.estimate`."""
@@ -177,33 +171,41 @@ class ProductionSpec:
             "form": self.form,
         }
 
+    def role_rows(self) -> tuple[tuple[str, str], ...]:
+        """``(role, columns)`` of every role given, then the panel keys and the terms."""
+        roles = self._role_columns()
+        keys = (f"id={roles.pop('id')[0]}", f"time={roles.pop('time')[0]}")
+        roles.update(panel=keys, terms=self.terms)
+        return tuple((k, ", ".join(v)) for k, v in roles.items() if v)
+
     def __str__(self) -> str:
-        lines = [
-            f"ProductionSpec ({self.form}, {'gross output' if self.gross_output else 'value added'})",
-            f"  output   : {self.output}",
-            f"  free     : {', '.join(self.free) or '-'}",
-            f"  state    : {', '.join(self.state) or '-'}",
-        ]
-        if self.flexible:
-            lines.append(f"  flexible : {', '.join(self.flexible)}")
-        lines.append(f"  proxy    : {', '.join(self.proxy) or '-'}")
-        if self.control:
-            lines.append(f"  control  : {', '.join(self.control)}")
-        if self.exit:
-            lines.append(f"  exit     : {self.exit}")
-        if self.share:
-            lines.append(f"  share    : {self.share}")
-        lines.append(f"  panel    : id={self.id}, time={self.time}")
-        lines.append(f"  terms    : {', '.join(self.terms)}")
-        return "\n".join(lines)
+        kind = "gross output" if self.gross_output else "value added"
+        rows = (f"  {k:<8} : {v}" for k, v in self.role_rows())
+        return "\n".join([f"ProductionSpec ({self.form}, {kind})", *rows])
 
 
-def _make_terms(inputs: tuple[str, ...], form: str) -> tuple[str, ...]:
-    terms = list(inputs)
-    if form == "translog":
-        for a, b in combinations_with_replacement(inputs, 2):
-            terms.append(f"{a}^2" if a == b else f"{a}:{b}")
-    return tuple(terms)
+_ROLE_FIX = {
+    "proxy": "pass proxy='inv' (investment, OP) or proxy='m' (an intermediate input)",
+    "state": "pass state='k' (capital)",
+}
+
+
+def term_inputs(n_inputs: int, form: str) -> tuple[tuple[int, ...], ...]:
+    """For each production term, the positions of the inputs it multiplies: each input,
+    then (translog) each pair with repetition, in :func:`term_names` order."""
+    single = tuple((j,) for j in range(n_inputs))
+    if form != "translog":
+        return single
+    return single + tuple(combinations_with_replacement(range(n_inputs), 2))
+
+
+def term_names(inputs: tuple[str, ...], form: str) -> tuple[str, ...]:
+    """Names of the production terms: ``l``, ``k``, ``l^2``, ``l:k`` …"""
+    return tuple(
+        inputs[t[0]] if len(t) == 1 else f"{inputs[t[0]]}^2" if t[0] == t[1]
+        else f"{inputs[t[0]]}:{inputs[t[1]]}"
+        for t in term_inputs(len(inputs), form)
+    )  # fmt: skip
 
 
 def term_matrix(x: Any, inputs: tuple[str, ...], form: str) -> Any:
@@ -217,11 +219,8 @@ def term_matrix(x: Any, inputs: tuple[str, ...], form: str) -> Any:
     x = np.asarray(x, dtype=np.float64)
     if form == "cobb-douglas":
         return np.ascontiguousarray(x)
-    cols = [x[:, j] for j in range(x.shape[1])]
-    n = len(inputs)
-    for a, b in combinations_with_replacement(range(n), 2):
-        cols.append(x[:, a] ** 2 if a == b else x[:, a] * x[:, b])
-    return np.ascontiguousarray(np.column_stack(cols))
+    terms = term_inputs(len(inputs), form)
+    return np.ascontiguousarray(np.column_stack([x[:, t].prod(axis=1) for t in terms]))
 
 
 def elasticity_matrix(x: Any, beta: Any, inputs: tuple[str, ...], form: str) -> Any:

@@ -18,7 +18,7 @@ from tfp.exceptions import (
     IdentificationError,
     SpecificationError,
 )
-from tfp.numerics.gmm import markov_criterion, markov_criterion_and_grad
+from tfp.numerics.markov_gmm import markov_criterion, markov_criterion_and_grad
 from tfp.numerics.optimize import minimize_multistart
 from tfp.options import Optimizer
 from tfp.options.acf import ACFOptions
@@ -111,7 +111,7 @@ def test_recovers_truth_on_small_dgp(sim: pd.DataFrame) -> None:
     # rows without the previous year are counted, not silently dropped
     assert f.dropped == {"first_period_lag": 1000}
     assert int(f.sample.sum()) == len(sim) - 1000
-    assert set(f.extra["markov"]) == {
+    assert set(f.details.markov) == {
         "const",
         "omega_lag",
         "omega_lag^2",
@@ -177,7 +177,7 @@ def test_row_order_relabelling_and_start_order_invariance(sim: pd.DataFrame) -> 
     panel = make_panel(sim, id="firm", time="year", columns=SPEC.columns())
     problem, _ = acf_problem(panel, SPEC, ACFOptions())
     fun: Any = partial(markov_criterion_and_grad, problem=problem)
-    s = np.array(base.extra["starts"])
+    s = np.array(base.details.starts)
     opt = ACFOptions().optimizer
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
@@ -194,9 +194,9 @@ def test_spurious_root_without_persistence_is_set_aside(sim: pd.DataFrame) -> No
     # with capital ~ 0 at which omega(beta) has no persistence; the default sets it aside.
     f = run(sim)
     np.testing.assert_allclose(f.params, [0.6, 0.4], atol=RECOVERY_ATOL)
-    flagged = f.extra["spurious_minima"]
+    flagged = f.details.spurious_minima
     assert any(abs(p[1]) < 0.1 for _, p in flagged)
-    assert any("spurious" in d for d in (*f.diagnostics, *f.extra["notes"]))
+    assert any("spurious" in d for d in (*f.diagnostics, *f.details.notes))
     off = run(sim, opts=ACFOptions(spurious_r2=0.0))
     # without the guard the lowest criterion wins, wherever it is: never above the guarded one
     assert off.objective <= f.objective
@@ -215,7 +215,7 @@ def test_gross_output_translog_controls_time_dummies_markov_controls(
 ) -> None:
     df = sim.assign(
         e=lambda d: (d["m"] > d["m"].median()).astype(float),
-        c=lambda d: np.sin(d["year"]),
+        c=lambda d: np.sin(d["year"] + d["firm"]),
     )
     spec = ProductionSpec(
         output="y",
@@ -227,13 +227,17 @@ def test_gross_output_translog_controls_time_dummies_markov_controls(
         id="firm",
         time="year",
     )
-    f = run(
-        df, spec, ACFOptions(time_dummies=True, markov_controls=("e",), poly_degree=2)
-    )
+    opts = ACFOptions(time_dummies=True, markov_controls=("e",), poly_degree=2)
+    f = run(df, spec, opts)
     assert f.names == ("l", "k", "m")
-    assert "e_lag" in f.extra["markov"]
+    assert "e_lag" in f.details.markov
     assert "c" in f.first_stage["controls"]
-    assert "m_lag" in f.extra["instruments"]
+    assert "m_lag" in f.details.instruments
+    # a control that is a function of the year alone is collinear with the period dummies
+    with pytest.raises(
+        IdentificationError, match="is collinear with the other first-stage"
+    ):
+        run(df.assign(c=np.sin(df["year"])), spec, opts)
     tl = ProductionSpec(
         output="y",
         free=("l",),
@@ -245,16 +249,16 @@ def test_gross_output_translog_controls_time_dummies_markov_controls(
     )
     f2 = run(sim, tl, ACFOptions(poly_degree=2, extra_instruments=("m",)))
     assert f2.names == ("l", "k", "l^2", "l:k", "k^2")
-    assert f2.extra["instruments"][-1] == "m_lag"
+    assert f2.details.instruments[-1] == "m_lag"
     assert np.all(np.isfinite(f2.params))
 
 
 def test_two_step_overidentified(sim: pd.DataFrame) -> None:
     f = run(sim, opts=ACFOptions(weight="two-step", extra_instruments=("m", "k")))
     np.testing.assert_allclose(f.params, [0.6, 0.4], atol=RECOVERY_ATOL)
-    assert f.extra["j_df"] == 2
-    assert f.extra["j_stat"] >= 0
-    assert f.extra["step1_convergence"] is not None
+    assert f.details.j_df == 2
+    assert f.details.j_stat >= 0
+    assert f.details.step1_convergence is not None
 
 
 def test_spurious_guard_flags_zero_returns_to_scale(sim: pd.DataFrame) -> None:
@@ -262,7 +266,7 @@ def test_spurious_guard_flags_zero_returns_to_scale(sim: pd.DataFrame) -> None:
     f = run(
         sim, opts=ACFOptions(spurious_rts=5.0, optimizer=Optimizer("bfgs", n_starts=3))
     )
-    assert any("spurious" in d for d in (*f.diagnostics, *f.extra["notes"]))
+    assert any("spurious" in d for d in (*f.diagnostics, *f.details.notes))
 
 
 def test_errors(sim: pd.DataFrame) -> None:
@@ -315,7 +319,7 @@ def test_kernels_match_numpy_twins(sim: pd.DataFrame) -> None:
     b = np.array([0.58, 0.43])
     args = (problem.phi, problem.phil, problem.x, problem.xl, problem.cl)
     hh1, hw1 = markov_nb.markov_gram_nb(*args, b, problem.degree, 0.0, 1.0)
-    hh2, hw2 = reference.markov_gram_nb(*args, b, problem.degree, 0.0, 1.0)
+    hh2, hw2 = reference.markov_gram_np(*args, b, problem.degree, 0.0, 1.0)
     np.testing.assert_allclose(hh1, hh2, rtol=TWIN_RTOL)
     np.testing.assert_allclose(hw1, hw2, rtol=TWIN_RTOL)
     rho = np.linalg.solve(hh2, hw2)
@@ -323,7 +327,7 @@ def test_kernels_match_numpy_twins(sim: pd.DataFrame) -> None:
         out1 = markov_nb.markov_moments_nb(
             *args, problem.z, b, rho, problem.degree, 0.0, 1.0, grad
         )
-        out2 = reference.markov_moments_nb(
+        out2 = reference.markov_moments_np(
             *args, problem.z, b, rho, problem.degree, 0.0, 1.0, grad
         )
         for a1, a2 in zip(out1, out2, strict=True):
@@ -332,7 +336,7 @@ def test_kernels_match_numpy_twins(sim: pd.DataFrame) -> None:
             )
     np.testing.assert_allclose(
         markov_nb.markov_xi_nb(*args, b, rho, problem.degree, 0.0, 1.0),
-        reference.markov_xi_nb(*args, b, rho, problem.degree, 0.0, 1.0),
+        reference.markov_xi_np(*args, b, rho, problem.degree, 0.0, 1.0),
         rtol=TWIN_RTOL,
         atol=1e-12,
     )
@@ -368,9 +372,9 @@ def test_screening_large_samples_reaches_the_same_minimum() -> None:
             se="none",
             **roles,
         )
-    assert full.extra["screening"] is None
-    record = screened.extra["screening"]
-    assert record["every_kth_firm"] == 7 and record["n_starts"] == 8
+    assert full.details.screening is None
+    record = screened.details.screening
+    assert record.every_kth_firm == 7 and record.n_starts == 8
     assert screened.convergence.n_starts <= 3
     np.testing.assert_allclose(
         screened.params, full.params, atol=SCREEN_SAME_MINIMUM_ATOL
@@ -385,7 +389,7 @@ def test_negative_elasticity_root_set_aside() -> None:
     reports under ``nonnegative=False`` is not asserted: only that the negative root is
     found and kept as a candidate."""
     import tfp as _tfp
-    from tfp.datasets.montecarlo import draw_seed
+    from tfp.montecarlo import draw_seed
 
     data_ss, _ = draw_seed(2015, 1, 0.5, 1).spawn(2)  # as run_montecarlo draws it
     data, _ = _tfp.datasets.acf_dgp(
@@ -416,5 +420,5 @@ def test_negative_elasticity_root_set_aside() -> None:
     negative = [m for m in raw.convergence.local_minima if m.params[1] < 0]
     assert negative[0].objective <= 1e-18  # an exact root, not set aside under raw
     assert raw.objective <= guarded.objective + 1e-18  # both exact roots
-    assert any("negative mean elasticity" in n for n in guarded.extra["notes"])
-    assert not any("negative mean elasticity" in n for n in raw.extra["notes"])
+    assert any("negative mean elasticity" in n for n in guarded.details.notes)
+    assert not any("negative mean elasticity" in n for n in raw.details.notes)

@@ -78,14 +78,14 @@ def test_per_observation_shares_and_median(sim):
     opts = CostShareOptions(costs=COSTS, average="median", returns_to_scale=1.1)
     panel = _panel(sim, opts)
     res = fit(panel, SPEC, opts)
-    shares = res.extra["shares"]
+    shares = res.details.shares
     assert shares.shape == (panel.nobs, 3)
     np.testing.assert_allclose(shares.sum(axis=1), 1.1, rtol=1e-12)
     np.testing.assert_allclose(
         res.params, np.median(shares, axis=0), rtol=CLOSED_FORM_RTOL
     )
     assert res.vcov is None
-    assert res.extra["returns_to_scale"] == 1.1 and res.extra["share_names"] == (
+    assert res.details.returns_to_scale == 1.1 and res.details.share_names == (
         "l",
         "k",
         "m",
@@ -111,7 +111,7 @@ def test_zero_total_cost_rows_are_dropped_and_counted(sim):
     res = fit(panel, SPEC, opts)
     assert res.dropped == {"nonpositive": 5}
     assert int(res.sample.sum()) == panel.nobs - 5
-    assert np.isnan(res.extra["shares"][~res.sample]).all()
+    assert np.isnan(res.details.shares[~res.sample]).all()
 
 
 def test_row_order_and_labels_change_nothing(sim):

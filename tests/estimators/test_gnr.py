@@ -136,17 +136,17 @@ def test_fit_outputs_are_documented_and_read_only(sim: pd.DataFrame) -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         f = fit(panel, spec, GNROptions(average="all"))
-    el = f.extra["elasticities"]
+    el = f.elasticities
     assert el.shape == (panel.nobs, 3)
     np.testing.assert_allclose(f.params, el.mean(axis=0))
-    np.testing.assert_allclose(f.extra["rts"], el.sum(axis=1))
+    np.testing.assert_allclose(f.details.rts, el.sum(axis=1))
     assert dict(f.dropped) == {"first_period_lag": 600}
     assert int(f.sample.sum()) == panel.nobs - 600
     with pytest.raises(ValueError, match="read-only"):
         el[0, 0] = 1.0
     # the criterion function is picklable and gives the same value
     g = pickle.loads(pickle.dumps(f.objective_fn))
-    assert g(np.asarray(f.extra["integral_coef"])) == pytest.approx(f.objective)
+    assert g(np.asarray(f.details.integral_coef)) == pytest.approx(f.objective)
     with pytest.raises(SpecificationError, match="integration-constant coefficients"):
         f.objective_fn(np.zeros(2))
 

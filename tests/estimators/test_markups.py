@@ -149,7 +149,7 @@ def test_gnr_markup_is_one_over_e_with_the_correction() -> None:
     mu = tfp.markups(res)
     ok = mu.notna()
     assert ok.sum() == res.nobs
-    np.testing.assert_allclose(mu[ok], 1.0 / res.extra["stage1"]["E"], rtol=1e-10)
+    np.testing.assert_allclose(mu[ok], 1.0 / res.details.stage1["E"], rtol=1e-10)
     # without the correction the markup is 1/(E e^ε): its log varies like the share residual
     raw = tfp.markups(res, correct_for_first_stage=False, data=df, share="s")
     assert np.std(np.log(raw[ok])) > 0.05

@@ -102,7 +102,7 @@ def test_fit_contract(chilean: pd.DataFrame, fit_fn, opts, proxy: str) -> None: 
     assert sum(fit.dropped.values()) == panel.nobs - int(fit.sample.sum())
     assert set(fit.dropped) == {"first_period_lag", "gap"}
     assert fit.dropped["first_period_lag"] == panel.n_firms
-    assert len(fit.extra["markov"]) == len(fit.extra["markov_names"]) == 4
+    assert len(fit.details.markov) == len(fit.details.markov_names) == 4
     assert fit.objective == pytest.approx(
         fit.objective_fn(fit.params), rel=OBJECTIVE_RTOL
     )
@@ -113,8 +113,8 @@ def test_fit_contract(chilean: pd.DataFrame, fit_fn, opts, proxy: str) -> None: 
     # picklable criterion (the bootstrap and multiprocessing need it)
     again = pickle.loads(pickle.dumps(fit.objective_fn))
     assert again(fit.params) == pytest.approx(fit.objective, rel=OBJECTIVE_RTOL)
-    with pytest.raises(TypeError):
-        fit.extra["markov"] = None  # type: ignore[index]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        fit.details.markov = None  # type: ignore[misc]
 
 
 def test_first_stage_matches_lstsq(chilean: pd.DataFrame) -> None:
@@ -209,7 +209,7 @@ def test_time_dummies_and_controls(chilean: pd.DataFrame) -> None:
     _, fc = _run(df, spec_c, fit_lp, LPOptions())
     assert fc.names[-1] == "d2000"
     assert np.isfinite(fc.params).all()
-    assert not fc.extra["controls_in_phi"]
+    assert not fc.details.controls_in_phi
 
 
 def test_gross_output_uses_gmm_with_lagged_flexible(dgp2: pd.DataFrame) -> None:
@@ -223,8 +223,8 @@ def test_gross_output_uses_gmm_with_lagged_flexible(dgp2: pd.DataFrame) -> None:
         _, fit = _run(
             dgp2, spec, fit_lp, LPOptions(optimizer=Optimizer(xtol=1e-6, n_starts=2))
         )
-    assert fit.extra["criterion"] == "gmm"
-    assert fit.extra["second_stage_terms"] == ("k", "m")
+    assert fit.details.criterion == "gmm"
+    assert fit.details.second_stage_terms == ("k", "m")
     assert fit.objective < 1e-8  # exactly identified GMM: the moments are solved
 
 
@@ -254,8 +254,8 @@ def test_exit_column_and_panel_rule_agree(chilean: pd.DataFrame) -> None:
         chilean, _spec("inv"), fit_op, OPOptions.prodest(exit_correction=True)
     )
     np.testing.assert_allclose(by_col.params, by_rule.params, atol=INVARIANCE_ATOL)
-    assert by_rule.extra["exit_source"] == "last-period"
-    assert by_col.extra["exit_source"] == "column"
+    assert by_rule.details.exit_source == "last-period"
+    assert by_col.details.exit_source == "column"
 
 
 def test_logit_survival_runs(chilean: pd.DataFrame) -> None:
@@ -263,8 +263,8 @@ def test_logit_survival_runs(chilean: pd.DataFrame) -> None:
         exit_correction=True, exit_rule="last-period", survival_model="logit"
     )
     _, fit = _run(chilean, _spec("inv"), fit_op, opts)
-    assert fit.extra["survival_model"] == "logit"
-    assert len(fit.extra["markov_names"]) == 10  # full cubic in (omega_lag, p_exit)
+    assert fit.details.survival_model == "logit"
+    assert len(fit.details.markov_names) == 10  # full cubic in (omega_lag, p_exit)
 
 
 # ---- errors ------------------------------------------------------------------------------
@@ -302,7 +302,7 @@ def test_exit_correction_without_exit_column_raises(chilean: pd.DataFrame) -> No
 
 def test_non_binary_exit_column_raises(chilean: pd.DataFrame) -> None:
     df = chilean.assign(quit=2.0)
-    with pytest.raises(IdentificationError, match="'quit'.*0/1"):
+    with pytest.raises(DataError, match="'quit'.*must be 0 or 1"):
         _run(df, _spec("inv", exit="quit"), fit_op, OPOptions(exit_correction=True))
 
 
@@ -337,7 +337,8 @@ def test_wrong_start_length_and_wrong_options_type(chilean: pd.DataFrame) -> Non
         ({"exit_rule": "last"}, "exit_rule='last' is not one of"),
         ({"time_dummies": 1}, "time_dummies must be True or False"),
         ({"optimizer": "bfgs"}, "optimizer must be an Optimizer"),
-        ({"start": "ols"}, "start must be a sequence"),
+        ({"start": "ols"}, "start must be a non-empty sequence"),
+        ({"start": ()}, "start must be a non-empty sequence"),
         ({"start_spread": -1.0}, "start_spread"),
     ],
 )
@@ -440,7 +441,7 @@ def test_screening_large_samples_reaches_the_same_minimum() -> None:
     screened = tfp.estimate(
         d, method="lp", options=tfp.LPOptions(screen_nobs=2000), se="none", **roles
     )
-    assert full.extra["screening"] is None
-    assert screened.extra["screening"]["every_kth_firm"] == 7
+    assert full.details.screening is None
+    assert screened.details.screening.every_kth_firm == 7
     np.testing.assert_allclose(screened.params, full.params, atol=1e-6)
     assert screened.objective <= full.objective * (1 + 1e-9)

@@ -100,7 +100,7 @@ def test_recovers_truth(sim, fitter, options):
 def test_stacked_iv_recovers_truth_under_its_random_walk_assumption(sim_rw):
     fit = fit_iv(_panel(sim_rw), SPEC, WooldridgeIVOptions())
     np.testing.assert_allclose(fit.params[:2], [BETA_L, BETA_K], atol=RECOVERY_ATOL)
-    assert fit.extra["markov_drift"] == pytest.approx(0.0, abs=RECOVERY_ATOL)
+    assert fit.details.markov_drift == pytest.approx(0.0, abs=RECOVERY_ATOL)
 
 
 def test_translog_runs_and_reports_terms(sim):
@@ -175,7 +175,7 @@ def test_wrdg_equals_linearmodels_ivgmm(sim):
         fit.vcov, res.cov.to_numpy()[:3, :3], rtol=CLOSED_FORM_RTOL
     )
     np.testing.assert_allclose(
-        fit.extra["coef_all"], res.params.to_numpy(), rtol=CLOSED_FORM_RTOL
+        fit.details.coef_all, res.params.to_numpy(), rtol=CLOSED_FORM_RTOL
     )
     # Hansen J at the efficient two-step estimate
     res2 = IVGMM(
@@ -186,16 +186,16 @@ def test_wrdg_equals_linearmodels_ivgmm(sim):
         weight_type="clustered",
         clusters=cl,
     ).fit(iter_limit=2, cov_type="clustered", clusters=cl)
-    assert fit.extra["j_df"] == z.shape[1] - x.shape[1] == res2.j_stat.df
+    assert fit.details.j_df == z.shape[1] - x.shape[1] == res2.j_stat.df
     fit2 = fit_gmm(_panel(sim), SPEC, WooldridgeOptions(poly_degree=2, steps=2))
     np.testing.assert_allclose(
-        fit2.extra["coef_all"], res2.params.to_numpy(), rtol=CLOSED_FORM_RTOL
+        fit2.details.coef_all, res2.params.to_numpy(), rtol=CLOSED_FORM_RTOL
     )
     np.testing.assert_allclose(
-        fit.extra["j_stat"], res2.j_stat.stat, rtol=CLOSED_FORM_RTOL
+        fit.details.j_stat, res2.j_stat.stat, rtol=CLOSED_FORM_RTOL
     )
     np.testing.assert_allclose(
-        fit.extra["j_pvalue"], res2.j_stat.pval, rtol=CLOSED_FORM_RTOL
+        fit.details.j_pvalue, res2.j_stat.pval, rtol=CLOSED_FORM_RTOL
     )
 
 
@@ -231,7 +231,7 @@ def test_rob_equals_linearmodels_iv2sls(sim):
     assert np.sqrt(unadj.vcov[0, 0]) == pytest.approx(
         res_u.std_errors["l"], rel=CLOSED_FORM_RTOL
     )
-    assert fit.extra["j_df"] == 0 and fit.extra["j_stat"] == 0.0
+    assert fit.details.j_df == 0 and fit.details.j_stat == 0.0
 
 
 def test_clustered_se_close_to_firm_bootstrap(sim):
@@ -300,9 +300,8 @@ def test_row_order_and_firm_labels_change_nothing(sim, fitter, options):
     np.testing.assert_allclose(other.params, base.params, rtol=INVARIANCE_RTOL)
     if base.vcov is not None:
         np.testing.assert_allclose(other.vcov, base.vcov, rtol=1e-7)
-    for key in ("j_stat",):
-        if key in base.extra and base.extra["j_df"] > 0:
-            assert other.extra[key] == pytest.approx(base.extra[key], rel=1e-7)
+    if base.details.j_df:  # None or 0: no over-identifying restriction to test
+        assert other.details.j_stat == pytest.approx(base.details.j_stat, rel=1e-7)
 
 
 def test_constant_shift_in_output_moves_only_the_constant(sim):

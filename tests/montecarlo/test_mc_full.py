@@ -33,8 +33,8 @@ import pytest
 
 import tfp
 from tfp.datasets import synthetic_ene
-from tfp.datasets.montecarlo import run_montecarlo, summarise
 from tfp.exceptions import TFPWarning
+from tfp.montecarlo import run_montecarlo, summarise
 
 pytestmark = pytest.mark.montecarlo
 

@@ -18,13 +18,13 @@ import pytest
 
 import tfp
 from tfp.datasets import acf_dgp, synthetic_ene
-from tfp.datasets.montecarlo import (
+from tfp.exceptions import SpecificationError, TFPWarning
+from tfp.montecarlo import (
     DRAW_COLUMNS,
     draw_seed,
     run_montecarlo,
     summarise,
 )
-from tfp.exceptions import SpecificationError, TFPWarning
 from tfp.options import Optimizer
 
 TRUTH = {"l": 0.6, "k": 0.4}
@@ -294,14 +294,18 @@ def test_summarise_statistics_and_failed_draws() -> None:
     [
         ({"design": 4}, "design=4 is not one of"),
         ({"design": 1, "methods": "gmm"}, "method='gmm' is not one of"),
+        ({"design": 1, "methods": "gnr"}, "method='gnr' is not one of {'acf'"),
         ({"design": 1, "methods": ()}, "methods is empty"),
-        ({"design": 1, "methods": ("lp", "lp")}, "lists a method twice"),
+        (
+            {"design": 1, "methods": ("lp", "lp")},
+            r"methods names \['lp'\] more than once",
+        ),
         ({"design": 1, "measurement_error": -0.1}, "measurement_error"),
         ({"design": 1, "n_draws": 0}, "n_draws must be at least 1"),
         ({"design": 1, "seed": -1}, "seed=-1 must be a non-negative integer"),
         ({"design": 1, "n_jobs": 0}, "n_jobs=0 must be a non-zero integer"),
         ({"design": 1, "bootstrap": 99}, "bootstrap must be a tfp.Bootstrap"),
-        ({"design": 1, "level": 1.5}, r"level=1.5 must be in \(0, 1\)"),
+        ({"design": 1, "level": 1.5}, r"level=1.5 must be a number in \(0, 1\)"),
         (
             {"design": 1, "methods": "lp", "options": {"acf": tfp.ACFOptions()}},
             "options are given for method 'acf'",

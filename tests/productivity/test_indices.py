@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 import pandas as pd
 import pytest
 
+from tfp import peru
 from tfp.exceptions import DataError, DroppedObservationsWarning, SpecificationError
 from tfp.productivity import tfp_aggregate, tfp_index
 
@@ -74,9 +76,10 @@ def test_cov_term_is_weighted_minus_mean(cells):
     assert a["mean"] == pytest.approx(1.75, rel=EXACT)
     assert a["weighted_mean"] == pytest.approx(1.6, rel=EXACT)
     assert a["cov_term"] == pytest.approx(-0.15, rel=1e-10)
-    assert a["n_firms"] == 2 and a["sum_weights"] == 4.0
-    assert list(t.columns[:8]) == [
-        "group", "time", "n_firms", "sum_weights", "mean", "geometric_mean", "weighted_mean", "cov_term",
+    assert a["n_obs"] == 2 and a["sum_weights"] == 4.0
+    assert pd.isna(a["n_firms"])  # no firm column: firms are not counted
+    assert list(t.columns[:9]) == [
+        "group", "time", "n_obs", "n_firms", "sum_weights", "mean", "geometric_mean", "weighted_mean", "cov_term",
     ]  # fmt: skip
 
 
@@ -156,18 +159,41 @@ def test_size_class_order_and_labels():
     assert _row(t, "micro")["index"] == pytest.approx(100 * math.exp(-1.0), rel=EXACT)
 
 
-def test_size_class_derived_from_sales():
+def _sales_panel() -> pd.DataFrame:
     # UIT 2019 = 4,200 soles: 150 UIT = 630,000; 1,700 UIT = 7,140,000; 2,300 UIT = 9,660,000
-    df = pd.DataFrame(
+    return pd.DataFrame(
         {
             "sales_soles": [630_000.0, 630_001.0, 9_660_001.0],
             "year": [2019, 2019, 2019],
             "omega": [0.0, 1.0, 2.0],
         }
     )
-    t = tfp_index(df, productivity="omega", time="year")
+
+
+def test_size_class_is_a_grouping_column_added_where_peru_is_known():
+    df = _sales_panel()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no deprecation on the new path
+        sized = df.assign(size_class=peru.size_class(df["sales_soles"], df["year"]))
+        t = tfp_index(sized, productivity="omega", time="year")
     assert t["group"].tolist() == ["micro", "small", "large"]
     assert _row(t, "small")["index"] == pytest.approx(100 * math.exp(-1.0), rel=EXACT)
+    with pytest.raises(DataError, match="size_class"):
+        tfp_index(df, productivity="omega")  # no column, nothing to derive it from
+
+
+@pytest.mark.parametrize(
+    "legacy", [{}, {"sales": "sales_soles"}, {"sales": "sales_soles", "uit_offset": 0}]
+)
+def test_size_derivation_inside_is_deprecated_but_still_works(legacy):
+    df = _sales_panel()
+    sized = df.assign(size_class=peru.size_class(df["sales_soles"], df["year"]))
+    new = tfp_index(sized, productivity="omega", time="year")
+    with pytest.warns(FutureWarning, match=r"tfp\.peru\.size_class"):
+        old = tfp_index(df, productivity="omega", time="year", **legacy)
+    pd.testing.assert_frame_equal(old, new)
+    with pytest.raises(TypeError, match="salse"):
+        tfp_index(df, productivity="omega", time="year", salse="sales_soles")
 
 
 def test_invariant_to_row_order_and_constant(cells):
@@ -287,14 +313,14 @@ def test_nonpositive_levels_counted(cells):
     lv = cells.assign(tfp=[1.0, 2.0, 4.0, 0.0])
     with pytest.warns(DroppedObservationsWarning, match="nonpositive_productivity: 1"):
         t = tfp_index(lv, productivity="tfp", by="grp", base="B", log=False)
-    assert _row(t, "B")["n_firms"] == 1
+    assert _row(t, "B")["n_obs"] == 1
 
 
 def test_misaligned_series_is_counted(cells):
     s = pd.Series([0.0, 1.0, 2.0], index=[10, 12, 13])  # row 11 has no productivity
     with pytest.warns(DroppedObservationsWarning, match="missing_productivity: 1"):
         t = tfp_index(cells, productivity=s, by="grp", base="B")
-    assert _row(t, "A")["n_firms"] == 1
+    assert _row(t, "A")["n_obs"] == 1
 
 
 @pytest.mark.parametrize(

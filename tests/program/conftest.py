@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from tfp.datasets.pp0093 import load_pp0093_2020
-from tfp.program import ProgrammeRecords
+from tfp.program import ProgramRecords, load_pp0093_2020
 
 
 @pytest.fixture(scope="session")
-def records() -> ProgrammeRecords:
+def records() -> ProgramRecords:
     """The transcribed 2020 records without the register (fast)."""
     return load_pp0093_2020(register=False)
 
 
 @pytest.fixture(scope="session")
-def records_with_register() -> ProgrammeRecords:
+def records_with_register() -> ProgramRecords:
     """The transcribed 2020 records with the synthetic register (seed 0)."""
     return load_pp0093_2020()

@@ -62,7 +62,7 @@ SEED_INDICATOR_PROGRESS = {"P1-1": 42.4, "P3-1": 5.6, "P3-2": 222.1, "P4-1": 765
 
 
 @pytest.fixture(scope="module")
-def annex(records: prog.ProgrammeRecords) -> pd.DataFrame:
+def annex(records: prog.ProgramRecords) -> pd.DataFrame:
     return prog.annex_table(records)
 
 
@@ -100,14 +100,14 @@ def test_total_row(annex: pd.DataFrame) -> None:
     assert annex["level"].tolist()[-1] == "total"
 
 
-def test_product_budgets_are_sums_of_activities(records: prog.ProgrammeRecords) -> None:
+def test_product_budgets_are_sums_of_activities(records: prog.ProgramRecords) -> None:
     totals = prog.product_totals(records).set_index("number")
     for number, (pia, pim, dev) in SEED_PRODUCT_BUDGET.items():
         row = totals.loc[int(number)]
         assert (row["pia"], row["pim"], row["devengado"]) == (pia, pim, dev)
 
 
-def test_product_firms_are_unique_not_sums(records: prog.ProgrammeRecords) -> None:
+def test_product_firms_are_unique_not_sums(records: prog.ProgramRecords) -> None:
     totals = prog.product_totals(records).set_index("number")
     # P2: activities 50 + 990 + 0 = 1,040 firms, but 1,038 unique firms (seed annex)
     assert totals.loc[2, "activities_achieved"] == 1040
@@ -119,7 +119,7 @@ def test_product_firms_are_unique_not_sums(records: prog.ProgrammeRecords) -> No
 
 
 def test_shares_of_product_spending_match_seed_text(
-    records: prog.ProgrammeRecords,
+    records: prog.ProgramRecords,
 ) -> None:
     bud = prog.budget_execution(records)
     act = bud[bud["level"] == "activity"].set_index("number")
@@ -127,7 +127,7 @@ def test_shares_of_product_spending_match_seed_text(
         assert act.loc[number, "share_of_product_pct"] == pytest.approx(share, abs=0.05)
 
 
-def test_indicator_progress(records: prog.ProgrammeRecords) -> None:
+def test_indicator_progress(records: prog.ProgramRecords) -> None:
     ind = prog.indicator_progress(records).set_index("id")
     for key, pct in SEED_INDICATOR_PROGRESS.items():
         assert round(float(ind.loc[key, "progress_pct"]), 1) == pct
@@ -137,7 +137,7 @@ def test_indicator_progress(records: prog.ProgrammeRecords) -> None:
 
 
 def test_zero_target_gives_no_target_not_an_error(
-    records: prog.ProgrammeRecords,
+    records: prog.ProgramRecords,
 ) -> None:
     act = records.activities
     act.loc[act["number"] == "1.1", "target"] = 0.0
@@ -150,7 +150,7 @@ def test_zero_target_gives_no_target_not_an_error(
     assert annex_en.loc["1.1", "status"] == "no target"
 
 
-def test_zero_pim_and_zero_indicator_target(records: prog.ProgrammeRecords) -> None:
+def test_zero_pim_and_zero_indicator_target(records: prog.ProgramRecords) -> None:
     act = records.activities
     act.loc[act["number"] == "2.3", ["pim", "devengado"]] = 0.0
     ind = records.indicators
@@ -163,7 +163,7 @@ def test_zero_pim_and_zero_indicator_target(records: prog.ProgrammeRecords) -> N
     assert ip.loc["P3-1", "status"] == "no_target"
 
 
-def test_physical_progress_levels(records: prog.ProgrammeRecords) -> None:
+def test_physical_progress_levels(records: prog.ProgramRecords) -> None:
     all_rows = prog.physical_progress(records)
     assert all_rows["level"].tolist()[:4] == [
         "product",
@@ -177,7 +177,7 @@ def test_physical_progress_levels(records: prog.ProgrammeRecords) -> None:
         prog.physical_progress(records, level="products")  # type: ignore[arg-type]
 
 
-def test_row_order_does_not_change_results(records: prog.ProgrammeRecords) -> None:
+def test_row_order_does_not_change_results(records: prog.ProgramRecords) -> None:
     act = records.activities.sample(frac=1.0, random_state=3)
     shuffled = records.replace(activities=act)
     a = prog.product_totals(records).set_index("code").sort_index()
@@ -188,12 +188,12 @@ def test_row_order_does_not_change_results(records: prog.ProgrammeRecords) -> No
     pd.testing.assert_frame_equal(ea, eb)
 
 
-def test_year_on_year(records: prog.ProgrammeRecords) -> None:
+def test_year_on_year(records: prog.ProgramRecords) -> None:
     act = records.activities
     act["devengado"] = act["devengado"] / 2
     act["pim"] = act["pim"] / 2
     fields = records.programme_fields()
-    previous = prog.ProgrammeRecords.from_frames(
+    previous = prog.ProgramRecords.from_frames(
         programme=fields | {"year": 2019},
         products=records.products,
         activities=act,
@@ -209,7 +209,7 @@ def test_year_on_year(records: prog.ProgrammeRecords) -> None:
         prog.year_on_year(records, previous, measures=("execution_pct",))
 
 
-def test_display_labels(records: prog.ProgrammeRecords, annex: pd.DataFrame) -> None:
+def test_display_labels(records: prog.ProgramRecords, annex: pd.DataFrame) -> None:
     es = prog.display(annex, "es")
     en = prog.display(annex, "en")
     assert "Devengado" in es.columns

@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 import tfp.program as prog
+from tfp.program import CHECKS, Finding, check_records, finding_sentence, findings_frame
 
 
 def _codes(findings: list[prog.Finding]) -> list[tuple[str, str]]:
@@ -16,7 +17,7 @@ def _codes(findings: list[prog.Finding]) -> list[tuple[str, str]]:
 
 
 def test_seed_inconsistencies_flagged_and_nothing_else(
-    records: prog.ProgrammeRecords,
+    records: prog.ProgramRecords,
 ) -> None:
     findings = prog.check_records(records)
     assert _codes(findings) == [
@@ -33,7 +34,7 @@ def test_seed_inconsistencies_flagged_and_nothing_else(
 
 
 def test_register_agrees_with_records(
-    records_with_register: prog.ProgrammeRecords,
+    records_with_register: prog.ProgramRecords,
 ) -> None:
     # the synthetic register reproduces every activity and product count: no new findings
     assert _codes(prog.check_records(records_with_register)) == _codes(
@@ -42,12 +43,12 @@ def test_register_agrees_with_records(
 
 
 def test_clean_records_without_published_figures(
-    records: prog.ProgrammeRecords,
+    records: prog.ProgramRecords,
 ) -> None:
     assert prog.check_records(records.replace(published=None)) == []
 
 
-def test_activity_count_above_product(records: prog.ProgrammeRecords) -> None:
+def test_activity_count_above_product(records: prog.ProgramRecords) -> None:
     # the seed's text figure used as the record: Act. 4.1 = 27,758 > Product 4 = 24,758
     act = records.activities
     act.loc[act["number"] == "4.1", "achieved"] = 27_758
@@ -55,7 +56,7 @@ def test_activity_count_above_product(records: prog.ProgrammeRecords) -> None:
     assert ("activity_above_product", "activity 4.1 (5005087)") in _codes(findings)
 
 
-def test_devengado_above_pim(records: prog.ProgrammeRecords) -> None:
+def test_devengado_above_pim(records: prog.ProgramRecords) -> None:
     act = records.activities
     act.loc[act["number"] == "2.2", "devengado"] = 900_000.0
     findings = prog.check_records(records.replace(activities=act, published=None))
@@ -63,7 +64,7 @@ def test_devengado_above_pim(records: prog.ProgrammeRecords) -> None:
     assert findings[0].values == {"pim": 812_719.0, "devengado": 900_000.0}
 
 
-def test_budget_sums_that_do_not_add_up(records: prog.ProgrammeRecords) -> None:
+def test_budget_sums_that_do_not_add_up(records: prog.ProgramRecords) -> None:
     pub = records.published
     assert pub is not None
     pub.loc[
@@ -80,7 +81,7 @@ def test_budget_sums_that_do_not_add_up(records: prog.ProgrammeRecords) -> None:
     assert "10,000" in budget[0].message
 
 
-def test_published_percentage_beyond_rounding(records: prog.ProgrammeRecords) -> None:
+def test_published_percentage_beyond_rounding(records: prog.ProgramRecords) -> None:
     pub = records.published
     assert pub is not None
     sel = (pub["code"] == "5005079") & (pub["measure"] == "physical_progress_pct")
@@ -94,7 +95,7 @@ def test_published_percentage_beyond_rounding(records: prog.ProgrammeRecords) ->
 
 
 def test_typed_rounded_indicator_value_would_be_flagged(
-    records: prog.ProgrammeRecords,
+    records: prog.ProgramRecords,
 ) -> None:
     # Typing P4-1's rounded 49.8 % instead of 24,758 / 49,741 gives 766.2 %, not the printed
     # 765.8 %: the numerator/denominator transcription is what reproduces the seed.
@@ -109,7 +110,7 @@ def test_typed_rounded_indicator_value_would_be_flagged(
     assert ("published_mismatch", "indicator P4-1") in _codes(findings)
 
 
-def test_product_counts_and_targets(records: prog.ProgrammeRecords) -> None:
+def test_product_counts_and_targets(records: prog.ProgramRecords) -> None:
     prod = records.products
     prod.loc[prod["number"] == 1, ["achieved", "target"]] = [1_400.0, 2_000.0]
     findings = prog.check_records(records.replace(products=prod, published=None))
@@ -120,7 +121,7 @@ def test_product_counts_and_targets(records: prog.ProgrammeRecords) -> None:
     assert findings[1].severity == "warning"
 
 
-def test_register_count_mismatch(records_with_register: prog.ProgrammeRecords) -> None:
+def test_register_count_mismatch(records_with_register: prog.ProgramRecords) -> None:
     reg = records_with_register.register
     assert reg is not None
     first = reg.index[reg["activity"] == "5005082"][0]  # a firm of Act. 2.1
@@ -132,7 +133,7 @@ def test_register_count_mismatch(records_with_register: prog.ProgrammeRecords) -
     assert ("register_count_mismatch", "activity 2.1 (5005082)") in codes
 
 
-def test_finding_is_frozen_and_picklable(records: prog.ProgrammeRecords) -> None:
+def test_finding_is_frozen_and_picklable(records: prog.ProgramRecords) -> None:
     finding = prog.check_records(records)[0]
     with pytest.raises(dataclasses.FrozenInstanceError):
         finding.code = "x"  # type: ignore[misc]
@@ -146,13 +147,13 @@ def test_finding_is_frozen_and_picklable(records: prog.ProgrammeRecords) -> None
     assert pickle.loads(pickle.dumps(finding)) == finding
 
 
-def test_checks_do_not_change_records(records: prog.ProgrammeRecords) -> None:
+def test_checks_do_not_change_records(records: prog.ProgramRecords) -> None:
     before = records.activities.copy()
     prog.check_records(records)
     pd.testing.assert_frame_equal(records.activities, before)
 
 
-def test_printed_percentage_for_a_zero_target(records: prog.ProgrammeRecords) -> None:
+def test_printed_percentage_for_a_zero_target(records: prog.ProgramRecords) -> None:
     pub = records.published
     assert pub is not None
     extra = pd.DataFrame(
@@ -163,3 +164,46 @@ def test_printed_percentage_for_a_zero_target(records: prog.ProgrammeRecords) ->
     hit = [f for f in findings if f.where == "activity 2.3 (5005867)"]
     assert len(hit) == 1
     assert "not computable (zero target)" in hit[0].message
+
+
+# --------------------------------------------------------------------------------------
+# findings as sentences for the report's readers
+# --------------------------------------------------------------------------------------
+
+_VALUES = {
+    "budget_sum_mismatch": {"measure": "pim", "published": 10.0, "computed": 12.0},
+    "devengado_above_pim": {"pim": 100.0, "devengado": 120.0},
+    "activity_above_product": {"activity_achieved": 30.0, "product_achieved": 20.0},
+    "product_above_activities": {"achieved": 30.0, "activities_achieved": 20.0},
+    "product_target_mismatch": {"target": 30.0, "activities_target": 20.0},
+    "published_mismatch": {
+        "measure": "achieved",
+        "published": 27758.0,
+        "decimals": 0,
+        "computed": 24758.0,
+        "source": "text line 851 (Actividad 4.1 paragraph)",
+    },
+    "register_count_mismatch": {"register_firms": 30.0, "achieved": 20.0},
+}
+
+
+@pytest.mark.parametrize("code", sorted(CHECKS))
+@pytest.mark.parametrize("lang", ["es", "en"])
+def test_every_finding_reads_as_a_sentence(code: str, lang: str) -> None:
+    f = Finding(
+        code, "error", "English message", "activity 4.1 (5005087)", _VALUES[code]
+    )
+    text = finding_sentence(f, lang)
+    assert text.startswith("Actividad 4.1" if lang == "es" else "Activity 4.1")
+    assert text.endswith(".") and code not in text and "_" not in text
+    assert "English message" not in text
+    numbers = [v for v in _VALUES[code].values() if isinstance(v, float)]
+    assert all(f"{v:,.0f}" in text for v in numbers)
+
+
+def test_findings_frame_in_a_language(records) -> None:  # type: ignore[no-untyped-def]
+    findings = check_records(records)
+    es = findings_frame(findings, lang="es")
+    assert es["where"].tolist() == ["Actividad 4.1 (5005087)", "Indicador P1-1"]
+    assert "reporte publicado (texto)" in es["message"].iloc[0]
+    assert findings_frame(findings)["message"].tolist() == [f.message for f in findings]

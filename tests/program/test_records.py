@@ -32,7 +32,7 @@ def _edit_csv(path: Path, row: int, column: str, value: str) -> None:
 
 
 def test_read_directory_and_mapping_agree(
-    year_dir: Path, records: prog.ProgrammeRecords
+    year_dir: Path, records: prog.ProgramRecords
 ) -> None:
     from_dir = prog.read_records(year_dir)
     mapping = {name: year_dir / f"{name}.csv" for name in TABLES}
@@ -43,11 +43,11 @@ def test_read_directory_and_mapping_agree(
         pd.testing.assert_frame_equal(getattr(from_dir, name), getattr(records, name))
     assert from_dir.year == 2020
     assert from_dir.framework == records.framework
-    assert "Consulta Amigable MEF" in from_dir.source
+    assert "Consulta Amigable del MEF" in from_dir.source
 
 
 def test_read_excel_workbook(
-    year_dir: Path, tmp_path: Path, records: prog.ProgrammeRecords
+    year_dir: Path, tmp_path: Path, records: prog.ProgramRecords
 ) -> None:
     book = tmp_path / "pp0093_2020.xlsx"
     fields = records.programme_fields()
@@ -67,7 +67,7 @@ def test_read_excel_workbook(
     )
 
 
-def test_read_yaml_table(year_dir: Path, records: prog.ProgrammeRecords) -> None:
+def test_read_yaml_table(year_dir: Path, records: prog.ProgramRecords) -> None:
     import yaml
 
     ind = pd.read_csv(year_dir / "indicators.csv", dtype=str, keep_default_na=False)
@@ -283,7 +283,7 @@ def test_duplicate_firm_row(year_dir: Path) -> None:
     )
 
 
-def test_from_frames_reports_table_and_row(records: prog.ProgrammeRecords) -> None:
+def test_from_frames_reports_table_and_row(records: prog.ProgramRecords) -> None:
     act = records.activities.astype(object)
     act.loc[2, "pim"] = "n/d"
     with pytest.raises(
@@ -300,11 +300,11 @@ def test_from_frames_reports_table_and_row(records: prog.ProgrammeRecords) -> No
 # --- immutability -----------------------------------------------------------------------
 
 
-def test_records_are_read_only(records: prog.ProgrammeRecords) -> None:
+def test_records_are_read_only(records: prog.ProgramRecords) -> None:
     with pytest.raises(AttributeError, match="read-only"):
         records.year = 2021  # type: ignore[misc]
     with pytest.raises(TypeError, match="read_records"):
-        prog.ProgrammeRecords()
+        prog.ProgramRecords()
     act = records.activities
     act.loc[:, "pim"] = 0.0
     assert records.activities["pim"].sum() == 35_381_999
@@ -313,21 +313,21 @@ def test_records_are_read_only(records: prog.ProgrammeRecords) -> None:
         fw.name = "x"  # type: ignore[misc]
 
 
-def test_reading_does_not_modify_input_frames(records: prog.ProgrammeRecords) -> None:
+def test_reading_does_not_modify_input_frames(records: prog.ProgramRecords) -> None:
     act = records.activities
     before = act.copy()
     records.replace(activities=act)
     pd.testing.assert_frame_equal(act, before)
 
 
-def test_records_pickle_round_trip(records: prog.ProgrammeRecords) -> None:
+def test_records_pickle_round_trip(records: prog.ProgramRecords) -> None:
     again = pickle.loads(pickle.dumps(records))
     assert again.framework == records.framework
     pd.testing.assert_frame_equal(again.activities, records.activities)
     assert repr(again) == repr(records)
 
 
-def test_framework_lookups(records: prog.ProgrammeRecords) -> None:
+def test_framework_lookups(records: prog.ProgramRecords) -> None:
     fw = records.framework
     assert fw.activity("5005087").number == "4.1"
     assert fw.product("3000670").responsible == ("DGPAR", "DGAAMI")
@@ -338,3 +338,37 @@ def test_framework_lookups(records: prog.ProgrammeRecords) -> None:
     assert "Resultado final" in str(fw)
     with pytest.raises(KeyError):
         fw.activity("0")
+
+
+def test_embedded_loader_lives_with_the_programme() -> None:
+    """The records loader moved up from tfp.datasets (which must not import tfp.program)."""
+    import tfp.datasets
+
+    assert isinstance(prog.load_pp0093_2020(register=False), prog.ProgramRecords)
+    with pytest.raises(
+        AttributeError, match=r"moved to tfp\.program\.load_pp0093_2020"
+    ):
+        tfp.datasets.load_pp0093_2020
+
+
+def test_published_outcomes_are_the_seed_figures_with_their_source() -> None:
+    # seed report text lines 96-124 and chart lines 126-148
+    pub = prog.published_outcomes().set_index(["indicator", "group"])["value"]
+    assert pub["factor_share"].to_dict() == {
+        "capital": 0.262,
+        "skilled_labour": 0.588,
+        "unskilled_labour": 0.166,
+    }
+    assert pub[("tfp_index", "micro")] == 14.0 and pub[("mipyme_tfp", "2019")] == 1.13
+    assert pub[("mype_labour_growth_pct", "2019")] == 3.4
+    assert prog.published_outcomes()["source"].str.contains("lines").all()
+
+
+def test_old_class_spelling_is_a_deprecated_alias() -> None:
+    with pytest.warns(FutureWarning, match="ProgramRecords"):
+        old = prog.ProgrammeRecords
+    assert old is prog.ProgramRecords
+    with pytest.warns(FutureWarning):
+        from tfp.program.records import ProgrammeRecords  # noqa: F401
+    with pytest.raises(AttributeError):
+        prog.ProgramRecordz

@@ -31,14 +31,14 @@ SEED_PRODUCT_FIRMS = {"1": 1_347, "2": 1_038, "3": 507, "4": 24_758}
 
 
 @pytest.fixture(scope="module")
-def cov(records_with_register: prog.ProgrammeRecords):  # type: ignore[no-untyped-def]
+def cov(records_with_register: prog.ProgramRecords):  # type: ignore[no-untyped-def]
     def get(by: str) -> pd.DataFrame:
         return prog.coverage(records_with_register, by=by)
 
     return get
 
 
-def test_firm_count(records_with_register: prog.ProgrammeRecords) -> None:
+def test_firm_count(records_with_register: prog.ProgramRecords) -> None:
     reg = records_with_register.register
     assert reg is not None
     assert reg["firm_id"].nunique() == 28_510
@@ -90,7 +90,7 @@ def test_size_strata(cov) -> None:  # type: ignore[no-untyped-def]
     )
 
 
-def test_worker_bands(cov, records_with_register: prog.ProgrammeRecords) -> None:  # type: ignore[no-untyped-def]
+def test_worker_bands(cov, records_with_register: prog.ProgramRecords) -> None:  # type: ignore[no-untyped-def]
     wb = cov("worker_band").set_index("group")
     assert wb.loc["1-4", "share_known_pct"] == pytest.approx(
         76.6, abs=PRINTED_HALF_UNIT
@@ -101,7 +101,7 @@ def test_worker_bands(cov, records_with_register: prog.ProgrammeRecords) -> None
     assert (big["sales_soles"] > 850 * 4300).all()  # seed: > 50 workers and > 850 UIT
 
 
-def test_targeting_share(records_with_register: prog.ProgrammeRecords) -> None:
+def test_targeting_share(records_with_register: prog.ProgramRecords) -> None:
     summary = prog.targeting_summary(records_with_register)
     target = summary[summary["group"] == "target"].iloc[0]
     assert target["n_firms"] == 2_195
@@ -113,7 +113,7 @@ def test_targeting_share(records_with_register: prog.ProgrammeRecords) -> None:
 
 
 def test_targeted_firms_meet_every_criterion(
-    records_with_register: prog.ProgrammeRecords,
+    records_with_register: prog.ProgramRecords,
 ) -> None:
     prof = prog.firm_profile(records_with_register)
     t = prof[prof["target"]]
@@ -144,7 +144,7 @@ def test_activity_and_product_counts(cov) -> None:  # type: ignore[no-untyped-de
 
 
 def test_register_product_counts_are_unique_firms(
-    records_with_register: prog.ProgrammeRecords,
+    records_with_register: prog.ProgramRecords,
 ) -> None:
     totals = prog.product_totals(records_with_register).set_index("number")
     assert totals.loc[1, "register_firms"] == 1_347
@@ -170,7 +170,7 @@ def test_register_is_deterministic() -> None:
 
 
 def test_relabelling_firms_changes_nothing(
-    records_with_register: prog.ProgrammeRecords,
+    records_with_register: prog.ProgramRecords,
 ) -> None:
     reg = records_with_register.register
     assert reg is not None
@@ -193,7 +193,7 @@ def test_relabelling_firms_changes_nothing(
 
 
 def test_coverage_errors(
-    records: prog.ProgrammeRecords, records_with_register: prog.ProgrammeRecords
+    records: prog.ProgramRecords, records_with_register: prog.ProgramRecords
 ) -> None:
     with pytest.raises(RecordsError, match="no register of firms served"):
         prog.coverage(records, by="department")

@@ -94,9 +94,9 @@ def test_colombian_stage1_matches_gnrprod(colombian_fit) -> None:  # type: ignor
     f = colombian_fit
     ri = dict(zip(f.names, f.params, strict=True))["RI"]
     assert ri == pytest.approx(GNRPROD["RI"], abs=RI_ATOL)
-    assert f.extra["stage1"]["ssr"] == pytest.approx(GNRPROD["ssr"], rel=SSR_RTOL)
+    assert f.details.stage1["ssr"] == pytest.approx(GNRPROD["ssr"], rel=SSR_RTOL)
     # a true NLS minimum is not above gnrprod's early stop
-    assert f.extra["stage1"]["ssr"] <= GNRPROD["ssr"] + 1e-4
+    assert f.details.stage1["ssr"] <= GNRPROD["ssr"] + 1e-4
 
 
 def test_colombian_stage2_criterion_at_least_as_low_as_gnrprod(colombian_fit) -> None:  # type: ignore[no-untyped-def]
@@ -104,7 +104,7 @@ def test_colombian_stage2_criterion_at_least_as_low_as_gnrprod(colombian_fit) ->
     assert f.objective <= GNRPROD["objective"]
     assert f.objective < ROOT_TOL
     assert f.objective == pytest.approx(
-        f.objective_fn(np.asarray(f.extra["integral_coef"]))
+        f.objective_fn(np.asarray(f.details.integral_coef))
     )
     p = dict(zip(f.names, f.params, strict=True))
     # REFERENCE.md: tighter optimisers of the same criterion give L 0.21-0.23, K 0.111-0.118
@@ -137,7 +137,7 @@ def test_colombian_gap_aware_lags_drop_the_31_gaps() -> None:
 def test_sim500_stage1_and_flexible_elasticity_match_julia(sim_fit) -> None:  # type: ignore[no-untyped-def]
     _, f = sim_fit
     p = dict(zip(f.names, f.params, strict=True))
-    assert f.extra["stage1"]["coef"][0] == pytest.approx(JULIA["const"], abs=1e-5)
+    assert f.details.stage1["coef"][0] == pytest.approx(JULIA["const"], abs=1e-5)
     assert p["i"] == pytest.approx(JULIA["i"], abs=JULIA_ATOL)
     assert abs(p["i"] - TRUTH["i"]) < 0.03  # truth 0.65 beside Julia's 0.62627
     assert int(f.sample.sum()) == 14500
@@ -148,13 +148,13 @@ def test_sim500_elasticity_formula_reproduces_julia_at_its_coefficients(
 ) -> None:  # type: ignore[no-untyped-def]
     df, f = sim_fit
     k = df["k"].to_numpy()
-    c_hat = np.asarray(f.extra["integral_coef"])  # terms k, k^2, k^3
-    assert f.extra["integral_terms"] == ("k", "k^2", "k^3")
+    c_hat = np.asarray(f.details.integral_coef)  # terms k, k^2, k^3
+    assert f.details.integral_terms == ("k", "k^2", "k^3")
 
     def d_c(c: np.ndarray) -> np.ndarray:
         return c[0] + 2 * c[1] * k + 3 * c[2] * k**2
 
-    el_k = np.asarray(f.extra["elasticities"])[:, 0]
+    el_k = np.asarray(f.elasticities)[:, 0]
     at_julia = el_k - d_c(c_hat) + d_c(np.array([0.38825, -0.02485, 0.00247]))
     assert at_julia.min() == pytest.approx(0.27269, abs=PRINTED_COEF_ATOL)
     assert at_julia.max() == pytest.approx(0.38782, abs=PRINTED_COEF_ATOL)

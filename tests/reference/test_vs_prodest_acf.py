@@ -98,7 +98,7 @@ def test_markupest_dgp3_lnm1_recovers_truth() -> None:
     assert g.objective is not None and g.objective <= g.objective_fn(
         np.array([0.592, 0.403])
     )
-    assert any(abs(p[1]) < 0.05 for _, p in f.extra["spurious_minima"])
+    assert any(abs(p[1]) < 0.05 for _, p in f.details.spurious_minima)
 
 
 def test_chilean_end_to_end_through_tfp_estimate() -> None:

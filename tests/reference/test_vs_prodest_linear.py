@@ -72,8 +72,8 @@ def test_gmm_defaults_differ_from_the_prodest_preset(chilean_panel):
     preset = fit_gmm(chilean_panel, SPEC, WooldridgeOptions.prodest())
     default = fit_gmm(chilean_panel, SPEC, WooldridgeOptions())
     assert abs(default.params[2] - preset.params[2]) > 0.01
-    assert default.extra["j_df"] == preset.extra["j_df"] == 3
-    assert 0.0 <= default.extra["j_pvalue"] <= 1.0
+    assert default.details.j_df == preset.details.j_df == 3
+    assert 0.0 <= default.details.j_pvalue <= 1.0
 
 
 # ---- end to end through tfp.estimate -------------------------------------------------------

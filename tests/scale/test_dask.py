@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 
 import tfp
+from tfp.by_group import estimate_by
 from tfp.datasets.simulate import acf_dgp
-from tfp.groups import estimate_by
 
 distributed = pytest.importorskip("distributed")
 joblib = pytest.importorskip("joblib")

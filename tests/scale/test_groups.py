@@ -8,9 +8,9 @@ import pytest
 
 import tfp
 from tfp.bootstrap import firm_draws
+from tfp.by_group import estimate_by, group_seeds
 from tfp.datasets.simulate import acf_dgp
 from tfp.exceptions import DataError, SpecificationError, TFPWarning
-from tfp.groups import estimate_by, group_seeds
 
 # ACF on 1,200 firms × 10 years per group (DGP1 of ACF 2015, no measurement error): the
 # sampling sd of each elasticity is ~0.01 at this size, so 0.03 is three sds (GUIDE §9).
@@ -187,3 +187,14 @@ def test_lazy_draws_equal_the_draw_matrix() -> None:
     pd.testing.assert_frame_equal(
         own.bootstrap.params, injected.bootstrap.params, check_exact=True
     )
+
+
+def test_tfp_groups_is_a_deprecated_alias_of_by_group() -> None:
+    import tfp.by_group
+    import tfp.groups
+
+    with pytest.warns(FutureWarning, match="tfp.by_group"):
+        from tfp.groups import estimate_by as old
+    assert old is tfp.by_group.estimate_by
+    with pytest.warns(FutureWarning, match="group_seeds from tfp.by_group"):
+        assert tfp.groups.group_seeds is tfp.by_group.group_seeds

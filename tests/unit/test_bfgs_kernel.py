@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from tfp._kernels import bfgs_nb, reference
-from tfp.numerics.gmm import RCOND_SINGULAR
+from tfp.numerics.markov_gmm import RCOND_SINGULAR
 
 pytestmark = pytest.mark.nojit
 
@@ -43,7 +43,7 @@ def test_bfgs_follows_scipy(seed: int, root: bool) -> None:
     u0 = np.array([0.2, 0.2])
     args = (phi, phil, x, xl, cl, z, 2, root, RCOND_SINGULAR, amat, root, t, 1.7)
     u1, f1, it1, ne1, s1 = bfgs_nb.markov_bfgs_nb(*args, u0.copy(), 1e-9, 1e-12, 500)
-    u2, f2, it2, ne2, s2 = reference.markov_bfgs_nb(*args, u0.copy(), 1e-9, 1e-12, 500)
+    u2, f2, it2, ne2, s2 = reference.markov_bfgs_np(*args, u0.copy(), 1e-9, 1e-12, 500)
     assert f1 == pytest.approx(f2, rel=1e-9, abs=1e-20)
     if f2 < 1e-20:  # a root: the same steps all the way
         assert (it1, ne1, s1) == (it2, ne2, s2)
@@ -59,7 +59,7 @@ def test_bfgs_reports_scipy_status_codes() -> None:
         *args, np.eye(2), 1.0, np.array([0.2, 0.2]), 1e-9, 0.0, 2
     )
     assert out[2] == 2 and out[4] == bfgs_nb.BFGS_MAXITER
-    ref = reference.markov_bfgs_nb(
+    ref = reference.markov_bfgs_np(
         *args, np.eye(2), 1.0, np.array([0.2, 0.2]), 1e-9, 0.0, 2
     )
     assert ref[4] == bfgs_nb.BFGS_MAXITER

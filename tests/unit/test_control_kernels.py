@@ -63,7 +63,7 @@ def test_criterion_matches_twin(
     for theta in (np.full(n_s, 0.25), np.linspace(-0.5, 0.9, n_s)):
         args = (*d.values(), theta, exps)
         s1, v1, g1 = control_nb.cf_criterion_nb(*args)
-        s2, v2, g2 = reference.cf_criterion_nb(*args)
+        s2, v2, g2 = reference.cf_criterion_np(*args)
         assert s1 == s2 == control_nb.STATUS_OK
         assert v1 == pytest.approx(v2, rel=RTOL_KERNEL)
         np.testing.assert_allclose(
@@ -77,13 +77,13 @@ def test_degenerate_law_of_motion_is_a_status() -> None:
     flat = dict(
         d, phil=np.full(200, 2.0), xfl=np.zeros((200, 1)), xsl=np.zeros((200, 1))
     )
-    for kernel in (control_nb.cf_criterion_nb, reference.cf_criterion_nb):
+    for kernel in (control_nb.cf_criterion_nb, reference.cf_criterion_np):
         s, v, _ = kernel(*flat.values(), np.array([0.3]), exps)
         assert s == control_nb.STATUS_NO_SPREAD and v == np.inf
     # two identical columns in the law of motion: exactly singular normal equations
     d2 = dict(d, prob=np.ones((200, 1)))
     exps2 = np.ascontiguousarray(exponent_table(2, 1))
-    for kernel in (control_nb.cf_criterion_nb, reference.cf_criterion_nb):
+    for kernel in (control_nb.cf_criterion_nb, reference.cf_criterion_np):
         s, v, _ = kernel(*d2.values(), np.array([0.3]), exps2)
         assert s == control_nb.STATUS_SINGULAR and v == np.inf
 
@@ -112,12 +112,12 @@ def test_nelder_mead_matches_twin_and_scipy(
     x0 = np.full(n_s, 0.05)
     args = (*d.values(), exps, x0, 1e-6, 1e-12, 400)
     x1, f1, it1, nf1, s1 = control_nb.cf_nelder_mead_nb(*args)
-    x2, f2, it2, nf2, s2 = reference.cf_nelder_mead_nb(*args)
+    x2, f2, it2, nf2, s2 = reference.cf_nelder_mead_np(*args)
     assert (it1, nf1, s1) == (it2, nf2, s2)
     np.testing.assert_allclose(x1, x2, rtol=1e-9, atol=1e-12)
     assert f1 == pytest.approx(f2, rel=RTOL_KERNEL)
     res = minimize(
-        lambda t: reference.cf_criterion_nb(*d.values(), np.asarray(t), exps)[1],
+        lambda t: reference.cf_criterion_np(*d.values(), np.asarray(t), exps)[1],
         x0,
         method="Nelder-Mead",
         options={"xatol": 1e-6, "fatol": 1e-12, "maxiter": 400, "adaptive": False},

@@ -62,7 +62,7 @@ def test_pieces_match_twins(
     centre, scale = centre_scale
     args = (phi, phil, x, xl, cl)
     hh1, hw1 = markov_nb.markov_gram_nb(*args, beta, degree, centre, scale)
-    hh2, hw2 = reference.markov_gram_nb(*args, beta, degree, centre, scale)
+    hh2, hw2 = reference.markov_gram_np(*args, beta, degree, centre, scale)
     _close(hh1, hh2)
     _close(hw1, hw2)
     rho = np.linalg.solve(hh2, hw2)
@@ -70,17 +70,17 @@ def test_pieces_match_twins(
         out1 = markov_nb.markov_moments_nb(
             *args, z, beta, rho, degree, centre, scale, grad
         )
-        out2 = reference.markov_moments_nb(
+        out2 = reference.markov_moments_np(
             *args, z, beta, rho, degree, centre, scale, grad
         )
         for a1, a2 in zip(out1, out2, strict=True):
             _close(a1, a2)
     _close(
         markov_nb.markov_xi_nb(*args, beta, rho, degree, centre, scale),
-        reference.markov_xi_nb(*args, beta, rho, degree, centre, scale),
+        reference.markov_xi_np(*args, beta, rho, degree, centre, scale),
     )
     m1 = markov_nb.lag_centre_scale_nb(phil, xl, beta)
-    m2 = reference.lag_centre_scale_nb(phil, xl, beta)
+    m2 = reference.lag_centre_scale_np(phil, xl, beta)
     _close(np.array(m1), np.array(m2))
 
 
@@ -98,7 +98,7 @@ def test_fused_evaluation_matches_twin_and_finite_differences(
     s1, v1, g1, j1, r1 = markov_nb.markov_eval_nb(
         *args, beta, degree, standardize, 1e-13, True
     )
-    s2, v2, g2, j2, r2 = reference.markov_eval_nb(
+    s2, v2, g2, j2, r2 = reference.markov_eval_np(
         *args, beta, degree, standardize, 1e-13, True
     )
     assert s1 == s2 == markov_nb.STATUS_OK
@@ -157,7 +157,7 @@ def test_unusable_law_of_motion_is_a_status(mutate: str, status: int) -> None:
     else:
         cl = np.ones_like(cl)  # the same column as the constant
     beta = np.array([0.5, 0.3])
-    for kernel in (markov_nb.markov_eval_nb, reference.markov_eval_nb):
+    for kernel in (markov_nb.markov_eval_nb, reference.markov_eval_np):
         s, v, g, jac, _ = kernel(
             phi, phil, x, xl, cl, z, np.eye(2), beta, 2, False, 1e-13, True
         )

@@ -8,7 +8,15 @@ import numpy as np
 import pytest
 
 from tfp.exceptions import ConvergenceError, ConvergenceWarning, SpecificationError
-from tfp.numerics.optimize import minimize_multistart, sobol_starts
+from tfp.numerics.optimize import (
+    Convergence,
+    LocalMinimum,
+    minimize_multistart,
+    near_minima,
+    noise_margin,
+    screen_starts,
+    sobol_starts,
+)
 from tfp.options import Optimizer
 
 # Nelder-Mead with xtol 1e-8 locates a smooth minimum to ~1e-6 in the parameters.
@@ -147,3 +155,38 @@ def test_convergence_record_is_frozen_and_picklable() -> None:
     with pytest.raises(AttributeError):
         conv.objective = 0.0  # type: ignore[misc]
     assert pickle.loads(pickle.dumps(conv)) == conv
+
+
+def test_screening_keeps_the_minima_within_noise_of_the_best() -> None:
+    def minimum(objective: float, x: float) -> LocalMinimum:
+        return LocalMinimum(objective=objective, params=(x,), n_starts=1)
+
+    conv = Convergence(
+        converged=True, n_iter=1, n_evals=1, objective=1.0, message="", start_params=(0.0,),
+        elapsed=0.0, local_minima=(minimum(1.0, 0.1), minimum(1.5, 0.2), minimum(9.0, 0.3)),
+    )  # fmt: skip
+    near = near_minima(conv, lambda x: 1.0)
+    assert [float(x[0]) for x in near] == [0.1, 0.2]
+    assert [
+        float(x[0]) for x in near_minima(conv, lambda x: 1.0, lambda x: x[0] > 0.15)
+    ] == [0.2]
+    # noise margin: 10 · var · max(df, 1) / n, and 0 without residuals
+    resid = np.array([1.0, -1.0, 1.0, -1.0])
+    assert noise_margin(resid, 0) == noise_margin(resid, 1) == 10.0 * 1.0 / 4
+    assert noise_margin(None, 3) == 0.0
+    firm = np.repeat(np.arange(10), 3)  # 30 rows
+    starts = np.arange(8.0).reshape(4, 2)
+    seen: list[np.ndarray] = []
+
+    def search(rows: np.ndarray) -> tuple[Convergence, list[np.ndarray]]:
+        seen.append(rows)
+        return conv, [starts[2], starts[0]]
+
+    out, record = screen_starts(firm, starts, 10, search)
+    np.testing.assert_array_equal(seen[0], np.flatnonzero(firm % 3 == 0))
+    assert record is not None and (record.every_kth_firm, record.nobs) == (3, 12)
+    np.testing.assert_array_equal(out, starts[[2, 0]])
+    assert screen_starts(firm, starts, 30, search) == (
+        starts,
+        None,
+    )  # small: unscreened

@@ -2,6 +2,6 @@
 
 Kernels take float64/int64 C-contiguous arrays and scalars, never draw random numbers and
 return plain arrays or ``(result, status)`` pairs; the calling module turns a status into an
-exception. Every kernel listed in :data:`TWINS` has a NumPy twin with the same signature, and
-``tests/unit/test_kernels.py`` checks that they agree.
+exception. Every kernel ``f_nb`` has a NumPy twin ``f_np`` in ``reference.py`` with the same
+signature, and ``tests/unit/test_kernels.py`` checks that each has one and that they agree.
 """

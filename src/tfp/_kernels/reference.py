@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 
-def lag_index_nb(firm: np.ndarray, time: np.ndarray, k: int) -> np.ndarray:
+def lag_index_np(firm: np.ndarray, time: np.ndarray, k: int) -> np.ndarray:
     """NumPy twin of :func:`tfp._kernels.panel_nb.lag_index_nb`."""
     n = firm.shape[0]
     if k == 0:
@@ -27,7 +27,7 @@ def lag_index_nb(firm: np.ndarray, time: np.ndarray, k: int) -> np.ndarray:
     return np.where(found, pos_clipped, -1).astype(np.int64)
 
 
-def poly_basis_nb(x: np.ndarray, exponents: np.ndarray) -> np.ndarray:
+def poly_basis_np(x: np.ndarray, exponents: np.ndarray) -> np.ndarray:
     """NumPy twin of :func:`tfp._kernels.poly_nb.poly_basis_nb`."""
     n = x.shape[0]
     out = np.ones((n, exponents.shape[0]), dtype=np.float64)
@@ -38,7 +38,7 @@ def poly_basis_nb(x: np.ndarray, exponents: np.ndarray) -> np.ndarray:
     return out
 
 
-def resample_rows_nb(
+def resample_rows_np(
     firm_start: np.ndarray, firm_count: np.ndarray, draw: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """NumPy twin of :func:`tfp._kernels.resample_nb.resample_rows_nb`."""
@@ -68,7 +68,7 @@ def _markov_h(
     return w, v, np.column_stack([powers, cl])
 
 
-def lag_centre_scale_nb(
+def lag_centre_scale_np(
     phil: np.ndarray, xl: np.ndarray, beta: np.ndarray
 ) -> tuple[float, float]:
     """NumPy twin of :func:`tfp._kernels.markov_nb.lag_centre_scale_nb`."""
@@ -78,7 +78,7 @@ def lag_centre_scale_nb(
     return float(wl.mean()), float(wl.std())
 
 
-def markov_gram_nb(
+def markov_gram_np(
     phi: np.ndarray,
     phil: np.ndarray,
     x: np.ndarray,
@@ -94,7 +94,7 @@ def markov_gram_nb(
     return h.T @ h, h.T @ w
 
 
-def markov_moments_nb(
+def markov_moments_np(
     phi: np.ndarray,
     phil: np.ndarray,
     x: np.ndarray,
@@ -129,7 +129,7 @@ def markov_moments_nb(
     return z.T @ xi, z.T @ a, h.T @ a, z.T @ h, e
 
 
-def markov_xi_nb(
+def markov_xi_np(
     phi: np.ndarray,
     phil: np.ndarray,
     x: np.ndarray,
@@ -146,7 +146,7 @@ def markov_xi_nb(
     return w - h @ rho
 
 
-def markov_rho_nb(
+def markov_rho_np(
     hh: np.ndarray, hw: np.ndarray, rcond: float
 ) -> tuple[int, np.ndarray, np.ndarray, np.ndarray]:
     """NumPy twin of :func:`tfp._kernels.markov_nb.markov_rho_nb`."""
@@ -163,7 +163,7 @@ def markov_rho_nb(
     return 0, np.linalg.solve(hs, hw / scale) / scale, hs, scale
 
 
-def markov_eval_nb(
+def markov_eval_np(
     phi: np.ndarray,
     phil: np.ndarray,
     x: np.ndarray,
@@ -181,14 +181,14 @@ def markov_eval_nb(
     n, p, q = phi.shape[0], x.shape[1], z.shape[1]
     centre, scale = 0.0, 1.0
     if standardize:
-        centre, scale = lag_centre_scale_nb(phil, xl, beta)
+        centre, scale = lag_centre_scale_np(phil, xl, beta)
         if not (scale > 0.0 and np.isfinite(scale)):
             scale = 1.0
-    hh, hw = markov_gram_nb(phi, phil, x, xl, cl, beta, degree, centre, scale)
-    status, rho, hs, dscale = markov_rho_nb(hh, hw, rcond)
+    hh, hw = markov_gram_np(phi, phil, x, xl, cl, beta, degree, centre, scale)
+    status, rho, hs, dscale = markov_rho_np(hh, hw, rcond)
     if status != 0:
         return status, float("inf"), np.zeros(q), np.zeros((q, p)), rho
-    zxi, za, ha, zh, e = markov_moments_nb(
+    zxi, za, ha, zh, e = markov_moments_np(
         phi, phil, x, xl, cl, z, beta, rho, degree, centre, scale, jac
     )
     g = zxi / n
@@ -199,7 +199,7 @@ def markov_eval_nb(
     return 0, val, g, (za - zh @ sol) / n, rho
 
 
-def solve_small_nb(a: np.ndarray, b: np.ndarray) -> tuple[bool, np.ndarray]:
+def solve_small_np(a: np.ndarray, b: np.ndarray) -> tuple[bool, np.ndarray]:
     """NumPy twin of :func:`tfp._kernels.control_nb.solve_small_nb`."""
     try:
         return True, np.linalg.solve(a, b)
@@ -207,7 +207,7 @@ def solve_small_nb(a: np.ndarray, b: np.ndarray) -> tuple[bool, np.ndarray]:
         return False, np.zeros(a.shape[0])
 
 
-def cf_criterion_nb(
+def cf_criterion_np(
     phi: np.ndarray,
     phil: np.ndarray,
     y: np.ndarray,
@@ -234,8 +234,8 @@ def cf_criterion_nb(
         return 1, float("inf"), np.zeros(nh)
     v = (omega_lag - centre) / spread
     cols = v[:, None] if prob.shape[1] == 0 else np.column_stack([v, prob[:, 0]])
-    h = poly_basis_nb(np.ascontiguousarray(cols), exps)
-    ok, g = solve_small_nb(h.T @ h, h.T @ omega)
+    h = poly_basis_np(np.ascontiguousarray(cols), exps)
+    ok, g = solve_small_np(h.T @ h, h.T @ omega)
     if not ok:
         return 2, float("inf"), np.zeros(nh)
     xi = y - fitted_f - xs_theta - h @ g
@@ -248,7 +248,7 @@ def cf_criterion_nb(
     return 0, (val if np.isfinite(val) else float("inf")), g
 
 
-def cf_nelder_mead_nb(
+def cf_nelder_mead_np(
     phi: np.ndarray,
     phil: np.ndarray,
     y: np.ndarray,
@@ -270,7 +270,7 @@ def cf_nelder_mead_nb(
     args = (phi, phil, y, xf, xfl, xs, xsl, prob, z, w, beta_f)
 
     def f(theta: np.ndarray) -> float:
-        return cf_criterion_nb(*args, np.ascontiguousarray(theta), exps)[1]
+        return cf_criterion_np(*args, np.ascontiguousarray(theta), exps)[1]
 
     n = x0.shape[0]
     sim = np.empty((n + 1, n))
@@ -329,7 +329,7 @@ def cf_nelder_mead_nb(
     return sim[0].copy(), float(np.min(fsim)), it, nfev, 2 if it >= maxiter else 0
 
 
-def markov_bfgs_nb(
+def markov_bfgs_np(
     phi: np.ndarray,
     phil: np.ndarray,
     x: np.ndarray,
@@ -354,7 +354,7 @@ def markov_bfgs_nb(
     eye = np.eye(z.shape[1])
 
     def crit(u: np.ndarray) -> tuple[float, np.ndarray]:
-        status, val, g, jac, _ = markov_eval_nb(
+        status, val, g, jac, _ = markov_eval_np(
             phi,
             phil,
             x,

@@ -5,13 +5,13 @@
 
 Each returns a :class:`SimulatedPanel` ``(data, truth)``.
 
-* :func:`load_pp0093_2020` — PP 0093's 2020 records transcribed from PRODUCE's follow-up report.
-* :func:`synthetic_register` — a synthetic register of the 28,510 firms served in 2020.
+* :func:`synthetic_register` — a synthetic register of the 28,510 firms PP 0093 served in 2020
+  (the 2020 records themselves: :func:`tfp.program.load_pp0093_2020`).
 """
 
 from __future__ import annotations
 
-from tfp.datasets.pp0093 import load_pp0093_2020, synthetic_register
+from tfp.datasets.pp0093 import synthetic_register
 from tfp.datasets.simulate import (
     SEED_TFP_RATIOS,
     SimulatedPanel,
@@ -26,8 +26,15 @@ __all__ = [
     "SimulatedPanel",
     "SimulationTruth",
     "acf_dgp",
-    "load_pp0093_2020",
     "size_class_ratios",
     "synthetic_ene",
     "synthetic_register",
 ]
+
+
+def __getattr__(name: str) -> object:
+    if name == "load_pp0093_2020":  # moved up to the layer that owns programme records
+        raise AttributeError(
+            "tfp.datasets.load_pp0093_2020 moved to tfp.program.load_pp0093_2020"
+        )
+    raise AttributeError(f"module 'tfp.datasets' has no attribute {name!r}")

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import struct
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -177,22 +178,61 @@ def write_ene_2015(
     """
     validate_literal(fmt, FORMATS, name="fmt")
     data = _check_panel(panel)
-    root = Path(directory)
-    rng = np.random.default_rng(seed)
-    n = len(data)
-    years = data["year"].to_numpy(dtype=np.int64)
-    edition = years + _OFFSET
-    firm = np.array([str(v) for v in data["firm_id"]], dtype=object)
-
-    # ---- economic block (module IX) -------------------------------------------------
-    sales = np.round(data["sales_soles"].to_numpy(dtype=np.float64)).astype(np.int64)
-    mat = np.round(data["materials_soles"].to_numpy(dtype=np.float64)).astype(np.int64)
-    p = _split(
-        sales,
-        np.column_stack(
-            [rng.uniform(0.6, 0.9, n), rng.uniform(0, 0.1, n), np.zeros(n)]
-        ),
+    rng = np.random.default_rng(seed)  # the steps draw from it in this order
+    rows = _Rows.of(data)
+    _economic_items(rows, data, rng)
+    _asset_items(rows, data, rng)
+    _identification(rows, data, rng)
+    _plant_cases(rows, rng, awkward=awkward, blank_large=blank_large_economics)
+    _labour_items(rows, data, rng)
+    expected, dropped = _expectations(rows)
+    tables = _module_tables(rows, rng, awkward=awkward)
+    return RawENE(
+        _write_editions(rows, tables, Path(directory), fmt), expected, dropped
     )
+
+
+@dataclass
+class _Rows:
+    """The questionnaire items of every firm-year, filled in by the steps of
+    :func:`write_ene_2015` (module IX, assets, identification, labour) and the cases planted."""
+
+    firm: np.ndarray
+    years: np.ndarray
+    edition: np.ndarray
+    items: dict[str, Any] = field(default_factory=dict)
+    reason: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=object))
+    flags: dict[str, np.ndarray] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, data: pd.DataFrame) -> _Rows:
+        years = data["year"].to_numpy(dtype=np.int64)
+        firm = np.array([str(v) for v in data["firm_id"]], dtype=object)
+        rows = cls(firm, years, years + _OFFSET)
+        rows.reason = np.full(len(data), "", dtype=object)
+        flags = ("no_labour", "no_assets", "dup_ident", "dup_conflict", "not_a_number")
+        rows.flags = {k: np.zeros(len(data), dtype=bool) for k in flags}
+        rows.flags |= {
+            k: np.zeros(len(data), dtype=bool) for k in ("blank_econ", "blank_item")
+        }
+        return rows
+
+    @property
+    def n(self) -> int:
+        return len(self.firm)
+
+
+def _whole(data: pd.DataFrame, column: str) -> np.ndarray:
+    return np.round(data[column].to_numpy(dtype=np.float64)).astype(np.int64)
+
+
+def _economic_items(rows: _Rows, data: pd.DataFrame, rng: np.random.Generator) -> None:
+    """Module IX: sales and intermediate consumption split into their items."""
+    n, sales, mat = rows.n, _whole(data, "sales_soles"), _whole(data, "materials_soles")
+    split = np.column_stack(
+        [rng.uniform(0.6, 0.9, n), rng.uniform(0, 0.1, n), np.zeros(n)]
+    )
+    p = _split(sales, split)
     m9p4 = {1: p[:, 0], 3: p[:, 0].copy(), 4: p[:, 1], 5: p[:, 2]}
     for k in (2, 6, 7):
         m9p4[k] = rng.integers(0, 100_000, n)
@@ -200,172 +240,173 @@ def write_ene_2015(
     m9p5 = {1: q[:, 0], 9: q[:, 1]}
     for k in range(2, 9):
         m9p5[k] = rng.integers(0, 50_000, n)
+    rows.items |= {"sales": sales, "mat": mat, "m9p4": m9p4, "m9p5": m9p5}
 
-    # ---- fixed assets (long) --------------------------------------------------------
-    cap = np.round(data["capital_soles"].to_numpy(dtype=np.float64)).astype(np.int64)
-    inv = np.round(data["investment_soles"].to_numpy(dtype=np.float64)).astype(np.int64)
-    disp = np.round(cap * rng.uniform(0, 0.02, n)).astype(np.int64)
+
+def _asset_items(rows: _Rows, data: pd.DataFrame, rng: np.random.Generator) -> None:
+    """Module IX.6: opening capital, new and used investment, disposals over asset rows 1-3."""
+    cap, inv = _whole(data, "capital_soles"), _whole(data, "investment_soles")
+    disp = np.round(cap * rng.uniform(0, 0.02, rows.n)).astype(np.int64)
     gross = inv + disp
     new = np.round(0.7 * gross).astype(np.int64)
-    used = gross - new
-    shares = rng.dirichlet([2.0, 3.0, 1.0], n)
-    begin_r, new_r, used_r, disp_r = (_split(x, shares) for x in (cap, new, used, disp))
-    dep_r = np.round(0.1 * begin_r).astype(np.int64)
-    end_r = begin_r + new_r + used_r - disp_r - dep_r
+    shares = rng.dirichlet([2.0, 3.0, 1.0], rows.n)
+    begin, new_r, used, disp_r = (
+        _split(x, shares) for x in (cap, new, gross - new, disp)
+    )
+    end = begin + new_r + used - disp_r - np.round(0.1 * begin).astype(np.int64)
+    rows.items["assets"] = {"begin": begin, "new": new_r, "used": used, "disp": disp_r}
+    rows.items["assets"]["end"] = end
 
-    # ---- labour (module III) --------------------------------------------------------
-    ns = np.round(data["workers_skilled"].to_numpy(dtype=np.float64)).astype(np.int64)
-    nu = np.round(data["workers_unskilled"].to_numpy(dtype=np.float64)).astype(np.int64)
-    ns = np.where(ns + nu == 0, 1, ns)
 
-    # ---- identification ---------------------------------------------------------------
-    ubigeo = np.array([str(u) for u in data["ubigeo"]], dtype=object)
-    ciiu = np.array([str(c) for c in data["ciiu"]], dtype=object)
-    stratum = np.array([_STRATUM[str(s)] for s in data["size_class"]], dtype=np.int64)
-    result = np.where(rng.random(n) < 0.9, 1, 2)
-    weight = np.round(data["weight"].to_numpy(dtype=np.float64), 4)
+def _identification(rows: _Rows, data: pd.DataFrame, rng: np.random.Generator) -> None:
+    """Identification: ubigeo, CIIU, sales stratum (C20), interview result, expansion factor."""
+    ns, nu = _whole(data, "workers_skilled"), _whole(data, "workers_unskilled")
+    rows.items |= {"ns": np.where(ns + nu == 0, 1, ns), "nu": nu}
+    rows.items["ubigeo"] = np.array([str(u) for u in data["ubigeo"]], dtype=object)
+    rows.items["ciiu"] = np.array([str(c) for c in data["ciiu"]], dtype=object)
+    stratum = [_STRATUM[str(s)] for s in data["size_class"]]
+    rows.items["stratum"] = np.array(stratum, dtype=np.int64)
+    rows.items["result"] = np.where(rng.random(rows.n) < 0.9, 1, 2)
+    rows.items["weight"] = np.round(data["weight"].to_numpy(dtype=np.float64), 4)
 
-    # ---- awkward cases ------------------------------------------------------------------
-    reason = np.full(n, "", dtype=object)
-    no_labour = np.zeros(n, dtype=bool)
-    no_assets = np.zeros(n, dtype=bool)
-    dup_ident = np.zeros(n, dtype=bool)
-    dup_conflict = np.zeros(n, dtype=bool)
-    not_a_number = np.zeros(n, dtype=bool)
-    blank_econ = np.zeros(n, dtype=bool)
-    blank_item = np.zeros(n, dtype=bool)
+
+def _plant_cases(
+    rows: _Rows, rng: np.random.Generator, *, awkward: bool, blank_large: bool
+) -> None:
+    """Mark the firm-years that real files get wrong, and why a build must drop them."""
+    it, flags, reason, n = rows.items, rows.flags, rows.reason, rows.n
     order = rng.permutation(n)
     cursor = 0
 
-    def take(k: int, eligible: np.ndarray | None = None) -> np.ndarray:
+    def take(k: int, eligible: np.ndarray) -> np.ndarray:
         nonlocal cursor
+        free = order[cursor:]
+        picks = free[eligible[free]][:k]
+        # move the picked ones out of the pool
+        rest = np.setdiff1d(order[cursor:], picks, assume_unique=True)
+        order[cursor:] = np.concatenate([picks, rest])
+        cursor += len(picks)
         mask = np.zeros(n, dtype=bool)
-        if eligible is None:
-            picks = order[cursor : cursor + k]
-            cursor += len(picks)
-        else:
-            free = order[cursor:]
-            picks = free[eligible[free]][:k]
-            # move the picked ones out of the pool
-            rest = np.setdiff1d(order[cursor:], picks, assume_unique=True)
-            order[cursor:] = np.concatenate([picks, rest])
-            cursor += len(picks)
         mask[picks] = True
         return mask
 
-    if blank_large_economics:
-        blank_econ |= stratum == 3
-        reason[blank_econ] = "missing_data"
-    if awkward:
-        pool_ok = reason == ""
-        sel = take(3, pool_ok)
-        result[sel] = 3
-        blank_econ |= sel
-        reason[sel] = "interview_result"
-        sel = take(2, reason == "")
-        no_labour |= sel
-        reason[sel] = "missing_module"
-        sel = take(2, reason == "")
-        no_assets |= sel
-        reason[sel] = "missing_module"
-        dup_ident |= take(2, reason == "")
+    if blank_large:
+        flags["blank_econ"] |= it["stratum"] == 3
+        reason[flags["blank_econ"]] = "missing_data"
+    if not awkward:
+        return
+    for k, flag, why in (
+        (3, "blank_econ", "interview_result"),
+        (2, "no_labour", "missing_module"),
+        (2, "no_assets", "missing_module"),
+    ):
+        sel = take(k, reason == "")
+        flags[flag] |= sel
+        reason[sel] = why
+        if why == "interview_result":
+            it["result"][sel] = 3
+    flags["dup_ident"] |= take(2, reason == "")
+    for flag, why in (
+        ("dup_conflict", "duplicate_id"),
+        ("not_a_number", "non_numeric"),
+    ):
         sel = take(1, reason == "")
-        dup_conflict |= sel
-        reason[sel] = "duplicate_id"
-        sel = take(1, reason == "")
-        not_a_number |= sel
-        reason[sel] = "non_numeric"
-        sel = take(2, (reason == "") & (stratum == 3))
-        blank_econ |= sel
-        reason[sel] = "missing_data"
-        sel = take(1, reason == "")
-        m9p5[1] = np.where(sel, sales + 1000 - m9p5[9], m9p5[1])
-        mat = m9p5[1] + m9p5[9]
-        reason[sel] = "nonpositive_output"
-        blank_item |= take(2, reason == "")
-        m9p4[1] = np.where(blank_item, m9p4[1] + m9p4[4], m9p4[1])
-        m9p4[3] = np.where(blank_item, m9p4[3] + m9p4[4], m9p4[3])
-        m9p4[4] = np.where(blank_item, 0, m9p4[4])
-        sel = take(2, reason == "")
-        ns = np.where(sel, np.maximum(ns, 1), ns)
-        nu = np.where(sel, 0, nu)
+        flags[flag] |= sel
+        reason[sel] = why
+    sel = take(2, (reason == "") & (it["stratum"] == 3))
+    flags["blank_econ"] |= sel
+    reason[sel] = "missing_data"
+    m9p4, m9p5 = it["m9p4"], it["m9p5"]
+    sel = take(1, reason == "")
+    m9p5[1] = np.where(sel, it["sales"] + 1000 - m9p5[9], m9p5[1])
+    it["mat"] = m9p5[1] + m9p5[9]
+    reason[sel] = "nonpositive_output"
+    blank = flags["blank_item"] | take(2, reason == "")
+    flags["blank_item"] = blank
+    m9p4[1] = np.where(blank, m9p4[1] + m9p4[4], m9p4[1])
+    m9p4[3] = np.where(blank, m9p4[3] + m9p4[4], m9p4[3])
+    m9p4[4] = np.where(blank, 0, m9p4[4])
+    sel = take(2, reason == "")
+    it["ns"] = np.where(sel, np.maximum(it["ns"], 1), it["ns"])
+    it["nu"] = np.where(sel, 0, it["nu"])
 
+
+def _labour_items(rows: _Rows, data: pd.DataFrame, rng: np.random.Generator) -> None:
+    """Module III: workers by occupation and education, monthly pay."""
+    it, n = rows.items, rows.n
+    ns, nu = it["ns"], it["nu"]
     occ_s = rng.multinomial(ns, [0.15, 0.45, 0.15, 0.25])  # rows 1, 2, 4, 7
     occ_u = rng.multinomial(
         nu, [0.5, 0.2, 0.15, 0.05, 0.05, 0.05]
     )  # 3, 5, 8, 9, 10, 11
-    a = {
-        1: occ_s[:, 0], 2: occ_s[:, 1], 4: occ_s[:, 2], 7: occ_s[:, 3],
-        3: occ_u[:, 0], 5: occ_u[:, 1], 8: occ_u[:, 2], 9: occ_u[:, 3],
-        10: occ_u[:, 4], 11: occ_u[:, 5],
-    }  # fmt: skip
+    a = dict(zip((1, 2, 4, 7), occ_s.T, strict=True))
+    a |= dict(zip((3, 5, 8, 9, 10, 11), occ_u.T, strict=True))
     a[6] = a[1] + a[2] + a[3] + a[4] + a[5]
     a[12] = a[7] + a[8] + a[9] + a[10] + a[11]
     a[13] = rng.integers(0, 5, n)
     total = a[6] + a[12]
     edu_s = np.clip(np.round(0.8 * ns + 0.1 * nu).astype(np.int64), 0, total)
-    edu_u = total - edu_s
     es = rng.multinomial(edu_s, [0.1, 0.6, 0.3])  # 1, 2, 4
-    eu = rng.multinomial(edu_u, [0.1, 0.1, 0.6, 0.2])  # 3, 5, 6, 7
+    eu = rng.multinomial(total - edu_s, [0.1, 0.1, 0.6, 0.2])  # 3, 5, 6, 7
     m3p2 = {1: es[:, 0], 2: es[:, 1], 4: es[:, 2], 3: eu[:, 0], 5: eu[:, 1]}
     m3p2.update({6: eu[:, 2], 7: eu[:, 3], 8: total})
-    paid_s = a[1] + a[2] + a[4]
-    paid_u = a[3] + a[5]
     bill = data["wage_bill_soles"].to_numpy(dtype=np.float64)
-    denom = 12.0 * (2.0 * paid_s + paid_u)
+    denom = 12.0 * (2.0 * (a[1] + a[2] + a[4]) + (a[3] + a[5]))
     w = np.divide(bill, denom, out=np.zeros(n), where=denom > 0)
     pay = {r: np.round((2.0 if r in (1, 2, 4) else 1.0) * w) for r in range(1, 6)}
-    wage_bill = sum(12 * a[r] * pay[r] for r in range(1, 6))
+    it |= {"a": a, "m3p2": m3p2, "pay": pay, "total": total, "edu_s": edu_s}
+    it["wage_bill"] = sum(12 * a[r] * pay[r] for r in range(1, 6))
 
-    # ---- expected results -------------------------------------------------------------
-    value_added = m9p4[3] + m9p4[4] + m9p4[5] - mat
+
+def _expectations(rows: _Rows) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """What a correct build recovers (kept firm-years) and what it drops, with the reason."""
+    it, assets, kept = rows.items, rows.items["assets"], rows.reason == ""
+    m9p4 = it["m9p4"]
+    ranges = {1: "micro", 2: "small", 3: "medium_large"}
     expected = pd.DataFrame(
         {
-            "firm_id": firm,
-            "year": years,
-            "edition": edition,
+            "firm_id": rows.firm,
+            "year": rows.years,
+            "edition": rows.edition,
             "sales": (m9p4[1] + m9p4[4] + m9p4[5]).astype(np.float64),
             "gross_output": (m9p4[3] + m9p4[4] + m9p4[5]).astype(np.float64),
-            "intermediate": mat.astype(np.float64),
-            "value_added": value_added.astype(np.float64),
-            "capital": begin_r.sum(axis=1).astype(np.float64),
-            "capital_end": end_r.sum(axis=1).astype(np.float64),
-            "investment": (new_r + used_r - disp_r).sum(axis=1).astype(np.float64),
-            "wage_bill": np.asarray(wage_bill, dtype=np.float64),
-            "workers": total.astype(np.float64),
-            "skilled_occupation": ns.astype(np.float64),
-            "unskilled_occupation": nu.astype(np.float64),
-            "skilled_education": edu_s.astype(np.float64),
-            "unskilled_education": edu_u.astype(np.float64),
-            "ciiu": ciiu,
-            "ubigeo": ubigeo,
-            "sales_range": np.array(
-                [{1: "micro", 2: "small", 3: "medium_large"}[s] for s in stratum],
-                dtype=object,
-            ),
-            "weight": weight,
+            "intermediate": it["mat"].astype(np.float64),
+            "value_added": (m9p4[3] + m9p4[4] + m9p4[5] - it["mat"]).astype(np.float64),
+            "capital": assets["begin"].sum(axis=1).astype(np.float64),
+            "capital_end": assets["end"].sum(axis=1).astype(np.float64),
+            "investment": (assets["new"] + assets["used"] - assets["disp"])
+            .sum(axis=1)
+            .astype(np.float64),
+            "wage_bill": np.asarray(it["wage_bill"], dtype=np.float64),
+            "workers": it["total"].astype(np.float64),
+            "skilled_occupation": it["ns"].astype(np.float64),
+            "unskilled_occupation": it["nu"].astype(np.float64),
+            "skilled_education": it["edu_s"].astype(np.float64),
+            "unskilled_education": (it["total"] - it["edu_s"]).astype(np.float64),
+            "ciiu": it["ciiu"],
+            "ubigeo": it["ubigeo"],
+            "sales_range": np.array([ranges[s] for s in it["stratum"]], dtype=object),
+            "weight": it["weight"],
         }
     )
-    kept = reason == ""
-    expected_kept = (
-        expected.loc[kept]
-        .sort_values(["firm_id", "year"], kind="stable")
-        .reset_index(drop=True)
-    )
-    dropped = (
-        pd.DataFrame(
-            {
-                "edition": edition[~kept],
-                "year": years[~kept],
-                "firm_id": firm[~kept],
-                "reason": reason[~kept],
-            }
-        )
-        .sort_values(["edition", "firm_id"], kind="stable")
-        .reset_index(drop=True)
-    )
+    expected = expected.loc[kept].sort_values(["firm_id", "year"], kind="stable")
+    dropped = pd.DataFrame(
+        {
+            "edition": rows.edition[~kept],
+            "year": rows.years[~kept],
+            "firm_id": rows.firm[~kept],
+            "reason": rows.reason[~kept],
+        }
+    ).sort_values(["edition", "firm_id"], kind="stable")
+    return expected.reset_index(drop=True), dropped.reset_index(drop=True)
 
-    # ---- tables per module -----------------------------------------------------------
+
+def _module_tables(
+    rows: _Rows, rng: np.random.Generator, *, awkward: bool
+) -> dict[str, pd.DataFrame]:
+    """The four module tables of all editions (identification, labour, economic, assets)."""
+    it, firm, n = rows.items, rows.firm, rows.n
+    ubigeo, ciiu = it["ubigeo"], it["ciiu"]
     ident = pd.DataFrame(
         {
             "IRUC": firm,
@@ -374,14 +415,15 @@ def write_ene_2015(
             "CCDI": [u[4:6] for u in ubigeo],
             "C2": [""] * n,
             "C14_COD": ciiu,
-            "C20": stratum,
-            "C1RESULTFINAL": result,
-            "FACTOR_EXP": weight,
+            "C20": it["stratum"],
+            "C1RESULTFINAL": it["result"],
+            "FACTOR_EXP": it["weight"],
         }
     )
     if awkward:  # codes stored as numbers, leading zeros lost
         ident["CCDD"] = np.array([int(c) for c in ident["CCDD"]], dtype=np.int64)
         ident["C14_COD"] = np.array([int(c) for c in ciiu], dtype=np.int64)
+    a, pay = it["a"], it["pay"]
     labour_cols: dict[str, Any] = {"IRUC": firm}
     for r in range(1, 14):
         labour_cols[f"M3P1_{r}A"] = a[r]
@@ -391,61 +433,66 @@ def write_ene_2015(
         if r <= 5:
             labour_cols[f"M3P1_{r}D"] = np.where(a[r] > 0, pay[r], np.nan)
     for k in range(1, 9):
-        labour_cols[f"M3P2_{k}"] = m3p2[k]
-    labour = pd.DataFrame(labour_cols)
+        labour_cols[f"M3P2_{k}"] = it["m3p2"][k]
     econ_cols: dict[str, Any] = {"IRUC": firm}
     for k in range(1, 8):
-        econ_cols[f"M9P4_{k}"] = m9p4[k].astype(np.float64)
+        econ_cols[f"M9P4_{k}"] = it["m9p4"][k].astype(np.float64)
     for k in range(1, 10):
-        econ_cols[f"M9P5_{k}"] = m9p5[k].astype(np.float64)
+        econ_cols[f"M9P5_{k}"] = it["m9p5"][k].astype(np.float64)
     econ = pd.DataFrame(econ_cols)
-    econ.loc[blank_econ, [c for c in econ.columns if c != "IRUC"]] = np.nan
-    econ.loc[blank_item, "M9P4_4"] = np.nan
+    econ.loc[rows.flags["blank_econ"], [c for c in econ.columns if c != "IRUC"]] = (
+        np.nan
+    )
+    econ.loc[rows.flags["blank_item"], "M9P4_4"] = np.nan
     if awkward:  # a numeric item stored as text, padded, with one unusable cell
         text = np.array(
             ["" if np.isnan(v) else f" {int(v)} " for v in econ["M9P4_1"]], dtype=object
         )
-        text[not_a_number] = "n.d."
+        text[rows.flags["not_a_number"]] = "n.d."
         econ["M9P4_1"] = text
+    parts = ("begin", "new", "used", "disp", "end")
     asset_frames = []
     for r in range(4):
-        if r < 3:
-            cols = [begin_r[:, r], new_r[:, r], used_r[:, r], disp_r[:, r], end_r[:, r]]
-        else:
-            cols = [x.sum(axis=1) for x in (begin_r, new_r, used_r, disp_r, end_r)]
         frame = pd.DataFrame({"IRUC": firm, "M9P6_ID": np.full(n, r + 1)})
-        for j, c in enumerate(cols, start=1):
-            frame[f"M9P6_{j}"] = c
+        for j, part in enumerate(parts, start=1):
+            x = it["assets"][part]
+            frame[f"M9P6_{j}"] = x[:, r] if r < 3 else x.sum(axis=1)
         frame["_row"] = np.arange(n)
         asset_frames.append(frame)
     assets = pd.concat(asset_frames).sort_values(["_row", "M9P6_ID"], kind="stable")
+    return {"identification": ident, "labour": pd.DataFrame(labour_cols)} | {
+        "economic": econ,
+        "assets": assets,
+    }
 
+
+def _write_editions(
+    rows: _Rows, tables: dict[str, pd.DataFrame], root: Path, fmt: str
+) -> dict[int, Path]:
+    """One folder per edition with its four module files (and the planted duplicates)."""
+    flags, edition = rows.flags, rows.edition
+    ident, econ, assets = tables["identification"], tables["economic"], tables["assets"]
+    stems = {m: str(ENE_2015["modules"][m]["file"]) for m in ENE_2015["modules"]}
     sources: dict[int, Path] = {}
     for e in np.unique(edition).tolist():
         in_e = edition == e
         folder = root / f"ENE{e}"
         folder.mkdir(parents=True, exist_ok=True)
-        ident_e = ident.loc[in_e]
-        ident_e = pd.concat([ident_e, ident.loc[in_e & dup_ident]])
-        econ_e = econ.loc[in_e]
-        clash = econ.loc[in_e & dup_conflict].copy()
-        if len(clash):
-            col = "M9P5_1"
-            clash[col] = clash[col].astype(np.float64) + 1.0
-        econ_e = pd.concat([econ_e, clash])
-        labour_e = labour.loc[in_e & ~no_labour]
-        keep_rows = np.isin(assets["_row"], np.flatnonzero(in_e & ~no_assets))
-        assets_e = assets.loc[keep_rows].drop(columns="_row")
-        stems = {m: str(ENE_2015["modules"][m]["file"]) for m in ENE_2015["modules"]}
-        for module, table in (
-            ("identification", ident_e),
-            ("labour", labour_e),
-            ("economic", econ_e),
-            ("assets", assets_e),
-        ):
+        clash = econ.loc[in_e & flags["dup_conflict"]].copy()
+        clash["M9P5_1"] = clash["M9P5_1"].astype(np.float64) + 1.0
+        keep_rows = np.isin(assets["_row"], np.flatnonzero(in_e & ~flags["no_assets"]))
+        per_module = {
+            "identification": pd.concat(
+                [ident.loc[in_e], ident.loc[in_e & flags["dup_ident"]]]
+            ),
+            "labour": tables["labour"].loc[in_e & ~flags["no_labour"]],
+            "economic": pd.concat([econ.loc[in_e], clash]),
+            "assets": assets.loc[keep_rows].drop(columns="_row"),
+        }
+        for module, table in per_module.items():
             _write(table.reset_index(drop=True), folder / f"{stems[module]}.{fmt}", fmt)
         sources[int(e)] = folder
-    return RawENE(sources, expected_kept, dropped)
+    return sources
 
 
 def _write(table: pd.DataFrame, path: Path, fmt: str) -> None:

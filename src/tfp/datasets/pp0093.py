@@ -1,8 +1,9 @@
-"""PP 0093 example data: the 2020 records transcribed from the seed, and a synthetic register.
+"""PP 0093 example data: the files of the 2020 records, and a synthetic register of firms served.
 
 The transcribed records (``data/pp0093_2020/``, provenance in its ``SOURCE.md``) are the
-raw figures of the annex and indicator tables of PRODUCE-OGEIEE's 2020 follow-up report.
-The register of firms served is **synthetic**: the real one is administrative and not
+raw figures of the annex and indicator tables of PRODUCE-OGEIEE's 2020 follow-up report;
+:func:`tfp.program.load_pp0093_2020` reads them (the programme layer owns the records). The
+register of firms served is **synthetic**: the real one is administrative and not
 public. :func:`synthetic_register` draws 28,510 firms whose margins match what the report
 prints (departments, sectors, size classes and sub-strata, worker bands, targeting share,
 firms by activity, product and serving unit).
@@ -15,7 +16,6 @@ Productivo de las Empresas", año 2020*. Lima: Ministerio de la Producción.
 
 from __future__ import annotations
 
-from functools import lru_cache
 from importlib.resources import files
 from pathlib import Path
 from types import MappingProxyType
@@ -23,15 +23,12 @@ from types import MappingProxyType
 import numpy as np
 import pandas as pd
 
-from tfp.program.records import ProgrammeRecords, read_records
-
 __all__ = [
     "DEPARTMENT_SHARES_2020",
     "N_FIRMS_2020",
     "SECTOR_COUNTS_2020",
     "UNIT_COUNTS_2020",
     "data_dir",
-    "load_pp0093_2020",
     "synthetic_register",
 ]
 
@@ -201,38 +198,6 @@ _ITP = "5005087"
 def data_dir() -> Path:
     """Directory of the embedded 2020 records (CSV/YAML files and ``SOURCE.md``)."""
     return Path(str(files("tfp.datasets") / "data" / "pp0093_2020"))
-
-
-def load_pp0093_2020(*, register: bool = True) -> ProgrammeRecords:
-    """Load the PP 0093 records of 2020 transcribed from PRODUCE-OGEIEE's follow-up report.
-
-    Parameters
-    ----------
-    register : bool
-        Attach the synthetic register of firms served (``synthetic_register(seed=0)``).
-
-    Returns
-    -------
-    ProgrammeRecords
-        Products, activities (meta, avance, PIA, PIM, devengado), the four performance
-        indicators, the figures the report prints (``published``) and, by default, the
-        synthetic register.
-
-    Examples
-    --------
-    >>> rec = load_pp0093_2020(register=False)
-    >>> rec.activities["devengado"].sum()
-    np.float64(34443915.0)
-    """
-    return _load(register)
-
-
-@lru_cache(maxsize=2)
-def _load(register: bool) -> ProgrammeRecords:
-    records = read_records(data_dir())
-    if register:
-        records = records.replace(register=synthetic_register(seed=0))
-    return records
 
 
 def _largest_remainder(shares: np.ndarray, total: int) -> np.ndarray:

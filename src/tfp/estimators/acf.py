@@ -5,7 +5,7 @@ First stage: ``y`` on a full polynomial in (free, state, flexible, proxy) plus c
 netted out). Second stage: with ``ω(β) = φ − Xβ`` (``X`` the production terms), the law of
 motion ``ω_t = g(ω_{t−1}, c_{t−1}) + ξ_t`` is concentrated out by least squares and the GMM
 criterion ``Q(β) = g(β)' W g(β)``, ``g = Z'ξ/N``, is minimised from a deterministic start set
-with its analytic gradient (:mod:`tfp.numerics.gmm`). The lowest criterion wins; minima that
+with its analytic gradient (:mod:`tfp.numerics.markov_gmm`). The lowest criterion wins; minima that
 look like the spurious solution of Kim, Luo & Su (2019) (returns to scale near zero, i.e.
 ``ω ≈ φ``) are only reported when nothing else was found.
 
@@ -23,15 +23,15 @@ from __future__ import annotations
 import warnings
 from dataclasses import dataclass, replace
 from functools import partial
-from itertools import combinations_with_replacement
 from math import comb
 from typing import Any
 
 import numpy as np
 
-from tfp.estimators.base import Convergence, Fit
+from tfp.estimators.fit import Details, Fit
 from tfp.exceptions import ConvergenceWarning, IdentificationError, SpecificationError
-from tfp.numerics.gmm import (
+from tfp.numerics.linalg import check_rank
+from tfp.numerics.markov_gmm import (
     MarkovGMM,
     markov_bfgs,
     markov_criterion,
@@ -39,13 +39,28 @@ from tfp.numerics.gmm import (
     markov_polish,
     weight_two_step,
 )
-from tfp.numerics.optimize import minimize_multistart, sobol_starts
+from tfp.numerics.optimize import (
+    Convergence,
+    Screening,
+    minimize_multistart,
+    near_minima,
+    noise_margin,
+    screen_starts,
+    sobol_starts,
+)
 from tfp.numerics.poly import exponent_table, poly_basis, poly_names
+from tfp.options._base import check_options
 from tfp.options.acf import ACFOptions
-from tfp.panel import Panel
-from tfp.spec import ProductionSpec, elasticity_matrix, term_matrix
+from tfp.panel import Panel, lag_drops
+from tfp.spec import (
+    ProductionSpec,
+    elasticity_matrix,
+    term_inputs,
+    term_matrix,
+    term_names,
+)
 
-__all__ = ["acf_problem", "fit"]
+__all__ = ["ACF", "ACFData", "acf_problem", "fit"]
 
 # End points of different starts closer than this (relative, per coordinate) are one minimum:
 # BFGS stops within ~1e-6 of a minimum of a criterion this flat.
@@ -54,10 +69,6 @@ MERGE_TOL = 1e-4
 # Translog second-order terms get this fraction of start_spread in the Sobol box (their
 # coefficients are an order of magnitude smaller than the first-order ones).
 SECOND_ORDER_SPREAD = 0.1
-
-#: Screening (``ACFOptions.screen_nobs``): at most this many distinct subsample minima are
-#: polished on the full sample.
-SCREEN_KEEP = 3
 
 #: Bootstrap replicates stop at gradient norm sqrt(1e-14) = 1e-7: replicate estimates then
 #: agree with a 1e-20 stop to ~1e-6, far below any bootstrap standard error (chilean: bootstrap
@@ -69,22 +80,16 @@ REPLICATE_FTOL = 1e-14
 #: 22 % fewer evaluations at 48,000 rows with three inputs. Single starts (bootstrap
 #: replicates) keep their own tolerance.
 SEARCH_FTOL = 1e-10
-#: Two minima compete when their criteria differ by less than the sampling noise of the
-#: criterion, ``SCREEN_NOISE · var(ξ) · max(q − p, 1) / n`` (q moments, p parameters, n rows;
-#: with the one-step weight, ``n · criterion / var(ξ)`` is of the order of a χ²(q − p)).
-#: Screening polishes only the subsample minima that compete with the best; a warning is
-#: raised only when another acceptable minimum competes with the estimate.
-SCREEN_NOISE = 10.0
 
 
 def _noise_margin(problem: MarkovGMM, beta: np.ndarray) -> float:
-    """Criterion differences below this are sampling noise (see ``SCREEN_NOISE``)."""
+    """Criterion differences below this are sampling noise (q − p over-identifying
+    restrictions; see :data:`tfp.numerics.optimize.SCREEN_NOISE`)."""
     try:
-        var = float(np.var(problem.xi(np.asarray(beta, dtype=np.float64))))
+        xi = problem.xi(np.asarray(beta, dtype=np.float64))
     except IdentificationError:
-        var = 0.0
-    df = max(problem.z.shape[1] - problem.x.shape[1], 1)
-    return SCREEN_NOISE * var * df / max(problem.nobs, 1)
+        xi = None
+    return noise_margin(xi, problem.z.shape[1] - problem.x.shape[1])
 
 
 @dataclass(frozen=True)
@@ -98,16 +103,8 @@ class _FirstStage:
 
 
 def _check(panel: Panel, spec: ProductionSpec, options: ACFOptions) -> None:
-    if not isinstance(options, ACFOptions):
-        raise SpecificationError(
-            f"options must be ACFOptions, got {type(options).__name__}",
-            fix="pass tfp.options.ACFOptions(...)",
-        )
-    if not spec.proxy:
-        raise SpecificationError(
-            "ACF needs a proxy variable (materials or another intermediate input)",
-            fix="pass proxy='m' (the column of the log proxy)",
-        )
+    check_options(options, ACFOptions, "acf")
+    spec.require("acf", "proxy")
     if options.start is not None and len(options.start) != len(spec.terms):
         raise SpecificationError(
             f"ACFOptions.start has {len(options.start)} values but the production function "
@@ -165,17 +162,17 @@ def _first_stage(
         extra_cols.append(panel[c])
         extra_names.append(c)
     if options.time_dummies:
-        periods = np.unique(panel.time)
-        for t in periods[1:]:
-            extra_cols.append((panel.time == t).astype(np.float64))
-            extra_names.append(f"time_{int(t)}")
+        dummies, names = panel.period_dummies()
+        extra_cols += list(dummies.T)
+        extra_names += names
     a = basis if not extra_cols else np.column_stack([basis, *extra_cols])
-    n, m = a.shape
-    if n <= m:
-        raise IdentificationError(
-            f"the first stage has {m} regressors but only {n} rows",
-            fix="lower poly_degree or use more observations",
-        )
+    names = (*poly_names(poly_vars, options.poly_degree), *extra_names)
+    check_rank(
+        a,
+        what="first-stage regressors (the polynomial, controls and period dummies)",
+        fix="drop the column, or lower poly_degree",
+        names=names,
+    )
     # normal equations of the column-equilibrated regressors, scaled after the products
     # (no n x m temporaries: a*a and a/scale cost more than the Gram matrix itself)
     gram_raw = a.T @ a
@@ -192,25 +189,19 @@ def _first_stage(
     phi = basis @ coef[:nb]
     exps = exponent_table(len(poly_vars), options.poly_degree, include_constant=True)
     pos = {name: i for i, name in enumerate(poly_vars)}
-    inputs = spec.inputs
     targets: list[np.ndarray] = []
-    for name in inputs:
+    for term in term_inputs(len(spec.inputs), spec.form):
         t = np.zeros(len(poly_vars), dtype=np.int64)
-        t[pos[name]] = 1
+        for j in term:
+            t[pos[spec.inputs[j]]] += 1
         targets.append(t)
-    if spec.form == "translog":
-        for a_i, b_i in combinations_with_replacement(range(len(inputs)), 2):
-            t = np.zeros(len(poly_vars), dtype=np.int64)
-            t[pos[inputs[a_i]]] += 1
-            t[pos[inputs[b_i]]] += 1
-            targets.append(t)
     raw = np.array([_raw_coefficient(t, exps, coef[:nb], mu, sd) for t in targets])
     return _FirstStage(
         phi=phi,
         raw_terms=raw,
         r2=1.0 - ssr / sst if sst > 0 else float("nan"),
         ssr=ssr,
-        names=(*poly_names(poly_vars, options.poly_degree), *extra_names),
+        names=names,
         control_coefs={
             k: float(c) for k, c in zip(extra_names, coef[nb:], strict=True)
         },
@@ -234,10 +225,7 @@ def _instrument_matrix(
     dated = np.column_stack(cols)
     dnames = tuple(f"{n}_lag" if n in lagged else n for n in inputs)
     z = term_matrix(dated, dnames, spec.form)
-    znames = list(dnames)
-    if spec.form == "translog":
-        for a, b in combinations_with_replacement(dnames, 2):
-            znames.append(f"{a}^2" if a == b else f"{a}:{b}")
+    znames = list(term_names(dnames, spec.form))
     if options.extra_instruments:
         z = np.column_stack([z, panel.matrix(options.extra_instruments)[lag]])
         znames.extend(f"{n}_lag" for n in options.extra_instruments)
@@ -256,22 +244,29 @@ def _rts(beta: np.ndarray, xin_use: np.ndarray, spec: ProductionSpec) -> float:
     return float(_mean_elasticities(beta, xin_use, spec).sum())
 
 
+@dataclass(frozen=True, eq=False)
+class ACFData:
+    """What :func:`fit` needs besides the second-stage problem (:func:`acf_problem`)."""
+
+    use: np.ndarray  # bool (panel.nobs,): rows with the firm's previous period
+    dropped: dict[str, int]
+    first_stage: _FirstStage
+    x_in_use: np.ndarray  # inputs on the used rows
+    ols: np.ndarray  # OLS coefficients of the production terms (a start)
+    instruments: tuple[str, ...]
+
+
 def acf_problem(
     panel: Panel, spec: ProductionSpec, options: ACFOptions
-) -> tuple[MarkovGMM, dict[str, Any]]:
-    """Build the one-step second-stage problem and what :func:`fit` needs besides it.
-
-    Returns the :class:`~tfp.numerics.gmm.MarkovGMM` (rows with a lag) and a dict with
-    ``phi`` (n,), ``use`` (bool, n), ``dropped``, ``first_stage`` (a record with ``raw_terms``),
-    ``x_in_use`` (inputs on the used rows), ``ols`` (OLS start), ``instruments`` (names).
-    """
+) -> tuple[MarkovGMM, ACFData]:
+    """Build the one-step second-stage problem (:class:`~tfp.numerics.markov_gmm.MarkovGMM`,
+    rows with a lag) and the :class:`ACFData` :func:`fit` needs besides it."""
     _check(panel, spec, options)
     y = np.asarray(panel[spec.output])
     xin = panel.matrix(spec.inputs)
     x = term_matrix(xin, spec.inputs, spec.form)
     fs = _first_stage(panel, spec, options, y)
     lag_all = panel.lag_index(1)
-    reasons = panel.lag_reasons(1)
     use = lag_all >= 0
     lag = lag_all[use]
     n_use = int(use.sum())
@@ -293,20 +288,8 @@ def acf_problem(
     )
     ones = np.ones((y.shape[0], 1))
     ols = np.linalg.lstsq(np.column_stack([ones, x]), y, rcond=None)[0][1:]
-    dropped = {
-        "first_period_lag": int((reasons == 1).sum()),
-        "gap": int((reasons == 2).sum()),
-    }
-    info = {
-        "phi": fs.phi,
-        "use": use,
-        "dropped": {k: v for k, v in dropped.items() if v},
-        "first_stage": fs,
-        "x_in_use": xin[use],
-        "ols": ols,
-        "instruments": znames,
-    }
-    return problem, info
+    dropped = lag_drops(panel.lag_reasons(1))
+    return problem, ACFData(use, dropped, fs, xin[use], ols, znames)
 
 
 def _start_set(
@@ -332,19 +315,10 @@ def _start_set(
         box_half = np.zeros(n_terms)
         box_half[:n_inputs] = 0.5
         box_half[n_inputs:] = options.start_spread * SECOND_ORDER_SPREAD
-        n_box = (n_more + 1) // 2
+        n_box = (n_more + 1) // 2  # alternately in the plausible box and around OLS
         box = sobol_starts(box_center, box_half, n_box, seed=0)
-        around = (
-            sobol_starts(ols, spread, n_more - n_box, seed=0)
-            if n_more > n_box
-            else None
-        )
-        for i in range(n_more):
-            if i % 2 == 0:
-                rows.append(box[i // 2])
-            else:
-                assert around is not None
-                rows.append(around[i // 2])
+        around = sobol_starts(ols, spread, n_more - n_box, seed=0)
+        rows += [(around if i % 2 else box)[i // 2] for i in range(n_more)]
     return np.vstack(rows)
 
 
@@ -355,13 +329,17 @@ def _run(
     accept: Any,
     diagnostics: list[str],
     label: str,
-    notes: list[str] | None = None,
+    notes: list[str],
     polish_only: bool = False,
-) -> tuple[np.ndarray, Convergence]:
-    """Multi-start search; every end is polished by Levenberg–Marquardt with the kernel's
-    Jacobian (``polish_only``: the starts are already next to minima, polish alone)."""
-    notes = diagnostics if notes is None else notes
-    gradient = options.optimizer.method in {"bfgs", "l-bfgs-b", "trust-constr"}
+) -> tuple[np.ndarray, Convergence, list[np.ndarray]]:
+    """Search from ``starts``; ConvergenceWarnings become diagnostics (when the best start
+    did not converge or another acceptable minimum is within sampling noise of the best, so
+    that the data hardly tell them apart) or notes. Returns the estimate, the search record
+    and the acceptable minima within noise of the best (:func:`near_minima`).
+
+    Every search end is polished by Levenberg–Marquardt with the kernel's Jacobian
+    (``polish_only``: the starts are already next to minima, polish alone)."""
+    gradient = options.optimizer.uses_gradient
     if gradient:
         fun: Any = partial(markov_criterion_and_grad, problem=problem)
         jac: Any = True
@@ -393,21 +371,14 @@ def _run(
                 else None
             ),
         )
-    accepted = [m for m in conv.local_minima if accept(np.asarray(m.params))]
-    # a warning only when it can matter: the best start did not converge, or another
-    # acceptable minimum is within sampling noise of the best (SCREEN_NOISE · q / n) so the
-    # data hardly tell them apart; minima set aside as spurious or clearly worse are notes
-    margin = _noise_margin(problem, np.asarray(accepted[0].params)) if accepted else 0.0
-    competing = [
-        m for m in accepted[1:] if m.objective <= accepted[0].objective + margin
-    ]
-    worrying = not conv.converged or bool(competing)
+    near = near_minima(conv, partial(_noise_margin, problem), accept)
+    worrying = not conv.converged or len(near) > 1
     for w in caught:
         if issubclass(w.category, ConvergenceWarning):
             (diagnostics if worrying else notes).append(f"{label}: {w.message}")
         else:  # pragma: no cover - re-emit anything unexpected
             warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
-    return beta, conv
+    return beta, conv, near
 
 
 def _accept(
@@ -442,57 +413,6 @@ def _memoised(fn: Any) -> Any:
     return call
 
 
-def _screen(
-    problem: MarkovGMM,
-    firm: np.ndarray,
-    x_use: np.ndarray,
-    starts: np.ndarray,
-    spec: ProductionSpec,
-    options: ACFOptions,
-) -> tuple[np.ndarray, dict[str, Any]]:
-    """Run every start on a subsample of firms (every k-th firm code) with the full-sample
-    weight; return the distinct accepted minima found (best first, at most ``SCREEN_KEEP``)
-    as the starts of the full-sample search, and a record of the screening."""
-    assert options.screen_nobs is not None
-    k = int(np.ceil(problem.nobs / options.screen_nobs))
-    rows = np.flatnonzero(firm % k == 0)
-    sub = MarkovGMM.build(
-        problem.phi[rows],
-        problem.phil[rows],
-        problem.x[rows],
-        problem.xl[rows],
-        problem.cl[rows],
-        problem.z[rows],
-        problem.degree,
-        weight=problem.weight,
-    )
-    accept = _memoised(
-        partial(_accept, problem=sub, x_use=x_use[rows], spec=spec, options=options)
-    )
-    notes: list[str] = []
-    _, conv = _run(sub, starts, options, accept, notes, "screening", notes)
-    ok = [
-        m for m in conv.local_minima if accept(np.asarray(m.params, dtype=np.float64))
-    ]
-    margin = _noise_margin(sub, np.asarray(ok[0].params)) if ok else 0.0
-    found = [
-        np.asarray(m.params, dtype=np.float64)
-        for m in ok
-        if m.objective <= ok[0].objective + margin
-    ][:SCREEN_KEEP]
-    if (
-        not found
-    ):  # nothing acceptable on the subsample: search the full sample from every start
-        found = list(starts)
-    record = {
-        "nobs": int(rows.shape[0]),
-        "every_kth_firm": k,
-        "n_starts": int(starts.shape[0]),
-        "convergence": conv,
-    }
-    return np.vstack(found), record
-
-
 def _markov_r2(beta: np.ndarray, problem: MarkovGMM) -> float:
     """Share of the variance of ``ω(β)`` explained by the law of motion (0 if singular)."""
     b = np.asarray(beta, dtype=np.float64)
@@ -503,9 +423,29 @@ def _markov_r2(beta: np.ndarray, problem: MarkovGMM) -> float:
     return 1.0 - float(problem.xi(b).var()) / var if var > 0 else 0.0
 
 
-def _near(a: np.ndarray, b: np.ndarray) -> bool:
-    scale = 1.0 + max(float(np.abs(a).max()), float(np.abs(b).max()))
-    return bool(np.abs(np.asarray(a) - np.asarray(b)).max() <= MERGE_TOL * scale)
+@dataclass(frozen=True, eq=False)
+class ACF(Details):
+    """ACF outputs.
+
+    ``markov``: law-of-motion coefficients by name; ``instruments``: their names; ``weight``;
+    ``rts``: returns to scale at the estimate; ``starts``: the start set searched;
+    ``notes``: what the search set aside (the diagnostics, which become warnings, are kept for
+    what can change the answer); ``spurious_minima``: criterion and coefficients of the
+    minima flagged as spurious; ``j_stat``/``j_df`` and ``step1_convergence`` (two-step);
+    ``screening`` (large samples).
+    """
+
+    markov: dict[str, float]
+    instruments: tuple[str, ...]
+    weight: str
+    rts: float
+    starts: tuple[tuple[float, ...], ...]
+    notes: tuple[str, ...]
+    spurious_minima: tuple[tuple[float, tuple[float, ...]], ...]
+    j_stat: float | None = None
+    j_df: int | None = None
+    step1_convergence: Convergence | None = None
+    screening: Screening | None = None
 
 
 def fit(panel: Panel, spec: ProductionSpec, options: ACFOptions) -> Fit:
@@ -527,12 +467,8 @@ def fit(panel: Panel, spec: ProductionSpec, options: ACFOptions) -> Fit:
     Fit
         ``params`` are the production-term coefficients (``spec.terms``); ``vcov`` is None
         (use the bootstrap); ``objective_fn(beta)`` evaluates the minimised criterion (with the
-        final weight matrix) at other coefficients; ``phi`` is the first-stage fit; ``extra``
-        holds ``markov`` (law-of-motion coefficients by name), ``instruments``, ``weight``,
-        ``j_stat``/``j_df`` (two-step), ``spurious_minima`` (criterion and coefficients of the
-        minima flagged as spurious), ``step1_convergence`` (two-step), ``rts``, ``starts``,
-        ``screening`` (large samples) and ``notes`` (what the search set aside; the
-        diagnostics, which become warnings, are kept for what can change the answer).
+        final weight matrix) at other coefficients; ``phi`` is the first-stage fit;
+        ``details``: :class:`ACF`.
 
     Raises
     ------
@@ -543,66 +479,131 @@ def fit(panel: Panel, spec: ProductionSpec, options: ACFOptions) -> Fit:
     ConvergenceError
         With ``Optimizer(strict=True)``, when starts disagree or the best did not converge.
     """
-    problem, info = acf_problem(panel, spec, options)
-    fs: _FirstStage = info["first_stage"]
-    x_use: np.ndarray = info["x_in_use"]
-    diagnostics: list[str] = []
-
+    problem, data = acf_problem(panel, spec, options)
+    fs, x_use = data.first_stage, data.x_in_use
     accept = _memoised(
         partial(_accept, problem=problem, x_use=x_use, spec=spec, options=options)
     )
+    starts = _start_set(spec, options, data.ols, fs.raw_terms)
 
-    starts = _start_set(spec, options, info["ols"], fs.raw_terms)
-    screening = None
-    if (
-        options.screen_nobs is not None
-        and problem.nobs > options.screen_nobs
-        and starts.shape[0] > 1
-    ):
-        firm_use = np.asarray(panel.firm)[np.asarray(info["use"], dtype=bool)]
-        starts, screening = _screen(problem, firm_use, x_use, starts, spec, options)
+    def search(rows: np.ndarray) -> tuple[Convergence, list[np.ndarray]]:
+        """The start set on the subsample ``rows``, with the full-sample weight."""
+        a = problem
+        sub = MarkovGMM.build(
+            a.phi[rows], a.phil[rows], a.x[rows], a.xl[rows], a.cl[rows], a.z[rows],
+            a.degree, weight=a.weight,
+        )  # fmt: skip
+        ok = _memoised(
+            partial(_accept, problem=sub, x_use=x_use[rows], spec=spec, options=options)
+        )
+        notes: list[str] = []
+        _, conv, near = _run(sub, starts, options, ok, notes, "screening", notes)
+        return conv, near
+
+    firm_use = np.asarray(panel.firm)[data.use]
+    screened, screening = screen_starts(firm_use, starts, options.screen_nobs, search)
+    diagnostics: list[str] = []
     notes: list[str] = []
-    beta, conv = _run(
+    beta, conv, _ = _run(
         problem,
-        starts,
+        screened,
         options,
         accept,
         diagnostics,
         "one-step",
         notes,
-        polish_only=screening is not None,
+        # the screened starts are subsample minima: the full-sample minima are next to them
+        polish_only=screened is not starts,
     )
-    step1 = conv
-    final = problem
-    j_stat = None
-    j_df = None
+    step1, final, j_stat, j_df = conv, problem, None, None
     if options.weight == "two-step":
-        w2 = weight_two_step(problem.z, problem.xi(beta))
-        final = problem.with_weight(w2)
+        final = problem.with_weight(weight_two_step(problem.z, problem.xi(beta)))
         seeds = [beta] + [
             np.asarray(m.params)
             for m in conv.local_minima[1:]
             if accept(np.asarray(m.params))
         ]
-        beta, conv = _run(
+        beta, conv, _ = _run(
             final, np.vstack(seeds), options, accept, diagnostics, "two-step", notes
         )
         j_df = problem.z.shape[1] - beta.shape[0]
         j_stat = float(final.nobs * conv.objective)
+    spurious = _set_aside(
+        beta, conv, final, x_use, spec, options, accept, diagnostics, notes
+    )
+    markov = final.markov(beta)
+    if markov is None:
+        raise IdentificationError(
+            "the law-of-motion regressors are collinear at the estimate",
+            fix="lower markov_degree",
+        )
+    mnames = (
+        *poly_names(["omega_lag"], options.markov_degree),
+        *[f"{c}_lag" for c in options.markov_controls],
+    )
+    objective = float(markov_criterion(beta, final))
+    if conv.objective != objective:
+        conv = replace(conv, objective=objective)
+    details = ACF(
+        markov=dict(zip(mnames, (float(r) for r in markov[0]), strict=True)),
+        instruments=data.instruments,
+        weight=options.weight,
+        rts=_rts(beta, x_use, spec),
+        starts=tuple(tuple(float(v) for v in s) for s in screened),
+        notes=tuple(notes),
+        spurious_minima=spurious,
+        j_stat=j_stat,
+        j_df=j_df,
+        step1_convergence=step1 if options.weight == "two-step" else None,
+        screening=screening,
+    )
+    return Fit(
+        params=np.asarray(beta, dtype=np.float64),
+        names=spec.terms,
+        vcov=None,
+        sample=np.asarray(data.use, dtype=bool),
+        convergence=conv,
+        objective=objective,
+        objective_fn=partial(markov_criterion, problem=final),
+        phi=np.asarray(fs.phi, dtype=np.float64),
+        dropped=data.dropped,
+        first_stage={
+            "r2": fs.r2,
+            "ssr": fs.ssr,
+            "terms": fs.names,
+            "nobs": int(panel.nobs),
+            "controls": fs.control_coefs,
+        },
+        details=details,
+        diagnostics=tuple(diagnostics),
+    )
 
+
+def _set_aside(
+    beta: np.ndarray,
+    conv: Convergence,
+    final: MarkovGMM,
+    x_use: np.ndarray,
+    spec: ProductionSpec,
+    options: ACFOptions,
+    accept: Any,
+    diagnostics: list[str],
+    notes: list[str],
+) -> tuple[tuple[float, tuple[float, ...]], ...]:
+    """The minima set aside as spurious; a diagnostic when the estimate itself looks
+    spurious, else a note listing them."""
     spurious = tuple(
         (m.objective, m.params)
         for m in conv.local_minima
         if not accept(np.asarray(m.params))
     )
-    rts = _rts(beta, x_use, spec)
     if not accept(beta):
         elas = np.round(_mean_elasticities(beta, x_use, spec), 3).tolist()
         diagnostics.append(
-            f"the estimate (mean elasticities {elas}, returns to scale {rts:.3g}, "
-            f"law-of-motion R2 {_markov_r2(beta, final):.3g}) looks like a spurious or "
-            "inadmissible ACF solution (Kim, Luo & Su 2019; negative elasticity) and no other "
-            "minimum was found; try other starts or instruments"
+            f"the estimate (mean elasticities {elas}, returns to scale "
+            f"{_rts(beta, x_use, spec):.3g}, law-of-motion R2 {_markov_r2(beta, final):.3g}) "
+            "looks like a spurious or inadmissible ACF solution (Kim, Luo & Su 2019; negative "
+            "elasticity) and no other minimum was found; try other starts or instruments"
         )
     elif spurious:
         notes.append(
@@ -614,57 +615,7 @@ def fit(panel: Panel, spec: ProductionSpec, options: ACFOptions) -> Fit:
             f"{min(s[0] for s in spurious):.6g}: "
             + "; ".join(str(np.round(s[1], 4).tolist()) for s in spurious)
         )
-    markov = final.markov(beta)
-    if markov is None:
-        raise IdentificationError(
-            "the law-of-motion regressors are collinear at the estimate",
-            fix="lower markov_degree",
-        )
-    mnames = (
-        "const",
-        *[
-            ("omega_lag" if k == 1 else f"omega_lag^{k}")
-            for k in range(1, options.markov_degree + 1)
-        ],
-        *[f"{c}_lag" for c in options.markov_controls],
-    )
-    objective = float(markov_criterion(beta, final))
-    if conv.objective != objective:
-        conv = replace(conv, objective=objective)
-    return Fit(
-        params=np.asarray(beta, dtype=np.float64),
-        names=spec.terms,
-        vcov=None,
-        sample=np.asarray(info["use"], dtype=bool),
-        convergence=conv,
-        objective=objective,
-        objective_fn=partial(markov_criterion, problem=final),
-        phi=np.asarray(fs.phi, dtype=np.float64),
-        dropped=info["dropped"],
-        first_stage={
-            "r2": fs.r2,
-            "ssr": fs.ssr,
-            "terms": fs.names,
-            "nobs": int(panel.nobs),
-            "controls": fs.control_coefs,
-        },
-        se_kind="normal",
-        df_resid=None,
-        extra={
-            "markov": dict(zip(mnames, (float(r) for r in markov[0]), strict=True)),
-            "instruments": info["instruments"],
-            "weight": options.weight,
-            "j_stat": j_stat,
-            "j_df": j_df,
-            "spurious_minima": spurious,
-            "step1_convergence": step1 if options.weight == "two-step" else None,
-            "rts": rts,
-            "starts": tuple(tuple(float(v) for v in s) for s in starts),
-            "screening": screening,
-            "notes": tuple(notes),
-        },
-        diagnostics=tuple(diagnostics),
-    )
+    return spurious
 
 
 def bootstrap_options(

@@ -8,10 +8,8 @@ Both share one two-step procedure on a validated :class:`~tfp.panel.Panel`:
 2. **Second stage.** For the remaining (state and flexible) coefficients θ, productivity is
    ω_t = phi_t − β_F·x_F − θ·x_S and the law of motion ω_t = g(ω_{t−1}) + ξ_t is the OLS fit
    of ω_t on a polynomial in ω_{t−1} (and the fitted exit probability with the attrition
-   correction), solved in closed form inside the criterion. The criterion is the mean of the
-   squared residuals ``y − β_F·x_F − θ·x_S − g(ω_{t−1})`` (value added; prodest's ``gOPLP``
-   returns their sum, i.e. N times this value) or, in gross output, the GMM quadratic form
-   of those residuals with instruments (state terms, lagged flexible terms).
+   correction), solved in closed form inside the criterion (the criterion:
+   :class:`~tfp.options.control_function.OPOptions`, Notes).
 
 Everything is arrays; lags come from ``panel.lag_index`` (a gap in a firm's years breaks the
 lag). ``Fit.vcov`` is None: standard errors come from the firm-cluster bootstrap.
@@ -36,41 +34,39 @@ import functools
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
-from itertools import combinations_with_replacement
 from typing import Any
 
 import numpy as np
-from scipy import linalg, special
+from scipy import special
 from scipy.optimize import OptimizeResult
 
 from tfp._frozen import FrozenDict
 from tfp._kernels.control_nb import cf_criterion_nb, cf_nelder_mead_nb
-from tfp.estimators.base import Fit
+from tfp.estimators.fit import Details, Fit
 from tfp.exceptions import ConvergenceWarning, IdentificationError, SpecificationError
-from tfp.numerics.inference import qr_r
-from tfp.numerics.optimize import minimize_multistart, sobol_starts
+from tfp.numerics.linalg import check_rank, lstsq
+from tfp.numerics.optimize import (
+    Convergence,
+    Screening,
+    minimize_multistart,
+    near_minima,
+    noise_margin,
+    screen_starts,
+    sobol_starts,
+)
 from tfp.numerics.poly import exponent_table, poly_basis, poly_names
+from tfp.options._base import check_options
 from tfp.options.control_function import LPOptions, OPOptions, _ControlFunctionOptions
-from tfp.panel import Panel
-from tfp.spec import ProductionSpec, term_matrix
+from tfp.panel import Panel, check_binary, lag_drops
+from tfp.spec import ProductionSpec, term_inputs, term_matrix
 
-__all__ = ["fit_lp", "fit_op"]
+__all__ = ["ControlFunction", "fit_lp", "fit_op"]
 
 #: Newton iterations stop when the largest step in the binary-model coefficients is below
 #: this: far below any change that moves fitted probabilities at double precision.
 BINARY_STEP_TOL = 1e-10
 #: Newton iterations allowed for the survival model (it converges in < 15 on real data).
 BINARY_MAX_ITER = 200
-#: Relative tolerance of the rank checks of the first stage and the Markov regression: a
-#: singular value below this fraction of the largest one counts as collinearity.
-RANK_RTOL = 1e-10
-#: Screening of starts on a firm subsample for large samples (``screen_nobs``): at most this
-#: many subsample minima are polished on the full sample, those whose criterion is within
-#: ``SCREEN_NOISE · var(ξ) · max(q, 1) / n`` of the best (differences of that order are
-#: sampling noise of the subsample criterion).
-SCREEN_KEEP = 3
-SCREEN_NOISE = 10.0
-
 #: Second-stage end points closer than this (relative, see ``minimize_multistart``) are one
 #: minimum: the least-squares criterion is flat to rounding noise within ~1e-6 of its minimum
 #: (curvature ~1 in the elasticities), while distinct minima lie orders of magnitude apart.
@@ -102,8 +98,8 @@ def fit_op(panel: Panel, spec: ProductionSpec, options: OPOptions) -> Fit:
     -------
     Fit
         ``params`` in ``spec.terms`` order then control coefficients; ``phi`` = first-stage
-        fit; ``extra['markov']`` the law-of-motion coefficients at the estimate (names in
-        ``extra['markov_names']``); ``objective``/``objective_fn`` the second-stage criterion;
+        fit; ``details``: :class:`ControlFunction` (law of motion at the estimate, screening,
+        survival model); ``objective``/``objective_fn`` the second-stage criterion;
         ``vcov`` None.
 
     Raises
@@ -113,44 +109,15 @@ def fit_op(panel: Panel, spec: ProductionSpec, options: OPOptions) -> Fit:
     IdentificationError
         A proxy without variation, collinear first-stage regressors, too few rows with lags,
         no exit in the sample (exit correction).
-
-    References
-    ----------
-    Olley, G. S., & Pakes, A. (1996). *Econometrica*, 64(6), 1263–1297.
-    https://doi.org/10.2307/2171831
     """
-    _check_options(options, OPOptions, "op")
+    check_options(options, OPOptions, "op")
     return _fit(panel, spec, options, method="op")
 
 
 def fit_lp(panel: Panel, spec: ProductionSpec, options: LPOptions) -> Fit:
-    """Estimate a production function by Levinsohn & Petrin (2003), an intermediate input as proxy.
-
-    Parameters
-    ----------
-    panel : Panel
-        Validated panel holding ``spec.columns()``.
-    spec : ProductionSpec
-        Roles; ``spec.proxy`` (materials, electricity) is required.
-    options : LPOptions
-        Tuning; see :class:`~tfp.options.control_function.LPOptions` for the defaults.
-
-    Returns
-    -------
-    Fit
-        As :func:`fit_op`.
-
-    Raises
-    ------
-    SpecificationError, IdentificationError
-        As :func:`fit_op`.
-
-    References
-    ----------
-    Levinsohn, J., & Petrin, A. (2003). *Review of Economic Studies*, 70(2), 317–341.
-    https://doi.org/10.1111/1467-937X.00246
-    """
-    _check_options(options, LPOptions, "lp")
+    """Levinsohn & Petrin (2003): as :func:`fit_op`, with an intermediate input (materials,
+    electricity) as the proxy and :class:`~tfp.options.control_function.LPOptions`."""
+    check_options(options, LPOptions, "lp")
     return _fit(panel, spec, options, method="lp")
 
 
@@ -258,41 +225,25 @@ def _nelder_mead(
 
 
 def _noise_margin(theta: np.ndarray, beta_f: np.ndarray, d: _Stage2) -> float:
-    """Criterion differences below this are sampling noise: ``SCREEN_NOISE · var(ξ) · max(q,
-    1) / n`` (least squares: the mean squared residual is itself var(ξ))."""
+    """Criterion differences below this are sampling noise (q moments of the GMM criterion;
+    see :data:`tfp.numerics.optimize.SCREEN_NOISE`)."""
     out = _residuals(theta, beta_f, d)
-    var = float(np.var(out[0])) if out is not None else 0.0
-    return SCREEN_NOISE * var * max(d.z.shape[1], 1) / max(d.phi.shape[0], 1)
+    return noise_margin(None if out is None else out[0], d.z.shape[1])
 
 
-def _screen(
+def _screen_search(
+    rows: np.ndarray,
     d: _Stage2,
     beta_f: np.ndarray,
-    firm: np.ndarray,
     starts: np.ndarray,
     options: _ControlFunctionOptions,
-) -> tuple[np.ndarray, dict[str, Any]]:
-    """Run every start on a subsample of firms (every k-th firm code) and return the distinct
-    minima within sampling noise of the best (at most ``SCREEN_KEEP``) as full-sample starts."""
-    assert options.screen_nobs is not None
-    k = int(np.ceil(firm.shape[0] / options.screen_nobs))
-    rows = np.flatnonzero(firm % k == 0)
-
-    def take(a: np.ndarray) -> np.ndarray:
-        return np.ascontiguousarray(a[rows])
-
-    sub = dataclasses.replace(
-        d,
-        phi=take(d.phi),
-        phi_lag=take(d.phi_lag),
-        y=take(d.y),
-        xf=take(d.xf),
-        xf_lag=take(d.xf_lag),
-        xs=take(d.xs),
-        xs_lag=take(d.xs_lag),
-        prob=take(d.prob),
-        z=take(d.z),
-    )
+) -> tuple[Convergence, list[np.ndarray]]:
+    """Every start on the subsample ``rows`` (:func:`~tfp.numerics.optimize.screen_starts`)."""
+    rowwise = ("phi", "phi_lag", "y", "xf", "xf_lag", "xs", "xs_lag", "prob", "z")
+    taken: dict[str, Any] = {
+        f: np.ascontiguousarray(getattr(d, f)[rows]) for f in rowwise
+    }
+    sub = dataclasses.replace(d, **taken)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         _, conv = minimize_multistart(
@@ -302,20 +253,9 @@ def _screen(
             merge_tol=MERGE_TOL,
             native=functools.partial(_nelder_mead, beta_f=beta_f, d=sub),
         )
-    minima = list(conv.local_minima)
-    margin = _noise_margin(np.asarray(minima[0].params), beta_f, sub) if minima else 0.0
-    found = [
-        np.asarray(m.params, dtype=np.float64)
-        for m in minima
-        if m.objective <= minima[0].objective + margin
-    ][:SCREEN_KEEP]
-    record = {
-        "nobs": int(rows.shape[0]),
-        "every_kth_firm": k,
-        "n_starts": int(starts.shape[0]),
-        "convergence": conv,
-    }
-    return (np.vstack(found) if found else starts), record
+    return conv, near_minima(
+        conv, functools.partial(_noise_margin, beta_f=beta_f, d=sub)
+    )
 
 
 def _objective_at_beta(beta: np.ndarray, d: _Stage2) -> float:
@@ -339,54 +279,171 @@ def _markov_basis(omega_lag: np.ndarray, prob: np.ndarray, degree: int) -> np.nd
 # ---------------------------------------------------------------------------------------
 # the estimator
 # ---------------------------------------------------------------------------------------
-def _check_options(options: object, cls: type, method: str) -> None:
-    if not isinstance(options, cls):
-        raise SpecificationError(
-            f"options of type {type(options).__name__} are not for method {method!r}",
-            fix=f"pass tfp.options.{cls.__name__}(...) or leave options=None",
-        )
+@dataclass(frozen=True, eq=False)
+class ControlFunction(Details):
+    """OP and LP outputs.
+
+    ``markov``: law-of-motion coefficients at the estimate, named ``markov_names``;
+    ``criterion``: ``"least-squares"`` (value added) or ``"gmm"`` (gross output);
+    ``second_stage_terms``/``first_stage_terms``: the terms each stage estimates;
+    ``residuals``: second-stage residuals; ``controls_in_phi``: controls stay in ``phi``;
+    ``screening``: the subsample screening of starts (large samples); with the exit
+    correction, ``exit_source`` (``"column"`` or ``"last-period"``), ``survival_model`` and
+    its coefficients ``survival_coef`` named ``survival_names``.
+    """
+
+    markov: np.ndarray
+    markov_names: tuple[str, ...]
+    criterion: str
+    second_stage_terms: tuple[str, ...]
+    first_stage_terms: tuple[str, ...]
+    residuals: np.ndarray
+    controls_in_phi: bool
+    screening: Screening | None = None
+    exit_source: str | None = None
+    survival_model: str | None = None
+    survival_coef: np.ndarray | None = None
+    survival_names: tuple[str, ...] | None = None
 
 
-def _term_inputs(inputs: tuple[str, ...], form: str) -> list[tuple[int, ...]]:
-    """For each production term (``spec.terms`` order), the input positions it multiplies."""
-    out: list[tuple[int, ...]] = [(j,) for j in range(len(inputs))]
-    if form == "translog":
-        out.extend(combinations_with_replacement(range(len(inputs)), 2))
-    return out
+@dataclass(frozen=True, eq=False)
+class _FirstStage:
+    """The first stage on the working rows: terms split by stage, regressors and the fit."""
+
+    f_index: tuple[int, ...]  # positions of the terms with a free input in spec.terms
+    s_index: tuple[int, ...]  # positions of the second-stage terms
+    xf: np.ndarray  # free terms
+    xs: np.ndarray  # second-stage terms
+    c_names: tuple[str, ...]  # controls and period dummies
+    reg: np.ndarray  # [xf, controls, polynomial basis]
+    reg_names: tuple[str, ...]
+    poly_names: tuple[str, ...]  # variables of the polynomial
+    coef: np.ndarray
+    phi: np.ndarray  # fitted output, net of the controls when netted
+    y: np.ndarray  # output, net of the controls when netted
+    ssr: float
+    tss: float
+    netted: bool  # the controls were subtracted from phi and y
+
+    @property
+    def n_lead(self) -> int:
+        """``reg[:, n_lead:]`` is the polynomial basis."""
+        return len(self.f_index) + len(self.c_names)
+
+    @property
+    def beta_f(self) -> np.ndarray:
+        return self.coef[: len(self.f_index)]
+
+    @property
+    def gamma(self) -> np.ndarray:
+        return self.coef[len(self.f_index) : self.n_lead]
 
 
 def _fit(
     panel: Panel, spec: ProductionSpec, options: _ControlFunctionOptions, *, method: str
 ) -> Fit:
-    if not spec.proxy:
-        raise SpecificationError(
-            f"method {method!r} needs a proxy variable and none was given",
-            fix="pass proxy='inv' (investment, OP) or proxy='m' (an intermediate input, LP)",
+    """The two steps of OP and LP (module docstring), as named steps."""
+    _check_roles(spec, options, method)
+    work, rows, proxy_w = _usable_rows(panel, spec, options)
+    fs = _first_stage(work, spec, options, proxy_w)
+    lag = work.lag_index(1)
+    cur = np.flatnonzero(lag >= 0)
+    prev = lag[cur]
+    survival: dict[str, Any] = {}
+    prob = np.empty((cur.size, 0))
+    if options.exit_correction:
+        exit_vec, source = _exit_indicator(panel, spec, options, rows)
+        p_hat, surv = _survival(
+            exit_vec[cur], fs.reg[prev, fs.n_lead :], options.survival_model,
+            spec.exit or "exit",
+        )  # fmt: skip
+        prob = p_hat[:, None]
+        lagged = tuple(f"lag({n})" for n in fs.reg_names[fs.n_lead :])
+        survival = {"exit_source": source, "survival_model": options.survival_model,
+                    "survival_coef": surv, "survival_names": lagged}  # fmt: skip
+    d = _stage2(work, spec, options, fs, cur, prev, prob)
+    theta, conv, diagnostics, screening = _second_stage(
+        d, fs, spec, options, np.asarray(work.firm)[cur]
+    )
+    res = _residuals(theta, fs.beta_f, d)
+    if res is None or not np.isfinite(conv.objective):
+        raise IdentificationError(
+            "the law of motion of productivity is not identified at the estimate "
+            "(singular Markov regression)",
+            fix="lower markov_degree or check for degenerate inputs",
         )
-    if not spec.state:
-        raise SpecificationError(
-            f"method {method!r} needs at least one state input (capital)",
-            fix="pass state='k'",
-        )
-    if options.log_proxy:
-        both = [p for p in spec.proxy if p in spec.inputs]
-        if both:
-            raise SpecificationError(
-                "log_proxy=True takes logs of the proxy, but this proxy is also a production "
-                "input, which must already be in logs",
-                column=both[0],
-                fix="pass the input in logs and set log_proxy=False",
-            )
-    n_all = panel.nobs
+    xi, omega_lag = res
+    h_raw = _markov_basis(omega_lag, d.prob, d.markov_degree)
+    omega_now = d.phi - d.xf @ fs.beta_f - d.xs @ theta
+    beta = np.empty(len(spec.terms))
+    beta[list(fs.f_index)] = fs.beta_f
+    beta[list(fs.s_index)] = theta
+    sample = np.zeros(panel.nobs, dtype=bool)
+    sample[rows[cur]] = True
+    phi_out = np.full(panel.nobs, np.nan)
+    phi_out[rows] = fs.phi
+    details = ControlFunction(
+        markov=np.linalg.lstsq(h_raw, omega_now, rcond=None)[0],
+        markov_names=_markov_names(prob, options),
+        criterion="gmm" if spec.flexible else "least-squares",
+        second_stage_terms=tuple(spec.terms[i] for i in fs.s_index),
+        first_stage_terms=tuple(spec.terms[i] for i in fs.f_index),
+        residuals=xi,
+        controls_in_phi=not fs.netted,
+        screening=screening,
+        **survival,
+    )
+    return Fit(
+        params=np.concatenate([beta, fs.gamma]),
+        names=(*spec.terms, *fs.c_names),
+        vcov=None,
+        sample=sample,
+        convergence=conv,
+        objective=float(conv.objective),
+        objective_fn=functools.partial(_objective_at_beta, d=d),
+        phi=phi_out,
+        dropped=FrozenDict(
+            {"nonpositive_proxy": panel.nobs - work.nobs} if work is not panel else {},
+            **lag_drops(work.lag_reasons(1)),
+        ),
+        first_stage=FrozenDict(
+            terms=fs.reg_names,
+            coef=fs.coef,
+            ssr=fs.ssr,
+            r2=1.0 - fs.ssr / fs.tss if fs.tss > 0 else float("nan"),
+            nobs=int(work.nobs),
+        ),
+        details=details,
+        diagnostics=diagnostics,
+    )
 
-    # ---- rows usable at all: proxies that can be logged -----------------------------------
+
+def _check_roles(
+    spec: ProductionSpec, options: _ControlFunctionOptions, method: str
+) -> None:
+    spec.require(method, "proxy", "state")
+    both = [p for p in spec.proxy if p in spec.inputs]
+    if options.log_proxy and both:
+        raise SpecificationError(
+            "log_proxy=True takes logs of the proxy, but this proxy is also a production "
+            "input, which must already be in logs",
+            column=both[0],
+            fix="pass the input in logs and set log_proxy=False",
+        )
+
+
+def _usable_rows(
+    panel: Panel, spec: ProductionSpec, options: _ControlFunctionOptions
+) -> tuple[Panel, np.ndarray, np.ndarray]:
+    """The working panel (rows whose proxies can be logged), its rows in ``panel`` and the
+    proxies on it (logged with ``log_proxy``)."""
     proxy_raw = panel.matrix(spec.proxy)
     if options.log_proxy:
         usable = np.all(proxy_raw > 0, axis=1)
         proxy_vals = np.full_like(proxy_raw, np.nan)
         proxy_vals[usable] = np.log(proxy_raw[usable])
     else:
-        usable = np.ones(n_all, dtype=bool)
+        usable = np.ones(panel.nobs, dtype=bool)
         proxy_vals = proxy_raw
     n_nonpos = int((~usable).sum())
     work = panel.subset(usable, {"nonpositive_proxy": n_nonpos}) if n_nonpos else panel
@@ -402,13 +459,20 @@ def _fit(
                 fix="use a proxy that varies across firms and years (investment for OP, "
                 "materials or electricity for LP)",
             )
+    return work, rows, proxy_w
 
-    # ---- production terms -----------------------------------------------------------------
-    inputs = spec.inputs
-    x_inputs = work.matrix(inputs)
-    terms_x = term_matrix(x_inputs, inputs, spec.form)
-    term_inp = _term_inputs(inputs, spec.form)
+
+def _first_stage(
+    work: Panel,
+    spec: ProductionSpec,
+    options: _ControlFunctionOptions,
+    proxy_w: np.ndarray,
+) -> _FirstStage:
+    """OLS of output on the free terms, the controls (and period dummies) and a full
+    polynomial in (state, flexible, proxy); the free-term coefficients are final."""
+    terms_x = term_matrix(work.matrix(spec.inputs), spec.inputs, spec.form)
     free_pos = set(range(len(spec.free)))
+    term_inp = term_inputs(len(spec.inputs), spec.form)
     f_index = tuple(i for i, t in enumerate(term_inp) if free_pos.intersection(t))
     s_index = tuple(i for i, t in enumerate(term_inp) if not free_pos.intersection(t))
     if not s_index:
@@ -417,284 +481,171 @@ def _fit(
             fix="name the capital stock as a state input",
         )
     xf = np.ascontiguousarray(terms_x[:, list(f_index)])
-    xs = np.ascontiguousarray(terms_x[:, list(s_index)])
-
-    # ---- controls and time dummies --------------------------------------------------------
     c_names = list(spec.control)
     c_cols = [work[c] for c in spec.control]
     if options.time_dummies:
-        periods = np.unique(work.time)
-        for t in periods[1:]:
-            c_names.append(f"{spec.time}={int(t)}")
-            c_cols.append((work.time == t).astype(np.float64))
+        dummies, names = work.period_dummies()
+        c_names += names
+        c_cols += list(dummies.T)
     xc = np.column_stack(c_cols) if c_cols else np.empty((work.nobs, 0))
-
-    # ---- first stage ------------------------------------------------------------------------
     # a proxy that is also a flexible input is already in the polynomial once
     poly_vars = list(dict.fromkeys([*spec.state, *spec.flexible]))
     own = [j for j, p in enumerate(spec.proxy) if p not in poly_vars]
-    poly_x = np.ascontiguousarray(
-        np.column_stack([work.matrix(poly_vars), proxy_w[:, own]])
-    )
-    poly_all_names = [*poly_vars, *(spec.proxy[j] for j in own)]
-    basis_names = poly_names(poly_all_names, options.poly_degree)
+    poly_x = np.column_stack([work.matrix(poly_vars), proxy_w[:, own]])
+    poly_all = (*poly_vars, *(spec.proxy[j] for j in own))
+    basis_names = poly_names(poly_all, options.poly_degree)
     y = work[spec.output]
+    # the basis lives only inside reg: one (n, p) matrix, not two
     reg = np.column_stack(
-        [xf, xc, poly_basis(poly_x, options.poly_degree)]
-    )  # the basis lives only inside reg: one (n, p) matrix, not two
-    del poly_x
-    n_lead = xf.shape[1] + xc.shape[1]  # reg[:, n_lead:] is the polynomial basis
-    reg_names = [*(spec.terms[i] for i in f_index), *c_names, *basis_names]
-    coef, fitted = _first_stage(y, reg, reg_names, len(basis_names))
-    beta_f = coef[: len(f_index)]
-    gamma = coef[len(f_index) : len(f_index) + xc.shape[1]]
-    ssr = float(np.sum((y - fitted) ** 2))
-    tss = float(np.sum((y - y.mean()) ** 2))
-    if options.net_controls and xc.shape[1]:
-        shift = xc @ gamma
-        phi_net = fitted - shift
-        y_net = y - shift
-    else:
-        phi_net = fitted
-        y_net = np.asarray(y, dtype=np.float64)
-
-    # ---- lags, sample ---------------------------------------------------------------------
-    lag = work.lag_index(1)
-    reasons = work.lag_reasons(1)
-    in_s = lag >= 0
-    cur = np.flatnonzero(in_s)
-    prev = lag[cur]
-
-    # ---- exit correction ------------------------------------------------------------------
-    extra: dict[str, object] = {}
-    if options.exit_correction:
-        exit_vec, source = _exit_indicator(panel, spec, options, rows)
-        p_hat, surv = _survival(
-            exit_vec[cur],
-            reg[prev, n_lead:],
-            options.survival_model,
-            spec.exit or "exit",
-        )
-        prob = p_hat[:, None]
-        extra["exit_source"] = source
-        extra["survival_model"] = options.survival_model
-        extra["survival_coef"] = surv
-        extra["survival_names"] = tuple(f"lag({n})" for n in basis_names)
-    else:
-        prob = np.empty((cur.size, 0))
-
-    markov_names = poly_names(
-        ["omega_lag", "p_exit"] if prob.shape[1] else ["omega_lag"],
-        options.markov_degree,
+        [xf, xc, poly_basis(np.ascontiguousarray(poly_x), options.poly_degree)]
     )
-    n_params = len(s_index) + len(markov_names)
-    if cur.size <= n_params:
+    reg_names = (*(spec.terms[i] for i in f_index), *c_names, *basis_names)
+    coef, fitted = _ols(y, reg, reg_names, len(basis_names))
+    netted = bool(options.net_controls and xc.shape[1])
+    shift = xc @ coef[len(f_index) : len(f_index) + xc.shape[1]] if netted else None
+    return _FirstStage(
+        f_index=f_index,
+        s_index=s_index,
+        xf=xf,
+        xs=np.ascontiguousarray(terms_x[:, list(s_index)]),
+        c_names=tuple(c_names),
+        reg=reg,
+        reg_names=reg_names,
+        poly_names=poly_all,
+        coef=coef,
+        phi=fitted if shift is None else fitted - shift,
+        y=np.asarray(y, dtype=np.float64) if shift is None else y - shift,
+        ssr=float(np.sum((y - fitted) ** 2)),
+        tss=float(np.sum((y - y.mean()) ** 2)),
+        netted=netted,
+    )
+
+
+def _markov_names(
+    prob: np.ndarray, options: _ControlFunctionOptions
+) -> tuple[str, ...]:
+    names = ["omega_lag", "p_exit"] if prob.shape[1] else ["omega_lag"]
+    return poly_names(names, options.markov_degree)
+
+
+def _stage2(
+    work: Panel,
+    spec: ProductionSpec,
+    options: _ControlFunctionOptions,
+    fs: _FirstStage,
+    cur: np.ndarray,
+    prev: np.ndarray,
+    prob: np.ndarray,
+) -> _Stage2:
+    """The second-stage arrays on the rows ``cur`` with a lag at ``prev``; in gross output
+    the GMM instruments (state terms, lagged flexible terms) and their one-step weight."""
+    n_markov = len(_markov_names(prob, options))
+    if cur.size <= len(fs.s_index) + n_markov:
         raise IdentificationError(
             f"only {cur.size} rows have the previous period observed, not enough for "
-            f"{len(s_index)} second-stage and {len(markov_names)} law-of-motion coefficients",
+            f"{len(fs.s_index)} second-stage and {n_markov} law-of-motion coefficients",
             column=spec.time,
             fix="use a longer panel, fewer gaps or a lower markov_degree",
         )
-
-    # ---- second-stage data ----------------------------------------------------------------
+    z: np.ndarray = np.empty((cur.size, 0))
+    w: np.ndarray = np.empty((0, 0))
     if spec.flexible:
-        flex_pos = {inputs.index(f) for f in spec.flexible}
+        x_inputs = work.matrix(spec.inputs)
         x_inst = x_inputs.copy()
         lagged_inputs = np.full_like(x_inputs, np.nan)
         lagged_inputs[cur] = x_inputs[prev]
-        for j in flex_pos:
+        for j in {spec.inputs.index(f) for f in spec.flexible}:
             x_inst[:, j] = lagged_inputs[:, j]
-        z_full = term_matrix(x_inst, inputs, spec.form)[:, list(s_index)]
+        z_full = term_matrix(x_inst, spec.inputs, spec.form)[:, list(fs.s_index)]
         z = np.ascontiguousarray(z_full[cur])
-        zz = z.T @ z / cur.size
-        w = _inverse(
-            zz, "the second-stage instruments (state and lagged flexible terms)"
+        check_rank(
+            z,
+            what="second-stage instruments (state and lagged flexible terms)",
+            fix="check that the inputs vary across firms and years",
         )
-    else:
-        z = np.empty((cur.size, 0))
-        w = np.empty((0, 0))
-    d = _Stage2(
-        phi=np.ascontiguousarray(phi_net[cur]),
-        phi_lag=np.ascontiguousarray(phi_net[prev]),
-        y=np.ascontiguousarray(y_net[cur]),
-        xf=np.ascontiguousarray(xf[cur]),
-        xf_lag=np.ascontiguousarray(xf[prev]),
-        xs=np.ascontiguousarray(xs[cur]),
-        xs_lag=np.ascontiguousarray(xs[prev]),
+        w = np.linalg.inv(z.T @ z / cur.size)
+    return _Stage2(
+        phi=np.ascontiguousarray(fs.phi[cur]),
+        phi_lag=np.ascontiguousarray(fs.phi[prev]),
+        y=np.ascontiguousarray(fs.y[cur]),
+        xf=np.ascontiguousarray(fs.xf[cur]),
+        xf_lag=np.ascontiguousarray(fs.xf[prev]),
+        xs=np.ascontiguousarray(fs.xs[cur]),
+        xs_lag=np.ascontiguousarray(fs.xs[prev]),
         prob=np.ascontiguousarray(prob),
         z=z,
         w=w,
         markov_degree=options.markov_degree,
-        f_index=f_index,
-        s_index=s_index,
+        f_index=fs.f_index,
+        s_index=fs.s_index,
     )
 
-    # ---- starts and minimisation ----------------------------------------------------------
-    center = _start(
-        options, basis_names, poly_all_names, term_inp, s_index, inputs, coef, reg
-    )
+
+def _second_stage(
+    d: _Stage2,
+    fs: _FirstStage,
+    spec: ProductionSpec,
+    options: _ControlFunctionOptions,
+    firm: np.ndarray,
+) -> tuple[np.ndarray, Convergence, tuple[str, ...], Screening | None]:
+    """Minimise the second-stage criterion from the start set (screened on a subsample of
+    firms in large samples); ConvergenceWarnings are kept as diagnostics."""
+    center = _start(options, fs, spec)
     n_more = options.optimizer.n_starts - 1
     starts = [center[None, :]]
     if n_more > 0 and options.start_spread > 0:
         starts.append(sobol_starts(center, options.start_spread, n_more, seed=0))
-    fun = functools.partial(_criterion, beta_f=beta_f, d=d)
     start_set = np.vstack(starts)
-    screening = None
-    if (
-        options.screen_nobs is not None
-        and cur.size > options.screen_nobs
-        and start_set.shape[0] > 1
-    ):
-        start_set, screening = _screen(
-            d, beta_f, np.asarray(work.firm)[cur], start_set, options
-        )
+    search = functools.partial(
+        _screen_search, d=d, beta_f=fs.beta_f, starts=start_set, options=options
+    )
+    start_set, screening = screen_starts(firm, start_set, options.screen_nobs, search)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", ConvergenceWarning)
         theta, conv = minimize_multistart(
-            fun,
+            functools.partial(_criterion, beta_f=fs.beta_f, d=d),
             start_set,
             optimizer=options.optimizer,
             merge_tol=MERGE_TOL,
-            native=functools.partial(_nelder_mead, beta_f=beta_f, d=d),
+            native=functools.partial(_nelder_mead, beta_f=fs.beta_f, d=d),
         )
     # recorded on the results (and re-emitted once by tfp.estimate), not lost
     diagnostics = tuple(
         str(w.message) for w in caught if issubclass(w.category, ConvergenceWarning)
     )
-    res = _residuals(theta, beta_f, d)
-    if res is None or not np.isfinite(conv.objective):
-        raise IdentificationError(
-            "the law of motion of productivity is not identified at the estimate "
-            "(singular Markov regression)",
-            fix="lower markov_degree or check for degenerate inputs",
-        )
-    xi, omega_lag = res
-    h_raw = _markov_basis(omega_lag, d.prob, d.markov_degree)
-    omega_now = d.phi - d.xf @ beta_f - d.xs @ theta
-    g = np.linalg.lstsq(h_raw, omega_now, rcond=None)[0]
-
-    # ---- assemble -------------------------------------------------------------------------
-    beta = np.empty(len(spec.terms))
-    beta[list(f_index)] = beta_f
-    beta[list(s_index)] = theta
-    params = np.concatenate([beta, gamma])
-    names = (*spec.terms, *c_names)
-
-    sample = np.zeros(n_all, dtype=bool)
-    sample[rows[cur]] = True
-    dropped: dict[str, int] = {}
-    if n_nonpos:
-        dropped["nonpositive_proxy"] = n_nonpos
-    n_first = int((reasons == 1).sum())
-    n_gap = int((reasons == 2).sum())
-    if n_first:
-        dropped["first_period_lag"] = n_first
-    if n_gap:
-        dropped["gap"] = n_gap
-
-    phi_out = np.full(n_all, np.nan)
-    phi_out[rows] = phi_net
-    extra.update(
-        markov=g,
-        markov_names=markov_names,
-        criterion="gmm" if spec.flexible else "least-squares",
-        second_stage_terms=tuple(spec.terms[i] for i in s_index),
-        first_stage_terms=tuple(spec.terms[i] for i in f_index),
-        residuals=xi,
-        controls_in_phi=not (options.net_controls and xc.shape[1] > 0),
-        screening=screening,
-    )
-    first_stage = {
-        "terms": tuple(reg_names),
-        "coef": coef,
-        "ssr": ssr,
-        "r2": 1.0 - ssr / tss if tss > 0 else float("nan"),
-        "nobs": int(work.nobs),
-    }
-    return Fit(
-        params=params,
-        names=tuple(names),
-        vcov=None,
-        sample=sample,
-        convergence=conv,
-        objective=float(conv.objective),
-        objective_fn=functools.partial(_objective_at_beta, d=d),
-        phi=phi_out,
-        dropped=FrozenDict(dropped),
-        first_stage=FrozenDict(first_stage),
-        se_kind="normal",
-        df_resid=None,
-        extra=FrozenDict(extra),
-        diagnostics=diagnostics,
-    )
+    return theta, conv, diagnostics, screening
 
 
 # ---------------------------------------------------------------------------------------
 # helpers
 # ---------------------------------------------------------------------------------------
-def _first_stage(
+def _ols(
     y: np.ndarray, reg: np.ndarray, names: Sequence[str], n_poly: int
 ) -> tuple[np.ndarray, np.ndarray]:
-    """OLS by a QR decomposition, with a rank check that names the collinear regressor.
+    """OLS with the shared rank check, which names the first collinear regressor.
 
-    ``|R_jj|`` is the norm of column j's residual on the columns before it, so the first j
-    with ``|R_jj| <= RANK_RTOL * ||x_j||`` is the first regressor in the span of the others.
+    The polynomial (the last ``n_poly`` columns) goes first, so that a collinear free input
+    or control, the columns a user can change, is the one named.
     """
-    n, p = reg.shape
-    if n <= p:
-        raise IdentificationError(
-            f"the first stage has {p} regressors and only {n} rows",
-            fix="lower poly_degree or use more data",
-        )
-    # the polynomial (the last n_poly columns) goes first, so that a collinear free input
-    # or control, the columns a user can change, is the one named
+    p = reg.shape[1]
     order = np.r_[np.arange(p - n_poly, p), np.arange(p - n_poly)]
-    # QR of [reg (reordered) | y]: R's last column is Q'y, so Q itself is never formed
-    # (LAPACK geqrf alone, in place on one Fortran-ordered copy: a quarter of the time and
-    # two n x p matrices less than numpy's qr + Q'y)
-    a = np.empty((n, p + 1), order="F")
-    a[:, :n_poly] = reg[:, p - n_poly :]
-    a[:, n_poly:p] = reg[:, : p - n_poly]
-    a[:, p] = y
-    norms = np.sqrt(np.einsum("ij,ij->j", a[:, :p], a[:, :p]))
-    r_aug = qr_r(a)
-    del a
-    r = r_aug[:p, :p]
-    bad = np.flatnonzero(np.abs(np.diag(r)) <= RANK_RTOL * np.maximum(norms, 1e-300))
-    if bad.size:
-        raise IdentificationError(
-            "is collinear with the other first-stage regressors (free inputs, controls and "
-            "the polynomial in state and proxy)",
-            column=str(names[int(order[bad[0]])]),
-            fix="drop the column, or lower poly_degree",
-        )
     coef = np.empty(p)
-    coef[order] = linalg.solve_triangular(r, r_aug[:p, p])
+    coef[order] = lstsq(
+        np.ascontiguousarray(reg[:, order]),
+        y,
+        what="first-stage regressors (free inputs, controls and the polynomial in "
+        "state and proxy)",
+        fix="drop the column, or lower poly_degree",
+        names=[names[i] for i in order],
+    )
     return coef, reg @ coef
 
 
-def _inverse(a: np.ndarray, what: str) -> np.ndarray:
-    s = np.linalg.svd(a, compute_uv=False)
-    if s.size and s[-1] <= RANK_RTOL * s[0]:
-        raise IdentificationError(
-            f"{what} are collinear",
-            fix="check that the inputs vary across firms and years",
-        )
-    return np.linalg.inv(a)
-
-
 def _start(
-    options: _ControlFunctionOptions,
-    basis_names: Sequence[str],
-    poly_vars: Sequence[str],
-    term_inp: list[tuple[int, ...]],
-    s_index: tuple[int, ...],
-    inputs: tuple[str, ...],
-    coef: np.ndarray,
-    reg: np.ndarray,
+    options: _ControlFunctionOptions, fs: _FirstStage, spec: ProductionSpec
 ) -> np.ndarray:
     """First start: ``options.start`` or the first-stage coefficients of the terms' monomials."""
-    n_s = len(s_index)
+    n_s = len(fs.s_index)
     if options.start is not None:
         if len(options.start) != n_s:
             raise SpecificationError(
@@ -703,16 +654,17 @@ def _start(
                 fix=f"pass {n_s} starting values or start=None",
             )
         return np.asarray(options.start, dtype=np.float64)
+    poly_vars = list(fs.poly_names)
     table = exponent_table(len(poly_vars), options.poly_degree)
-    offset = reg.shape[1] - len(basis_names)
+    term_inp = term_inputs(len(spec.inputs), spec.form)
     out = np.zeros(n_s)
-    for k, ti in enumerate(s_index):
+    for k, ti in enumerate(fs.s_index):
         e = np.zeros(len(poly_vars), dtype=np.int64)
         for j in term_inp[ti]:
-            e[list(poly_vars).index(inputs[j])] += 1
+            e[poly_vars.index(spec.inputs[j])] += 1
         hit = np.flatnonzero(np.all(table == e, axis=1))
         if hit.size:
-            out[k] = coef[offset + int(hit[0])]
+            out[k] = fs.coef[fs.n_lead + int(hit[0])]
     return out
 
 
@@ -730,15 +682,8 @@ def _exit_indicator(
                 fix="pass exit='column' (1 in the period the firm exits), or "
                 "exit_rule='last-period' to build it from the panel as prodest does",
             )
-        vals = panel[spec.exit]
-        bad = ~np.isin(vals, (0.0, 1.0))
-        if bad.any():
-            raise IdentificationError(
-                f"must be 0/1; found {vals[bad][0]!r} in {int(bad.sum())} row(s)",
-                column=spec.exit,
-                fix="code the exit indicator as 1 in the firm's exit period and 0 otherwise",
-            )
-        return np.ascontiguousarray(vals[rows]), "column"
+        check_binary(panel[spec.exit], spec.exit)
+        return np.ascontiguousarray(panel[spec.exit][rows]), "column"
     # prodest: a firm's last observed period, when it is not the panel's last period
     last = np.ones(panel.nobs, dtype=bool)
     last[:-1] = panel.firm[1:] != panel.firm[:-1]
@@ -823,7 +768,7 @@ def bootstrap_options(
     Standard practice (and prodest's): each replicate's second stage starts from the full-sample
     estimate of the second-stage coefficients (terms without a free input), with one start.
     """
-    term_inp = _term_inputs(spec.inputs, spec.form)
+    term_inp = term_inputs(len(spec.inputs), spec.form)
     n_free = len(spec.free)
     second = [
         float(params[i])

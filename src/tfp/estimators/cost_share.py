@@ -16,15 +16,31 @@ of Political Economy*, 96(5), 921-947. https://doi.org/10.1086/261570
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
-from tfp.estimators.base import Convergence, Fit
+from tfp.estimators.fit import Details, Fit
 from tfp.exceptions import DataError, IdentificationError, SpecificationError
+from tfp.numerics.inference import Inference, cluster_meat
+from tfp.numerics.optimize import Convergence
 from tfp.options.cost_share import CostShareOptions
 from tfp.panel import Panel
 from tfp.spec import ProductionSpec
 
-__all__ = ["fit"]
+__all__ = ["CostShares", "fit"]
+
+
+@dataclass(frozen=True, eq=False)
+class CostShares(Details):
+    """Cost-share outputs: ``shares`` (panel rows × inputs, times ``returns_to_scale``, NaN
+    outside the sample) named ``share_names``, ``total_cost`` per row and ``average``."""
+
+    shares: np.ndarray
+    share_names: tuple[str, ...]
+    total_cost: np.ndarray
+    returns_to_scale: float
+    average: str
 
 
 def _cost_columns(spec: ProductionSpec, options: CostShareOptions) -> tuple[str, ...]:
@@ -70,9 +86,7 @@ def fit(panel: Panel, spec: ProductionSpec, options: CostShareOptions) -> Fit:
     Fit
         ``params``: one elasticity per input (``spec.terms`` order). ``vcov``: for
         ``average="mean"``, the covariance of the mean share clustered by firm (times
-        ``rts²``); None for the median. ``extra``: ``shares`` (panel rows × inputs, already
-        multiplied by ``rts``, NaN outside the sample), ``share_names``, ``total_cost``,
-        ``returns_to_scale``, ``average``.
+        ``rts²``); None for the median. ``details``: :class:`CostShares`.
 
     Raises
     ------
@@ -118,10 +132,7 @@ def fit(panel: Panel, spec: ProductionSpec, options: CostShareOptions) -> Fit:
     if options.average == "mean":
         params = s.mean(axis=0)
         dev = s - params
-        firm = panel.firm[sample]
-        starts = np.flatnonzero(np.r_[True, firm[1:] != firm[:-1]])
-        g = np.add.reduceat(dev, starts, axis=0)
-        vcov = g.T @ g / float(n) ** 2
+        vcov = cluster_meat(dev, panel.firm[sample]) / float(n) ** 2
     else:
         params = np.median(s, axis=0)
         vcov = None
@@ -133,12 +144,6 @@ def fit(panel: Panel, spec: ProductionSpec, options: CostShareOptions) -> Fit:
         sample=sample,
         convergence=Convergence.closed_form(),
         dropped={"nonpositive": int((~sample).sum())},
-        se_kind="normal",
-        extra={
-            "shares": shares,
-            "share_names": spec.inputs,
-            "total_cost": total_out,
-            "returns_to_scale": rts,
-            "average": options.average,
-        },
+        inference=None if vcov is None else Inference.analytic("cluster", spec.id),
+        details=CostShares(shares, spec.inputs, total_out, rts, options.average),
     )

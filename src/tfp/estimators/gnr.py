@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import time as _time
 import warnings
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import partial
 from math import comb
@@ -34,24 +34,27 @@ from tfp._frozen import FrozenDict
 from tfp._kernels.bfgs_nb import markov_bfgs_nb
 from tfp._kernels.markov_nb import STATUS_OK, markov_eval_nb
 from tfp._kernels.poly_nb import poly_basis_nb
-from tfp.estimators.base import Convergence, Fit, LocalMinimum
+from tfp.estimators.fit import Details, Fit
 from tfp.exceptions import ConvergenceWarning, IdentificationError, SpecificationError
 from tfp.numerics.gauss_newton import PolishResult, levenberg_marquardt
-from tfp.numerics.gmm import RCOND_SINGULAR, bfgs_result
-from tfp.numerics.inference import qr_r
-from tfp.numerics.optimize import minimize_multistart, sobol_starts
+from tfp.numerics.linalg import check_rank, r_checked
+from tfp.numerics.markov_gmm import RCOND_SINGULAR, bfgs_result
+from tfp.numerics.optimize import (
+    Convergence,
+    LocalMinimum,
+    minimize_multistart,
+    sobol_starts,
+)
 from tfp.numerics.poly import exponent_table, poly_basis, poly_names
+from tfp.options._base import check_options
 from tfp.options.gnr import GNROptions
-from tfp.panel import Panel
+from tfp.panel import Panel, lag_drops
 from tfp.spec import ProductionSpec
 
-__all__ = ["fit", "gnr_criterion", "share_regression"]
+__all__ = ["GNR", "fit", "gnr_criterion", "share_regression"]
 
 # Step halvings tried in one Gauss-Newton iteration before the share regression stops.
 _MAX_HALVINGS = 40
-
-# Singular values below this fraction of the largest mark a rank-deficient polynomial basis.
-_RANK_RTOL = 1e-12
 
 # Seed of the Sobol start set: fixed, so that the estimator is deterministic.
 _SOBOL_SEED = 0
@@ -167,11 +170,11 @@ def share_regression(
     scale = np.maximum(p_raw.max(axis=0), -p_raw.min(axis=0))  # max |column|
     scale[scale == 0] = 1.0
     ps = p_raw / scale
-    if not _full_rank(ps):
-        raise IdentificationError(
-            "the inputs' polynomial terms in the share regression are collinear",
-            fix="check for constant or duplicated inputs, or lower GNROptions.share_degree",
-        )
+    check_rank(
+        ps,
+        what="polynomial terms of the inputs in the share regression",
+        fix="check for constant or duplicated inputs, or lower GNROptions.share_degree",
+    )
     # start: least squares of the share in levels on the polynomial (D itself is linear)
     g = _ls(ps, np.exp(s))
     pred = ps @ g
@@ -234,29 +237,15 @@ def share_regression(
 
 
 def _ls(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Least squares through the Gram matrix of column-equilibrated, well-conditioned ``a``.
-
-    (Tall LAPACK QR/SVD calls are slow when the cores are shared; the bases used here are
-    built from standardised variables, so the normal equations are accurate.)
-    """
+    """Least squares through the Gram matrix of column-equilibrated ``a`` (full rank: checked
+    once by the caller). Gauss-Newton solves one per step, and tall LAPACK QR calls are slow
+    when cores are shared; the bases are built from standardised variables, so the normal
+    equations are accurate."""
     gram = a.T @ a  # equilibrated after the product: no n x m temporary
     norm = np.sqrt(np.diag(gram)).copy()
     norm[norm == 0] = 1.0
     gram /= np.outer(norm, norm)
     return np.asarray(np.linalg.solve(gram, (a.T @ b) / norm) / norm, dtype=np.float64)
-
-
-def _full_rank(a: np.ndarray) -> bool:
-    norm = np.sqrt(np.einsum("ij,ij->j", a, a))
-    if np.any(norm == 0):
-        return False
-    # the singular values of a tall matrix are those of its QR factor R (LAPACK geqrf in
-    # place on one Fortran-ordered copy, then an SVD of m x m): a fraction of a tall SVD
-    scaled = np.empty(a.shape, order="F")
-    np.divide(a, norm, out=scaled)
-    r = qr_r(scaled)
-    sv = np.linalg.svd(r[: a.shape[1]], compute_uv=False)
-    return bool(sv[-1] > _RANK_RTOL * sv[0])
 
 
 def _standardised_to_raw(
@@ -349,7 +338,7 @@ def gnr_criterion(
         raise SpecificationError(
             f"the GNR criterion takes {zt.shape[1]} integration-constant coefficients, "
             f"got {c.shape[0]}",
-            fix="pass one coefficient per term in fit.extra['integral_terms']",
+            fix="pass one coefficient per term in fit.objective_names",
         )
     m, _, _ = _moments(c, zt, z1, yt, y1, degree, need_jac=False)
     val = float(m @ m)
@@ -471,11 +460,7 @@ def _derivative_basis(
 
 
 def _check(spec: ProductionSpec, options: GNROptions) -> tuple[tuple[str, ...], str]:
-    if not isinstance(options, GNROptions):
-        raise SpecificationError(
-            f"options must be GNROptions for method 'gnr', got {type(options).__name__}",
-            fix="pass tfp.GNROptions(...) or leave options=None",
-        )
+    check_options(options, GNROptions, "gnr")
     if len(spec.flexible) != 1:
         raise SpecificationError(
             f"GNR needs exactly one flexible input, got {len(spec.flexible)} ({spec.flexible})",
@@ -511,6 +496,29 @@ def _check(spec: ProductionSpec, options: GNROptions) -> tuple[tuple[str, ...], 
     return fixed, spec.flexible[0]
 
 
+@dataclass(frozen=True, eq=False)
+class GNR(Details):
+    """GNR outputs (the per-observation elasticities, ω and ε are ``Fit.elasticities``,
+    ``Fit.omega`` and ``Fit.epsilon``), arrays in panel order, NaN off the rows used.
+
+    ``inputs``: fixed inputs then the flexible one; ``rts``: per-observation returns to
+    scale; ``integral_terms``, ``integral_coef``: the monomials of ``C`` and their
+    coefficients; ``markov_coef``: ``(const, ω, ω², …)`` of the law of motion, ``xi``: its
+    residuals; ``big_y``: ``Y = y - ε - ∫ elasticity dm``; ``stage1``: the share regression
+    (``ssr``, ``r2``, ``coef`` γ' of ``D^E``, ``gamma`` γ = γ'/E, ``E``, ``terms``,
+    ``n_iter``, ``converged``, ``nobs``).
+    """
+
+    inputs: tuple[str, ...]
+    rts: np.ndarray
+    integral_terms: tuple[str, ...]
+    integral_coef: np.ndarray
+    markov_coef: np.ndarray
+    xi: np.ndarray
+    big_y: np.ndarray
+    stage1: Mapping[str, Any]
+
+
 def fit(panel: Panel, spec: ProductionSpec, options: GNROptions) -> Fit:
     """Estimate a gross-output production function by GNR (2020).
 
@@ -534,19 +542,10 @@ def fit(panel: Panel, spec: ProductionSpec, options: GNROptions) -> Fit:
         firm-cluster bootstrap). ``sample``: rows of the second stage (with a lag).
         ``phi``: ``y - ε``, output net of the shock. ``objective``/``objective_fn``: the
         second-stage criterion, ``objective_fn(c)`` taking the integration-constant
-        coefficients on the raw monomials named in ``extra["integral_terms"]`` (also
-        ``extra["objective_names"]``, which ``results.objective_at`` reads; not the
-        elasticities: GNR's criterion is not a function of them). ``extra``:
-
-        - ``elasticities``: (nobs, n_inputs) per-observation elasticities, panel order,
-          NaN on rows without a share;
-        - ``omega``: log productivity ``ω`` (includes the Markov constant), ``epsilon``:
-          the output shock ``ε``, ``rts``: per-observation returns to scale;
-        - ``integral_terms``, ``integral_coef``: ``C``'s monomials and coefficients;
-        - ``markov_coef``: ``(const, ω, ω², …)`` of the law of motion, ``xi``: its
-          residuals on the sample rows (NaN elsewhere);
-        - ``stage1``: ``ssr``, ``r2``, ``coef`` (``γ'`` of ``D^E``), ``gamma``
-          (``γ = γ'/E``), ``E``, ``terms``, ``n_iter``, ``converged``, ``nobs``.
+        coefficients on the raw monomials named in ``objective_names`` (not the
+        elasticities: GNR's criterion is not a function of them). ``elasticities``,
+        ``omega`` (log productivity, Markov constant included) and ``epsilon`` (the output
+        shock) per observation; ``details``: :class:`GNR`.
 
     Raises
     ------
@@ -565,95 +564,190 @@ def fit(panel: Panel, spec: ProductionSpec, options: GNROptions) -> Fit:
     t_start = _time.perf_counter()
     fixed, flex = _check(spec, options)
     inputs = (*fixed, flex)
-    n_all = panel.nobs
-
-    # ---- the share, possibly from nominal values --------------------------------------------
-    dropped: dict[str, int] = {}
-    if options.nominal is not None:
-        num, den = (panel[c] for c in options.nominal)
-        ok = (num > 0) & (den > 0)
-        if not ok.any():
-            raise IdentificationError(
-                f"no row has positive {options.nominal[0]!r} and {options.nominal[1]!r}",
-                fix="pass the nominal expenditure and revenue in levels (not logs)",
-            )
-        if (~ok).sum():
-            dropped["nonpositive"] = int((~ok).sum())
-        work = panel.subset(ok, {"nonpositive": int((~ok).sum())})
-        pos = np.flatnonzero(ok)
-        s = np.log(work[options.nominal[0]] / work[options.nominal[1]])
-    else:
-        work = panel
-        pos = np.arange(n_all)
-        assert spec.share is not None
-        s = np.asarray(work[spec.share], dtype=np.float64)
-
+    work, pos, s, dropped = _share(panel, spec, options)
     y = work[spec.output]
     x = work.matrix(inputs)
     xf = np.ascontiguousarray(x[:, : len(fixed)])
-
-    # ---- stage 1 -----------------------------------------------------------------------------
     st1 = share_regression(
-        x,
-        s,
-        options.share_degree,
-        maxiter=options.stage1_maxiter,
-        tol=options.stage1_tol,
+        x, s, options.share_degree, maxiter=options.stage1_maxiter,
+        tol=options.stage1_tol, names=inputs,
+    )  # fmt: skip
+    gamma = st1.coef / st1.big_e
+    flex_gamma = gamma / (st1.exponents[:, -1].astype(np.float64) + 1.0)
+    big_y = y - st1.eps - x[:, -1] * (poly_basis_nb(x, st1.exponents) @ flex_gamma)
+    st2 = _Stage2.build(work, xf, big_y, fixed, options)
+    c_hat, conv = _solve_stage2(st2, options)
+    objective = float(conv.objective)
+    conv = replace(conv, elapsed=_time.perf_counter() - t_start)
+    omega = big_y - st2.z @ c_hat
+    el = np.empty((work.nobs, len(inputs)))
+    for i in range(len(fixed)):
+        # derivative of the integral m * Σ flex_gamma_j x^{e_j} with respect to fixed input i
+        el[:, i] = x[:, -1] * _derivative_basis(x, st1.exponents, flex_gamma, i)
+        el[:, i] += _derivative_basis(xf, st2.z_exps, c_hat, i)
+    el[:, -1] = st1.d_e / st1.big_e
+    if not np.all(np.isfinite(el)):
+        raise IdentificationError(
+            "non-finite elasticities", fix="check the inputs for extreme values"
+        )
+    markov, xi = _law_of_motion(omega, st2, options.markov_degree)
+
+    def back(a: np.ndarray) -> np.ndarray:
+        out = np.full((panel.nobs, *a.shape[1:]), np.nan)
+        out[pos] = a
+        out.setflags(write=False)
+        return out
+
+    sample = np.zeros(panel.nobs, dtype=bool)
+    sample[pos[st2.s2]] = True
+    sample.setflags(write=False)
+    params = el.mean(axis=0) if options.average == "all" else el[st2.s2].mean(axis=0)
+    terms = poly_names(inputs, options.share_degree, include_constant=True)
+    stage1 = FrozenDict(
+        ssr=st1.ssr, r2=st1.r2, coef=_ro(st1.coef), gamma=_ro(gamma), E=st1.big_e,
+        terms=terms, n_iter=st1.n_iter, converged=st1.converged, nobs=int(work.nobs),
+    )  # fmt: skip
+    diagnostics = () if st1.converged else (
+        f"the share regression did not converge in {options.stage1_maxiter} iterations",
+    )  # fmt: skip
+    return Fit(
+        params=_ro(params),
         names=inputs,
+        vcov=None,
+        sample=sample,
+        convergence=conv,
+        objective=objective,
+        objective_fn=st2.criterion,
+        phi=back(y - st1.eps),
+        dropped=FrozenDict(dropped, **lag_drops(st2.reasons)),
+        first_stage=FrozenDict(
+            ssr=st1.ssr, r2=st1.r2, terms=terms, nobs=int(work.nobs), E=st1.big_e
+        ),
+        objective_names=st2.z_names,
+        omega=back(omega),
+        epsilon=back(st1.eps),
+        elasticities=back(el),
+        details=GNR(
+            inputs,
+            back(el.sum(axis=1)),
+            st2.z_names,
+            _ro(c_hat),
+            _ro(markov),
+            back(xi),
+            back(big_y),
+            stage1,
+        ),
+        diagnostics=diagnostics,
     )
-    big_e = st1.big_e
-    gamma = st1.coef / big_e
-    a_flex = st1.exponents[:, -1].astype(np.float64)
-    flex_gamma = gamma / (a_flex + 1.0)
-    p_all = poly_basis_nb(x, st1.exponents)
-    integral = x[:, -1] * (p_all @ flex_gamma)
-    big_y = y - st1.eps - integral
 
-    # ---- stage 2 data ------------------------------------------------------------------------
-    deg_c = int(options.integral_degree or options.share_degree)
-    z = poly_basis(xf, deg_c, include_constant=False)
-    z_exps = exponent_table(len(fixed), deg_c, include_constant=False)
-    z_names = poly_names(fixed, deg_c, include_constant=False)
-    if options.lag_across_gaps:
-        lag = _prev_row_index(work.firm)
-        reasons = np.where(lag >= 0, 0, 1)
-    else:
-        lag = work.lag_index(1)
-        reasons = work.lag_reasons(1)
-    s2 = lag >= 0
-    n2 = int(s2.sum())
-    q = z.shape[1]
-    if n2 <= q + options.markov_degree + 1:
+
+def _share(
+    panel: Panel, spec: ProductionSpec, options: GNROptions
+) -> tuple[Panel, np.ndarray, np.ndarray, dict[str, int]]:
+    """The rows with a share (logged from nominal values with ``options.nominal``), their
+    positions in ``panel``, the log share and the rows left out."""
+    if options.nominal is None:
+        assert spec.share is not None
+        s = np.asarray(panel[spec.share], dtype=np.float64)
+        return panel, np.arange(panel.nobs), s, {}
+    num, den = (panel[c] for c in options.nominal)
+    ok = (num > 0) & (den > 0)
+    if not ok.any():
         raise IdentificationError(
-            f"only {n2} rows have the previous period, too few for {q} integration-constant "
-            f"terms and a degree-{options.markov_degree} law of motion",
-            fix="use a longer panel or lower GNROptions.integral_degree / markov_degree",
+            f"no row has positive {options.nominal[0]!r} and {options.nominal[1]!r}",
+            fix="pass the nominal expenditure and revenue in levels (not logs)",
         )
-    zt = np.ascontiguousarray(z[s2])
-    z1 = np.ascontiguousarray(z[lag[s2]])
-    yt = np.ascontiguousarray(big_y[s2])
-    y1 = np.ascontiguousarray(big_y[lag[s2]])
-    deg_m = options.markov_degree
-    args = (zt, z1, yt, y1, deg_m)
+    n_out = int((~ok).sum())
+    work = panel.subset(ok, {"nonpositive": n_out})
+    s = np.log(work[options.nominal[0]] / work[options.nominal[1]])
+    return work, np.flatnonzero(ok), s, {"nonpositive": n_out} if n_out else {}
 
+
+@dataclass(frozen=True, eq=False)
+class _Stage2:
+    """The second stage's data: the monomials ``z`` of the fixed inputs (names, exponents),
+    each row's previous row ``lag`` (why missing: ``reasons``), the rows with one (``s2``)
+    and the criterion's arguments there."""
+
+    z: np.ndarray
+    z_exps: np.ndarray
+    z_names: tuple[str, ...]
+    lag: np.ndarray
+    reasons: np.ndarray
+    s2: np.ndarray
+    args: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, int]
+    big_y: np.ndarray
+
+    @classmethod
+    def build(
+        cls,
+        work: Panel,
+        xf: np.ndarray,
+        big_y: np.ndarray,
+        fixed: tuple[str, ...],
+        options: GNROptions,
+    ) -> _Stage2:
+        deg_c = int(options.integral_degree or options.share_degree)
+        z = poly_basis(xf, deg_c, include_constant=False)
+        if options.lag_across_gaps:
+            lag = _prev_row_index(work.firm)
+            reasons = np.where(lag >= 0, 0, 1)
+        else:
+            lag, reasons = work.lag_index(1), work.lag_reasons(1)
+        s2 = lag >= 0
+        n2, q = int(s2.sum()), z.shape[1]
+        if n2 <= q + options.markov_degree + 1:
+            raise IdentificationError(
+                f"only {n2} rows have the previous period, too few for {q} integration-"
+                f"constant terms and a degree-{options.markov_degree} law of motion",
+                fix="use a longer panel or lower GNROptions.integral_degree / markov_degree",
+            )
+        zt, z1, yt, y1 = (
+            np.ascontiguousarray(a)
+            for a in (z[s2], z[lag[s2]], big_y[s2], big_y[lag[s2]])
+        )
+        return cls(
+            z,
+            exponent_table(len(fixed), deg_c, include_constant=False),
+            poly_names(fixed, deg_c, include_constant=False),
+            lag,
+            reasons,
+            s2,
+            (zt, z1, yt, y1, options.markov_degree),
+            big_y,
+        )
+
+    @property
+    def criterion(self) -> Any:
+        """``gnr_criterion`` at this data (a picklable partial)."""
+        zt, z1, yt, y1, degree = self.args
+        return partial(gnr_criterion, zt=zt, z1=z1, yt=yt, y1=y1, degree=degree)
+
+
+def _solve_stage2(st2: _Stage2, options: GNROptions) -> tuple[np.ndarray, Convergence]:
+    """Minimise the second-stage criterion; the coefficients of ``C`` and the search record
+    in raw coefficients and gnrprod's criterion.
+
+    The model is just identified: the root m(c) = 0 minimises m'm under any weight. The
+    search uses moments on orthonormalised instruments, W m with W = sqrt(n) R^-T (well
+    conditioned), then polishes gnrprod's identity-weighted criterion from the best point
+    (a no-op at an exact root; it matters only when no root exists). Every BFGS end is
+    polished by Levenberg-Marquardt with the kernel's Jacobian (the root to its floor).
+    """
+    args, zt = st2.args, st2.args[0]
+    n2, q = zt.shape
     # gnrprod's start: OLS of Y on the terms of C (with a constant), on all stage-1 rows
-    design = np.column_stack([np.ones(z.shape[0]), z])
-    c0 = np.linalg.lstsq(design, big_y, rcond=None)[0][1:]
-    zc = zt - zt.mean(axis=0)
-    _, r = np.linalg.qr(zc)
-    diag = np.abs(np.diag(r))
-    if diag.min() <= _RANK_RTOL * diag.max():
-        raise IdentificationError(
-            "the fixed inputs' polynomial terms are collinear in the second-stage sample",
-            fix="check for constant or duplicated fixed inputs, or lower GNROptions.integral_degree",
-        )
+    design = np.column_stack([np.ones(st2.z.shape[0]), st2.z])
+    c0 = np.linalg.lstsq(design, st2.big_y, rcond=None)[0][1:]
+    r = r_checked(
+        zt - zt.mean(axis=0),
+        what="polynomial terms of the fixed inputs in the second-stage sample",
+        fix="check for constant or duplicated fixed inputs, or lower "
+        "GNROptions.integral_degree",
+        names=st2.z_names,
+    )
     t_mat = np.linalg.inv(r / np.sqrt(n2))  # c = T u, with Z_t c = sqrt(n) Q u + const
     u0 = np.linalg.solve(t_mat, c0)
-    # The model is just identified: the root m(c) = 0 minimises m'm under any weight. The
-    # search uses moments on orthonormalised instruments, W m with W = sqrt(n) R^-T (well
-    # conditioned), then polishes gnrprod's identity-weighted criterion from the best point
-    # (a no-op at an exact root; it matters only when no root exists). Every BFGS end is
-    # polished by Levenberg-Marquardt with the kernel's Jacobian (the root to its floor).
     w_half = np.sqrt(n2) * np.linalg.inv(r.T)
     f0w = float(np.sum((w_half @ _moments(c0, *args, need_jac=False)[0]) ** 2))
     search = _Scaled(
@@ -702,102 +796,22 @@ def fit(panel: Panel, spec: ProductionSpec, options: GNROptions) -> Fit:
             "the GNR second-stage criterion is not finite at the estimate",
             fix="check the sample (a degenerate bootstrap resample raises this too)",
         )
-    # Convergence record in the caller's units: raw criterion and raw coefficients.
-    conv = _rescale_convergence(
-        conv,
-        t_mat,
-        partial(gnr_criterion, zt=zt, z1=z1, yt=yt, y1=y1, degree=deg_m),
-        objective,
-        time_elapsed=_time.perf_counter() - t_start,
-    )
+    return c_hat, _rescale_convergence(conv, t_mat, st2.criterion, objective)
 
-    # ---- per-observation outputs ----------------------------------------------------------
-    omega = big_y - z @ c_hat
-    n_w = work.nobs
-    el = np.empty((n_w, len(inputs)))
-    for i in range(len(fixed)):
-        # derivative of the integral m * Σ flex_gamma_j x^{e_j} with respect to fixed input i
-        el[:, i] = x[:, -1] * _derivative_basis(x, st1.exponents, flex_gamma, i)
-        el[:, i] += _derivative_basis(xf, z_exps, c_hat, i)
-    el[:, -1] = st1.d_e / big_e
-    if not np.all(np.isfinite(el)):
-        raise IdentificationError(
-            "non-finite elasticities", fix="check the inputs for extreme values"
-        )
-    w1_all = np.full(n_w, np.nan)
-    w1_all[s2] = omega[lag[s2]]
-    markov = np.linalg.lstsq(
-        np.vander(w1_all[s2], deg_m + 1, increasing=True), omega[s2], rcond=None
-    )[0]
-    xi_w = np.full(n_w, np.nan)
-    xi_w[s2] = omega[s2] - np.vander(w1_all[s2], deg_m + 1, increasing=True) @ markov
 
-    def back(a: np.ndarray) -> np.ndarray:
-        out = np.full((n_all, *a.shape[1:]), np.nan)
-        out[pos] = a
-        out.setflags(write=False)
-        return out
-
-    sample = np.zeros(n_all, dtype=bool)
-    sample[pos[s2]] = True
-    sample.setflags(write=False)
-    n_first = int(((reasons == 1) & ~s2).sum())
-    n_gap = int(((reasons == 2) & ~s2).sum())
-    if n_first:
-        dropped["first_period_lag"] = n_first
-    if n_gap:
-        dropped["gap"] = n_gap
-
-    params = el.mean(axis=0) if options.average == "all" else el[s2].mean(axis=0)
-    elas_full = back(el)
-    stage1 = FrozenDict(
-        ssr=st1.ssr,
-        r2=st1.r2,
-        coef=_ro(st1.coef),
-        gamma=_ro(gamma),
-        E=big_e,
-        terms=poly_names(inputs, options.share_degree, include_constant=True),
-        n_iter=st1.n_iter,
-        converged=st1.converged,
-        nobs=int(n_w),
-    )
-    diagnostics: list[str] = []
-    if not st1.converged:
-        diagnostics.append(
-            f"the share regression did not converge in {options.stage1_maxiter} iterations"
-        )
-    extra = FrozenDict(
-        inputs=inputs,
-        elasticities=elas_full,
-        omega=back(omega),
-        epsilon=back(st1.eps),
-        rts=back(el.sum(axis=1)),
-        integral_terms=z_names,
-        objective_names=tuple(z_names),
-        integral_coef=_ro(c_hat),
-        markov_coef=_ro(markov),
-        xi=back(xi_w),
-        big_y=back(big_y),
-        stage1=stage1,
-    )
-    return Fit(
-        params=_ro(params),
-        names=inputs,
-        vcov=None,
-        sample=sample,
-        convergence=conv,
-        objective=objective,
-        objective_fn=partial(gnr_criterion, zt=zt, z1=z1, yt=yt, y1=y1, degree=deg_m),
-        phi=back(y - st1.eps),
-        dropped=FrozenDict(dropped),
-        first_stage=FrozenDict(
-            ssr=st1.ssr, r2=st1.r2, terms=stage1["terms"], nobs=int(n_w), E=big_e
-        ),
-        se_kind="normal",
-        df_resid=None,
-        extra=extra,
-        diagnostics=tuple(diagnostics),
-    )
+def _law_of_motion(
+    omega: np.ndarray, st2: _Stage2, degree: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Coefficients ``(const, ω, ω², …)`` of ω on its lag, and the residuals (NaN off the
+    second-stage rows)."""
+    s2, n = st2.s2, omega.shape[0]
+    w1_all = np.full(n, np.nan)
+    w1_all[s2] = omega[st2.lag[s2]]
+    h = np.vander(w1_all[s2], degree + 1, increasing=True)
+    markov = np.linalg.lstsq(h, omega[s2], rcond=None)[0]
+    xi = np.full(n, np.nan)
+    xi[s2] = omega[s2] - np.vander(w1_all[s2], degree + 1, increasing=True) @ markov
+    return markov, xi
 
 
 def _ro(a: np.ndarray) -> np.ndarray:
@@ -807,12 +821,7 @@ def _ro(a: np.ndarray) -> np.ndarray:
 
 
 def _rescale_convergence(
-    conv: Convergence,
-    t_mat: np.ndarray,
-    criterion: Any,
-    objective: float,
-    *,
-    time_elapsed: float,
+    conv: Convergence, t_mat: np.ndarray, criterion: Any, objective: float
 ) -> Convergence:
     """Express a search record in raw coefficients and gnrprod's criterion."""
     minima = tuple(
@@ -828,5 +837,4 @@ def _rescale_convergence(
         objective=objective,
         start_params=tuple(float(v) for v in t_mat @ np.asarray(conv.start_params)),
         local_minima=minima,
-        elapsed=time_elapsed,
     )

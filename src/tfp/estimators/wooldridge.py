@@ -7,6 +7,13 @@ constant) and instrument the free inputs by their one-period lag. Lags are gap-a
 used and is counted under ``first_period_lag`` or ``gap``. Everything is closed form, so
 ``fit`` is deterministic and fast (the firm bootstrap re-runs it).
 
+Each ``fit_*`` takes the validated panel (holding ``spec.columns()``), the roles (``proxy``
+and ``state`` needed; value added only) and its options, and returns a
+:class:`~tfp.estimators.fit.Fit` with ``params`` = terms, controls, ``const``. They raise
+:class:`~tfp.exceptions.SpecificationError` without a proxy or state input or with a flexible
+input, and :class:`~tfp.exceptions.IdentificationError` for a proxy or input without
+variation, no usable lags or collinear regressors.
+
 References
 ----------
 Wooldridge, J. M. (2009). On estimating firm-level production functions using proxy
@@ -21,24 +28,47 @@ from functools import partial
 from typing import Any
 
 import numpy as np
-from scipy import stats
 
-from tfp.estimators.base import Convergence, Fit
+from tfp.estimators.fit import Details, Fit
 from tfp.exceptions import IdentificationError, SpecificationError
+from tfp.numerics.inference import Inference, cluster_meat
+from tfp.numerics.linalg import check_rank
+from tfp.numerics.linear_gmm import (
+    ProfiledGMM,
+    check_identified,
+    classical_vcov,
+    gmm,
+    hansen_j,
+    profiled_criterion,
+    sandwich,
+)
+from tfp.numerics.optimize import Convergence
 from tfp.numerics.poly import poly_basis, poly_names
 from tfp.options.wooldridge import (
     RobinsonOptions,
     WooldridgeIVOptions,
     WooldridgeOptions,
 )
-from tfp.panel import Panel
+from tfp.panel import Panel, lag_drops
 from tfp.spec import ProductionSpec, term_matrix
 
-__all__ = ["fit_gmm", "fit_iv", "fit_rob"]
+__all__ = ["Wooldridge", "fit_gmm", "fit_iv", "fit_rob"]
 
-#: Smallest eigenvalue, relative to the largest, of a column-scaled Gram matrix that counts
-#: as full rank (a singular-value ratio of 1e-6: exact collinearity gives ~1e-16).
-_GRAM_RTOL = 1e-12
+
+@dataclass(frozen=True, eq=False)
+class Wooldridge(Details):
+    """Wooldridge-type outputs: every coefficient (nuisance included) with its name, Hansen's
+    J test of the over-identifying restrictions (None where not computed), the instruments
+    and steps of ``wrdg`` and the equation-2 intercept of ``wrdg-iv``."""
+
+    coef_all: np.ndarray
+    coef_names: tuple[str, ...]
+    j_stat: float | None = None
+    j_df: int | None = None
+    j_pvalue: float | None = None
+    n_instruments: int | None = None
+    steps: int | None = None
+    markov_drift: float | None = None
 
 
 # ---- data blocks -------------------------------------------------------------------------
@@ -59,18 +89,7 @@ class _Blocks:
 
 
 def _check_spec(spec: ProductionSpec, method: str) -> None:
-    if not spec.proxy:
-        raise SpecificationError(
-            f"method {method!r} needs a proxy role (e.g. materials or electricity) and none "
-            "was given",
-            fix="pass proxy='column' to tfp.estimate",
-        )
-    if not spec.state:
-        raise SpecificationError(
-            f"method {method!r} needs at least one state input (capital) and the state role "
-            "is empty",
-            fix="pass state='k'",
-        )
+    spec.require(method, "proxy", "state")
     if spec.flexible:
         raise SpecificationError(
             f"method {method!r} is implemented for value added; the flexible role "
@@ -90,12 +109,8 @@ def _blocks(panel: Panel, spec: ProductionSpec, degree: int, method: str) -> _Bl
                 fix="choose a proxy that varies across firms and years",
             )
     idx = panel.lag_index(1)
-    reasons = panel.lag_reasons(1)
     sample = idx >= 0
-    dropped = {
-        "first_period_lag": int((reasons == 1).sum()),
-        "gap": int((reasons == 2).sum()),
-    }
+    dropped = lag_drops(panel.lag_reasons(1))
     rows = np.flatnonzero(sample)
     lag_rows = idx[rows]
     free_n = len(spec.free)
@@ -122,8 +137,8 @@ def _blocks(panel: Panel, spec: ProductionSpec, degree: int, method: str) -> _Bl
     n = rows.shape[0]
     if n == 0:
         raise IdentificationError(
-            f"no row has a one-period lag ({dropped['first_period_lag']} first periods, "
-            f"{dropped['gap']} gaps)",
+            f"no row has a one-period lag ({dropped.get('first_period_lag', 0)} first "
+            f"periods, {dropped.get('gap', 0)} gaps)",
             column=spec.time,
             fix="use a panel with firms observed in consecutive periods",
         )
@@ -137,102 +152,74 @@ def _blocks(panel: Panel, spec: ProductionSpec, degree: int, method: str) -> _Bl
     return blocks
 
 
-# ---- linear GMM algebra ------------------------------------------------------------------
-def _check_rank(gram: np.ndarray, n_rows: int, what: str, fix: str) -> None:
-    """Raise unless the (k, k) Gram matrix ``A'A`` of a design ``A`` has full rank ``k``."""
-    k = gram.shape[0]
-    if n_rows < k:
-        raise IdentificationError(
-            f"{what}: {n_rows} usable rows for {k} coefficients", fix=fix
-        )
-    d = np.sqrt(np.abs(np.diag(gram)))
-    if np.any(d == 0.0):
-        raise IdentificationError(
-            f"{what}: a regressor or instrument is identically zero in the sample",
-            fix=fix,
-        )
-    ev = np.linalg.eigvalsh(gram / np.outer(d, d))
-    if ev[0] <= _GRAM_RTOL * ev[-1]:
-        raise IdentificationError(
-            f"{what}: the regressors are collinear or not identified by the instruments",
-            fix=fix,
-        )
+#: The fix offered when a Wooldridge design is not identified.
+_FIX = "lower poly_degree, drop collinear inputs or controls, or use a longer panel"
 
 
-def _check_design(
-    x: np.ndarray, z: np.ndarray, w: np.ndarray, what: str, fix: str
-) -> None:
-    """Full column rank of the instruments and of the projected regressors."""
-    _check_rank(z.T @ z, z.shape[0], f"{what} instruments", fix)
+def _estimate(
+    y: np.ndarray,
+    x: np.ndarray,
+    z: np.ndarray,
+    scores: Any,
+    firm: np.ndarray,
+    *,
+    what: str,
+    vcov: str,
+    dof: int,
+    steps: int = 1,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, tuple[float, int, float]]:
+    """Linear GMM with weight ``(Z'Z/n)^+`` (``n = len(y)``; ``steps=2``: then the efficient
+    weight), its firm-clustered (``scores(u)``: per-row moment contributions) or classical
+    covariance (residual variance ``u'u / dof``) and Hansen's J. Returns the coefficients,
+    covariance, weight and ``(J, df, p)``."""
+    n = y.shape[0]
+    w = np.linalg.pinv(z.T @ z / n)
+    check_identified(x, z, w, what, _FIX)
+    theta = gmm(y, x, z, w)
+    s = cluster_meat(scores(y - x @ theta), firm)
+    j, jdf, jp, theta2 = hansen_j(y, x, z, s)
+    if steps == 2:
+        theta, w = theta2, np.linalg.pinv(s / n)
+        s = cluster_meat(scores(y - x @ theta), firm)
+    u = y - x @ theta
     zx = z.T @ x
-    _check_rank(zx.T @ w @ zx, x.shape[0], what, fix)
-
-
-def _gmm(y: np.ndarray, x: np.ndarray, z: np.ndarray, w: np.ndarray) -> np.ndarray:
-    """Linear GMM ``argmin (Z'(y - Xb))' W (Z'(y - Xb))``."""
-    zx = z.T @ x
-    a = zx.T @ w @ zx
-    return np.linalg.solve(a, zx.T @ w @ (z.T @ y))
-
-
-def _cluster_scores(scores: np.ndarray, firm: np.ndarray) -> np.ndarray:
-    """Sum rows of ``scores`` within firms (``firm`` sorted non-decreasing)."""
-    starts = np.flatnonzero(np.r_[True, firm[1:] != firm[:-1]])
-    return np.add.reduceat(scores, starts, axis=0)
-
-
-def _sandwich(zx: np.ndarray, w: np.ndarray, s: np.ndarray) -> np.ndarray:
-    a_inv = np.linalg.inv(zx.T @ w @ zx)
-    b = zx.T @ w @ s @ w @ zx
-    v = a_inv @ b @ a_inv
-    return (v + v.T) / 2.0
-
-
-def _hansen_j(
-    y: np.ndarray, x: np.ndarray, z: np.ndarray, s: np.ndarray
-) -> tuple[float, int, float, np.ndarray]:
-    """Hansen J with the efficient weight ``S^{-1}`` at the two-step estimate."""
-    w2 = np.linalg.pinv(s)
-    b2 = _gmm(y, x, z, w2)
-    g = z.T @ (y - x @ b2)
-    df = int(z.shape[1] - x.shape[1])
-    j = (
-        float(g @ w2 @ g) if df > 0 else 0.0
-    )  # exactly identified: J is 0 up to rounding
-    p = float(stats.chi2.sf(j, df)) if df > 0 else float("nan")
-    return j, df, p, b2
-
-
-@dataclass(frozen=True)
-class _Profile:
-    """Data of a linear GMM criterion with the non-production coefficients concentrated out."""
-
-    y: np.ndarray
-    x_beta: np.ndarray  # columns of the production terms
-    x_rest: np.ndarray  # every other column
-    z: np.ndarray
-    w: np.ndarray  # weight for the moment means Z'u / n
-    n: int
-
-
-def _profile_objective(beta: Any, problem: _Profile) -> float:
-    """``ḡ' W ḡ`` at production coefficients ``beta``, minimised over the rest."""
-    b = np.asarray(beta, dtype=np.float64).ravel()
-    k = problem.x_beta.shape[1]
-    if b.shape[0] != k:
-        raise SpecificationError(
-            f"objective_fn takes {k} production-term coefficients, got {b.shape[0]}",
-            fix="pass one value per term, in spec.terms order",
+    if vcov == "cluster":
+        return theta, sandwich(zx, w, s), w, (j, jdf, jp)
+    if dof <= 0:
+        raise IdentificationError(
+            f"{what}: {n} usable rows for {x.shape[1]} coefficients leave no residual "
+            "degrees of freedom",
+            fix="use a longer panel or a lower poly_degree",
         )
-    r = problem.y - problem.x_beta @ b
-    if problem.x_rest.shape[1]:
-        r = r - problem.x_rest @ _gmm(r, problem.x_rest, problem.z, problem.w)
-    g = problem.z.T @ r / problem.n
-    return float(g @ problem.w @ g)
+    return theta, classical_vcov(zx, z, float(u @ u) / dof), w, (j, jdf, jp)
 
 
-def _zz_inv(z: np.ndarray, n: int) -> np.ndarray:
-    return np.linalg.pinv(z.T @ z / n)
+def _result(
+    spec: ProductionSpec,
+    b: _Blocks,
+    theta: np.ndarray,
+    vcov: np.ndarray | None,
+    order: list[int],
+    beta: slice,
+    prof: ProfiledGMM | None,
+    **fields: Any,
+) -> Fit:
+    """The :class:`Fit` of the coefficients ``theta[order]`` (terms, controls, ``const``),
+    its criterion profiled at the production coefficients ``theta[beta]`` (if ``prof``)."""
+    obj = None if prof is None else profiled_criterion(theta[beta], prof)
+    return Fit(
+        params=theta[order],
+        names=(*spec.terms, *spec.control, "const"),
+        vcov=None if vcov is None else vcov[np.ix_(order, order)],
+        sample=b.sample,
+        convergence=Convergence.closed_form(float("nan") if obj is None else obj),
+        objective=obj,
+        objective_fn=None
+        if prof is None
+        else partial(profiled_criterion, problem=prof),
+        dropped=b.dropped,
+        **fields,
+    )
 
 
 def _phi(panel: Panel, b: _Blocks, fitted: np.ndarray) -> np.ndarray:
@@ -251,33 +238,8 @@ def fit_gmm(panel: Panel, spec: ProductionSpec, options: WooldridgeOptions) -> F
     to a production term (the linear state terms) are left out of equation 1. Weight
     ``blockdiag(Z1'Z1, Z2'Z2)^{-1}`` (or the efficient one with ``steps=2``).
 
-    Parameters
-    ----------
-    panel : Panel
-        Validated panel holding ``spec.columns()``.
-    spec : ProductionSpec
-        Roles; needs ``proxy`` and ``state``; value added only.
-    options : WooldridgeOptions
-        Polynomial degree, steps and covariance (see its docstring).
-
-    Returns
-    -------
-    Fit
-        ``params``: terms, controls, ``const``. ``extra``: ``j_stat``, ``j_df``,
-        ``j_pvalue``, ``coef_all``/``coef_names`` (every coefficient, nuisance included),
-        ``n_instruments``. ``phi``: fitted equation 1.
-
-    Raises
-    ------
-    SpecificationError
-        No proxy or state input, or a flexible input.
-    IdentificationError
-        A proxy or input without variation, no usable lags, or collinear regressors.
-
-    References
-    ----------
-    Wooldridge, J. M. (2009). *Economics Letters*, 104(3), 112-114.
-    https://doi.org/10.1016/j.econlet.2009.04.026
+    ``details``: :class:`Wooldridge` (J test, every coefficient, instruments, steps);
+    ``phi``: fitted equation 1.
     """
     b = _blocks(panel, spec, options.poly_degree, "wrdg")
     n = b.y.shape[0]
@@ -301,29 +263,14 @@ def fit_gmm(panel: Panel, spec: ProductionSpec, options: WooldridgeOptions) -> F
     z[:n, :l1] = z1
     z[n:, l1:] = z2
     y = np.concatenate([b.y, b.y])
-    fix = "lower poly_degree, drop collinear inputs or controls, or use a longer panel"
-    w1 = _zz_inv(z, 2 * n)
-    _check_design(x, z, w1, "wrdg", fix)
-    theta = _gmm(y, x, z, w1)
-    u = y - x @ theta
-    obs_scores = np.hstack([z1 * u[:n, None], z2 * u[n:, None]])
-    s = _cluster_scores(obs_scores, b.firm)
-    s = s.T @ s
-    j, jdf, jp, theta2 = _hansen_j(y, x, z, s)
-    w = w1
-    if options.steps == 2:
-        theta, w = theta2, np.linalg.pinv(s / (2 * n))
-        u = y - x @ theta
-        obs_scores = np.hstack([z1 * u[:n, None], z2 * u[n:, None]])
-        s = _cluster_scores(obs_scores, b.firm)
-        s = s.T @ s
-    zx = z.T @ x
-    if options.vcov == "cluster":
-        vcov = _sandwich(zx, w, s)
-    else:
-        sigma2 = float(u @ u) / (2 * n)
-        vcov = sigma2 * np.linalg.inv(zx.T @ np.linalg.pinv(z.T @ z) @ zx)
-        vcov = (vcov + vcov.T) / 2.0
+
+    def scores(u: np.ndarray) -> np.ndarray:
+        return np.hstack([z1 * u[:n, None], z2 * u[n:, None]])
+
+    theta, vcov, w, (j, jdf, jp) = _estimate(
+        y, x, z, scores, b.firm, what="wrdg", vcov=options.vcov, dof=2 * n,
+        steps=options.steps,
+    )  # fmt: skip
     k = nt + nc + 1
     names_all = (
         *spec.terms,
@@ -333,29 +280,12 @@ def fit_gmm(panel: Panel, spec: ProductionSpec, options: WooldridgeOptions) -> F
         "const_eq2",
         *(f"h_lag:{nm}" for nm in b.h_names),
     )
-    prof = _Profile(y=y, x_beta=x[:, :nt], x_rest=x[:, nt:], z=z, w=w, n=2 * n)
-    obj = _profile_objective(theta[:nt], prof)
-    return Fit(
-        params=theta[:k].copy(),
-        names=(*spec.terms, *spec.control, "const"),
-        vcov=vcov[:k, :k].copy(),
-        sample=b.sample,
-        convergence=Convergence.closed_form(obj),
-        objective=obj,
-        objective_fn=partial(_profile_objective, problem=prof),
-        phi=_phi(panel, b, x1 @ theta),
-        dropped=b.dropped,
-        se_kind="normal",
-        extra={
-            "j_stat": j,
-            "j_df": jdf,
-            "j_pvalue": jp,
-            "coef_all": theta.copy(),
-            "coef_names": names_all,
-            "n_instruments": l1 + l2,
-            "steps": options.steps,
-        },
-    )
+    prof = ProfiledGMM(y=y, x_beta=x[:, :nt], x_rest=x[:, nt:], z=z, w=w, n=2 * n)
+    details = Wooldridge(theta.copy(), names_all, j, jdf, jp, l1 + l2, options.steps)
+    inference = Inference.analytic(options.vcov, spec.id)
+    phi = _phi(panel, b, x1 @ theta)
+    return _result(spec, b, theta, vcov, list(range(k)), slice(0, nt), prof,
+                   phi=phi, inference=inference, details=details)  # fmt: skip
 
 
 # ---- wrdg-iv: stacked 2SLS ---------------------------------------------------------------
@@ -367,33 +297,8 @@ def fit_iv(panel: Panel, spec: ProductionSpec, options: WooldridgeIVOptions) -> 
     instruments replace the free inputs in ``T`` by their lags. See
     :class:`~tfp.options.wooldridge.WooldridgeIVOptions` for the prodest variant.
 
-    Parameters
-    ----------
-    panel : Panel
-        Validated panel holding ``spec.columns()``.
-    spec : ProductionSpec
-        Roles; needs ``proxy`` and ``state``; value added only.
-    options : WooldridgeIVOptions
-        Polynomial degree, intercept handling and covariance.
-
-    Returns
-    -------
-    Fit
-        ``params``: terms, controls, ``const``. ``extra``: ``markov_drift`` (the equation-2
-        intercept, NaN without one), ``coef_all``/``coef_names``, and for the ordinary 2SLS
-        (``instrument_constant=True``) the Hansen J test ``j_stat``, ``j_df``, ``j_pvalue``.
-
-    Raises
-    ------
-    SpecificationError
-        No proxy or state input, or a flexible input.
-    IdentificationError
-        A proxy or input without variation, no usable lags, or collinear regressors.
-
-    References
-    ----------
-    Wooldridge, J. M. (2009). *Economics Letters*, 104(3), 112-114.
-    https://doi.org/10.1016/j.econlet.2009.04.026
+    ``details``: :class:`Wooldridge` with the equation-2 intercept ``markov_drift`` (NaN
+    without one) and, for the ordinary 2SLS (``instrument_constant=True``), the J test.
     """
     b = _blocks(panel, spec, options.poly_degree, "wrdg-iv")
     n = b.y.shape[0]
@@ -415,32 +320,23 @@ def fit_iv(panel: Panel, spec: ProductionSpec, options: WooldridgeIVOptions) -> 
     const = np.ones((2 * n, 1))
     x = np.hstack([*e0, slopes_x, const])  # constant last while building
     y = np.concatenate([b.y, b.y])
-    fix = "lower poly_degree, drop collinear inputs or controls, or use a longer panel"
     diagnostics: tuple[str, ...] = ()
-    extra: dict[str, Any] = {}
+    j_stat: float | None = None
+    j_df: int | None = None
+    j_p: float | None = None
     if options.instrument_constant:
         z = np.hstack([*e0, slopes_z, const])
-        w = _zz_inv(z, 2 * n)
-        _check_design(x, z, w, "wrdg-iv", fix)
-        theta = _gmm(y, x, z, w)
-        u = y - x @ theta
-        sc = z * u[:, None]
-        s = _cluster_scores(sc[:n] + sc[n:], b.firm)
-        s = s.T @ s
-        zx = z.T @ x
-        if options.vcov == "cluster":
-            vcov: np.ndarray | None = _sandwich(zx, w, s)
-        else:
-            v = (
-                float(u @ u)
-                / (2 * n)
-                * np.linalg.inv(zx.T @ np.linalg.pinv(z.T @ z) @ zx)
-            )
-            vcov = (v + v.T) / 2.0
-        j, jdf, jp, _ = _hansen_j(y, x, z, s)
-        extra.update(j_stat=j, j_df=jdf, j_pvalue=jp)
+
+        def scores(u: np.ndarray) -> np.ndarray:
+            sc = z * u[:, None]
+            return sc[:n] + sc[n:]
+
+        theta, vc, w, (j_stat, j_df, j_p) = _estimate(
+            y, x, z, scores, b.firm, what="wrdg-iv", vcov=options.vcov, dof=2 * n
+        )
+        vcov: np.ndarray | None = vc
         ne = len(e0)
-        prof = _Profile(
+        prof = ProfiledGMM(
             y=y,
             x_beta=x[:, ne : ne + nt],
             x_rest=np.hstack([x[:, :ne], x[:, ne + nt :]]),
@@ -448,20 +344,17 @@ def fit_iv(panel: Panel, spec: ProductionSpec, options: WooldridgeIVOptions) -> 
             w=w,
             n=2 * n,
         )
-        obj: float | None = _profile_objective(theta[ne : ne + nt], prof)
-        objective_fn: Any = partial(_profile_objective, problem=prof)
     else:
         # R prodest: project the regressors (without constant) on instruments without a
         # constant, then regress output on a constant and the projections.
         xs = x[:, :-1]
         z = np.hstack([*e0, slopes_z])
-        _check_rank(z.T @ z, 2 * n, "wrdg-iv instruments", fix)
+        check_rank(z, what="wrdg-iv instruments", fix=_FIX)
         xhat = z @ np.linalg.lstsq(z, xs, rcond=None)[0]
         d = np.hstack([xhat, const])
-        _check_rank(d.T @ d, 2 * n, "wrdg-iv", fix)
+        check_rank(d, what="wrdg-iv", fix=_FIX)
         theta = np.linalg.lstsq(d, y, rcond=None)[0]
-        vcov = None
-        obj, objective_fn = None, None
+        vcov, prof = None, None
         diagnostics = (
             "wrdg-iv with instrument_constant=False (R prodest's convention) has no "
             "analytic covariance; standard errors come from the bootstrap",
@@ -470,36 +363,16 @@ def fit_iv(panel: Panel, spec: ProductionSpec, options: WooldridgeIVOptions) -> 
     beta = theta[ne : ne + nt]
     delta = theta[ne + nt : ne + nt + nc]
     lam = theta[ne + nt + nc : -1]
-    a1 = theta[-1]
     order = [*range(ne, ne + nt + nc), theta.shape[0] - 1]
-    params = theta[order]
-    if vcov is not None:
-        vcov = vcov[np.ix_(order, order)].copy()
-    fitted1 = a1 + b.terms @ beta + b.controls @ delta + b.h @ lam
-    extra.update(
-        markov_drift=float(theta[0]) if ne else float("nan"),
-        coef_all=np.concatenate([params, lam]),
-        coef_names=(
-            *spec.terms,
-            *spec.control,
-            "const",
-            *(f"h:{m}" for m in b.h_names),
-        ),
-    )
-    return Fit(
-        params=params,
-        names=(*spec.terms, *spec.control, "const"),
-        vcov=vcov,
-        sample=b.sample,
-        convergence=Convergence.closed_form(float("nan") if obj is None else obj),
-        objective=obj,
-        objective_fn=objective_fn,
-        phi=_phi(panel, b, fitted1),
-        dropped=b.dropped,
-        se_kind="normal",
-        extra=extra,
-        diagnostics=diagnostics,
-    )
+    fitted1 = theta[-1] + b.terms @ beta + b.controls @ delta + b.h @ lam
+    names = (*spec.terms, *spec.control, "const", *(f"h:{m}" for m in b.h_names))
+    drift = float(theta[0]) if ne else float("nan")
+    all_coef = np.concatenate([theta[order], lam])
+    details = Wooldridge(all_coef, names, j_stat, j_df, j_p, markov_drift=drift)
+    inference = None if vcov is None else Inference.analytic(options.vcov, spec.id)
+    return _result(spec, b, theta, vcov, order, slice(ne, ne + nt), prof,
+                   phi=_phi(panel, b, fitted1), inference=inference, details=details,
+                   diagnostics=diagnostics)  # fmt: skip
 
 
 # ---- rob: Robinson-Wooldridge IV ---------------------------------------------------------
@@ -509,33 +382,10 @@ def fit_rob(panel: Panel, spec: ProductionSpec, options: RobinsonOptions) -> Fit
     ``y = a + T b + C d + H_{t-1} l + u`` with instruments ``(1, T*, C, H_{t-1})``, where
     ``T*`` replaces the free inputs in the terms by their lags.
 
-    Parameters
-    ----------
-    panel : Panel
-        Validated panel holding ``spec.columns()``.
-    spec : ProductionSpec
-        Roles; needs ``proxy`` and ``state``; value added only.
-    options : RobinsonOptions
-        Polynomial degree and covariance.
-
-    Returns
-    -------
-    Fit
-        ``params``: terms, controls, ``const``; ``extra``: Hansen J (``j_stat``, ``j_df``,
-        ``j_pvalue``), ``coef_all``/``coef_names``.
-
-    Raises
-    ------
-    SpecificationError
-        No proxy or state input, or a flexible input.
-    IdentificationError
-        A proxy or input without variation, no usable lags, or collinear regressors.
+    ``details``: :class:`Wooldridge` (Hansen J, every coefficient).
 
     References
     ----------
-    Wooldridge, J. M. (2009). *Economics Letters*, 104(3), 112-114.
-    https://doi.org/10.1016/j.econlet.2009.04.026
-
     Robinson, P. M. (1988). Root-N-consistent semiparametric regression. *Econometrica*,
     56(4), 931-954.
     """
@@ -545,51 +395,16 @@ def fit_rob(panel: Panel, spec: ProductionSpec, options: RobinsonOptions) -> Fit
     one = np.ones((n, 1))
     x = np.hstack([b.terms, b.controls, one, b.h_lag])
     z = np.hstack([b.terms_iv, b.controls, one, b.h_lag])
-    fix = "lower poly_degree, drop collinear inputs or controls, or use a longer panel"
-    w = _zz_inv(z, n)
-    _check_design(x, z, w, "rob", fix)
-    theta = _gmm(b.y, x, z, w)
-    u = b.y - x @ theta
-    s = _cluster_scores(z * u[:, None], b.firm)
-    s = s.T @ s
-    zx = z.T @ x
     kx = x.shape[1]
-    if options.vcov == "cluster":
-        vcov = _sandwich(zx, w, s)
-    else:
-        if n <= kx:
-            raise IdentificationError(
-                f"rob: {n} usable rows for {kx} coefficients leave no residual degrees of "
-                "freedom",
-                fix="use a longer panel or a lower poly_degree",
-            )
-        v = float(u @ u) / (n - kx) * np.linalg.inv(zx.T @ np.linalg.pinv(z.T @ z) @ zx)
-        vcov = (v + v.T) / 2.0
-    j, jdf, jp, _ = _hansen_j(b.y, x, z, s)
+    theta, vcov, w, (j, jdf, jp) = _estimate(
+        b.y, x, z, lambda u: z * u[:, None], b.firm, what="rob", vcov=options.vcov,
+        dof=n - kx,
+    )  # fmt: skip
     k = nt + nc + 1
-    prof = _Profile(y=b.y, x_beta=x[:, :nt], x_rest=x[:, nt:], z=z, w=w, n=n)
-    obj = _profile_objective(theta[:nt], prof)
-    return Fit(
-        params=theta[:k].copy(),
-        names=(*spec.terms, *spec.control, "const"),
-        vcov=vcov[:k, :k].copy(),
-        sample=b.sample,
-        convergence=Convergence.closed_form(obj),
-        objective=obj,
-        objective_fn=partial(_profile_objective, problem=prof),
-        dropped=b.dropped,
-        se_kind="t" if options.vcov == "classical" else "normal",
-        df_resid=int(n - kx),
-        extra={
-            "j_stat": j,
-            "j_df": jdf,
-            "j_pvalue": jp,
-            "coef_all": theta.copy(),
-            "coef_names": (
-                *spec.terms,
-                *spec.control,
-                "const",
-                *(f"h_lag:{m}" for m in b.h_names),
-            ),
-        },
-    )
+    prof = ProfiledGMM(y=b.y, x_beta=x[:, :nt], x_rest=x[:, nt:], z=z, w=w, n=n)
+    dist = "t" if options.vcov == "classical" else "normal"
+    inference = Inference.analytic(options.vcov, spec.id, dist, int(n - kx))
+    names = (*spec.terms, *spec.control, "const", *(f"h_lag:{m}" for m in b.h_names))
+    details = Wooldridge(theta.copy(), names, j, jdf, jp)
+    return _result(spec, b, theta, vcov, list(range(k)), slice(0, nt), prof,
+                   inference=inference, details=details)  # fmt: skip

@@ -1,13 +1,84 @@
-"""Covariance estimators and test statistics shared by the estimators."""
+"""How standard errors were computed (:class:`Inference`) and the covariance estimators."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 import numpy as np
-from scipy import linalg
+from scipy import linalg, stats
 
 from tfp.exceptions import IdentificationError
+from tfp.numerics.linalg import r_checked
 
-__all__ = ["cluster_sums", "ols_vcov", "qr_r", "solve_ols"]
+__all__ = ["Inference", "cluster_meat", "cluster_sums", "ols_vcov", "solve_ols"]
+
+
+@dataclass(frozen=True)
+class Inference:
+    """How the covariance of an estimate was computed, and how to test with it.
+
+    Attributes
+    ----------
+    kind : {'analytic', 'bootstrap', 'none'}
+        Source of the covariance.
+    vcov : str or None
+        Analytic covariance estimator: ``'cluster'``, ``'robust'`` or ``'classical'`` (room
+        for others, e.g. a two-step sandwich); None otherwise.
+    cluster : str or None
+        Column whose values are the clusters (analytic ``'cluster'``) or the resampling unit
+        (bootstrap); None otherwise.
+    distribution : {'normal', 't'}
+        Reference distribution of statistics built from the covariance (t statistics, and
+        delta-method quantities such as returns to scale).
+    df : int or None
+        Degrees of freedom of the t distribution (residual degrees of freedom).
+    reps, seed_entropy : int or None
+        Bootstrap replicates and the entropy of their root seed.
+    """
+
+    kind: str = "none"
+    vcov: str | None = None
+    cluster: str | None = None
+    distribution: str = "normal"
+    df: int | None = None
+    reps: int | None = None
+    seed_entropy: int | None = None
+
+    @classmethod
+    def analytic(
+        cls,
+        vcov: str,
+        cluster: str,
+        distribution: str = "normal",
+        df: int | None = None,
+    ) -> Inference:
+        """An analytic covariance (``cluster`` is kept only for a clustered one)."""
+        keep = cluster if vcov == "cluster" else None
+        return cls("analytic", vcov, keep, distribution, df)
+
+    @property
+    def label(self) -> str:
+        """``'analytic (cluster by id)'``, ``'bootstrap (199 reps, cluster by id)'``, ``'none'``."""
+        if self.kind == "analytic":
+            by = f"cluster by {self.cluster}" if self.vcov == "cluster" else self.vcov
+            return f"analytic ({by})"
+        if self.kind == "bootstrap":
+            return f"bootstrap ({self.reps} reps, cluster by {self.cluster})"
+        return self.kind
+
+    def _dist(self) -> Any:
+        return (
+            stats.t(self.df) if self.distribution == "t" and self.df else stats.norm()
+        )
+
+    def critical_value(self, level: float) -> float:
+        """Two-sided critical value at confidence ``level``."""
+        return float(self._dist().ppf(0.5 + level / 2))
+
+    def p_values(self, statistics: np.ndarray) -> np.ndarray:
+        """Two-sided p-values of ``statistics``."""
+        return np.asarray(2 * self._dist().sf(np.abs(statistics)), dtype=np.float64)
 
 
 def cluster_sums(scores: np.ndarray, firm: np.ndarray) -> np.ndarray:
@@ -18,28 +89,18 @@ def cluster_sums(scores: np.ndarray, firm: np.ndarray) -> np.ndarray:
     return np.add.reduceat(scores, starts, axis=0)
 
 
-def qr_r(a: np.ndarray) -> np.ndarray:
-    """The triangular factor ``R`` (k, k) of the QR factorisation of a tall ``a`` (n, k).
-
-    LAPACK ``geqrf`` runs in place on ``a`` when it is Fortran-ordered float64 (pass a
-    scratch copy: it is overwritten) and ``Q`` is never formed; only the top k rows are read
-    back (``scipy.linalg.qr(mode="r")`` zeroes a copy of the whole n x k matrix for that).
-    Append ``y`` as a last column to get ``Q'y`` in the last column of ``R``.
-    """
-    (geqrf,) = linalg.get_lapack_funcs(("geqrf",), (a,))
-    qr, _, _, info = geqrf(a, overwrite_a=True)
-    if info != 0:  # pragma: no cover - only for invalid arguments
-        raise ValueError(f"LAPACK geqrf failed (info={info})")
-    k = a.shape[1]
-    return np.triu(qr[: min(k, a.shape[0])])
+def cluster_meat(scores: np.ndarray, firm: np.ndarray) -> np.ndarray:
+    """``Σ_g s_g s_g'`` of the per-firm sums ``s_g`` of ``scores`` (``firm`` sorted)."""
+    sums = cluster_sums(scores, firm)
+    return sums.T @ sums
 
 
 def solve_ols(
-    x: np.ndarray, y: np.ndarray, names: tuple[str, ...] | None = None
+    x: np.ndarray, y: np.ndarray, names: tuple[str, ...]
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Least squares ``b = (X'X)^-1 X'y`` via QR; raise IdentificationError if X is rank deficient.
+    """Least squares ``b = (X'X)^-1 X'y`` via QR, rank-checked (:mod:`tfp.numerics.linalg`).
 
-    Returns ``(b, xtx_inv)``.
+    Returns ``(b, xtx_inv)``. A constant input beside the intercept is named as such.
     """
     n, k = x.shape
     if n <= k:
@@ -47,37 +108,22 @@ def solve_ols(
             f"{n} observations for {k} coefficients",
             fix="use a longer panel, fewer terms or fewer controls",
         )
-    # R of [X | y] (scipy, in place on one Fortran-ordered copy): its last column is Q'y,
-    # so Q is never formed (a quarter of numpy's qr + Q'y time, one n x k matrix less)
-    a = np.empty((n, k + 1), order="F")
-    a[:, :k] = x
-    a[:, k] = y
-    r_aug = qr_r(a)
-    del a
-    r = r_aug[:k, :k]
-    diag = np.abs(np.diag(r))
-    tol = diag.max() * max(n, k) * np.finfo(float).eps if diag.size else 0.0
-    if diag.size and diag.min() <= tol:
-        j = int(np.argmin(diag))
-        constant = [c for c in range(k) if np.ptp(x[:, c]) == 0]
-        if len(constant) > 1:  # the intercept and a constant input: name the input
-            j = next(
-                (c for c in constant if names is None or names[c] != "const"),
-                constant[-1],
-            )
-            who = names[j] if names is not None and j < len(names) else f"column {j}"
-            raise IdentificationError(
-                "does not vary in the estimation sample, so it is collinear with the "
-                "constant",
-                column=who if names is not None else None,
-                fix="drop it from the specification or use a sample where it varies",
-            )
-        who = names[j] if names is not None and j < len(names) else f"column {j}"
+    constant = [c for c in range(k) if np.ptp(x[:, c]) == 0]
+    if len(constant) > 1:  # the intercept and a constant input: name the input
         raise IdentificationError(
-            f"the regressors are perfectly collinear (problem at {who!r})",
-            column=who if names is not None else None,
-            fix="drop a redundant input or control, or check for a constant column",
+            "does not vary in the estimation sample, so it is collinear with the constant",
+            column=next(names[c] for c in constant if names[c] != "const"),
+            fix="drop it from the specification or use a sample where it varies",
         )
+    # R of [X | y]: its last column is Q'y, so Q is never formed
+    r_aug = r_checked(
+        x,
+        y,
+        what="regressors",
+        fix="drop a redundant input or control, or check for a constant column",
+        names=names,
+    )
+    r = r_aug[:k, :k]
     b = linalg.solve_triangular(r, r_aug[:k, k])
     r_inv = linalg.solve_triangular(r, np.eye(k))
     return b, r_inv @ r_inv.T

@@ -1,13 +1,16 @@
 """Deterministic multi-start minimisation and quasi-random start sets.
 
-:func:`minimize_multistart` runs :func:`scipy.optimize.minimize` from every row of a start
-matrix, keeps the lowest criterion and records what happened in a
-:class:`~tfp.estimators.base.Convergence`: how many starts reached the minimum and which other
+:func:`minimize_multistart` runs :func:`scipy.optimize.minimize` (configured by an
+:class:`Optimizer`) from every row of a start matrix, keeps the lowest criterion and records
+what happened in a :class:`Convergence`: how many starts reached the minimum and which other
 local minima were found. The answer does not depend on the order of the starts: ties in the
 criterion are broken lexicographically on the (rounded) parameters, and end points are merged
 into minima after sorting them by an order-free key.
 
-:func:`sobol_starts` gives a deterministic set of scrambled Sobol points around a centre.
+:func:`sobol_starts` gives a deterministic set of scrambled Sobol points around a centre;
+:func:`screen_starts` tries a start set on a subsample of firms first (large samples), keeping
+the minima that :func:`near_minima` finds within sampling noise (:func:`noise_margin`) of the
+best.
 """
 
 from __future__ import annotations
@@ -22,12 +25,23 @@ import numpy as np
 from scipy import optimize as _opt
 from scipy.stats import qmc
 
-from tfp.estimators.base import Convergence, LocalMinimum
+from tfp._checks import check_bool, check_int, check_real
+from tfp._literals import validate_literal
 from tfp.exceptions import ConvergenceError, ConvergenceWarning, SpecificationError
 from tfp.numerics.gauss_newton import PolishResult
-from tfp.options._base import Optimizer
 
-__all__ = ["minimize_multistart", "scipy_options", "sobol_starts"]
+__all__ = [
+    "Convergence",
+    "LocalMinimum",
+    "Optimizer",
+    "Screening",
+    "minimize_multistart",
+    "near_minima",
+    "noise_margin",
+    "scipy_options",
+    "screen_starts",
+    "sobol_starts",
+]
 
 # Criteria within this relative distance of the lowest are ties (broken on the parameters):
 # floating-point noise of the same criterion evaluated at the same point from other starts.
@@ -44,12 +58,120 @@ _SCIPY_NAMES = {
     "trust-constr": "trust-constr",
     "powell": "Powell",
 }
+OPTIMIZERS = tuple(_SCIPY_NAMES)
 
-_USES_JAC = {"bfgs", "l-bfgs-b", "trust-constr"}
+
+@dataclass(frozen=True)
+class Optimizer:
+    """How a GMM criterion is minimised.
+
+    Parameters
+    ----------
+    method : {'nelder-mead', 'bfgs', 'l-bfgs-b', 'trust-constr', 'powell'}
+        SciPy method used from every start.
+    xtol, ftol : float
+        Tolerances on parameters and criterion.
+    maxiter : int
+        Iterations allowed per start.
+    n_starts : int
+        Starts of the multi-start search (the deterministic start set of each method, then
+        Sobol points, up to this number).
+    strict : bool
+        Raise :class:`~tfp.exceptions.ConvergenceError` instead of warning when the best start
+        did not converge.
+    """
+
+    method: str = "nelder-mead"
+    xtol: float = 1e-8
+    ftol: float = 1e-12
+    maxiter: int = 5000
+    n_starts: int = 8
+    strict: bool = False
+
+    def __post_init__(self) -> None:
+        validate_literal(self.method, OPTIMIZERS, name="Optimizer.method")
+        check_real(self.xtol, name="Optimizer.xtol", low=0.0, low_open=True)
+        check_real(self.ftol, name="Optimizer.ftol", low=0.0, low_open=True)
+        check_int(self.maxiter, name="Optimizer.maxiter", low=1)
+        check_int(self.n_starts, name="Optimizer.n_starts", low=1)
+        check_bool(self.strict, name="Optimizer.strict")
+
+    @property
+    def uses_gradient(self) -> bool:
+        """The method takes a gradient (``jac``)."""
+        return self.method in ("bfgs", "l-bfgs-b", "trust-constr")
+
+
+@dataclass(frozen=True)
+class LocalMinimum:
+    """One distinct local minimum found by a multi-start search."""
+
+    objective: float
+    params: tuple[float, ...]
+    n_starts: int  # how many starts ended here
+
+
+@dataclass(frozen=True)
+class Convergence:
+    """Record of a numerical optimisation.
+
+    Attributes
+    ----------
+    converged : bool
+        The best start met the optimizer's tolerance.
+    n_iter, n_evals : int
+        Iterations and criterion evaluations of the best start (summed over starts in
+        ``n_evals_total``).
+    objective : float
+        Criterion at the estimate.
+    message : str
+        The optimizer's message for the best start.
+    start_params : tuple of float
+        Where the best start began.
+    elapsed : float
+        Seconds spent in the whole search.
+    method : str
+        Optimizer used.
+    n_starts : int
+        Starts tried.
+    n_starts_at_min : int
+        Starts that reached the reported minimum (within the tolerance used to merge minima).
+    local_minima : tuple of LocalMinimum
+        The distinct minima found, best first.
+    """
+
+    converged: bool
+    n_iter: int
+    n_evals: int
+    objective: float
+    message: str
+    start_params: tuple[float, ...]
+    elapsed: float
+    method: str = ""
+    n_starts: int = 1
+    n_starts_at_min: int = 1
+    n_evals_total: int = 0
+    local_minima: tuple[LocalMinimum, ...] = ()
+
+    @classmethod
+    def closed_form(cls, objective: float = float("nan")) -> Convergence:
+        """The record of an estimator with a closed-form solution."""
+        return cls(
+            converged=True,
+            n_iter=0,
+            n_evals=0,
+            objective=objective,
+            message="closed form",
+            start_params=(),
+            elapsed=0.0,
+            method="closed form",
+            n_starts=0,
+            n_starts_at_min=0,
+        )
 
 
 def scipy_options(optimizer: Optimizer) -> tuple[str, dict[str, Any]]:
-    """Translate an :class:`~tfp.options.Optimizer` into SciPy's method name and options.
+    """Translate an :class:`Optimizer` into SciPy's method name and options.
 
     Parameters
     ----------
@@ -113,16 +235,15 @@ def _same_point(a: np.ndarray, b: np.ndarray, merge_tol: float) -> bool:
 def _run_one(
     fun: Callable[..., float],
     x0: np.ndarray,
-    *,
-    method: str,
-    options: dict[str, Any],
-    jac: Callable[..., np.ndarray] | bool | None,
-    bounds: Sequence[tuple[float | None, float | None]] | None,
+    kwargs: dict[str, Any],
     order: int,
+    *,
     polish: Callable[[np.ndarray], PolishResult] | None = None,
     search: bool = True,
     native: Callable[[np.ndarray, dict[str, Any]], Any] | None = None,
 ) -> _End:
+    """One start: ``native(x0, options)`` or else ``scipy.optimize.minimize(fun, x0,
+    **kwargs)``, then ``polish`` from its end (only ``polish`` when ``search`` is False)."""
     if not search:
         assert polish is not None
         p = polish(np.asarray(x0, dtype=np.float64))
@@ -136,17 +257,10 @@ def _run_one(
             message=f"Levenberg-Marquardt: {p.message}",
             start=np.asarray(x0, dtype=np.float64).copy(),
         )
-    kwargs: dict[str, Any] = {"method": method, "options": dict(options)}
-    if jac is not None and method in {"BFGS", "L-BFGS-B", "trust-constr"}:
-        kwargs["jac"] = jac
-    if bounds is not None and method in {
-        "Nelder-Mead",
-        "L-BFGS-B",
-        "Powell",
-        "trust-constr",
-    }:
-        kwargs["bounds"] = bounds
-    res = native(np.asarray(x0, dtype=np.float64), dict(options)) if native else None
+    kwargs = {**kwargs, "options": dict(kwargs["options"])}
+    res = (
+        native(np.asarray(x0, dtype=np.float64), kwargs["options"]) if native else None
+    )
     if res is None:
         with warnings.catch_warnings():
             # SciPy's own RuntimeWarnings/OptimizeWarnings are summarised in the
@@ -284,16 +398,18 @@ def minimize_multistart(
         )
 
     method, options = scipy_options(optimizer)
+    kwargs: dict[str, Any] = {"method": method, "options": options}
+    if jac is not None and optimizer.uses_gradient:
+        kwargs["jac"] = jac
+    if bounds is not None and optimizer.method != "bfgs":  # BFGS takes no bounds
+        kwargs["bounds"] = bounds
     t0 = time.perf_counter()
     ends = [
         _run_one(
             fun,
             s[i].copy(),
-            method=method,
-            options=options,
-            jac=jac,
-            bounds=bounds,
-            order=i,
+            kwargs,
+            i,
             polish=polish,
             search=search,
             native=native,
@@ -436,3 +552,84 @@ def sobol_starts(
         d=c.size, scramble=True, seed=np.random.default_rng(seed)
     ).random_base2(m)[:n]
     return np.ascontiguousarray(c + sc * (2.0 * u - 1.0))
+
+
+#: Screening keeps at most this many subsample minima as the starts of the full sample.
+SCREEN_KEEP = 3
+#: Two minima compete when their criteria differ by less than the sampling noise of the
+#: criterion, ``SCREEN_NOISE · var(ξ) · max(df, 1) / n`` (ξ the residuals, n rows, df the
+#: over-identifying restrictions of a GMM criterion: ``n · criterion / var(ξ)`` is then of the
+#: order of a χ²(df); a least-squares criterion is itself of the order var(ξ)).
+SCREEN_NOISE = 10.0
+
+
+@dataclass(frozen=True)
+class Screening:
+    """Record of a subsample screening of starts (:func:`screen_starts`).
+
+    Attributes
+    ----------
+    nobs : int
+        Rows of the subsample.
+    every_kth_firm : int
+        The subsample holds the firms whose code is a multiple of this.
+    n_starts : int
+        Starts screened.
+    convergence : Convergence
+        The subsample search.
+    """
+
+    nobs: int
+    every_kth_firm: int
+    n_starts: int
+    convergence: Convergence
+
+
+def noise_margin(resid: np.ndarray | None, df: int) -> float:
+    """Criterion differences below this are sampling noise (see :data:`SCREEN_NOISE`); 0
+    when the residuals are not defined (None)."""
+    var = float(np.var(resid)) if resid is not None else 0.0
+    n = resid.shape[0] if resid is not None else 0
+    return SCREEN_NOISE * var * max(df, 1) / max(n, 1)
+
+
+def near_minima(
+    conv: Convergence,
+    margin: Callable[[np.ndarray], float],
+    accept: Callable[[np.ndarray], bool] | None = None,
+) -> list[np.ndarray]:
+    """Parameters of the distinct minima of a search (those ``accept`` takes) whose criterion
+    is within ``margin(best)`` of the best, best first."""
+    ok = [
+        (np.asarray(m.params, dtype=np.float64), m.objective)
+        for m in conv.local_minima
+        if accept is None or accept(np.asarray(m.params, dtype=np.float64))
+    ]
+    if not ok:
+        return []
+    bound = ok[0][1] + margin(ok[0][0])
+    return [x for x, f in ok if f <= bound]
+
+
+def screen_starts(
+    firm: np.ndarray,
+    starts: np.ndarray,
+    target_nobs: int | None,
+    search: Callable[[np.ndarray], tuple[Convergence, list[np.ndarray]]],
+) -> tuple[np.ndarray, Screening | None]:
+    """Screen a start set on a subsample of firms when the sample is large.
+
+    With more than ``target_nobs`` rows and more than one start, ``search(rows)`` runs every
+    start on the rows of every k-th firm code (``k = ceil(n / target_nobs)``; ``firm`` gives
+    each row's firm code) and returns its record and the minima that compete with the best
+    (:func:`near_minima`). At most :data:`SCREEN_KEEP` of them start the full-sample search
+    (every start when none). Otherwise ``starts`` are returned unscreened, with no record.
+    """
+    if target_nobs is None or firm.shape[0] <= target_nobs or starts.shape[0] <= 1:
+        return starts, None
+    k = int(np.ceil(firm.shape[0] / target_nobs))
+    rows = np.flatnonzero(firm % k == 0)
+    conv, found = search(rows)
+    found = found[:SCREEN_KEEP]
+    record = Screening(int(rows.shape[0]), k, int(starts.shape[0]), conv)
+    return (np.vstack(found) if found else starts), record

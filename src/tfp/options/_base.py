@@ -1,4 +1,5 @@
-"""Shared option records: :class:`Optimizer`, :class:`Bootstrap` and the base of method options.
+"""Shared option records: :class:`Bootstrap` and the base of method options (:class:`Optimizer`
+lives with the optimizer, in :mod:`tfp.numerics.optimize`).
 
 All option classes are frozen dataclasses validated in ``__post_init__``; a bad value raises
 :class:`~tfp.exceptions.SpecificationError` naming the field, the allowed values and the fix.
@@ -11,54 +12,12 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from tfp._checks import check_int, check_real
+from tfp._checks import check_bool, check_int, check_n_jobs, check_real
 from tfp._literals import validate_literal
 from tfp.exceptions import SpecificationError
+from tfp.numerics.optimize import Optimizer
 
-__all__ = ["Bootstrap", "MethodOptions", "Optimizer"]
-
-OPTIMIZERS = ("nelder-mead", "bfgs", "l-bfgs-b", "trust-constr", "powell")
-
-
-@dataclass(frozen=True)
-class Optimizer:
-    """How a GMM criterion is minimised.
-
-    Parameters
-    ----------
-    method : {'nelder-mead', 'bfgs', 'l-bfgs-b', 'trust-constr', 'powell'}
-        SciPy method used from every start.
-    xtol, ftol : float
-        Tolerances on parameters and criterion.
-    maxiter : int
-        Iterations allowed per start.
-    n_starts : int
-        Starts of the multi-start search (the deterministic start set of each method, then
-        Sobol points, up to this number).
-    strict : bool
-        Raise :class:`~tfp.exceptions.ConvergenceError` instead of warning when the best start
-        did not converge.
-    """
-
-    method: str = "nelder-mead"
-    xtol: float = 1e-8
-    ftol: float = 1e-12
-    maxiter: int = 5000
-    n_starts: int = 8
-    strict: bool = False
-
-    def __post_init__(self) -> None:
-        validate_literal(self.method, OPTIMIZERS, name="Optimizer.method")
-        check_real(self.xtol, name="Optimizer.xtol", low=0.0, low_open=True)
-        check_real(self.ftol, name="Optimizer.ftol", low=0.0, low_open=True)
-        check_int(self.maxiter, name="Optimizer.maxiter", low=1)
-        check_int(self.n_starts, name="Optimizer.n_starts", low=1)
-        if not isinstance(self.strict, bool):
-            raise SpecificationError(
-                f"Optimizer.strict must be True or False, got {self.strict!r}",
-                fix="pass strict=True to raise on non-convergence, or strict=False to warn",
-            )
-
+__all__ = ["Bootstrap", "MethodOptions", "Optimizer", "check_options"]
 
 #: Replicates of ``Bootstrap()`` when neither ``reps`` nor ``indices`` says otherwise.
 DEFAULT_REPS = 199
@@ -107,11 +66,7 @@ class Bootstrap:
         check_int(self.reps, name="Bootstrap.reps", low=2)
         if self.seed is not None:
             check_int(self.seed, name="Bootstrap.seed", low=0)
-        n = check_int(self.n_jobs, name="Bootstrap.n_jobs")
-        if n == 0:
-            raise SpecificationError(
-                "Bootstrap.n_jobs=0", fix="pass n_jobs >= 1 or -1 for all cores"
-            )
+        check_n_jobs(self.n_jobs, name="Bootstrap.n_jobs")
         validate_literal(self.cluster, ("id",), name="Bootstrap.cluster")
         if self.client is not None and not all(
             callable(getattr(self.client, m, None))
@@ -160,6 +115,32 @@ class MethodOptions:
         """Extra data columns these options name (e.g. cost or Markov-control columns)."""
         return ()
 
+    def _check_fields(self) -> None:
+        """Check every field declared ``bool`` or ``Optimizer``, and a ``start`` (a non-empty
+        sequence of numbers or None, stored as a tuple); subclasses check the rest."""
+        cls = type(self).__name__
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if f.type == "bool":
+                check_bool(value, name=f"{cls}.{f.name}")
+            elif f.type == "Optimizer" and not isinstance(value, Optimizer):
+                raise SpecificationError(
+                    f"{cls}.{f.name} must be an Optimizer, got {type(value).__name__}",
+                    fix=f"pass {f.name}=tfp.Optimizer(...)",
+                )
+        start = getattr(self, "start", None)
+        if start is None:
+            return
+        what = f"{cls}.start must be a non-empty sequence of numbers"
+        if isinstance(start, str) or not hasattr(start, "__iter__") or not len(start):
+            raise SpecificationError(
+                f"{what}, got {start!r}", fix="pass values or None"
+            )
+        values = tuple(
+            check_real(v, name=f"{cls}.start[{i}]") for i, v in enumerate(start)
+        )
+        object.__setattr__(self, "start", values)
+
     def check_method(self, method: str) -> None:
         """Raise unless these options belong to ``method``."""
         if method not in self.methods:
@@ -168,3 +149,12 @@ class MethodOptions:
                 f"{set(self.methods)}, not {method!r}",
                 fix=f"pass the options class of {method!r} or leave options=None",
             )
+
+
+def check_options(options: object, cls: type[MethodOptions], method: str) -> None:
+    """Raise SpecificationError unless ``options`` is a ``cls`` (an estimator's own check)."""
+    if not isinstance(options, cls):
+        raise SpecificationError(
+            f"options of type {type(options).__name__} are not for method {method!r}",
+            fix=f"pass tfp.{cls.__name__}(...) or leave options=None",
+        )

@@ -7,7 +7,6 @@ from typing import Any, ClassVar
 
 from tfp._checks import check_int, check_names, check_real
 from tfp._literals import validate_literal
-from tfp.exceptions import SpecificationError
 from tfp.options._base import MethodOptions, Optimizer
 
 __all__ = ["WEIGHTS", "ACFOptions"]
@@ -85,7 +84,7 @@ class ACFOptions(MethodOptions):
         distinct non-spurious minima found there whose criterion is within sampling noise of
         the best (at most three) are polished on the full sample. The estimate is always a
         minimum of the full-sample criterion; screening decides where its searches start and
-        is recorded in ``results.extra["screening"]``. ``None`` never screens.
+        is recorded in ``results.details.screening``. ``None`` never screens.
 
     Notes
     -----
@@ -129,13 +128,9 @@ class ACFOptions(MethodOptions):
     screen_nobs: int | None = 100_000
 
     def __post_init__(self) -> None:
+        self._check_fields()
         check_int(self.poly_degree, name="ACFOptions.poly_degree", low=1, high=6)
         check_int(self.markov_degree, name="ACFOptions.markov_degree", low=1, high=6)
-        if not isinstance(self.time_dummies, bool):
-            raise SpecificationError(
-                f"ACFOptions.time_dummies must be True or False, got {self.time_dummies!r}",
-                fix="pass a bool",
-            )
         object.__setattr__(
             self,
             "extra_instruments",
@@ -147,32 +142,7 @@ class ACFOptions(MethodOptions):
             check_names(self.markov_controls, name="ACFOptions.markov_controls"),
         )
         validate_literal(self.weight, WEIGHTS, name="ACFOptions.weight")
-        if not isinstance(self.optimizer, Optimizer):
-            raise SpecificationError(
-                f"ACFOptions.optimizer must be an Optimizer, got {type(self.optimizer).__name__}",
-                fix="pass tfp.options.Optimizer(...)",
-            )
-        if self.start is not None:
-            if isinstance(self.start, str) or not hasattr(self.start, "__iter__"):
-                raise SpecificationError(
-                    f"ACFOptions.start must be a sequence of numbers, got {self.start!r}",
-                    fix="pass one starting value per production term",
-                )
-            vals = tuple(
-                check_real(v, name=f"ACFOptions.start[{i}]")
-                for i, v in enumerate(self.start)
-            )
-            if not vals:
-                raise SpecificationError(
-                    "ACFOptions.start is empty", fix="pass None or values"
-                )
-            object.__setattr__(self, "start", vals)
         check_real(self.start_spread, name="ACFOptions.start_spread", low=0.0)
-        if not isinstance(self.nonnegative, bool):
-            raise SpecificationError(
-                f"ACFOptions.nonnegative must be True or False, got {self.nonnegative!r}",
-                fix="pass nonnegative=True (set negative-elasticity minima aside) or False",
-            )
         if self.screen_nobs is not None:
             check_int(self.screen_nobs, name="ACFOptions.screen_nobs", low=1000)
         check_real(self.spurious_rts, name="ACFOptions.spurious_rts", low=0.0)

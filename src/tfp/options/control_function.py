@@ -7,11 +7,10 @@ differ only in the method code they serve and in their documented ``prodest()`` 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import ClassVar, Self
 
 from tfp._checks import check_int, check_real
 from tfp._literals import validate_literal
-from tfp.exceptions import SpecificationError
 from tfp.options._base import MethodOptions, Optimizer
 
 __all__ = ["EXIT_RULES", "SURVIVAL_MODELS", "LPOptions", "OPOptions"]
@@ -21,14 +20,6 @@ SURVIVAL_MODELS: tuple[str, ...] = ("probit", "logit")
 
 #: Where the exit indicator comes from: the spec's ``exit`` column, or the panel itself.
 EXIT_RULES: tuple[str, ...] = ("column", "last-period")
-
-
-def _check_bool(value: Any, *, name: str) -> bool:
-    if not isinstance(value, bool):
-        raise SpecificationError(
-            f"{name} must be True or False, got {value!r}", fix=f"pass a bool as {name}"
-        )
-    return value
 
 
 @dataclass(frozen=True)
@@ -51,39 +42,26 @@ class _ControlFunctionOptions(MethodOptions):
     screen_nobs: int | None = 100_000
 
     def __post_init__(self) -> None:
+        self._check_fields()
         check_int(self.poly_degree, name="poly_degree", low=1, high=6)
         check_int(self.markov_degree, name="markov_degree", low=1, high=6)
-        for name in ("time_dummies", "net_controls", "log_proxy", "exit_correction"):
-            _check_bool(getattr(self, name), name=name)
         validate_literal(self.exit_rule, EXIT_RULES, name="exit_rule")
         validate_literal(self.survival_model, SURVIVAL_MODELS, name="survival_model")
-        if not isinstance(self.optimizer, Optimizer):
-            raise SpecificationError(
-                f"optimizer must be an Optimizer, got {type(self.optimizer).__name__}",
-                fix="pass tfp.options.Optimizer(...)",
-            )
-        if self.start is not None:
-            if isinstance(self.start, str):
-                raise SpecificationError(
-                    f"start must be a sequence of numbers, got {self.start!r}",
-                    fix="pass one starting value per second-stage term, or None",
-                )
-            try:
-                values = tuple(check_real(v, name="start") for v in tuple(self.start))
-            except TypeError:
-                raise SpecificationError(
-                    f"start must be a sequence of numbers, got {self.start!r}",
-                    fix="pass one starting value per second-stage term, or None",
-                ) from None
-            if not values:
-                raise SpecificationError(
-                    "start is empty",
-                    fix="pass one starting value per second-stage term, or None",
-                )
-            object.__setattr__(self, "start", values)
         check_real(self.start_spread, name="start_spread", low=0.0)
         if self.screen_nobs is not None:
             check_int(self.screen_nobs, name="screen_nobs", low=1000)
+
+    @classmethod
+    def _prodest(cls, exit_correction: bool) -> Self:
+        """prodest's OP/LP specification (see :meth:`OPOptions.prodest`)."""
+        return cls(
+            poly_degree=2,
+            net_controls=False,
+            exit_correction=exit_correction,
+            exit_rule="last-period",
+            optimizer=Optimizer("nelder-mead", xtol=1e-6, n_starts=1),
+            start_spread=0.0,
+        )
 
 
 @dataclass(frozen=True)
@@ -142,7 +120,7 @@ class OPOptions(_ControlFunctionOptions):
         deterministic subsample of about this many rows (every k-th firm) and only the
         distinct minima within sampling noise of the best (at most three) are polished on the
         full sample; the estimate is always a minimum of the full-sample criterion. Recorded in
-        ``results.extra["screening"]``. ``None`` never screens.
+        ``results.details.screening``. ``None`` never screens.
 
     Notes
     -----
@@ -197,19 +175,7 @@ class OPOptions(_ControlFunctionOptions):
         -------
         OPOptions
         """
-        return cls(
-            poly_degree=2,
-            markov_degree=3,
-            time_dummies=False,
-            net_controls=False,
-            log_proxy=False,
-            exit_correction=exit_correction,
-            exit_rule="last-period",
-            survival_model="probit",
-            optimizer=Optimizer("nelder-mead", xtol=1e-6, n_starts=1),
-            start=None,
-            start_spread=0.0,
-        )
+        return cls._prodest(exit_correction)
 
 
 @dataclass(frozen=True)
@@ -223,38 +189,8 @@ class LPOptions(_ControlFunctionOptions):
 
     Parameters
     ----------
-    poly_degree : int, default 3
-        Total degree of the first-stage polynomial in (state, flexible, proxy).
-    markov_degree : int, default 3
-        Degree of the law of motion g(ω_{t−1}), solved by OLS inside the criterion.
-    time_dummies : bool, default False
-        Add period dummies (first period = base) to the controls.
-    net_controls : bool, default True
-        Subtract the controls' first-stage contribution from output and ``phi`` (ω excludes
-        them); ``False`` keeps them inside ``phi`` as prodest does.
-    log_proxy : bool, default False
-        ``False``: proxies already in logs, used as they are (no row dropped for its sign).
-        ``True``: proxies in levels; rows with a proxy <= 0 are dropped (reason
-        ``nonpositive_proxy``) and logs are taken.
-    exit_correction : bool, default False
-        Add the fitted exit probability to the law of motion (as OP's correction).
-    exit_rule : {'column', 'last-period'}, default 'column'
-        ``'column'``: the spec's ``exit`` column (required); ``'last-period'``: a firm's last
-        observed period before the panel's last period, as prodest builds it.
-    survival_model : {'probit', 'logit'}, default 'probit'
-        Binary model of the exit indicator.
-    optimizer : Optimizer, default ``Optimizer(xtol=1e-6, n_starts=4)``
-        Second-stage minimiser and number of starts (as in :class:`OPOptions`).
-    start : tuple of float or None, default None
-        First start of the second-stage coefficients; None uses the first-stage coefficients.
-    start_spread : float, default 0.2
-        Half-width of the box of the additional Sobol starts.
-    screen_nobs : int or None, default 100_000
-        Large samples: with more second-stage rows than this, every start is first run on a
-        deterministic subsample of about this many rows (every k-th firm) and only the
-        distinct minima within sampling noise of the best (at most three) are polished on the
-        full sample; the estimate is always a minimum of the full-sample criterion. Recorded in
-        ``results.extra["screening"]``. ``None`` never screens.
+    poly_degree, markov_degree, time_dummies, net_controls, log_proxy, exit_correction, exit_rule, survival_model, optimizer, start, start_spread, screen_nobs
+        The same fields, meanings and defaults as :class:`OPOptions`.
 
     Notes
     -----
@@ -294,16 +230,4 @@ class LPOptions(_ControlFunctionOptions):
         -------
         LPOptions
         """
-        return cls(
-            poly_degree=2,
-            markov_degree=3,
-            time_dummies=False,
-            net_controls=False,
-            log_proxy=False,
-            exit_correction=exit_correction,
-            exit_rule="last-period",
-            survival_model="probit",
-            optimizer=Optimizer("nelder-mead", xtol=1e-6, n_starts=1),
-            start=None,
-            start_spread=0.0,
-        )
+        return cls._prodest(exit_correction)

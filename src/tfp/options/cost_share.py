@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from tfp._checks import check_real
 from tfp._frozen import FrozenDict
@@ -42,7 +42,7 @@ class CostShareOptions(MethodOptions):
     -----
     Only the Cobb-Douglas form is supported (cost shares give elasticities, not translog
     coefficients). Rows whose total cost is not positive are left out with reason
-    ``"nonpositive"``. ``Fit.extra["shares"]`` holds the per-observation shares.
+    ``"nonpositive"``. ``results.details.shares`` holds the per-observation shares.
 
     References
     ----------
@@ -95,11 +95,3 @@ class CostShareOptions(MethodOptions):
     def columns(self) -> tuple[str, ...]:
         """The cost columns, in the order of ``costs``."""
         return tuple(self.costs.values())
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-safe dict of the options."""
-        return {
-            "costs": dict(self.costs),
-            "returns_to_scale": self.returns_to_scale,
-            "average": self.average,
-        }

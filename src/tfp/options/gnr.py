@@ -81,6 +81,7 @@ class GNROptions(MethodOptions):
     average: str = "sample"
 
     def __post_init__(self) -> None:
+        self._check_fields()
         check_int(self.share_degree, name="GNROptions.share_degree", low=1, high=6)
         if self.integral_degree is None:
             object.__setattr__(self, "integral_degree", int(self.share_degree))
@@ -103,20 +104,10 @@ class GNROptions(MethodOptions):
                     fix="pass nominal=('materials_expenditure', 'revenue') in levels",
                 )
             object.__setattr__(self, "nominal", (str(nom[0]), str(nom[1])))
-        if not isinstance(self.lag_across_gaps, bool):
-            raise SpecificationError(
-                f"GNROptions.lag_across_gaps must be True or False, got {self.lag_across_gaps!r}",
-                fix="pass lag_across_gaps=False (gap-aware lags) or True (gnrprod)",
-            )
         check_int(self.stage1_maxiter, name="GNROptions.stage1_maxiter", low=1)
         check_real(
             self.stage1_tol, name="GNROptions.stage1_tol", low=0.0, low_open=True
         )
-        if not isinstance(self.optimizer, Optimizer):
-            raise SpecificationError(
-                f"GNROptions.optimizer must be an Optimizer, got {type(self.optimizer).__name__}",
-                fix="pass optimizer=tfp.options.Optimizer(...)",
-            )
         check_real(self.start_spread, name="GNROptions.start_spread", low=0.0)
         validate_literal(self.average, ("sample", "all"), name="GNROptions.average")
 

@@ -6,20 +6,11 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from tfp._literals import validate_literal
-from tfp.exceptions import SpecificationError
 from tfp.options._base import MethodOptions
 
 __all__ = ["VCOV_TYPES", "FEOptions", "OLSOptions"]
 
 VCOV_TYPES = ("cluster", "robust", "classical")
-
-
-def _check_bool(value: object, name: str) -> None:
-    if not isinstance(value, bool):
-        raise SpecificationError(
-            f"{name} must be True or False, got {value!r}",
-            fix=f"pass {name}=True or False",
-        )
 
 
 @dataclass(frozen=True)
@@ -41,8 +32,8 @@ class OLSOptions(MethodOptions):
     vcov: str = "cluster"
 
     def __post_init__(self) -> None:
+        self._check_fields()
         validate_literal(self.vcov, VCOV_TYPES, name="OLSOptions.vcov")
-        _check_bool(self.time_effects, "OLSOptions.time_effects")
 
 
 @dataclass(frozen=True)
@@ -68,5 +59,5 @@ class FEOptions(MethodOptions):
     vcov: str = "cluster"
 
     def __post_init__(self) -> None:
+        self._check_fields()
         validate_literal(self.vcov, VCOV_TYPES, name="FEOptions.vcov")
-        _check_bool(self.time_effects, "FEOptions.time_effects")

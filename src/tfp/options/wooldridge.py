@@ -12,7 +12,6 @@ from typing import ClassVar
 
 from tfp._checks import check_int
 from tfp._literals import validate_literal
-from tfp.exceptions import SpecificationError
 from tfp.options._base import MethodOptions
 
 __all__ = [
@@ -24,15 +23,6 @@ __all__ = [
 
 #: Analytic covariances the linear estimators offer.
 COV_TYPES: tuple[str, ...] = ("cluster", "classical")
-
-
-def _check_bool(value: object, name: str) -> bool:
-    if not isinstance(value, bool):
-        raise SpecificationError(
-            f"{name} must be True or False, got {value!r}",
-            fix=f"pass {name}=True or {name}=False",
-        )
-    return value
 
 
 @dataclass(frozen=True)
@@ -65,7 +55,7 @@ class WooldridgeOptions(MethodOptions):
 
     Notes
     -----
-    ``Fit.extra`` holds the Hansen J test of the over-identifying restrictions: ``j_stat``,
+    ``results.details`` holds the Hansen J test of the over-identifying restrictions: ``j_stat``,
     ``j_df`` and ``j_pvalue``. J is always computed with the efficient (firm-clustered)
     weight at the two-step estimate, as Stata's ``ivreg2`` does after a one-step fit.
 
@@ -149,8 +139,7 @@ class WooldridgeIVOptions(MethodOptions):
         check_int(
             self.poly_degree, name="WooldridgeIVOptions.poly_degree", low=1, high=6
         )
-        _check_bool(self.eq2_intercept, "WooldridgeIVOptions.eq2_intercept")
-        _check_bool(self.instrument_constant, "WooldridgeIVOptions.instrument_constant")
+        self._check_fields()
         validate_literal(self.vcov, COV_TYPES, name="WooldridgeIVOptions.vcov")
 
     @classmethod

@@ -32,6 +32,7 @@ from types import MappingProxyType
 import numpy as np
 import pandas as pd
 
+from tfp._labels import CATALOGUE, label
 from tfp._literals import validate_literal
 from tfp.exceptions import DomainError
 from tfp.peru.size import LANGS, ArrayInput, _digit_codes, _input_name, _raw_value
@@ -100,27 +101,11 @@ CIIU_SECTIONS = MappingProxyType(
 #: Section letters A–U.
 SECTIONS: tuple[str, ...] = tuple(CIIU_SECTIONS)
 
-#: The seed's sectors, Spanish labels (default display language).
-SECTORS: tuple[str, ...] = (
-    "Agropecuario",
-    "Pesca",
-    "Minería",
-    "Manufactura",
-    "Construcción",
-    "Comercio",
-    "Servicios",
-)
+_SECTOR_LABELS = [pair for key, pair in CATALOGUE["sector"].items() if key != "missing"]
+#: The seed's sectors, Spanish labels (default display language; from the label catalogue).
+SECTORS: tuple[str, ...] = tuple(es for es, _ in _SECTOR_LABELS)
 #: English labels of :data:`SECTORS`, same order.
-SECTORS_EN: tuple[str, ...] = (
-    "Agriculture",
-    "Fishing",
-    "Mining",
-    "Manufacturing",
-    "Construction",
-    "Trade",
-    "Services",
-)
-_MISSING_LABEL = {"es": "Sin información", "en": "No information"}
+SECTORS_EN: tuple[str, ...] = tuple(en for _, en in _SECTOR_LABELS)
 
 # division (0..99) -> section position (or -1) and sector position (or -1)
 _DIV_SECTION = np.full(100, -1, dtype=np.int64)
@@ -290,5 +275,5 @@ def produce_sector(
     categories = list(SECTORS if lang == "es" else SECTORS_EN)
     if missing_label:
         codes = np.where(codes < 0, len(categories), codes)
-        categories.append(_MISSING_LABEL[lang])
+        categories.append(label("missing", lang, domain="sector"))
     return _finish(codes, categories, index, "sector", n_invalid, n_missing)

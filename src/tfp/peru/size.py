@@ -34,6 +34,7 @@ import numpy as np
 import pandas as pd
 
 from tfp._checks import check_int
+from tfp._labels import labels as _labels
 from tfp._literals import LANGS, validate_literal
 from tfp.exceptions import DataError, DomainError, SpecificationError
 from tfp.peru.uit import UIT_SOLES
@@ -68,41 +69,6 @@ SIZE_STRATA: tuple[str, ...] = (
 
 #: Worker-count bands (ordered categories), smallest first.
 WORKER_BANDS: tuple[str, ...] = ("1-4", "5-10", "11-50", "51+")
-
-# Display labels of every code above, kept apart from the codes themselves.
-_LABELS: dict[str, dict[str, str]] = {
-    "es": {
-        "micro": "Micro",
-        "small": "Pequeña",
-        "medium": "Mediana",
-        "large": "Grande",
-        "micro_below_2uit": "Micro, ventas menores a 2 UIT",
-        "micro_subsistence": "Micro de subsistencia (2 a 13 UIT)",
-        "micro_accumulation": "Micro de acumulación (más de 13 a 150 UIT)",
-        "small_lower": "Pequeña, más de 150 a 300 UIT",
-        "small_upper": "Pequeña, más de 300 a 1 700 UIT",
-        "1-4": "1 a 4 trabajadores",
-        "5-10": "5 a 10 trabajadores",
-        "11-50": "11 a 50 trabajadores",
-        "51+": "Más de 50 trabajadores",
-    },
-    "en": {
-        "micro": "Micro",
-        "small": "Small",
-        "medium": "Medium",
-        "large": "Large",
-        "micro_below_2uit": "Micro, sales below 2 UIT",
-        "micro_subsistence": "Subsistence micro (2 to 13 UIT)",
-        "micro_accumulation": "Accumulation micro (over 13 to 150 UIT)",
-        "small_lower": "Small, over 150 to 300 UIT",
-        "small_upper": "Small, over 300 to 1,700 UIT",
-        "1-4": "1 to 4 workers",
-        "5-10": "5 to 10 workers",
-        "11-50": "11 to 50 workers",
-        "51+": "More than 50 workers",
-    },
-}
-# The ``medium`` and ``large`` strata share the size-class codes and labels.
 
 _UIT_FIRST, _UIT_LAST = min(UIT_SOLES), max(UIT_SOLES)
 _UIT_TABLE = np.array(
@@ -586,7 +552,7 @@ def size_label(classes: ArrayInput, lang: str = "es") -> pd.Series:
         if isinstance(classes, pd.Series)
         else pd.Series(list(classes), dtype=object)
     )
-    labels = _LABELS[lang]
+    labels = _labels("size", lang)  # display labels live in the catalogue
     if isinstance(s.dtype, pd.CategoricalDtype):
         cats = [str(c) for c in s.cat.categories]
         unknown = [c for c in cats if c not in labels]

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from tfp._checks import check_int
+from tfp._labels import labels as _labels
 from tfp._literals import validate_literal
 from tfp.exceptions import DataError
 from tfp.peru.size import (
@@ -36,22 +37,9 @@ MIN_YEARS_REGISTERED = 2.0
 #: Inclusive sales range in UIT (seed: "desde 13 hasta 2,300 UIT").
 TARGET_SALES_UIT = (13.0, 2300.0)
 
-#: Reason texts by language, in the order criteria are checked.
+#: Reason texts by language, in the order criteria are checked (from the label catalogue).
 TARGETING_REASONS: dict[str, dict[str, str]] = {
-    "es": {
-        "formal": "no formal",
-        "registered_2y": "menos de 2 años en SUNAT",
-        "sales_low": "ventas menores a 13 UIT",
-        "sales_high": "ventas mayores a 2 300 UIT",
-        "missing": "sin información",
-    },
-    "en": {
-        "formal": "not formal",
-        "registered_2y": "less than 2 years registered",
-        "sales_low": "sales below 13 UIT",
-        "sales_high": "sales above 2,300 UIT",
-        "missing": "missing data",
-    },
+    lang: _labels("targeting", lang) for lang in LANGS
 }
 _REASON_ORDER = ("formal", "registered_2y", "sales_low", "sales_high", "missing")
 

@@ -14,7 +14,9 @@ from typing import Any, Protocol, runtime_checkable
 import numpy as np
 import pandas as pd
 
-from tfp.exceptions import DataError, DroppedObservationsWarning, SpecificationError
+from tfp._labels import CATALOGUE, labels
+from tfp.exceptions import DataError, SpecificationError
+from tfp.panel import warn_dropped as panel_warn_dropped
 
 __all__ = [
     "AGGREGATE_LABELS",
@@ -24,10 +26,13 @@ __all__ = [
     "check_frame",
     "column",
     "count_drop",
+    "distinct_per_cell",
+    "firm_codes",
     "group_labels",
     "make_grouping",
     "numeric_column",
     "productivity_from",
+    "removed_size_keywords",
     "warn_dropped",
 ]
 
@@ -35,11 +40,7 @@ __all__ = [
 SIZE_ORDER: tuple[str, ...] = ("micro", "small", "medium", "large")
 
 #: Display labels of the aggregates the programme reports (es, en).
-AGGREGATE_LABELS: Mapping[str, tuple[str, str]] = {
-    "mype": ("MYPE", "Micro and small firms"),
-    "mipyme": ("MIPYME", "MSMEs"),
-    "all": ("Todas", "All firms"),
-}
+AGGREGATE_LABELS: Mapping[str, tuple[str, str]] = CATALOGUE["aggregate"]
 
 
 @runtime_checkable
@@ -110,17 +111,39 @@ def count_drop(
     keep &= ~newly
 
 
+def firm_codes(
+    data: pd.DataFrame, id: str | None, results: object = None
+) -> tuple[np.ndarray | None, str | None]:
+    """Integer codes of the firm of each row (-1 where missing), and the column's name.
+
+    ``id`` names the firm column; when it is None and ``results`` are estimation results
+    whose spec names a firm column present in ``data``, that column is used. Without either
+    the firms cannot be told apart: ``(None, None)``.
+    """
+    name = id
+    if name is None and results is not None:
+        candidate = getattr(getattr(results, "spec", None), "id", None)
+        if isinstance(candidate, str) and candidate in data.columns:
+            name = candidate
+    if name is None:
+        return None, None
+    codes, _ = pd.factorize(column(data, name, role="id"), use_na_sentinel=True)
+    return codes.astype(np.int64), name
+
+
+def distinct_per_cell(cell: np.ndarray, firm: np.ndarray, n_cells: int) -> np.ndarray:
+    """Number of distinct firms (codes >= 0) in each cell ``0 .. n_cells - 1``."""
+    ok = firm >= 0
+    if not ok.any():
+        return np.zeros(n_cells, dtype=np.int64)
+    pairs = np.unique(np.stack([cell[ok], firm[ok]]), axis=1)
+    return np.bincount(pairs[0], minlength=n_cells).astype(np.int64)
+
+
 def warn_dropped(dropped: Mapping[str, int], n_input: int, *, what: str) -> None:
-    """Emit one DroppedObservationsWarning with the counts by reason (nothing if none)."""
-    total = sum(dropped.values())
-    if not total:
-        return
-    detail = ", ".join(f"{k}: {v}" for k, v in dropped.items() if v)
-    warnings.warn(
-        f"{total} of {n_input} rows left out of the {what} ({detail}); "
-        "the counts are also in the table's attrs['dropped']",
-        DroppedObservationsWarning,
-        stacklevel=3,
+    """:func:`tfp.panel.warn_dropped` for a table of this layer (counts in its attrs)."""
+    panel_warn_dropped(
+        dropped, n_input, stacklevel=4, what=what, see="the table's attrs['dropped']"
     )
 
 
@@ -265,15 +288,8 @@ def _group_codes(values: pd.Series) -> tuple[np.ndarray, tuple[Any, ...]]:
     return codes.astype(np.int64), tuple(uniques)
 
 
-def make_grouping(
-    data: pd.DataFrame,
-    *,
-    by: str | None,
-    time: str | None,
-    sales: str = "sales_soles",
-    uit_offset: int = 0,
-) -> Grouping:
-    """Group codes from column ``by`` (derive ``size_class`` from sales if absent) and time."""
+def make_grouping(data: pd.DataFrame, *, by: str | None, time: str | None) -> Grouping:
+    """Group codes from the grouping column ``by`` and the period column ``time``."""
     if time is not None:
         tcol = column(data, time, role="time")
         if pd.api.types.is_bool_dtype(tcol.dtype) or not pd.api.types.is_numeric_dtype(
@@ -301,58 +317,61 @@ def make_grouping(
     if by is None:
         codes = np.zeros(len(data), dtype=np.int64)
         return Grouping(codes, ("all",), times, t_missing, time is not None, None)
-    if by == "size_class" and by not in data.columns:
-        values = derive_size_class(data, time=time, sales=sales, uit_offset=uit_offset)
-    else:
-        values = column(data, by, role="by")
-    codes, groups = _group_codes(values)
+    codes, groups = _group_codes(column(data, by, role="by"))
     return Grouping(codes, groups, times, t_missing, time is not None, by)
 
 
-def derive_size_class(
-    data: pd.DataFrame, *, time: str | None, sales: str, uit_offset: int
-) -> pd.Series:
-    """Ley 30056 size class from annual sales in soles and the year (``tfp.peru.size_class``)."""
+def removed_size_keywords(
+    data: pd.DataFrame, *, by: str | None, time: str | None, legacy: Mapping[str, Any]
+) -> pd.DataFrame:
+    """One release of grace for ``sales=``/``uit_offset=`` and the size class derived here.
+
+    The Ley 30056 rule is Peru's and is applied where Peru is known
+    (:func:`tfp.peru.size_class`); until the next release a missing ``size_class`` column is
+    still derived from sales and the year, with a FutureWarning.
+    """
+    unknown = sorted(set(legacy) - {"sales", "uit_offset"})
+    if unknown:
+        raise TypeError(f"unexpected keyword argument(s) {unknown}")
+    sales = legacy.get("sales", "sales_soles")
+    derive = by == "size_class" and by not in data.columns
+    if not legacy and not (derive and sales in data.columns and time is not None):
+        return data
+    warnings.warn(
+        "productivity functions no longer derive size classes (sales=, uit_offset= are "
+        "deprecated and go in the next release): add the column first, e.g. "
+        "data.assign(size_class=tfp.peru.size_class(data['sales_soles'], data['year']))",
+        FutureWarning,
+        stacklevel=3,
+    )
+    if not derive:
+        return data
     if sales not in data.columns or time is None:
         raise DataError(
-            "by='size_class' needs either a 'size_class' column or annual sales in soles "
-            f"(column {sales!r}) together with the year (time=...)",
+            f"by='size_class' needs a 'size_class' column (sales {sales!r} and time= for "
+            "the deprecated derivation)",
             column="size_class",
-            fix="add data['size_class'] = tfp.peru.size_class(data['sales_soles'], data['year']), "
-            "or pass sales='<sales column>' and time='<year column>'",
+            fix="add it with tfp.peru.size_class(data['sales_soles'], data['year'])",
         )
     from tfp.peru import size_class
 
-    sales_values = numeric_column(data, sales, role="sales")
+    values = pd.Series(numeric_column(data, sales, role="sales"), index=data.index)
     years = column(data, time, role="time")
-    out = size_class(
-        pd.Series(sales_values, index=data.index), years, uit_offset=uit_offset
-    )
-    return pd.Series(out, index=data.index)
+    offset = int(legacy.get("uit_offset", 0))
+    return data.assign(size_class=size_class(values, years, uit_offset=offset))
 
 
 def group_labels(
     groups: tuple[Any, ...], by: str | None
 ) -> tuple[list[str], list[str]]:
-    """Spanish and English display labels of the groups."""
+    """Spanish and English display labels of the groups (size classes and aggregates are in
+    the label catalogue; any other group is its own label)."""
     if by is None:
-        return [AGGREGATE_LABELS["all"][0]], [AGGREGATE_LABELS["all"][1]]
-    es: list[str] = []
-    en: list[str] = []
-    size_like = by == "size_class" or all(g in SIZE_ORDER for g in groups)
-    if size_like and all(isinstance(g, str) for g in groups):
-        from tfp.peru import size_label
-
-        known = [g for g in groups if g in SIZE_ORDER]
-        lab_es = dict(zip(known, size_label(known, lang="es").astype(str)))
-        lab_en = dict(zip(known, size_label(known, lang="en").astype(str)))
-    else:
-        lab_es, lab_en = {}, {}
-    for g in groups:
-        if isinstance(g, str) and g in AGGREGATE_LABELS:
-            es.append(AGGREGATE_LABELS[g][0])
-            en.append(AGGREGATE_LABELS[g][1])
-        else:
-            es.append(lab_es.get(g, str(g)))
-            en.append(lab_en.get(g, str(g)))
-    return es, en
+        groups = ("all",)
+    out = []
+    for lang in ("es", "en"):
+        named = labels("size", lang) | labels("aggregate", lang)
+        out.append(
+            [named.get(g, str(g)) if isinstance(g, str) else str(g) for g in groups]
+        )
+    return out[0], out[1]

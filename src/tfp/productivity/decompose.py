@@ -26,7 +26,8 @@ also gives the directly computed change, so the identity can be checked.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -42,6 +43,7 @@ from tfp.productivity._common import (
     make_grouping,
     numeric_column,
     productivity_from,
+    removed_size_keywords,
     warn_dropped,
 )
 
@@ -60,15 +62,14 @@ def _inputs(
     weights: str | None,
     kind: str,
     log: bool,
-    sales: str,
-    uit_offset: int,
+    legacy: Mapping[str, Any],
     what: str,
     id_col: str | None = None,
 ) -> tuple[pd.DataFrame, tuple[object, ...], str | None, dict[str, int]]:
-    data = check_frame(data)
+    data = removed_size_keywords(check_frame(data), by=by, time=time, legacy=legacy)
     validate_literal(kind, KINDS, name="kind")
     omega, _results, _source = productivity_from(data, productivity, log=log)
-    grouping = make_grouping(data, by=by, time=time, sales=sales, uit_offset=uit_offset)
+    grouping = make_grouping(data, by=by, time=time)
     s = numeric_column(data, shares, role="shares")
     f = (
         np.ones(len(data))
@@ -130,8 +131,7 @@ def olley_pakes(
     weights: str | None = None,
     kind: str = "log",
     log: bool = True,
-    sales: str = "sales_soles",
-    uit_offset: int = 0,
+    **legacy: Any,
 ) -> pd.DataFrame:
     """Decompose share-weighted productivity into the unweighted mean and a covariance term.
 
@@ -147,7 +147,7 @@ def olley_pakes(
     time : str or None
         Period column (one decomposition per period); ``None`` pools all rows.
     by : str or None
-        Grouping column (``'size_class'`` is derived from sales when absent).
+        Grouping column.
     weights : str or None
         Survey expansion factors (population shares and means); ``None`` counts each firm
         once.
@@ -155,8 +155,8 @@ def olley_pakes(
         Decompose log TFP (as Melitz & Polanec 2015) or TFP levels.
     log : bool, default True
         Whether a column/Series ``productivity`` holds log TFP.
-    sales, uit_offset
-        Used only to derive ``size_class`` (see :func:`tfp.productivity.tfp_index`).
+    **legacy
+        ``sales=``, ``uit_offset=``: deprecated (FutureWarning), removed in the next release.
 
     Returns
     -------
@@ -187,8 +187,7 @@ def olley_pakes(
         weights=weights,
         kind=kind,
         log=log,
-        sales=sales,
-        uit_offset=uit_offset,
+        legacy=legacy,
         what="Olley-Pakes decomposition",
     )
     es, en = group_labels(groups, by_name)
@@ -231,8 +230,7 @@ def melitz_polanec(
     kind: str = "log",
     pairs: Sequence[tuple[int, int]] | None = None,
     log: bool = True,
-    sales: str = "sales_soles",
-    uit_offset: int = 0,
+    **legacy: Any,
 ) -> pd.DataFrame:
     """Decompose the change in aggregate productivity into survivors, entrants and exiters.
 
@@ -240,7 +238,7 @@ def melitz_polanec(
     ----------
     data : pandas.DataFrame
         Firm-year rows with unique (``id``, ``time``) pairs; never modified.
-    productivity, shares, by, weights, kind, log, sales, uit_offset
+    productivity, shares, by, weights, kind, log, **legacy
         As in :func:`olley_pakes`.
     id : str
         Firm identifier column (survivors are firms observed in both periods).
@@ -279,8 +277,7 @@ def melitz_polanec(
         weights=weights,
         kind=kind,
         log=log,
-        sales=sales,
-        uit_offset=uit_offset,
+        legacy=legacy,
         what="Melitz-Polanec decomposition",
         id_col=id,
     )

@@ -46,10 +46,13 @@ from tfp.productivity._common import (
     ResultsLike,
     check_frame,
     count_drop,
+    distinct_per_cell,
+    firm_codes,
     group_labels,
     make_grouping,
     numeric_column,
     productivity_from,
+    removed_size_keywords,
     warn_dropped,
 )
 from tfp.productivity.uncertainty import INTERVAL_NOTE, bootstrap_cells
@@ -77,6 +80,7 @@ class _Cells:
     f: np.ndarray  # expansion factor per kept row
     s: np.ndarray | None  # size measure per kept row
     n_cells: int
+    firm: np.ndarray | None = None  # firm code per kept row (None: firms not known)
 
 
 def cell_statistics(omega: np.ndarray, cells: _Cells) -> dict[str, np.ndarray]:
@@ -148,12 +152,15 @@ def _prepare(
     shares: str | None,
     dropped: dict[str, int],
     extra_keep: np.ndarray | None = None,
+    firm: np.ndarray | None = None,
 ) -> _Cells:
     n = len(data)
     keep = np.ones(n, dtype=bool) if extra_keep is None else extra_keep.copy()
     count_drop(
         keep, np.isnan(omega) | np.isposinf(omega), "missing_productivity", dropped
     )
+    if firm is not None:
+        count_drop(keep, firm < 0, "missing_id", dropped)
     count_drop(keep, np.isneginf(omega), "nonpositive_productivity", dropped)
     count_drop(keep, grouping.codes < 0, "missing_group", dropped)
     count_drop(keep, grouping.time_missing, "missing_time", dropped)
@@ -200,6 +207,7 @@ def _prepare(
         f=f[rows],
         s=None if s is None else s[rows],
         n_cells=int(cell_group.shape[0]),
+        firm=None if firm is None else firm[rows],
     )
 
 
@@ -236,7 +244,13 @@ def _table(
     n_groups = len(grouping.groups)
     index, growth = index_and_growth(value, cells, n_groups, base_code, base_time)
     es, en = group_labels(grouping.groups, grouping.by)
-    n_firms = np.bincount(cells.cell, minlength=cells.n_cells)
+    n_obs = np.bincount(cells.cell, minlength=cells.n_cells).astype(np.int64)
+    n_firms = pd.array(
+        [pd.NA] * cells.n_cells
+        if cells.firm is None
+        else distinct_per_cell(cells.cell, cells.firm, cells.n_cells),
+        dtype="Int64",
+    )
     sum_f = np.bincount(cells.cell, weights=cells.f, minlength=cells.n_cells)
     out = pd.DataFrame(
         {
@@ -247,7 +261,8 @@ def _table(
                 cells.cell_time if grouping.has_time else [pd.NA] * cells.n_cells,
                 dtype="Int64",
             ),
-            "n_firms": n_firms.astype(np.int64),
+            "n_obs": n_obs,
+            "n_firms": n_firms,
             "sum_weights": sum_f,
             "mean": stats["mean"],
             "geometric_mean": stats["geometric_mean"],
@@ -354,8 +369,8 @@ def tfp_index(
     stat: str = "mean",
     log: bool = True,
     level: float = 0.95,
-    sales: str = "sales_soles",
-    uit_offset: int = 0,
+    id: str | None = None,
+    **legacy: Any,
 ) -> pd.DataFrame:
     """Compute a TFP index by group (and period) relative to a base group or a base period.
 
@@ -369,9 +384,8 @@ def tfp_index(
         results (their ``productivity(kind="log")`` is used, and their bootstrap draws give
         confidence intervals).
     by : str or None, default "size_class"
-        Grouping column (size class, sector, department, region, ...). ``"size_class"``
-        that is not a column is derived with :func:`tfp.peru.size_class` from ``sales`` and
-        ``time`` (Ley 30056). ``None``: all firms form one group.
+        Grouping column (size class, sector, department, region, ...); add a Ley 30056 size
+        class first with :func:`tfp.peru.size_class`. ``None``: all firms form one group.
     base : object or None, default "large"
         Group whose statistic is 100 in each period. ``None`` to use ``base_time`` only.
     time : str or None
@@ -392,15 +406,20 @@ def tfp_index(
         Whether a column/Series ``productivity`` holds log TFP (True) or TFP levels.
     level : float, default 0.95
         Confidence level of the bootstrap intervals.
-    sales : str, default "sales_soles"
-        Annual sales in soles, used only to derive ``size_class``.
-    uit_offset : int, default 0
-        Passed to :func:`tfp.peru.size_class` (0: UIT of the sales' year).
+    id : str or None
+        Firm identifier column, to count distinct firms (``n_firms``); rows without one are
+        counted and left out. ``None``: the results' firm column when ``productivity`` is
+        estimation results, else firms are not counted (``n_firms`` is missing).
+    **legacy
+        ``sales=``, ``uit_offset=``: deprecated (FutureWarning), removed in the next release.
 
     Returns
     -------
     pandas.DataFrame
-        One row per group and period with columns ``group, time, n_firms, sum_weights, mean,
+        One row per group and period with columns ``group, time, n_obs`` (rows used: firm-years
+        when periods are pooled), ``n_firms`` (distinct firms; ``<NA>`` without a firm
+        column), ``sum_weights`` (sum of the expansion factors: the firm-years, or with
+        ``time`` the firms of the period, that the rows represent), ``mean,
         geometric_mean, weighted_mean, cov_term, stat, value, index, growth, label_es,
         label_en``; with bootstrap draws also ``conf_low, conf_high`` (index),
         ``value_conf_low, value_conf_high`` and ``growth_conf_low, growth_conf_high``.
@@ -434,7 +453,7 @@ def tfp_index(
     >>> t[["group", "index"]].round(1).to_dict("list")
     {'group': ['small', 'large'], 'index': [36.8, 100.0]}
     """
-    data = check_frame(data)
+    data = removed_size_keywords(check_frame(data), by=by, time=time, legacy=legacy)
     _check_common(stat, shares, level)
     if by is None and base is not None:
         raise SpecificationError(
@@ -452,10 +471,17 @@ def tfp_index(
             fix="pass time='<year column>'",
         )
     omega, results, source = productivity_from(data, productivity, log=log)
-    grouping = make_grouping(data, by=by, time=time, sales=sales, uit_offset=uit_offset)
+    firm, id_name = firm_codes(data, id, results)
+    grouping = make_grouping(data, by=by, time=time)
     dropped: dict[str, int] = {}
     cells = _prepare(
-        data, omega, grouping, weights=weights, shares=shares, dropped=dropped
+        data,
+        omega,
+        grouping,
+        weights=weights,
+        shares=shares,
+        dropped=dropped,
+        firm=firm,
     )
     warn_dropped(dropped, len(data), what="TFP index")
     base_code = None
@@ -471,6 +497,7 @@ def tfp_index(
         "base": base,
         "base_time": base_time,
         "by": by,
+        "id": id_name,
         "productivity": source,
         "dropped": dict(dropped),
     }
@@ -509,8 +536,8 @@ def tfp_aggregate(
     base_time: int | None = None,
     log: bool = True,
     level: float = 0.95,
-    sales: str = "sales_soles",
-    uit_offset: int = 0,
+    id: str | None = None,
+    **legacy: Any,
 ) -> pd.DataFrame:
     """Compute the aggregate TFP level of a set of groups (MIPYME by default) per period.
 
@@ -523,14 +550,14 @@ def tfp_aggregate(
 
     Parameters
     ----------
-    data, productivity, weights, shares, stat, log, level, sales, uit_offset
+    data, productivity, weights, shares, stat, log, level, id, **legacy
         As in :func:`tfp_index`.
     time : str
         Period column.
     groups : sequence, default ("micro", "small", "medium")
         Values of ``by`` that form the aggregate (:data:`MYPE` for micro and small firms).
     by : str, default "size_class"
-        Grouping column (derived from sales when absent, as in :func:`tfp_index`).
+        Grouping column.
     name : str, default "mipyme"
         Value of the ``group`` column; 'mipyme', 'mype' and 'all' get Spanish and English
         labels.
@@ -549,7 +576,7 @@ def tfp_aggregate(
         A requested group is not present and is not a size class, or none is present (the
         message lists the groups present).
     """
-    data = check_frame(data)
+    data = removed_size_keywords(check_frame(data), by=by, time=time, legacy=legacy)
     _check_common(stat, shares, level)
     if isinstance(groups, str) or len(groups) == 0:
         raise SpecificationError(
@@ -557,7 +584,8 @@ def tfp_aggregate(
             fix="pass e.g. groups=('micro', 'small', 'medium')",
         )
     omega, results, source = productivity_from(data, productivity, log=log)
-    grouping = make_grouping(data, by=by, time=time, sales=sales, uit_offset=uit_offset)
+    firm, id_name = firm_codes(data, id, results)
+    grouping = make_grouping(data, by=by, time=time)
     member = np.zeros(len(grouping.groups), dtype=bool)
     for g in groups:
         if g in grouping.groups:
@@ -596,6 +624,7 @@ def tfp_aggregate(
         shares=shares,
         dropped=dropped,
         extra_keep=in_agg_known,
+        firm=firm,
     )
     warn_dropped(dropped, len(data) - excluded, what=f"{name} aggregate")
     _check_base_time(base_time, cells.cell_time, time)
@@ -604,6 +633,7 @@ def tfp_aggregate(
         "weights": weights,
         "shares": shares,
         "groups": tuple(groups),
+        "id": id_name,
         "base_time": base_time,
         "productivity": source,
         "dropped": dict(dropped),

@@ -23,6 +23,7 @@ large ones in ``mean``. PRODUCE's choice is not published.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -32,9 +33,11 @@ from tfp.exceptions import SpecificationError
 from tfp.productivity._common import (
     check_frame,
     count_drop,
+    firm_codes,
     group_labels,
     make_grouping,
     numeric_column,
+    removed_size_keywords,
     warn_dropped,
 )
 from tfp.productivity.indices import MIPYME, MYPE
@@ -51,11 +54,13 @@ def _cells(
     va: np.ndarray,
     workers: np.ndarray,
     f: np.ndarray,
+    firm: np.ndarray | None,
 ) -> pd.DataFrame:
     frame = pd.DataFrame(
         {
             "g": codes,
             "time": t,
+            "firm": np.zeros(len(codes), dtype=np.int64) if firm is None else firm,
             "f": f,
             "fva": f * va,
             "fl": f * workers,
@@ -63,7 +68,8 @@ def _cells(
         }
     )
     cells = frame.groupby(["g", "time"], sort=True).agg(
-        n_firms=("f", "size"),
+        n_obs=("f", "size"),
+        n_firms=("firm", "nunique"),
         sum_weights=("f", "sum"),
         value_added=("fva", "sum"),
         workers=("fl", "sum"),
@@ -71,6 +77,8 @@ def _cells(
     )
     cells["ratio"] = cells["value_added"] / cells["workers"]
     cells["mean"] = cells["fvl"] / cells["sum_weights"]
+    if firm is None:
+        cells["n_firms"] = pd.NA
     return cells.drop(columns="fvl").reset_index()
 
 
@@ -87,8 +95,8 @@ def labour_productivity(
     stat: str = "ratio",
     aggregates: Mapping[str, Sequence[object]] | None = None,
     scale: float = 1.0,
-    sales: str = "sales_soles",
-    uit_offset: int = 0,
+    id: str | None = None,
+    **legacy: Any,
 ) -> pd.DataFrame:
     """Compute real value added per worker by group and year, with MYPE/MIPYME aggregates.
 
@@ -104,7 +112,7 @@ def labour_productivity(
     time : str, default "year"
         Year column (also the deflator's year).
     by : str or None, default "size_class"
-        Grouping column; ``'size_class'`` is derived from ``sales`` when absent.
+        Grouping column (add a size class with :func:`tfp.peru.size_class`).
     deflate : bool, default True
         Deflate value added to soles of ``base_year`` with :func:`tfp.peru.deflate` (IPC
         Lima); ``False`` keeps nominal soles.
@@ -119,15 +127,20 @@ def labour_productivity(
         ``by='size_class'`` and none otherwise. Groups absent from the data are ignored.
     scale : float, default 1.0
         Divide ``value`` by this (1000 for thousands of soles per worker).
-    sales, uit_offset
-        Used only to derive ``size_class``.
+    id : str or None
+        Firm identifier column, to count distinct firms (``n_firms``); rows without one are
+        counted and left out. ``None``: ``n_firms`` is missing.
+    **legacy
+        ``sales=``, ``uit_offset=``: deprecated (FutureWarning), removed in the next release.
 
     Returns
     -------
     pandas.DataFrame
-        Columns ``group, time, n_firms, sum_weights, value_added, workers, ratio, mean,
-        stat, value, growth, label_es, label_en``; the groups first (in their order), then
-        the aggregates. ``value_added`` and ``workers`` are expansion-weighted totals;
+        Columns ``group, time, n_obs, n_firms, sum_weights, value_added, workers, ratio,
+        mean, stat, value, growth, label_es, label_en``; the groups first (in their order),
+        then the aggregates. ``n_obs`` counts the rows used, ``n_firms`` the distinct firms
+        (``<NA>`` without ``id``), ``sum_weights`` the firms they represent (the sum of the
+        expansion factors); ``value_added`` and ``workers`` are expansion-weighted totals;
         ``attrs`` records the choices and the dropped counts.
 
     Raises
@@ -139,7 +152,7 @@ def labour_productivity(
     SpecificationError
         Unknown ``stat`` or a non-positive ``scale``.
     """
-    data = check_frame(data)
+    data = removed_size_keywords(check_frame(data), by=by, time=time, legacy=legacy)
     validate_literal(stat, LABOUR_STATS, name="stat")
     if not (isinstance(scale, (int, float)) and scale > 0):
         raise SpecificationError(
@@ -155,7 +168,7 @@ def labour_productivity(
     lab = np.zeros(len(data))
     for c in worker_cols:
         lab = lab + numeric_column(data, c, role="workers")
-    grouping = make_grouping(data, by=by, time=time, sales=sales, uit_offset=uit_offset)
+    grouping = make_grouping(data, by=by, time=time)
     f = (
         np.ones(len(data))
         if weights is None
@@ -163,6 +176,9 @@ def labour_productivity(
     )
     keep = np.ones(len(data), dtype=bool)
     dropped: dict[str, int] = {}
+    firm, _ = firm_codes(data, id)
+    if firm is not None:
+        count_drop(keep, firm < 0, "missing_id", dropped)
     count_drop(keep, ~np.isfinite(va), "missing_value_added", dropped)
     count_drop(keep, ~np.isfinite(lab), "missing_workers", dropped)
     with np.errstate(invalid="ignore"):
@@ -181,7 +197,8 @@ def labour_productivity(
         va_k = np.asarray(_deflate(va_k, years, base_year=base_year), dtype=np.float64)
     codes = grouping.codes[keep]
     es, en = group_labels(grouping.groups, grouping.by)
-    base = _cells(codes, years, va_k, lab[keep], f[keep])
+    firm_k = None if firm is None else firm[keep]
+    base = _cells(codes, years, va_k, lab[keep], f[keep], firm_k)
     base["group"] = [grouping.groups[g] for g in base["g"]]
     base["label_es"] = [es[g] for g in base["g"]]
     base["label_en"] = [en[g] for g in base["g"]]
@@ -199,6 +216,7 @@ def labour_productivity(
             va_k[in_agg],
             lab[keep][in_agg],
             f[keep][in_agg],
+            None if firm_k is None else firm_k[in_agg],
         )
         agg["group"] = name
         a_es, a_en = group_labels((name,), "aggregate")
@@ -215,10 +233,11 @@ def labour_productivity(
     out = out.sort_values(["g", "time"]).reset_index(drop=True)
     out["time"] = out["time"].astype("Int64")
     cols = [
-        "group", "time", "n_firms", "sum_weights", "value_added", "workers", "ratio",
+        "group", "time", "n_obs", "n_firms", "sum_weights", "value_added", "workers", "ratio",
         "mean", "stat", "value", "growth", "label_es", "label_en",
     ]  # fmt: skip
     out = out[cols]
+    out["n_firms"] = out["n_firms"].astype("Int64")
     out.attrs.update(
         {
             "stat": stat,
@@ -226,6 +245,7 @@ def labour_productivity(
             "deflated": deflate,
             "base_year": base_year if deflate else None,
             "scale": scale,
+            "id": id,
             "aggregates": {k: tuple(v) for k, v in aggregates.items()},
             "dropped": dropped,
         }

@@ -79,12 +79,10 @@ def dlw_markup(
 
 def _results_shock(results: Any) -> pd.Series:
     """The first-stage output shock ε of each row, on the input's index."""
-    extra = getattr(results, "extra", {}) or {}
+    eps = getattr(getattr(results, "_fit", None), "epsilon", None)
     panel = getattr(results, "_panel", None)
-    if "epsilon" in extra and panel is not None:  # GNR: ε from the share regression
-        return panel.to_series(
-            np.asarray(extra["epsilon"], dtype=np.float64), name="epsilon"
-        )
+    if eps is not None and panel is not None:  # GNR: ε from the share regression
+        return panel.to_series(np.asarray(eps, dtype=np.float64), name="epsilon")
     if not getattr(results, "first_stage", None):
         raise SpecificationError(
             f"results of method {getattr(results, 'method', '?')!r} have no first stage, so the "

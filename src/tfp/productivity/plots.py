@@ -12,27 +12,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from tfp._labels import labels
 from tfp._literals import validate_literal
 from tfp.exceptions import SpecificationError
 
 __all__ = ["plot_index_by_group", "plot_over_time"]
-
-_TEXT = {
-    "es": {
-        "index_title": "PTF relativa por tamaño de empresa ({base} = 100)",
-        "index_y": "Índice de PTF",
-        "time_title": "Productividad por año",
-        "time_x": "Año",
-        "ci": "IC {level:.0%}",
-    },
-    "en": {
-        "index_title": "Relative TFP by firm size ({base} = 100)",
-        "index_y": "TFP index",
-        "time_title": "Productivity over the years",
-        "time_x": "Year",
-        "ci": "{level:.0%} CI",
-    },
-}
 
 
 def _figure(figsize: tuple[float, float]) -> Any:
@@ -101,7 +85,7 @@ def plot_index_by_group(
             f"the table has several periods {sorted(times.tolist())}",
             fix="pass time=<period> or compute the index with time=None (pooled)",
         )
-    text = _TEXT[lang]
+    text = labels("plot", lang)
     fig = _figure((6.0, 4.0))
     ax = fig.add_subplot()
     x = np.arange(len(sub))
@@ -164,7 +148,7 @@ def plot_over_time(
             "the table has no periods (it was computed with time=None)",
             fix="compute it with time='<year column>'",
         )
-    text = _TEXT[lang]
+    text = labels("plot", lang)
     lo, hi = {
         "index": ("conf_low", "conf_high"),
     }.get(value, (f"{value}_conf_low", f"{value}_conf_high"))
@@ -189,7 +173,7 @@ def plot_over_time(
     ax.set_xlabel(text["time_x"])
     ax.set_ylabel(ylabel or value)
     ax.set_xticks(sorted(set(table["time"].dropna().astype(int).tolist())))
-    ax.legend()
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
     ax.set_title(title or text["time_title"])
     fig.tight_layout()
     return fig

@@ -7,7 +7,13 @@ never read as input; :func:`check_records` reports records that contradict each 
 
 from __future__ import annotations
 
-from tfp.program.checks import CHECKS, Finding, check_records, findings_frame
+from tfp.program.checks import (
+    CHECKS,
+    Finding,
+    check_records,
+    finding_sentence,
+    findings_frame,
+)
 from tfp.program.coverage import COVERAGE_BY, coverage, firm_profile, targeting_summary
 from tfp.program.execution import (
     annex_table,
@@ -27,8 +33,11 @@ from tfp.program.framework import (
     Product,
     label,
 )
-from tfp.program.records import SCHEMAS, ColumnSpec, ProgrammeRecords, read_records
-from tfp.program.run import PanelColumns, PipelineConfig, ProgrammeReport, run
+from tfp.program.pp0093 import load_pp0093_2020, published_outcomes
+from tfp.program.records import SCHEMAS, ColumnSpec, ProgramRecords, read_records
+from tfp.program.records import (
+    __getattr__ as __getattr__,
+)  # ProgrammeRecords, deprecated
 
 __all__ = [
     "CHECKS",
@@ -41,24 +50,23 @@ __all__ = [
     "Finding",
     "Framework",
     "Indicator",
-    "PanelColumns",
-    "PipelineConfig",
     "Product",
-    "ProgrammeRecords",
-    "ProgrammeReport",
+    "ProgramRecords",
     "annex_table",
     "budget_execution",
     "check_records",
     "coverage",
     "display",
+    "finding_sentence",
     "findings_frame",
     "firm_profile",
     "indicator_progress",
     "label",
+    "load_pp0093_2020",
     "physical_progress",
     "product_totals",
+    "published_outcomes",
     "read_records",
-    "run",
     "targeting_summary",
     "year_on_year",
 ]

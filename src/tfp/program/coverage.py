@@ -15,10 +15,11 @@ import numpy as np
 import pandas as pd
 
 from tfp import peru
+from tfp._labels import label as _label
 from tfp._literals import LANGS, Lang, validate_literal
 from tfp.exceptions import RecordsError, SpecificationError
 from tfp.program.framework import label
-from tfp.program.records import ProgrammeRecords
+from tfp.program.records import ProgramRecords
 
 __all__ = ["COVERAGE_BY", "coverage", "firm_profile", "targeting_summary"]
 
@@ -40,7 +41,7 @@ _FIRM_LEVEL = COVERAGE_BY[:7]
 _DAYS_PER_YEAR = 365.25
 
 
-def _register(records: ProgrammeRecords) -> pd.DataFrame:
+def _register(records: ProgramRecords) -> pd.DataFrame:
     reg = records.register
     if reg is None:
         raise RecordsError(
@@ -51,7 +52,7 @@ def _register(records: ProgrammeRecords) -> pd.DataFrame:
 
 
 def firm_profile(
-    records: ProgrammeRecords,
+    records: ProgramRecords,
     *,
     mapping: Literal["A", "B"] = "A",
     uit_offset: int = 0,
@@ -61,7 +62,7 @@ def firm_profile(
 
     Parameters
     ----------
-    records : ProgrammeRecords
+    records : ProgramRecords
         Records with a register.
     mapping : {'A', 'B'}
         Department to natural-region mapping (:func:`tfp.peru.natural_region`).
@@ -120,7 +121,7 @@ def firm_profile(
 
 
 def coverage(
-    records: ProgrammeRecords,
+    records: ProgramRecords,
     by: str = "department",
     *,
     lang: Lang = "es",
@@ -131,7 +132,7 @@ def coverage(
 
     Parameters
     ----------
-    records : ProgrammeRecords
+    records : ProgramRecords
         Records with a register.
     by : {'department', 'natural_region', 'sector', 'size_class', 'size_stratum', \
 'worker_band', 'target', 'activity', 'product', 'unit', 'service'}
@@ -152,7 +153,7 @@ def coverage(
 
     Examples
     --------
-    >>> from tfp.datasets.pp0093 import load_pp0093_2020
+    >>> from tfp.program import load_pp0093_2020
     >>> cov = coverage(load_pp0093_2020(), by="natural_region")
     >>> cov["n_firms"].sum()
     np.int64(28510)
@@ -222,13 +223,11 @@ def coverage(
 
 def _missing_label(by: str, lang: Lang) -> str:
     if by == "product":
-        return "Sin producto" if lang == "es" else "No product"
+        return _label("no_product", lang, domain="coverage")
     return label("missing", lang)
 
 
-def _programme_order(
-    records: ProgrammeRecords, by: str, counts: pd.Series
-) -> pd.Series:
+def _programme_order(records: ProgramRecords, by: str, counts: pd.Series) -> pd.Series:
     if by == "activity":
         order = [a.code for a in records.framework.activities if a.code in counts.index]
         return counts.reindex(order)
@@ -239,7 +238,7 @@ def _programme_order(
 
 
 def _labels(
-    by: str, groups: pd.Index, lang: Lang, records: ProgrammeRecords | None = None
+    by: str, groups: pd.Index, lang: Lang, records: ProgramRecords | None = None
 ) -> list[str]:
     if by == "department":
         return [
@@ -256,14 +255,7 @@ def _labels(
             for g in groups
         ]
     if by == "target":
-        words = {
-            "target": ("Focalizada", "Targeted"),
-            "not_target": (
-                "Fuera de la focalización",
-                "Outside the targeting criteria",
-            ),
-        }
-        return [words[g][0 if lang == "es" else 1] for g in groups]
+        return [_label(g, lang, domain="coverage") for g in groups]
     if by == "activity" and records is not None:
         fw = records.framework
         return [f"{label('activity', lang)} {fw.activity(g).number}" for g in groups]
@@ -274,7 +266,7 @@ def _labels(
 
 
 def targeting_summary(
-    records: ProgrammeRecords,
+    records: ProgramRecords,
     *,
     lang: Lang = "es",
     uit_offset: int = 0,
@@ -294,14 +286,15 @@ def targeting_summary(
 
     Examples
     --------
-    >>> from tfp.datasets.pp0093 import load_pp0093_2020
+    >>> from tfp.program import load_pp0093_2020
     >>> s = targeting_summary(load_pp0093_2020())
     >>> round(s.loc[s["group"] == "target", "share_pct"].item(), 1)
     7.7
     """
     prof = firm_profile(records, uit_offset=uit_offset, lang=lang)
     n = len(prof)
-    rows = [("target", _target_word(lang), int(prof["target"].sum()))]
+    word = _label("targeted_firms", lang, domain="coverage")
+    rows = [("target", word, int(prof["target"].sum()))]
     reasons = peru.TARGETING_REASONS[lang]
     sales = prof["sales_soles"]
     uit = float(peru.uit(records.year + uit_offset))
@@ -323,7 +316,3 @@ def targeting_summary(
     out = pd.DataFrame(rows, columns=["group", "reason", "n_firms"])
     out["share_pct"] = out["n_firms"] / n * 100.0
     return out
-
-
-def _target_word(lang: Lang) -> str:
-    return "focalizadas" if lang == "es" else "targeted"

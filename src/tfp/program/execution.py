@@ -24,7 +24,7 @@ import pandas as pd
 from tfp._literals import LANGS, Lang, validate_literal
 from tfp.exceptions import SpecificationError
 from tfp.program.framework import label
-from tfp.program.records import ProgrammeRecords
+from tfp.program.records import ProgramRecords
 
 __all__ = [
     "annex_table",
@@ -59,13 +59,13 @@ def _check_lang(lang: str) -> None:
 
 
 def physical_progress(
-    records: ProgrammeRecords, *, level: Literal["all", "activity", "product"] = "all"
+    records: ProgramRecords, *, level: Literal["all", "activity", "product"] = "all"
 ) -> pd.DataFrame:
     """Compute physical progress (achieved / target, in %) of products and activities.
 
     Parameters
     ----------
-    records : ProgrammeRecords
+    records : ProgramRecords
     level : {'all', 'activity', 'product'}
         Which rows to return; ``'all'`` lists each product followed by its activities.
 
@@ -78,7 +78,7 @@ def physical_progress(
 
     Examples
     --------
-    >>> from tfp.datasets.pp0093 import load_pp0093_2020
+    >>> from tfp.program import load_pp0093_2020
     >>> pp = physical_progress(load_pp0093_2020(), level="activity")
     >>> pp.set_index("number").loc["1.1", "physical_progress_pct"].round(1)
     np.float64(60.1)
@@ -133,7 +133,7 @@ def _ordered(p: pd.DataFrame, a: pd.DataFrame, level: str) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)
 
 
-def budget_execution(records: ProgrammeRecords) -> pd.DataFrame:
+def budget_execution(records: ProgramRecords) -> pd.DataFrame:
     """Compute budget execution (devengado / PIM) by activity, product and programme.
 
     Product and total PIA, PIM and devengado are sums of the activities.
@@ -194,7 +194,7 @@ def budget_execution(records: ProgrammeRecords) -> pd.DataFrame:
     ]
 
 
-def product_totals(records: ProgrammeRecords) -> pd.DataFrame:
+def product_totals(records: ProgramRecords) -> pd.DataFrame:
     """Aggregate activities to products: budget sums and firm counts.
 
     Budgets add up; firms do not (a firm served by two activities is one firm). The product's
@@ -240,7 +240,7 @@ def product_totals(records: ProgrammeRecords) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
-def indicator_progress(records: ProgrammeRecords) -> pd.DataFrame:
+def indicator_progress(records: ProgramRecords) -> pd.DataFrame:
     """Compute performance-indicator values and progress (value / target, in %).
 
     The value is the recorded value or, when the records give a numerator and denominator,
@@ -281,14 +281,14 @@ def indicator_progress(records: ProgrammeRecords) -> pd.DataFrame:
     return out
 
 
-def annex_table(records: ProgrammeRecords, lang: Lang = "es") -> pd.DataFrame:
+def annex_table(records: ProgramRecords, lang: Lang = "es") -> pd.DataFrame:
     """Reproduce the annex "Ejecución de metas físicas y financieras" with computed % columns.
 
     Rows follow the seed annex: each product, then its activities, then ``TOTAL``.
 
     Parameters
     ----------
-    records : ProgrammeRecords
+    records : ProgramRecords
     lang : {'es', 'en'}
         Language of the ``label`` (``Producto 1`` / ``Product 1``), ``unit`` and ``status``
         text columns. Column names stay English snake_case; see :func:`display`.
@@ -301,7 +301,7 @@ def annex_table(records: ProgrammeRecords, lang: Lang = "es") -> pd.DataFrame:
 
     Examples
     --------
-    >>> from tfp.datasets.pp0093 import load_pp0093_2020
+    >>> from tfp.program import load_pp0093_2020
     >>> t = annex_table(load_pp0093_2020())
     >>> t.loc[t["level"] == "total", "execution_pct"].round(1).item()
     97.3
@@ -327,7 +327,7 @@ def annex_table(records: ProgrammeRecords, lang: Lang = "es") -> pd.DataFrame:
             "level": ["total"],
             "code": [""],
             "number": [""],
-            "name": ["TOTAL"],
+            "name": [""],  # the label says TOTAL; printed once
             "responsible": [""],
             "unit": [""],
             "target": [np.nan],
@@ -359,8 +359,8 @@ def annex_table(records: ProgrammeRecords, lang: Lang = "es") -> pd.DataFrame:
 
 
 def year_on_year(
-    current: ProgrammeRecords,
-    previous: ProgrammeRecords,
+    current: ProgramRecords,
+    previous: ProgramRecords,
     *,
     measures: Sequence[str] = ("achieved", "devengado"),
 ) -> pd.DataFrame:
@@ -368,7 +368,7 @@ def year_on_year(
 
     Parameters
     ----------
-    current, previous : ProgrammeRecords
+    current, previous : ProgramRecords
     measures : sequence of {'target', 'achieved', 'pia', 'pim', 'devengado'}
 
     Returns
@@ -390,7 +390,7 @@ def year_on_year(
             fix="pass the later records first",
         )
 
-    def frame(rec: ProgrammeRecords) -> pd.DataFrame:
+    def frame(rec: ProgramRecords) -> pd.DataFrame:
         phys = physical_progress(rec)[
             ["level", "code", "number", "name", "target", "achieved"]
         ]

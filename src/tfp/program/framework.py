@@ -5,7 +5,7 @@ final result to a specific result, measured by outcome indicators, and delivers 
 (code, name, responsible units, unit of measure) through *activities*. Products have
 performance indicators with an annual target. These frozen records describe that chain; the
 yearly figures (targets, achievements, budget, indicator values) live in
-:class:`tfp.program.ProgrammeRecords`.
+:class:`tfp.program.ProgramRecords`.
 
 References
 ----------
@@ -16,9 +16,10 @@ Productivo de las Empresas", año 2020*. Lima: Ministerio de la Producción.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from types import MappingProxyType
 
-from tfp._literals import LANGS, Lang, validate_literal
+from tfp._labels import CATALOGUE
+from tfp._labels import label as _label
+from tfp._literals import Lang
 
 __all__ = [
     "LABELS",
@@ -31,51 +32,10 @@ __all__ = [
 ]
 
 #: Units of measure of physical targets: code -> (Spanish, English) display label.
-UNITS = MappingProxyType(
-    {"firms": ("Empresas", "Firms"), "actions": ("Acciones", "Actions")}
-)
+UNITS = CATALOGUE["unit"]
 
-#: Display labels of the columns and codes used by ``tfp.program`` results: name -> (es, en).
-LABELS = MappingProxyType(
-    {
-        "level": ("Nivel", "Level"),
-        "code": ("Código", "Code"),
-        "number": ("N°", "No."),
-        "name": ("Producto / Actividad", "Product / Activity"),
-        "product": ("Producto", "Product"),
-        "activity": ("Actividad", "Activity"),
-        "indicator": ("Indicador", "Indicator"),
-        "total": ("Total", "Total"),
-        "responsible": ("Responsable", "Responsible"),
-        "unit": ("Unidad de medida", "Unit of measure"),
-        "target": ("Meta física anual", "Annual physical target"),
-        "achieved": ("Avance", "Achieved"),
-        "physical_progress_pct": ("% avance físico", "% physical progress"),
-        "pia": ("PIA", "Initial budget (PIA)"),
-        "pim": ("PIM", "Modified budget (PIM)"),
-        "devengado": ("Devengado", "Accrued spending (devengado)"),
-        "execution_pct": ("% ejecución presupuestal", "% budget execution"),
-        "status": ("Estado", "Status"),
-        "ok": ("", ""),
-        "no_target": ("sin meta", "no target"),
-        "no_budget": ("sin PIM", "no modified budget"),
-        "value": ("Valor del indicador", "Indicator value"),
-        "progress_pct": ("% avance", "% progress"),
-        "group": ("Grupo", "Group"),
-        "label": ("Categoría", "Category"),
-        "n_firms": ("N° de empresas", "Number of firms"),
-        "share_pct": ("% del total", "% of total"),
-        "share_of_product_pct": (
-            "% del devengado del producto",
-            "% of product spending",
-        ),
-        "share_of_total_pct": ("% del devengado total", "% of total spending"),
-        "change": ("Variación", "Change"),
-        "change_pct": ("Variación %", "% change"),
-        "reason": ("Motivo", "Reason"),
-        "missing": ("Sin información", "No information"),
-    }
-)
+#: Display labels of the columns and codes of tables: name -> (es, en) (the catalogue's).
+LABELS = CATALOGUE["column"]
 
 
 def label(name: str, lang: Lang = "es") -> str:
@@ -88,11 +48,7 @@ def label(name: str, lang: Lang = "es") -> str:
     >>> label("devengado", "en")
     'Accrued spending (devengado)'
     """
-    validate_literal(lang, LANGS, name="lang")
-    pair = LABELS.get(name) or UNITS.get(name)
-    if pair is None:
-        return name
-    return pair[0] if lang == "es" else pair[1]
+    return _label(name, lang, domain="unit" if name in UNITS else "column")
 
 
 @dataclass(frozen=True)

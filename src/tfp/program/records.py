@@ -1,4 +1,4 @@
-"""Yearly programme records: schema, readers and the immutable :class:`ProgrammeRecords`.
+"""Yearly programme records: schema, readers and the immutable :class:`ProgramRecords`.
 
 Schema
 ------
@@ -41,6 +41,7 @@ is row 1; in YAML lists the item number) and the column.
 from __future__ import annotations
 
 import re
+import warnings
 import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -60,7 +61,7 @@ __all__ = [
     "REQUIRED_TABLES",
     "SCHEMAS",
     "ColumnSpec",
-    "ProgrammeRecords",
+    "ProgramRecords",
     "read_records",
 ]
 
@@ -474,7 +475,7 @@ def read_records(
     source: str | Path | Mapping[str, str | Path],
     *,
     year: int | None = None,
-) -> ProgrammeRecords:
+) -> ProgramRecords:
     """Read one year of programme records and validate them.
 
     Parameters
@@ -491,7 +492,7 @@ def read_records(
 
     Returns
     -------
-    ProgrammeRecords
+    ProgramRecords
 
     Raises
     ------
@@ -572,8 +573,8 @@ def _build(
     *,
     year: int | None,
     programme_file: str,
-) -> ProgrammeRecords:
-    """Parse and cross-validate raw tables; the single path into :class:`ProgrammeRecords`."""
+) -> ProgramRecords:
+    """Parse and cross-validate raw tables; the single path into :class:`ProgramRecords`."""
     tables = {
         name: _parse_table(frame, name, file, rows)
         for name, (frame, rows, file) in raw.items()
@@ -594,7 +595,7 @@ def _build(
     source = (
         "" if _is_missing(programme.get("source")) else str(programme["source"]).strip()
     )
-    return ProgrammeRecords._create(framework, year, source, tables, files)
+    return ProgramRecords._create(framework, year, source, tables, files)
 
 
 def _resolve_year(programme: Mapping[str, Any], year: int | None, file: str) -> int:
@@ -865,7 +866,7 @@ def _framework(
 # --------------------------------------------------------------------------------------
 
 
-class ProgrammeRecords:
+class ProgramRecords:
     """One year of programme records, validated and read-only.
 
     Build with :func:`read_records` or :meth:`from_frames`; derive figures with the
@@ -903,8 +904,8 @@ class ProgrammeRecords:
 
     def __init__(self) -> None:
         raise TypeError(
-            "build ProgrammeRecords with tfp.program.read_records() or "
-            "ProgrammeRecords.from_frames()"
+            "build ProgramRecords with tfp.program.read_records() or "
+            "ProgramRecords.from_frames()"
         )
 
     @classmethod
@@ -915,7 +916,7 @@ class ProgrammeRecords:
         source: str,
         tables: Mapping[str, pd.DataFrame],
         files: Mapping[str, str],
-    ) -> ProgrammeRecords:
+    ) -> ProgramRecords:
         obj = object.__new__(cls)
         object.__setattr__(obj, "_framework", framework)
         object.__setattr__(obj, "_year", int(year))
@@ -926,11 +927,11 @@ class ProgrammeRecords:
 
     def __setattr__(self, name: str, value: Any) -> None:
         raise AttributeError(
-            "ProgrammeRecords is read-only; use .replace(...) for new records"
+            "ProgramRecords is read-only; use .replace(...) for new records"
         )
 
     def __delattr__(self, name: str) -> None:
-        raise AttributeError("ProgrammeRecords is read-only")
+        raise AttributeError("ProgramRecords is read-only")
 
     @classmethod
     def from_frames(
@@ -943,7 +944,7 @@ class ProgrammeRecords:
         register: pd.DataFrame | None = None,
         published: pd.DataFrame | None = None,
         year: int | None = None,
-    ) -> ProgrammeRecords:
+    ) -> ProgramRecords:
         """Build records from DataFrames with the same schema and checks as the files.
 
         Errors name the table as ``<activities>`` and the row as its position plus 2 (as if
@@ -967,12 +968,12 @@ class ProgrammeRecords:
         }
         return _build(programme, raw, year=year, programme_file="<programme>")
 
-    def replace(self, **tables: pd.DataFrame | None) -> ProgrammeRecords:
+    def replace(self, **tables: pd.DataFrame | None) -> ProgramRecords:
         """Return new records with some tables replaced (re-validated); ``None`` drops one.
 
         Examples
         --------
-        >>> from tfp.datasets.pp0093 import load_pp0093_2020
+        >>> from tfp.program import load_pp0093_2020
         >>> rec = load_pp0093_2020()
         >>> act = rec.activities
         >>> act.loc[act["number"] == "4.1", "achieved"] = 27758
@@ -986,7 +987,7 @@ class ProgrammeRecords:
             k: self._export(v) for k, v in self._tables.items()
         }
         current.update(tables)
-        return ProgrammeRecords.from_frames(
+        return ProgramRecords.from_frames(
             programme=self.programme_fields(),
             year=self._year,
             products=current["products"],  # type: ignore[arg-type]
@@ -1070,7 +1071,7 @@ class ProgrammeRecords:
             "no register" if reg is None else f"{reg['firm_id'].nunique():,} firms"
         )
         return (
-            f"ProgrammeRecords(programme={self._framework.programme!r}, year={self._year}, "
+            f"ProgramRecords(programme={self._framework.programme!r}, year={self._year}, "
             f"products={len(self._tables['products'])}, "
             f"activities={len(self._tables['activities'])}, "
             f"indicators={len(self._tables['indicators'])}, {n_firms})"
@@ -1078,7 +1079,7 @@ class ProgrammeRecords:
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (
-            ProgrammeRecords._create,
+            ProgramRecords._create,
             (
                 self._framework,
                 self._year,
@@ -1087,3 +1088,16 @@ class ProgrammeRecords:
                 dict(self._files),
             ),
         )
+
+
+def __getattr__(name: str) -> Any:
+    """``ProgrammeRecords``: the old spelling of :class:`ProgramRecords`, for one release."""
+    if name == "ProgrammeRecords":
+        warnings.warn(
+            "ProgrammeRecords is now ProgramRecords (the spelling of the tfp.program "
+            "package); the old name goes in the next release",
+            FutureWarning,
+            stacklevel=2,
+        )
+        return ProgramRecords
+    raise AttributeError(f"module 'tfp.program' has no attribute {name!r}")

@@ -1,6 +1,6 @@
 """Charts of the PP 0093 report as PNG bytes (matplotlib Figure on an Agg canvas, no pyplot).
 
-Each ``chart_*`` function takes a table built by :mod:`tfp.report.tables` and returns a
+Each ``chart_*`` function takes a table built by :mod:`tfp.app.outcomes` and returns a
 :class:`matplotlib.figure.Figure`; :func:`report_figures` draws all the charts the tables
 allow and returns ``{name: png_bytes}``, ready to embed as ``data:image/png;base64``.
 """
@@ -13,6 +13,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+
+from tfp._labels import CATALOGUE, labels
 
 __all__ = [
     "CHART_TITLES",
@@ -31,87 +33,9 @@ _OURS = "#1f5f8b"
 _SEED = "#c8a03c"
 _GREY = "#8c8c8c"
 
-#: Chart titles: name -> (es, en). Also the images' alt text.
-CHART_TITLES: Mapping[str, tuple[str, str]] = {
-    "tfp_by_size": (
-        "Productividad total de factores según tamaño de empresa (gran empresa = 100)",
-        "Total factor productivity by firm size (large firms = 100)",
-    ),
-    "mipyme_growth": (
-        "Variación % anual de la PTF de las MIPYME",
-        "Annual % change in MIPYME TFP",
-    ),
-    "mype_labour": (
-        "Productividad del trabajo de las MYPE (miles de soles por trabajador)",
-        "MYPE labour productivity (thousand soles per worker)",
-    ),
-    "physical_progress": (
-        "Avance físico por actividad (% de la meta anual)",
-        "Physical progress by activity (% of the annual target)",
-    ),
-    "budget": (
-        "Ejecución presupuestal por producto (millones de soles)",
-        "Budget execution by product (million soles)",
-    ),
-    "indicators": (
-        "Indicadores de desempeño: valor y meta",
-        "Performance indicators: value and target",
-    ),
-    "coverage_natural_region": (
-        "Empresas atendidas por región natural",
-        "Firms served by natural region",
-    ),
-    "coverage_size_class": (
-        "Empresas atendidas por tamaño (empresas con información de ventas)",
-        "Firms served by size (firms with sales data)",
-    ),
-    "coverage_department": (
-        "Empresas atendidas por departamento",
-        "Firms served by department",
-    ),
-}
-
-_WORDS = {
-    "es": {
-        "ours": "tfp (datos del reporte)",
-        "ours_sim": "tfp (datos simulados)",
-        "seed": "Publicado PRODUCE (ENE)",
-        "index": "Índice",
-        "year": "Año",
-        "pct": "%",
-        "firms": "Empresas",
-        "target": "Meta",
-        "value": "Valor",
-        "pia": "PIA",
-        "pim": "PIM",
-        "devengado": "Devengado",
-        "product": "Producto",
-        "activity": "Act.",
-        "no_target": "sin meta",
-    },
-    "en": {
-        "ours": "tfp (report data)",
-        "ours_sim": "tfp (simulated data)",
-        "seed": "Published by PRODUCE (ENE)",
-        "index": "Index",
-        "year": "Year",
-        "pct": "%",
-        "firms": "Firms",
-        "target": "Target",
-        "value": "Value",
-        "pia": "Initial budget (PIA)",
-        "pim": "Modified budget (PIM)",
-        "devengado": "Accrued (devengado)",
-        "product": "Product",
-        "activity": "Act.",
-        "no_target": "no target",
-    },
-}
-
-
-def _title(name: str, lang: str) -> str:
-    es, en = CHART_TITLES[name]
-    return es if lang == "es" else en
+#: Chart titles: name -> (es, en) (the label catalogue's): the figures' captions (the
+#: images carry no title of their own, so the caption is not printed twice).
+CHART_TITLES = CATALOGUE["chart"]
 
 
 def _figure(size: tuple[float, float]) -> Any:
@@ -130,24 +54,52 @@ def png(fig: Any) -> bytes:
     return buf.getvalue()
 
 
-def _bar_labels(ax: Any, bars: Any, fmt: str = "{:.1f}") -> None:
-    for b in bars:
+def _legend(ax: Any) -> None:
+    """The legend in one row below the axes, clear of the data (and of matplotlib's timed
+    ``loc="best"`` search, which warns when a loaded machine makes it slow)."""
+    ax.legend(
+        fontsize=8,
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.14),
+        ncol=3,
+        frameon=False,
+    )
+
+
+def _bar_labels(
+    ax: Any, bars: Any, fmt: str = "{:.1f}", err: np.ndarray | None = None
+) -> None:
+    """Value labels beyond the end of each bar and of its error bar (never across it)."""
+    for i, b in enumerate(bars):
         h = b.get_height()
-        if np.isfinite(h):
-            ax.annotate(
-                fmt.format(h),
-                (b.get_x() + b.get_width() / 2, h),
-                ha="center",
-                va="bottom",
-                fontsize=8,
-            )
+        if not np.isfinite(h):
+            continue
+        reach = 0.0 if err is None else float(err[1 if h >= 0 else 0][i])
+        end = h + reach if h >= 0 else h - reach
+        ax.annotate(
+            fmt.format(h),
+            (b.get_x() + b.get_width() / 2, end),
+            xytext=(0, 3 if h >= 0 else -3),
+            textcoords="offset points",
+            ha="center",
+            va="bottom" if h >= 0 else "top",
+            fontsize=8,
+        )
+
+
+def _headroom(ax: Any, top: float, bottom: float = 0.0) -> None:
+    """Room above (and below) the bars for their labels."""
+    span = max(top - min(bottom, 0.0), 1e-9)
+    ax.set_ylim(
+        min(bottom, 0.0) - (0.1 * span if bottom < 0 else 0.0), top + 0.1 * span
+    )
 
 
 def chart_tfp_by_size(
     table: pd.DataFrame, *, lang: str = "es", simulated: bool = True
 ) -> Any:
     """Bars of the TFP index by size class, ours beside PRODUCE's published chart."""
-    w = _WORDS[lang]
+    w = labels("chart_word", lang)
     fig = _figure((7.0, 4.2))
     ax = fig.add_subplot()
     x = np.arange(len(table))
@@ -169,13 +121,14 @@ def chart_tfp_by_size(
         label=w["ours_sim"] if simulated else w["ours"],
     )
     b2 = ax.bar(x + 0.2, seed, 0.4, color=_SEED, label=w["seed"])
-    _bar_labels(ax, b1)
+    _bar_labels(ax, b1, err=err)
     _bar_labels(ax, b2)
+    tops = ours + (0 if err is None else err[1])
+    _headroom(ax, float(np.nanmax(np.concatenate([tops, seed]))))
     ax.set_xticks(x, table[f"label_{lang}"].astype(str).tolist())
     ax.axhline(100.0, color=_GREY, linewidth=0.8, linestyle="--")
     ax.set_ylabel(w["index"])
-    ax.legend(loc="upper left", fontsize=8)
-    ax.set_title(_title("tfp_by_size", lang), fontsize=10)
+    _legend(ax)
     fig.tight_layout()
     return fig
 
@@ -184,7 +137,7 @@ def chart_mipyme_growth(
     table: pd.DataFrame, *, lang: str = "es", simulated: bool = True
 ) -> Any:
     """Bars of the yearly % change of MIPYME TFP, with the published change as markers."""
-    w = _WORDS[lang]
+    w = labels("chart_word", lang)
     t = table.dropna(subset=["growth_pct"])
     fig = _figure((7.0, 3.8))
     ax = fig.add_subplot()
@@ -208,8 +161,16 @@ def chart_mipyme_growth(
         color=_OURS,
         label=w["ours_sim"] if simulated else w["ours"],
     )
-    _bar_labels(ax, bars)
+    _bar_labels(ax, bars, err=err)
+    up = g + (0 if err is None else err[1])
+    down = g - (0 if err is None else err[0])
     pub = table.dropna(subset=["published_growth_pct"])
+    marks = pub["published_growth_pct"].to_numpy(float)
+    _headroom(
+        ax,
+        float(np.nanmax(np.concatenate([up, marks, [0.0]]))),
+        float(np.nanmin(np.concatenate([down, marks, [0.0]]))),
+    )
     if len(pub):
         ax.scatter(
             pub["year"].to_numpy(float),
@@ -224,8 +185,7 @@ def chart_mipyme_growth(
     ax.set_xticks(x, [str(int(v)) for v in x])
     ax.set_xlabel(w["year"])
     ax.set_ylabel(w["pct"])
-    ax.legend(fontsize=8)
-    ax.set_title(_title("mipyme_growth", lang), fontsize=10)
+    _legend(ax)
     fig.tight_layout()
     return fig
 
@@ -234,7 +194,7 @@ def chart_labour(
     table: pd.DataFrame, *, lang: str = "es", simulated: bool = True
 ) -> Any:
     """Lines of MYPE labour productivity by year: ours and the published figures."""
-    w = _WORDS[lang]
+    w = labels("chart_word", lang)
     fig = _figure((7.0, 3.8))
     ax = fig.add_subplot()
     ax.plot(
@@ -255,15 +215,15 @@ def chart_labour(
         )
     ax.set_xticks(table["year"].to_numpy(float), [str(int(v)) for v in table["year"]])
     ax.set_xlabel(w["year"])
-    ax.legend(fontsize=8)
-    ax.set_title(_title("mype_labour", lang), fontsize=10)
+    ax.set_ylabel(w["per_worker"])
+    _legend(ax)
     fig.tight_layout()
     return fig
 
 
 def chart_progress(table: pd.DataFrame, *, lang: str = "es") -> Any:
     """Horizontal bars of physical progress (%) of each activity; 100 % marked."""
-    w = _WORDS[lang]
+    w = labels("chart_word", lang)
     act = table[table["level"] == "activity"].iloc[::-1]
     fig = _figure((7.0, 0.45 * len(act) + 1.2))
     ax = fig.add_subplot()
@@ -284,14 +244,13 @@ def chart_progress(table: pd.DataFrame, *, lang: str = "es") -> Any:
     ax.set_yticks(y, [f"{w['activity']} {n}" for n in act["number"]])
     ax.set_xlabel(w["pct"])
     ax.set_xlim(0, max(110.0, float(np.nanmax(shown)) * 1.15))
-    ax.set_title(_title("physical_progress", lang), fontsize=10)
     fig.tight_layout()
     return fig
 
 
 def chart_budget(table: pd.DataFrame, *, lang: str = "es") -> Any:
     """Grouped bars of PIA, PIM and devengado by product, in millions of soles."""
-    w = _WORDS[lang]
+    w = labels("chart_word", lang)
     p = table[table["level"] == "product"]
     fig = _figure((7.0, 4.0))
     ax = fig.add_subplot()
@@ -308,16 +267,18 @@ def chart_budget(table: pd.DataFrame, *, lang: str = "es") -> Any:
         )
         if col == "devengado":
             _bar_labels(ax, bars)
+    _headroom(
+        ax, float(np.nanmax(p[["pia", "pim", "devengado"]].to_numpy(float))) / 1e6
+    )
     ax.set_xticks(x, [f"{w['product']} {n}" for n in p["number"]])
-    ax.legend(fontsize=8)
-    ax.set_title(_title("budget", lang), fontsize=10)
+    _legend(ax)
     fig.tight_layout()
     return fig
 
 
 def chart_indicators(table: pd.DataFrame, *, lang: str = "es") -> Any:
     """Bars of each performance indicator's value beside its target."""
-    w = _WORDS[lang]
+    w = labels("chart_word", lang)
     fig = _figure((7.0, 3.8))
     ax = fig.add_subplot()
     x = np.arange(len(table))
@@ -329,10 +290,13 @@ def chart_indicators(table: pd.DataFrame, *, lang: str = "es") -> Any:
     )
     _bar_labels(ax, b1)
     _bar_labels(ax, b2)
+    values = np.concatenate(
+        [table["target"].to_numpy(float), table["value"].to_numpy(float)]
+    )
+    _headroom(ax, float(np.nanmax(values)))
     ax.set_xticks(x, table["id"].astype(str).tolist())
     ax.set_ylabel(w["pct"])
-    ax.legend(fontsize=8)
-    ax.set_title(_title("indicators", lang), fontsize=10)
+    _legend(ax)
     fig.tight_layout()
     return fig
 
@@ -346,7 +310,7 @@ def chart_coverage(
     keep_order: bool = False,
 ) -> Any:
     """Horizontal bars of firms served by group (largest first unless ``keep_order``)."""
-    w = _WORDS[lang]
+    w = labels("chart_word", lang)
     t = table if keep_order else table.sort_values("n_firms", ascending=False)
     t = t.head(top).iloc[::-1]
     fig = _figure((7.0, 0.28 * len(t) + 1.4))
@@ -365,7 +329,6 @@ def chart_coverage(
     ax.set_yticks(y, t["label"].astype(str).tolist(), fontsize=8)
     ax.set_xlabel(w["firms"])
     ax.set_xlim(0, float(t["n_firms"].max()) * 1.15 if len(t) else 1.0)
-    ax.set_title(_title(name, lang), fontsize=10)
     fig.tight_layout()
     return fig
 

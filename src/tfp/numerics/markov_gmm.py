@@ -13,6 +13,7 @@ so ``∂Q/∂β = 2 (Z' ∂ξ/∂β / N)' W g``. One evaluation is one call of t
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
@@ -28,6 +29,7 @@ from tfp._kernels.markov_nb import (
 )
 from tfp.exceptions import IdentificationError
 from tfp.numerics.gauss_newton import PolishResult, levenberg_marquardt
+from tfp.numerics.linalg import check_rank
 
 __all__ = [
     "MarkovGMM",
@@ -56,14 +58,12 @@ def weight_one_step(z: np.ndarray) -> np.ndarray:
     IdentificationError
         The instruments are collinear.
     """
-    n = z.shape[0]
-    zz = z.T @ z / n
-    if zz.size == 0 or 1.0 / np.linalg.cond(zz) < RCOND_SINGULAR:
-        raise IdentificationError(
-            "the instruments are collinear (Z'Z is singular)",
-            fix="drop redundant instruments or inputs without variation",
-        )
-    w: np.ndarray = np.linalg.inv(zz)
+    check_rank(
+        z,
+        what="instruments",
+        fix="drop redundant instruments or inputs without variation",
+    )
+    w: np.ndarray = np.linalg.inv(z.T @ z / z.shape[0])
     return (w + w.T) / 2.0
 
 
@@ -134,9 +134,7 @@ class MarkovGMM:
         """The same problem with another weight matrix."""
         w = _c(weight)
         w.setflags(write=False)
-        return MarkovGMM(
-            self.phi, self.phil, self.x, self.xl, self.cl, self.z, self.degree, w
-        )
+        return dataclasses.replace(self, weight=w)
 
     @property
     def nobs(self) -> int:

@@ -1,5 +1,4 @@
-"""Immutable estimation results: :class:`ProductionResults`, :class:`BootstrapDraws`,
-:class:`ReturnsToScale` and :class:`ResultsSet`.
+"""One estimate: :class:`ProductionResults` and :class:`ReturnsToScale`.
 
 Results hold labels (pandas) around the estimator's arrays. Every post-estimation operation
 returns a new object (``with_bootstrap``) and never mutates.
@@ -10,7 +9,8 @@ from __future__ import annotations
 import dataclasses
 import math
 import platform
-from collections.abc import Iterator, Mapping, Sequence
+import warnings
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,92 +18,24 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from tfp._frozen import FrozenDict
+from tfp._checks import check_level
+from tfp._frozen import FrozenDict, readonly
+from tfp._json import json_safe
 from tfp._version import __version__
-from tfp.estimators.base import Convergence, Fit
+from tfp.bootstrap import BootstrapDraws, run_bootstrap
+from tfp.estimators.fit import Details, Fit
+from tfp.estimators.registry import REGISTRY
 from tfp.exceptions import SpecificationError
+from tfp.numerics.inference import Inference
+from tfp.numerics.optimize import Convergence
+from tfp.options._base import Bootstrap
 from tfp.panel import Panel
+from tfp.results.summary import Summary, summarise
 from tfp.spec import ProductionSpec, elasticity_matrix, term_matrix
 
-__all__ = ["BootstrapDraws", "ProductionResults", "ResultsSet", "ReturnsToScale"]
+__all__ = ["ProductionResults", "ReturnsToScale"]
 
-
-def _readonly_series(s: pd.Series) -> pd.Series:
-    """A copy of ``s`` whose values cannot be assigned to (results are immutable)."""
-    values = np.array(s.to_numpy(), copy=True)
-    values.setflags(write=False)
-    return pd.Series(values, index=s.index, name=s.name, copy=False)
-
-
-def _readonly_frame(df: pd.DataFrame) -> pd.DataFrame:
-    """A copy of a homogeneous numeric ``df`` whose values cannot be assigned to."""
-    values = np.array(df.to_numpy(), copy=True)
-    values.setflags(write=False)
-    return pd.DataFrame(values, index=df.index, columns=df.columns, copy=False)
-
-
-def _check_level(level: object) -> float:
-    """Validate a confidence level in (0, 1)."""
-    if (
-        isinstance(level, bool)
-        or not isinstance(level, (int, float, np.integer, np.floating))
-        or not 0 < level < 1
-    ):
-        raise SpecificationError(
-            f"level={level!r} must be a number in (0, 1)", fix="pass e.g. level=0.95"
-        )
-    return float(level)
-
-
-@dataclass(frozen=True, eq=False)
-class BootstrapDraws:
-    """Firm-cluster bootstrap replicates.
-
-    Attributes
-    ----------
-    params : DataFrame, shape (reps, p)
-        One row per replicate (NaN rows for failed replicates, never removed).
-    failed : int
-        Replicates whose estimation raised.
-    failures : tuple of (int, str)
-        Replicate number and error message of each failure.
-    not_converged : int
-        Replicates whose optimizer did not report convergence (kept in ``params``).
-    seed_entropy : int
-        Entropy of the root :class:`numpy.random.SeedSequence` (re-run with ``seed=`` this).
-    cluster : str
-        Resampling unit (``"id"``: firms).
-    reps : int
-        Replicates requested.
-    n_jobs : int
-        Workers used (results do not depend on it).
-    injected : bool
-        True when the resample indices were supplied by the user.
-    """
-
-    params: pd.DataFrame
-    failed: int
-    failures: tuple[tuple[int, str], ...]
-    not_converged: int
-    seed_entropy: int
-    cluster: str
-    reps: int
-    n_jobs: int
-    injected: bool = False
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "params", _readonly_frame(self.params))
-
-    @property
-    def vcov(self) -> pd.DataFrame:
-        """Covariance of the successful replicates (ddof = 1)."""
-        return self.params.dropna(how="any").cov(ddof=1)
-
-    def percentile_interval(self, level: float = 0.95) -> pd.DataFrame:
-        """Percentile intervals (``lower``, ``upper``) of each parameter."""
-        a = (1 - _check_level(level)) / 2
-        ok = self.params.dropna(how="any")
-        return pd.DataFrame({"lower": ok.quantile(a), "upper": ok.quantile(1 - a)})
+_DEPRECATED = "results.{} is deprecated and will be removed; use results.inference.{}"
 
 
 @dataclass(frozen=True)
@@ -155,8 +87,10 @@ class ProductionResults:
         Column roles and form (``tfp.estimate(df, method=..., **res.spec.roles())`` re-runs it).
     options : MethodOptions
         The options used, defaults resolved.
-    se_type : str
-        ``"analytic (cluster by id)"``, ``"bootstrap (199 reps, cluster by id)"`` or ``"none"``.
+    inference : Inference
+        How the covariance was computed: ``kind`` (analytic, bootstrap or none), the
+        covariance estimator, the cluster column, t or normal statistics (with their degrees
+        of freedom), bootstrap replicates and seed entropy. ``se_type`` is its label.
     params : Series
         Estimates; production terms first (index = term names), then nuisance coefficients.
     vcov : DataFrame or None
@@ -175,8 +109,9 @@ class ProductionResults:
         Bootstrap replicates when ``se`` asked for them.
     first_stage : Mapping
         First-stage summary (R², terms …) where the method has one.
-    extra : Mapping
-        Method-specific outputs (J test, Markov coefficients …).
+    details : Details or None
+        Method-specific outputs, a typed record documented by each estimator (J test,
+        law-of-motion coefficients, screening …; e.g. :class:`tfp.estimators.acf.ACF`).
     diagnostics : tuple of str
         Non-fatal issues (also emitted as warnings).
     """
@@ -184,7 +119,7 @@ class ProductionResults:
     method: str
     spec: ProductionSpec
     options: Any
-    se_type: str
+    inference: Inference
     params: pd.Series
     vcov: pd.DataFrame | None
     nobs: int
@@ -196,57 +131,71 @@ class ProductionResults:
     objective: float | None
     bootstrap: BootstrapDraws | None
     first_stage: Mapping[str, Any]
-    extra: Mapping[str, Any]
+    details: Details | None
     diagnostics: tuple[str, ...]
-    se_kind: str = "normal"
-    df_resid: int | None = None
     _panel: Panel | None = field(default=None, repr=False)
     _fit: Fit | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         # frozen fields, read-only values: ``res.params["l"] = 1`` raises instead of
         # silently changing the estimate that summaries, productivity and bootstrap use
-        object.__setattr__(self, "params", _readonly_series(self.params))
-        object.__setattr__(self, "sample", _readonly_series(self.sample))
+        object.__setattr__(self, "params", readonly(self.params))
+        object.__setattr__(self, "sample", readonly(self.sample))
         if self.vcov is not None:
-            object.__setattr__(self, "vcov", _readonly_frame(self.vcov))
+            object.__setattr__(self, "vcov", readonly(self.vcov))
 
     # ---- inference --------------------------------------------------------------------
     @property
     def std_errors(self) -> pd.Series:
         """Standard errors (NaN when no covariance was computed)."""
+        index = self.params.index
         if self.vcov is None:
-            return pd.Series(np.nan, index=self.params.index, name="std_error")
-        se = np.sqrt(
-            np.clip(
-                np.diag(
-                    self.vcov.reindex(
-                        index=self.params.index, columns=self.params.index
-                    ).to_numpy()
-                ),
-                0,
-                None,
-            )
-        )
-        return pd.Series(se, index=self.params.index, name="std_error")
+            return pd.Series(np.nan, index=index, name="std_error")
+        v = np.diag(self.vcov.reindex(index=index, columns=index).to_numpy())
+        return pd.Series(np.sqrt(np.clip(v, 0, None)), index=index, name="std_error")
 
     @property
     def tstats(self) -> pd.Series:
         """Estimate divided by its standard error."""
         return (self.params / self.std_errors).rename("statistic")
 
-    def _dist(self) -> Any:
-        if self.se_kind == "t" and self.df_resid:
-            return stats.t(self.df_resid)
-        return stats.norm()
+    @property
+    def extra(self) -> Mapping[str, Any]:
+        """Deprecated: the method's outputs by name; use the typed :attr:`details`."""
+        warnings.warn(
+            "results.extra is deprecated and will be removed; use results.details",
+            FutureWarning,
+            stacklevel=2,
+        )
+        typed = ("objective_names", "omega", "epsilon", "elasticities")
+        d = self.details
+        out = {f.name: getattr(d, f.name) for f in dataclasses.fields(d)} if d else {}
+        out.update({k: getattr(self._fit, k, None) for k in typed})
+        return FrozenDict({k: v for k, v in out.items() if v is not None})
+
+    @property
+    def se_type(self) -> str:
+        """``"analytic (cluster by id)"``, ``"bootstrap (199 reps, cluster by id)"`` or
+        ``"none"`` (the label of :attr:`inference`)."""
+        return self.inference.label
+
+    @property
+    def se_kind(self) -> str:
+        """Deprecated: use ``inference.distribution``."""
+        warnings.warn(_DEPRECATED.format("se_kind", "distribution"), FutureWarning, 2)
+        return self.inference.distribution
+
+    @property
+    def df_resid(self) -> int | None:
+        """Deprecated: use ``inference.df``."""
+        warnings.warn(_DEPRECATED.format("df_resid", "df"), FutureWarning, 2)
+        return self.inference.df
 
     @property
     def pvalues(self) -> pd.Series:
-        """Two-sided p-values (t with ``df_resid`` for closed forms, else normal)."""
-        t = self.tstats.to_numpy()
-        return pd.Series(
-            2 * self._dist().sf(np.abs(t)), index=self.params.index, name="p_value"
-        )
+        """Two-sided p-values (t with ``inference.df`` for closed forms, else normal)."""
+        p = self.inference.p_values(self.tstats.to_numpy())
+        return pd.Series(p, index=self.params.index, name="p_value")
 
     def conf_int(self, level: float = 0.95) -> pd.DataFrame:
         """Confidence intervals, columns ``lower`` and ``upper``.
@@ -254,11 +203,10 @@ class ProductionResults:
         With bootstrap draws these are percentile intervals; otherwise estimate ± critical
         value × standard error.
         """
-        level = _check_level(level)
+        level = check_level(level)
         if self.bootstrap is not None:
-            ci = self.bootstrap.percentile_interval(level).reindex(self.params.index)
-            return ci
-        q = self._dist().ppf(0.5 + level / 2)
+            return self.bootstrap.percentile_interval(level).reindex(self.params.index)
+        q = self.inference.critical_value(level)
         se = self.std_errors
         return pd.DataFrame(
             {"lower": self.params - q * se, "upper": self.params + q * se}
@@ -295,7 +243,7 @@ class ProductionResults:
             A mapping/Series with a value for every production term of ``spec.terms``
             (extra keys are ignored), or a sequence in ``spec.terms`` order. Methods whose
             criterion is not a function of the production terms (GNR: the integration-constant
-            coefficients) name their parameters in ``extra["objective_names"]``.
+            coefficients) name their parameters in ``_fit.objective_names``.
 
         Returns
         -------
@@ -314,7 +262,7 @@ class ProductionResults:
                 f"method {self.method!r} has no criterion to evaluate",
                 fix="objective_at is available for criterion-based methods (op, lp, acf, wrdg, gnr, ols)",
             )
-        names = tuple(fit.extra.get("objective_names", self.spec.terms))
+        names = fit.objective_names or self.spec.terms
         beta = self._term_vector(params, names)
         return float(fit.objective_fn(beta))
 
@@ -351,7 +299,7 @@ class ProductionResults:
         if self._panel is None:
             raise SpecificationError(
                 "these results carry no data (restored from to_dict?)",
-                fix="re-run tfp.estimate to get productivity or elasticities",
+                fix="re-run tfp.estimate",
             )
         return self._panel
 
@@ -384,18 +332,17 @@ class ProductionResults:
         panel = self._require_panel()
         fit = self._fit
         assert fit is not None
-        if "omega" in fit.extra:
+        if fit.omega is not None:
             # methods whose productivity is not y - X·beta at the reported params (GNR)
             if params is not None:
                 raise SpecificationError(
                     f"productivity at other parameters is not defined for method {self.method!r}",
                     fix="use the estimate's productivity, or bootstrap replicates' estimates",
                 )
-            omega = np.asarray(fit.extra["omega"], dtype=np.float64)
+            omega = np.asarray(fit.omega, dtype=np.float64)
             if include_shock:
-                omega = omega + np.asarray(
-                    fit.extra.get("epsilon", 0.0), dtype=np.float64
-                )
+                eps = 0.0 if fit.epsilon is None else fit.epsilon
+                omega = omega + np.asarray(eps, dtype=np.float64)
         else:
             beta = (
                 self._term_vector(params)
@@ -423,8 +370,8 @@ class ProductionResults:
         panel = self._require_panel()
         fit = self._fit
         assert fit is not None
-        if "elasticities" in fit.extra:
-            e = np.asarray(fit.extra["elasticities"], dtype=np.float64)
+        if fit.elasticities is not None:
+            e = np.asarray(fit.elasticities, dtype=np.float64)
         else:
             beta = self.params[list(self.spec.terms)].to_numpy()
             e = elasticity_matrix(
@@ -456,7 +403,7 @@ class ProductionResults:
 
     def _rts_gradient(self) -> np.ndarray | None:
         """d mean(RTS) / d beta_terms (RTS is linear in beta for CD and translog)."""
-        if self._fit is not None and "elasticities" in self._fit.extra:
+        if self._fit is not None and self._fit.elasticities is not None:
             # elasticities are means of the GNR estimator's own objects; params are those means
             terms = list(self.spec.terms)
             return np.array([1.0 if t in self.spec.inputs else 0.0 for t in terms])
@@ -476,42 +423,66 @@ class ProductionResults:
         return grad
 
     # ---- new objects ------------------------------------------------------------------
-    def with_bootstrap(self, bootstrap: Any) -> ProductionResults:
-        """Return **new** results with a firm-cluster bootstrap (see :class:`tfp.Bootstrap`)."""
-        from tfp.api import _attach_bootstrap
+    def with_bootstrap(self, bootstrap: Bootstrap) -> ProductionResults:
+        """Return **new** results with a firm-cluster bootstrap (see :class:`tfp.Bootstrap`).
 
-        return _attach_bootstrap(self, bootstrap)
+        Each replicate re-runs the method on resampled firms, with the options of the
+        estimate or, where the method has one, its replicate hook (e.g. one start at the
+        estimate); see :class:`~tfp.estimators.registry.MethodRecord`.
+        """
+        if not isinstance(bootstrap, Bootstrap):
+            raise SpecificationError(
+                f"expected a tfp.Bootstrap, got {type(bootstrap).__name__}",
+                fix="pass tfp.Bootstrap(reps=..., seed=...)",
+            )
+        panel = self._require_panel()
+        record = REGISTRY[self.method]
+        names = tuple(self.params.index)
+        options = self.options
+        if record.replicate_options is not None:
+            options = record.replicate_options(
+                options, self.params.to_numpy(), self.spec
+            )
+        draws = run_bootstrap(panel, self.spec, options, record.fit, names, bootstrap)
+        return self.replace(
+            bootstrap=draws,
+            vcov=draws.vcov.reindex(index=list(names), columns=list(names)),
+            inference=Inference(
+                "bootstrap",
+                cluster=self.spec.id,
+                reps=draws.reps,
+                seed_entropy=None if draws.injected else draws.seed_entropy,
+            ),
+        )
 
     def replace(self, **changes: Any) -> ProductionResults:
         """Return a copy with some fields replaced (used internally; results stay immutable)."""
         return dataclasses.replace(self, **changes)
 
     # ---- output -----------------------------------------------------------------------
-    def summary(self, level: float = 0.95) -> str:
-        """A text summary: specification, sample, convergence and the coefficient table."""
-        from tfp.report.summary import results_text
+    def summary(self, level: float = 0.95) -> Summary:
+        """The summary: roles, options, sample, inference, search, coefficients, diagnostics.
 
-        return results_text(self, level=level)
+        ``print(res.summary())`` shows the text; ``res.summary().to_latex()``,
+        ``.as_html()`` and ``.as_text()`` give the other formats (see :class:`Summary`).
+        """
+        return summarise(self, level)
 
     def __str__(self) -> str:
-        return self.summary()
+        return self.summary().as_text()
 
     def _repr_html_(self) -> str:
-        from tfp.report.summary import results_html
-
-        return results_html(self)
+        return self.summary().as_html()
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-safe dict: params, vcov, spec, options, convergence, sample sizes, versions."""
-        conv = dataclasses.asdict(self.convergence)
-        return _json_safe(
+        return json_safe(
             {
                 "method": self.method,
                 "spec": self.spec.roles(),
-                "options": self.options.to_dict()
-                if hasattr(self.options, "to_dict")
-                else repr(self.options),
+                "options": self.options.to_dict(),
                 "se_type": self.se_type,
+                "inference": self.inference,
                 "params": self.params.to_dict(),
                 "std_errors": self.std_errors.to_dict(),
                 "vcov": None
@@ -522,7 +493,7 @@ class ProductionResults:
                 "n_periods": self.n_periods,
                 "dropped": dict(self.dropped),
                 "objective": self.objective,
-                "convergence": conv,
+                "convergence": self.convergence,
                 "diagnostics": list(self.diagnostics),
                 "bootstrap": None
                 if self.bootstrap is None
@@ -541,83 +512,3 @@ class ProductionResults:
                 },
             }
         )
-
-
-def _json_safe(obj: Any) -> Any:
-    if isinstance(obj, dict):
-        return {str(k): _json_safe(v) for k, v in obj.items()}
-    if isinstance(obj, list | tuple):
-        return [_json_safe(v) for v in obj]
-    if isinstance(obj, np.ndarray):
-        return [_json_safe(v) for v in obj.tolist()]
-    if isinstance(obj, np.integer):
-        return int(obj)
-    if isinstance(obj, float | np.floating):
-        f = float(obj)
-        return f if math.isfinite(f) else None
-    if isinstance(obj, bool | int | str) or obj is None:
-        return obj
-    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
-        return _json_safe(dataclasses.asdict(obj))
-    return repr(obj)
-
-
-class ResultsSet(Mapping[str, ProductionResults]):
-    """Several results side by side (ordered mapping label → results).
-
-    ``params`` is a terms × models DataFrame; :meth:`table` builds the comparison table
-    economists paste into papers.
-    """
-
-    def __init__(self, results: Mapping[str, ProductionResults]) -> None:
-        self._results = FrozenDict(dict(results))
-
-    def __getitem__(self, key: str) -> ProductionResults:
-        return self._results[key]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._results)
-
-    def __len__(self) -> int:
-        return len(self._results)
-
-    @property
-    def params(self) -> pd.DataFrame:
-        """Estimates, one column per model (terms in first-seen order)."""
-        return pd.DataFrame({k: r.params for k, r in self._results.items()})
-
-    def table(
-        self,
-        stat: str = "std_error",
-        *,
-        stars: bool = False,
-        digits: int = 3,
-        fmt: str = "frame",
-        terms: Sequence[str] | None = None,
-    ) -> Any:
-        """The comparison table.
-
-        Parameters
-        ----------
-        stat : {'std_error', 'tstat', 'ci'}
-            What goes under each estimate (in parentheses/brackets).
-        stars : bool
-            Append significance stars (* 10%, ** 5%, *** 1%).
-        digits : int
-            Decimals.
-        fmt : {'frame', 'text', 'html', 'latex', 'markdown'}
-            Return a DataFrame or a formatted string.
-        terms : sequence of str, optional
-            Rows to show (default: the production terms of every model).
-        """
-        from tfp.report.summary import comparison_table
-
-        return comparison_table(
-            self, stat=stat, stars=stars, digits=digits, fmt=fmt, terms=terms
-        )
-
-    def __str__(self) -> str:
-        return str(self.table(fmt="text"))
-
-    def _repr_html_(self) -> str:
-        return str(self.table(fmt="html"))

@@ -14,9 +14,8 @@ draws extend a run without changing the earlier ones, and the result does not de
 ``n_jobs``. The panel and the bootstrap seed of a draw both come from its stream, and every
 method sees the same panel (common random numbers across methods).
 
-Layering: this is the one module of :mod:`tfp.datasets` that calls the estimation layer. It
-imports :func:`tfp.estimate` only when a draw runs, and :mod:`tfp.datasets` does not import
-it, so loading the simulators never loads the estimators.
+It sits in the estimation layer, above :func:`tfp.estimate` and the simulators of
+:mod:`tfp.datasets` it combines (it moved here from ``tfp.datasets.montecarlo``).
 """
 
 from __future__ import annotations
@@ -29,8 +28,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from tfp._checks import check_level, check_n_jobs
+from tfp._literals import Method, validate_literal
+from tfp.api import estimate
 from tfp.datasets._common import SimulationTruth, check_count, check_float
 from tfp.datasets.simulate import ACF_DESIGNS, acf_dgp
+from tfp.estimators.registry import check_methods
 from tfp.exceptions import SpecificationError, TFPError
 from tfp.options._base import Bootstrap, MethodOptions
 
@@ -38,7 +41,7 @@ __all__ = ["DRAW_COLUMNS", "METHODS", "draw_seed", "run_montecarlo", "summarise"
 
 #: Methods the runner accepts: each is estimated with ``free="l", state="k", proxy="m"``
 #: (the proxy is ignored by OLS and FE).
-METHODS: tuple[str, ...] = ("acf", "lp", "op", "ols", "fe", "wrdg")
+METHODS: tuple[Method, ...] = ("acf", "lp", "op", "ols", "fe", "wrdg")
 
 #: Columns of the per-draw frame returned by :func:`run_montecarlo`, in order.
 DRAW_COLUMNS: tuple[str, ...] = (
@@ -58,27 +61,9 @@ DRAW_COLUMNS: tuple[str, ...] = (
     "seconds",
 )
 
-_ROLES: dict[str, Any] = {
-    "output": "y",
-    "free": "l",
-    "state": "k",
-    "id": "firm",
-    "time": "year",
-}
+_ROLES: dict[str, Any] = dict(output="y", free="l", state="k", id="firm", time="year")
 #: Proxy column of each method (``i`` = log investment for OP, ``m`` = materials otherwise).
-_PROXY: dict[str, str | None] = {
-    "acf": "m",
-    "lp": "m",
-    "op": "i",
-    "wrdg": "m",
-    "ols": None,
-    "fe": None,
-}
-
-
-def _me_code(measurement_error: float) -> int:
-    """The measurement-error share in thousandths, the second element of the spawn key."""
-    return round(1000 * measurement_error)
+_PROXY = {"acf": "m", "lp": "m", "op": "i", "wrdg": "m", "ols": None, "fe": None}
 
 
 def draw_seed(
@@ -104,27 +89,15 @@ def draw_seed(
         equals child ``draw`` of the cell's ``SeedSequence(seed, spawn_key=(design, code))``.
     """
     return np.random.SeedSequence(
-        seed, spawn_key=(int(design), _me_code(measurement_error), int(draw))
+        seed, spawn_key=(int(design), round(1000 * measurement_error), int(draw))
     )
 
 
 def _check_methods(methods: str | Sequence[str]) -> tuple[str, ...]:
-    out = (methods,) if isinstance(methods, str) else tuple(methods)
-    if not out:
-        raise SpecificationError(
-            "methods is empty", fix=f"pass one or more of {set(METHODS)}"
-        )
+    out = check_methods([methods] if isinstance(methods, str) else methods)
     for m in out:
-        if m not in METHODS:
-            raise SpecificationError(
-                f"method={m!r} is not one of {set(METHODS)}",
-                fix="pass methods such as ('acf', 'lp')",
-            )
-    if len(set(out)) != len(out):
-        raise SpecificationError(
-            f"methods={out!r} lists a method twice", fix="list each method once"
-        )
-    return out
+        validate_literal(m, METHODS, name="method")  # the runner's subset
+    return tuple(out)
 
 
 def _one_draw(
@@ -140,8 +113,6 @@ def _one_draw(
     level: float,
 ) -> list[dict[str, Any]]:
     """Simulate draw ``draw`` of the cell and estimate it with every method."""
-    import tfp
-
     ss = draw_seed(seed, design, measurement_error, draw)
     data_ss, boot_ss = ss.spawn(2)
     data, _ = acf_dgp(
@@ -158,71 +129,42 @@ def _one_draw(
         if bootstrap is not None:
             se = Bootstrap(reps=bootstrap.reps, seed=boot_seed, n_jobs=bootstrap.n_jobs)
         start = time.perf_counter()
-        base: dict[str, Any] = {
-            "design": design,
-            "measurement_error": measurement_error,
-            "method": method,
-            "draw": draw,
-        }
+        base = {"design": design, "measurement_error": measurement_error,
+                "method": method, "draw": draw}  # fmt: skip
         try:
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always")
-                res = tfp.estimate(
-                    data,
-                    method=method,
-                    proxy=_PROXY[method],
-                    options=options.get(method),
-                    se=se,
-                    **_ROLES,
-                )
+                res = estimate(
+                    data, method=method, proxy=_PROXY[method],
+                    options=options.get(method), se=se, **_ROLES,
+                )  # fmt: skip
         except (TFPError, np.linalg.LinAlgError, FloatingPointError) as exc:
+            failed = {"estimate": np.nan, "converged": False, "n_warnings": 0,
+                      "error": f"{type(exc).__name__}: {exc}"}  # fmt: skip
             seconds = time.perf_counter() - start
-            for term in ("l", "k"):
-                rows.append(
-                    {
-                        **base,
-                        "term": term,
-                        "estimate": np.nan,
-                        "std_error": np.nan,
-                        "conf_low": np.nan,
-                        "conf_high": np.nan,
-                        "converged": False,
-                        "n_warnings": 0,
-                        "boot_failed": 0,
-                        "error": f"{type(exc).__name__}: {exc}",
-                        "seconds": seconds,
-                    }
-                )
+            rows += [_row(base, t, seconds, **failed) for t in ("l", "k")]
             continue
         seconds = time.perf_counter() - start
-        conv = res.convergence
-        converged = True if conv is None else bool(conv.converged)
-        if res.bootstrap is not None:
-            ci = res.conf_int(level)
-            se_vals = res.std_errors
-            failed = int(res.bootstrap.failed)
+        ok = {"converged": bool(res.convergence.converged), "n_warnings": len(caught)}
+        boot = res.bootstrap
+        ci = res.conf_int(level) if boot is not None else None
         for term in res.spec.terms:
-            est = res.params[term]
-            row = {
-                **base,
-                "term": str(term),
-                "estimate": float(est),
-                "std_error": np.nan,
-                "conf_low": np.nan,
-                "conf_high": np.nan,
-                "converged": converged,
-                "n_warnings": len(caught),
-                "boot_failed": 0,
-                "error": "",
-                "seconds": seconds,
-            }
-            if res.bootstrap is not None:
-                row["std_error"] = float(se_vals[term])
-                row["conf_low"] = float(ci.loc[term, "lower"])
-                row["conf_high"] = float(ci.loc[term, "upper"])
-                row["boot_failed"] = failed
+            row = _row(base, str(term), seconds, estimate=float(res.params[term]), **ok)
+            if boot is not None and ci is not None:
+                lo, hi = ci.loc[term, ["lower", "upper"]].to_numpy(dtype=np.float64)
+                row.update(std_error=float(res.std_errors[term]), conf_low=float(lo),
+                           conf_high=float(hi), boot_failed=int(boot.failed))  # fmt: skip
             rows.append(row)
     return rows
+
+
+def _row(
+    base: dict[str, Any], term: str, seconds: float, **values: Any
+) -> dict[str, Any]:
+    """One row of :data:`DRAW_COLUMNS`: NaN statistics and no failure unless ``values``."""
+    blank = {"std_error": np.nan, "conf_low": np.nan, "conf_high": np.nan,
+             "boot_failed": 0, "error": ""}  # fmt: skip
+    return {**base, "term": term, **blank, **values, "seconds": seconds}
 
 
 def run_montecarlo(
@@ -329,15 +271,8 @@ def run_montecarlo(
             f"bootstrap must be a tfp.Bootstrap or None, got {type(bootstrap).__name__}",
             fix="pass tfp.Bootstrap(reps=99)",
         )
-    if isinstance(n_jobs, bool) or not isinstance(n_jobs, int) or n_jobs == 0:
-        raise SpecificationError(
-            f"n_jobs={n_jobs!r} must be a non-zero integer",
-            fix="pass n_jobs=1 (serial) or -1 (all cores)",
-        )
-    if not 0 < level < 1:
-        raise SpecificationError(
-            f"level={level} must be in (0, 1)", fix="pass e.g. level=0.95"
-        )
+    n_jobs = check_n_jobs(n_jobs)
+    level = check_level(level)
     opts: dict[str, MethodOptions] = dict(options or {})
     for m, o in opts.items():
         if m not in meths:

@@ -1,4 +1,4 @@
-"""What every estimator returns: :class:`Fit` (arrays only) and :class:`Convergence`.
+"""What every estimator returns: :class:`Fit` (arrays only) with its method's :class:`Details`.
 
 Each estimator module exposes ``fit(panel, spec, options) -> Fit``. It computes on the
 validated :class:`~tfp.panel.Panel` (sorted by firm and time, read-only float64 arrays) and
@@ -13,75 +13,16 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["Convergence", "Fit", "LocalMinimum"]
+from tfp.numerics.inference import Inference
+from tfp.numerics.optimize import Convergence
+
+__all__ = ["Details", "Fit"]
 
 
-@dataclass(frozen=True)
-class LocalMinimum:
-    """One distinct local minimum found by a multi-start search."""
-
-    objective: float
-    params: tuple[float, ...]
-    n_starts: int  # how many starts ended here
-
-
-@dataclass(frozen=True)
-class Convergence:
-    """Record of a numerical optimisation.
-
-    Attributes
-    ----------
-    converged : bool
-        The best start met the optimizer's tolerance.
-    n_iter, n_evals : int
-        Iterations and criterion evaluations of the best start (summed over starts in
-        ``n_evals_total``).
-    objective : float
-        Criterion at the estimate.
-    message : str
-        The optimizer's message for the best start.
-    start_params : tuple of float
-        Where the best start began.
-    elapsed : float
-        Seconds spent in the whole search.
-    method : str
-        Optimizer used.
-    n_starts : int
-        Starts tried.
-    n_starts_at_min : int
-        Starts that reached the reported minimum (within the tolerance used to merge minima).
-    local_minima : tuple of LocalMinimum
-        The distinct minima found, best first.
-    """
-
-    converged: bool
-    n_iter: int
-    n_evals: int
-    objective: float
-    message: str
-    start_params: tuple[float, ...]
-    elapsed: float
-    method: str = ""
-    n_starts: int = 1
-    n_starts_at_min: int = 1
-    n_evals_total: int = 0
-    local_minima: tuple[LocalMinimum, ...] = ()
-
-    @classmethod
-    def closed_form(cls, objective: float = float("nan")) -> Convergence:
-        """The record of an estimator with a closed-form solution."""
-        return cls(
-            converged=True,
-            n_iter=0,
-            n_evals=0,
-            objective=objective,
-            message="closed form",
-            start_params=(),
-            elapsed=0.0,
-            method="closed form",
-            n_starts=0,
-            n_starts_at_min=0,
-        )
+@dataclass(frozen=True, eq=False)
+class Details:
+    """Base of the typed method-specific outputs on ``Fit.details``: each estimator module
+    defines its own record (J test, law-of-motion coefficients, screening …)."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -116,13 +57,20 @@ class Fit:
         Panel rows left out of ``sample``, by reason (see :data:`tfp.panel.DROP_REASONS`).
     first_stage : Mapping[str, Any]
         First-stage summary (``r2``, ``terms``, ``ssr`` …), empty if none.
-    se_kind : str
-        Distribution of the analytic statistics: ``"t"`` or ``"normal"``.
-    df_resid : int or None
-        Residual degrees of freedom for t statistics.
-    extra : Mapping[str, Any]
-        Method-specific outputs (J statistic, Markov coefficients, per-observation
-        elasticities for GNR …), documented by each estimator.
+    inference : Inference or None
+        How ``vcov`` was computed (estimator, clusters, t or normal statistics); None
+        without an analytic covariance.
+    objective_names : tuple of str or None
+        Names of ``objective_fn``'s argument when it is not ``spec.terms`` (GNR: the
+        integration-constant coefficients).
+    omega, epsilon : ndarray (panel.nobs,) or None
+        Log productivity and output shock when productivity is not ``phi - X·beta`` at the
+        reported ``params`` (GNR); NaN outside the rows used.
+    elasticities : ndarray (panel.nobs, n_inputs) or None
+        The method's own per-observation output elasticities (GNR), else None (derived from
+        ``params``).
+    details : Details or None
+        Method-specific outputs, a typed record documented by each estimator.
     diagnostics : tuple of str
         Non-fatal issues, also emitted as warnings by the api.
     """
@@ -137,7 +85,10 @@ class Fit:
     phi: np.ndarray | None = None
     dropped: Mapping[str, int] = field(default_factory=dict)
     first_stage: Mapping[str, Any] = field(default_factory=dict)
-    se_kind: str = "normal"
-    df_resid: int | None = None
-    extra: Mapping[str, Any] = field(default_factory=dict)
+    inference: Inference | None = None
+    objective_names: tuple[str, ...] | None = None
+    omega: np.ndarray | None = None
+    epsilon: np.ndarray | None = None
+    elasticities: np.ndarray | None = None
+    details: Details | None = None
     diagnostics: tuple[str, ...] = ()
