@@ -45,6 +45,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "tfp.numerics",
             "tfp.estimators",
             "tfp.bootstrap",
+            "tfp.diagnostics",
             "tfp.results",
             "tfp.api",
             "tfp.by_group",
