@@ -2,8 +2,9 @@
 
 Every case is one ``tfp.estimate`` call (public API only, so the same code runs on any tfp
 version) on the reference data (``../shared/data``) or on a simulated design. The recording
-``speed_baseline.json`` holds what tfp at commit c80b551 (before the speed work of issue 18)
-returned; ``benchmarks/speed_baseline.py`` re-records or compares it.
+``speed_baseline.json`` holds what tfp without the speed work of issue 18 returned (main at
+f1c0b1b; first recorded at c80b551); ``benchmarks/speed_baseline.py`` re-records or
+compares it.
 """
 
 from __future__ import annotations
