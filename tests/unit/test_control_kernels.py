@@ -13,6 +13,9 @@ from tfp.numerics.poly import exponent_table
 
 # Kernel vs twin: the same arithmetic, sums in another order: agreement to rounding.
 RTOL_KERNEL = 1e-12
+# Analytic gradient vs central differences with step 1e-6: truncation ~1e-12, rounding of
+# the criterion over the step ~1e-10, against gradients of order 1e-2 to 1.
+RTOL_GRADIENT = 1e-6
 
 pytestmark = pytest.mark.nojit
 
@@ -125,3 +128,32 @@ def test_nelder_mead_matches_twin_and_scipy(
     assert (res.nit, res.nfev) == (it2, nf2)
     np.testing.assert_array_equal(res.x, x2)
     assert res.fun == f2
+
+
+@pytest.mark.parametrize(("n", "n_f", "n_s", "exit_prob", "n_z", "degree"), CASES[:3])
+def test_gradient_matches_central_differences(
+    n: int, n_f: int, n_s: int, exit_prob: bool, n_z: int, degree: int
+) -> None:
+    """The analytic gradient the OP/LP Newton polish steps on is the criterion's."""
+    from tfp.estimators.control_function import _criterion, _gradient, _Stage2
+
+    d = _stage2(n, n, n_f, n_s, exit_prob, n_z)
+    stage = _Stage2(
+        phi=d["phi"], phi_lag=d["phil"], y=d["y"], xf=d["xf"], xf_lag=d["xfl"],
+        xs=d["xs"], xs_lag=d["xsl"], prob=d["prob"], z=d["z"], w=d["w"],
+        markov_degree=degree, f_index=tuple(range(n_f)),
+        s_index=tuple(range(n_f, n_f + n_s)),
+    )  # fmt: skip
+    bf = d["beta_f"]
+    for theta in (np.full(n_s, 0.25), np.linspace(-0.5, 0.9, n_s)):
+        numeric = np.array(
+            [
+                (_criterion(theta + e, bf, stage) - _criterion(theta - e, bf, stage))
+                / 2e-6
+                for e in np.eye(n_s) * 1e-6
+            ]
+        )
+        analytic = _gradient(theta, bf, stage)
+        np.testing.assert_allclose(
+            analytic, numeric, rtol=0, atol=RTOL_GRADIENT * np.abs(numeric).max()
+        )
