@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from tfp._frames import as_pandas
 from tfp._frozen import FrozenDict
 from tfp._kernels.panel_nb import lag_index_nb
 from tfp.exceptions import (
@@ -24,7 +25,7 @@ from tfp.exceptions import (
     SpecificationError,
 )
 
-__all__ = ["DROP_REASONS", "Panel", "lag_drops", "make_panel"]
+__all__ = ["DROP_REASONS", "Panel", "lag_drops", "make_panel", "numeric_matrix"]
 
 #: Reasons a row can leave a sample, in the order they are applied.
 DROP_REASONS: tuple[str, ...] = (
@@ -227,13 +228,9 @@ class Panel:
 
 
 def check_frame(data: object) -> pd.DataFrame:
-    """``data`` if it is a DataFrame, else a DataError."""
-    if not isinstance(data, pd.DataFrame):
-        raise DataError(
-            f"data must be a pandas DataFrame, got {type(data).__name__}",
-            fix="pass a DataFrame with one row per firm and period",
-        )
-    return data
+    """``data`` if it is a pandas DataFrame; a polars, pyarrow … frame read into a new pandas
+    one (:func:`tfp._frames.as_pandas`); else a DataError."""
+    return as_pandas(data)
 
 
 def check_columns(data: pd.DataFrame, names: Iterable[str]) -> None:
@@ -246,6 +243,14 @@ def check_columns(data: pd.DataFrame, names: Iterable[str]) -> None:
                 column=str(name),
                 fix=f"name one of the data's columns ({available})",
             )
+
+
+def numeric_matrix(data: pd.DataFrame, names: Sequence[str]) -> np.ndarray:
+    """Columns ``names`` of ``data`` as a float64 (n, k) matrix (NaN for missing values); a
+    DataError names a missing or non-numeric column."""
+    check_columns(data, names)
+    cols = [_numeric_column(data, c) for c in names]
+    return np.column_stack(cols) if cols else np.empty((len(data), 0))
 
 
 def _numeric_column(data: pd.DataFrame, name: str) -> np.ndarray:

@@ -288,6 +288,8 @@ class PipelineConfig:
     source: str | None = None
 
     def __post_init__(self) -> None:
+        if isinstance(self.method, str):  # any case, as everywhere a method is named
+            object.__setattr__(self, "method", self.method.strip().lower())
         for name in ("years", "formats"):
             if isinstance(getattr(self, name), list):
                 object.__setattr__(self, name, tuple(getattr(self, name)))

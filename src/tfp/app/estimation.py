@@ -71,7 +71,7 @@ def estimate_shares(data: pd.DataFrame, cfg: PipelineConfig) -> Estimation:
     cols = cfg.columns
     roles: dict[str, Any] = {"output": cols.output, "free": list(cols.free)}
     roles |= {"state": cols.state, "id": cols.id, "time": cols.time}
-    proxy = {"proxy": cols.proxy}
+    proxy: dict[str, Any] = {"proxy": cols.proxy}
     se: Any = "none"
     if cfg.reps:
         se = Bootstrap(reps=cfg.reps, seed=cfg.seed, n_jobs=cfg.n_jobs)

@@ -25,6 +25,7 @@ from typing import Any
 import pandas as pd
 
 from tfp._labels import label
+from tfp._optional import require_extra
 from tfp.app.config import PipelineConfig
 from tfp.app.estimation import Estimation, estimate_shares
 from tfp.app.inputs import FirmPanel, load_panel, load_records
@@ -136,6 +137,7 @@ def run(
     ['csv', 'html', 'json', 'xlsx']
     """
     t0 = time.perf_counter()
+    require_extra("report", what="the report")  # before any work: fail at once
     cfg = _resolve(config, out=out, lang=lang)
     step = _stepper(progress)
     step("records")

@@ -16,7 +16,7 @@ import numpy as np
 
 from tfp import options as o
 from tfp._frozen import FrozenDict
-from tfp._literals import METHODS, Method, validate_literal
+from tfp._literals import Method, method_code
 from tfp.estimators import acf, control_function, cost_share, gnr, ols, wooldridge
 from tfp.estimators.fit import Fit
 from tfp.options._base import MethodOptions
@@ -50,6 +50,9 @@ class MethodRecord:
     replicate_options : callable or None
         Options of a bootstrap replicate from the point estimate (e.g. one start at it);
         None runs replicates with the options of the estimate.
+    proxy : str
+        What the method takes the proxy column for, in words (shown by summaries: OP and
+        LP on the same proxy column differ in what they assume it is).
     """
 
     code: Method
@@ -58,9 +61,12 @@ class MethodRecord:
     options: type[MethodOptions]
     analytic: bool
     replicate_options: ReplicateOptions | None = None
+    proxy: str = ""
 
 
 _R = MethodRecord
+_DEMAND = "intermediate input: its demand, inverted, controls for productivity"
+_POLY = "in the polynomial that stands in for productivity"
 _CF = control_function
 _CF_REPLICATE = control_function.bootstrap_options
 
@@ -70,14 +76,49 @@ REGISTRY: Mapping[str, MethodRecord] = FrozenDict(
     for r in (
         _R("ols", "OLS", ols.fit_ols, o.OLSOptions, True),
         _R("fe", "Fixed effects", ols.fit_fe, o.FEOptions, True),
-        _R("wrdg", "Wooldridge (GMM)", wooldridge.fit_gmm, o.WooldridgeOptions, True),
         _R(
-            "wrdg-iv", "Wooldridge (IV)", wooldridge.fit_iv, o.WooldridgeIVOptions, True
+            "wrdg",
+            "Wooldridge (GMM)",
+            wooldridge.fit_gmm,
+            o.WooldridgeOptions,
+            True,
+            proxy=_POLY,
         ),
-        _R("rob", "Robinson-Wooldridge", wooldridge.fit_rob, o.RobinsonOptions, True),
+        _R(
+            "wrdg-iv",
+            "Wooldridge (IV)",
+            wooldridge.fit_iv,
+            o.WooldridgeIVOptions,
+            True,
+            proxy=_POLY,
+        ),
+        _R(
+            "rob",
+            "Robinson-Wooldridge",
+            wooldridge.fit_rob,
+            o.RobinsonOptions,
+            True,
+            proxy=_POLY,
+        ),
         _R("cost-share", "Cost shares", cost_share.fit, o.CostShareOptions, False),
-        _R("op", "Olley-Pakes", _CF.fit_op, o.OPOptions, False, _CF_REPLICATE),
-        _R("lp", "Levinsohn-Petrin", _CF.fit_lp, o.LPOptions, False, _CF_REPLICATE),
+        _R(
+            "op",
+            "Olley-Pakes",
+            _CF.fit_op,
+            o.OPOptions,
+            False,
+            _CF_REPLICATE,
+            proxy="investment: the investment policy, inverted, controls for productivity",
+        ),
+        _R(
+            "lp",
+            "Levinsohn-Petrin",
+            _CF.fit_lp,
+            o.LPOptions,
+            False,
+            _CF_REPLICATE,
+            proxy=_DEMAND,
+        ),
         _R(
             "acf",
             "Ackerberg-Caves-Frazer",
@@ -85,6 +126,7 @@ REGISTRY: Mapping[str, MethodRecord] = FrozenDict(
             o.ACFOptions,
             False,
             acf.bootstrap_options,
+            proxy=_DEMAND,
         ),
         _R("gnr", "Gandhi-Navarro-Rivers", gnr.fit, o.GNROptions, False),
     )
@@ -92,5 +134,6 @@ REGISTRY: Mapping[str, MethodRecord] = FrozenDict(
 
 
 def method_record(method: object) -> MethodRecord:
-    """The record of ``method``; a SpecificationError lists the codes when it is unknown."""
-    return REGISTRY[validate_literal(method, METHODS, name="method")]
+    """The record of ``method`` (any case: ``"LP"`` is ``"lp"``); a SpecificationError
+    lists the codes when it is unknown."""
+    return REGISTRY[method_code(method)]

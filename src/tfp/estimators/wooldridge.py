@@ -406,5 +406,6 @@ def fit_rob(panel: Panel, spec: ProductionSpec, options: RobinsonOptions) -> Fit
     inference = Inference.analytic(options.vcov, spec.id, dist, int(n - kx))
     names = (*spec.terms, *spec.control, "const", *(f"h_lag:{m}" for m in b.h_names))
     details = Wooldridge(theta.copy(), names, j, jdf, jp)
+    fitted = _phi(panel, b, x @ theta)  # the IV equation's fitted output
     return _result(spec, b, theta, vcov, list(range(k)), slice(0, nt), prof,
-                   inference=inference, details=details)  # fmt: skip
+                   fitted=fitted, inference=inference, details=details)  # fmt: skip

@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from tfp._labels import label
+from tfp._optional import require
 
 __all__ = [
     "Heading",
@@ -386,7 +387,7 @@ def _annex(c: ReportContent) -> list[str]:
 
 
 def _sections(c: ReportContent) -> list[dict[str, Any]]:
-    from markupsafe import Markup
+    Markup = require("markupsafe", "report", what="the HTML report").Markup
 
     fig = {k: _figure_html(k, v, c.lang) for k, v in c.figures.items()}
     methods = "".join(f"<li>{html.escape(m)}</li>" for m in c.methods_note)
@@ -406,7 +407,7 @@ def _sections(c: ReportContent) -> list[dict[str, Any]]:
 
 def render_html(content: ReportContent) -> str:
     """Render the self-contained HTML report (charts embedded as base64 PNG)."""
-    import jinja2
+    jinja2 = require("jinja2", "report", what="the HTML report")
 
     from tfp._version import __version__
 
@@ -501,6 +502,7 @@ def write_report(
     if "xlsx" in formats:
         p = directory / XLSX_NAME
         used: set[str] = set()
+        require("openpyxl", "report", what="the Excel report")
         with pd.ExcelWriter(p, engine="openpyxl") as xw:
             ind = pd.DataFrame(
                 [
