@@ -421,3 +421,102 @@ def test_options_belong_to_their_method():
         poly_degree=2, vcov="classical"
     )
     assert WooldridgeOptions().columns() == ()
+
+
+# ---- the other estimators and covariances against linearmodels ----------------------------
+def _iv_system(df: pd.DataFrame):
+    """The wrdg-iv stacked system at poly_degree=2 from pandas: (y, X, Z, clusters)."""
+    df = df.sort_values(["firm", "year"]).reset_index(drop=True)
+    h = pd.DataFrame(
+        {"k": df.k, "m": df.m, "k2": df.k**2, "km": df.k * df.m, "m2": df.m**2}
+    )
+    h_lag = pd.DataFrame({c: _lag(df, h[c]) for c in h})
+    l_lag = _lag(df, "l")
+    ok = (h_lag.notna().all(axis=1) & l_lag.notna()).to_numpy()
+    d = df[ok]
+    n = len(d)
+    one, zero = np.ones(n), np.zeros(n)
+    x = np.vstack(
+        [
+            np.column_stack([zero, d.l, d.k, h[ok], one]),
+            np.column_stack([one, d.l, d.k, h_lag[ok], one]),
+        ]
+    )
+    z = np.vstack(
+        [
+            np.column_stack([zero, l_lag[ok], d.k, h[ok], one]),
+            np.column_stack([one, l_lag[ok], d.k, h_lag[ok], one]),
+        ]
+    )
+    y = np.concatenate([d.y, d.y])
+    return y, x, z, np.concatenate([d.firm, d.firm]), n
+
+
+def _ivgmm(y, x, z, **fit):
+    return IVGMM(
+        pd.Series(y, name="y"),
+        None,
+        pd.DataFrame(x, columns=[f"x{j}" for j in range(x.shape[1])]),
+        pd.DataFrame(z, columns=[f"z{j}" for j in range(z.shape[1])]),
+    ).fit(iter_limit=1, **fit)
+
+
+def test_wrdg_iv_equals_linearmodels_2sls(sim):
+    """The stacked 2SLS: coefficients and the firm-clustered and classical covariances."""
+    fit = fit_iv(_panel(sim), SPEC, WooldridgeIVOptions(poly_degree=2))
+    y, x, z, cl, n = _iv_system(sim)
+    assert fit.sample.sum() == n
+    res = _ivgmm(y, x, z, cov_type="clustered", clusters=cl)
+    theirs = res.params.to_numpy()
+    order = [1, 2, x.shape[1] - 1]  # l, k, const
+    np.testing.assert_allclose(fit.params, theirs[order], rtol=CLOSED_FORM_RTOL)
+    np.testing.assert_allclose(
+        fit.vcov, res.cov.to_numpy()[np.ix_(order, order)], rtol=CLOSED_FORM_RTOL
+    )
+    assert fit.details.markov_drift == pytest.approx(theirs[0], rel=CLOSED_FORM_RTOL)
+    classical = fit_iv(
+        _panel(sim), SPEC, WooldridgeIVOptions(poly_degree=2, vcov="classical")
+    )
+    unadj = _ivgmm(y, x, z, cov_type="unadjusted")
+    np.testing.assert_allclose(
+        classical.vcov,
+        unadj.cov.to_numpy()[np.ix_(order, order)],
+        rtol=CLOSED_FORM_RTOL,
+    )
+
+
+def test_wrdg_classical_equals_linearmodels_unadjusted(sim):
+    fit = fit_gmm(_panel(sim), SPEC, WooldridgeOptions(poly_degree=2, vcov="classical"))
+    y, x, z, _, _ = _system(sim)
+    res = _ivgmm(y, x, z, cov_type="unadjusted")
+    np.testing.assert_allclose(
+        fit.vcov, res.cov.to_numpy()[:3, :3], rtol=CLOSED_FORM_RTOL
+    )
+
+
+def test_rob_fitted_output_is_the_iv_equations(sim):
+    """``Fit.fitted`` of rob is y minus linearmodels' IV2SLS residual, on the sample."""
+    fit = fit_rob(_panel(sim), SPEC, RobinsonOptions(poly_degree=2))
+    df = sim.sort_values(["firm", "year"]).reset_index(drop=True)
+    hl = pd.DataFrame(
+        {
+            c: _lag(df, v)
+            for c, v in {
+                "hk": df.k,
+                "hm": df.m,
+                "hk2": df.k**2,
+                "hkm": df.k * df.m,
+                "hm2": df.m**2,
+            }.items()
+        }
+    )
+    ok = (hl.notna().all(axis=1) & _lag(df, "l").notna()).to_numpy()
+    d = df[ok]
+    exog = pd.concat(
+        [d[["k"]], pd.Series(1.0, index=d.index, name="c"), hl[ok]], axis=1
+    )
+    res = IV2SLS(d.y, exog, d[["l"]], _lag(df, "l")[ok].rename("l_lag")).fit()
+    np.testing.assert_allclose(
+        fit.fitted[fit.sample], (d.y - res.resids).to_numpy(), rtol=CLOSED_FORM_RTOL
+    )
+    assert np.isnan(fit.fitted[~fit.sample]).all()
