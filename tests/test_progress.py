@@ -168,3 +168,17 @@ def test_auto_bootstrap_shows_its_bar_and_note(
     err = " ".join(capsys.readouterr().err.split())
     assert "tfp: se='auto' for method 'cost-share' runs a firm-cluster" in err
     assert "Cost shares: bootstrap" in err and "199/199" in err
+
+
+def test_backends_that_cannot_stream_results_still_run(data: pd.DataFrame) -> None:
+    """joblib's multiprocessing backend returns results only at the end: same draws."""
+    joblib = pytest.importorskip("joblib")
+    res = tfp.estimate(data, method="lp", se="none", **LP)
+    serial = res.with_bootstrap(tfp.Bootstrap(reps=4, seed=3), progress=False)
+    with joblib.parallel_config(backend="multiprocessing"):
+        pooled = res.with_bootstrap(
+            tfp.Bootstrap(reps=4, seed=3, n_jobs=2), progress=True
+        )
+    pd.testing.assert_frame_equal(
+        pooled.bootstrap.params, serial.bootstrap.params, check_exact=True
+    )

@@ -300,7 +300,14 @@ def test_montecarlo_and_config_take_any_case(tmp_path: Path) -> None:
     from tfp.app import PipelineConfig
     from tfp.montecarlo import run_montecarlo
 
-    draws = run_montecarlo(design=1, methods="OLS", n_draws=1, n_firms=60, seed=1)
+    draws = run_montecarlo(
+        design=1,
+        methods="OLS",
+        options={"Ols": tfp.OLSOptions(vcov="robust")},
+        n_draws=1,
+        n_firms=60,
+        seed=1,
+    )
     assert set(draws["method"]) == {"ols"}
     assert PipelineConfig(method="LP").method == "lp"
     path = tmp_path / "cfg.toml"

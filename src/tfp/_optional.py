@@ -92,7 +92,9 @@ def missing_modules(extra: str) -> tuple[str, ...]:
 def require_extra(extra: str, *, what: str) -> None:
     """Raise :class:`~tfp.exceptions.MissingExtraError` unless every module of ``extra``
     is installed (checked before a long run, so it fails at once, not at the end)."""
-    missing = missing_modules(extra)
+    modules = missing_modules(extra)
+    # name what pip installs (markupsafe comes with jinja2)
+    missing = list(dict.fromkeys(d for m, d in EXTRAS[extra] if m in modules))
     if missing:
         raise MissingExtraError(
             f"{what} needs {', '.join(missing)}, which {'is' if len(missing) == 1 else 'are'} "

@@ -26,7 +26,7 @@ from __future__ import annotations
 import importlib.util
 import logging
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -234,3 +234,15 @@ def tracker(
             live.remove_task(t.task)
             if not live.tasks:
                 display.stop()
+
+
+def as_finished(n_jobs: int, calls: Iterable[Any]) -> Iterator[Any]:
+    """Run joblib ``delayed`` calls on ``n_jobs`` workers; yield each result as it finishes
+    (in submission order on a backend that cannot, e.g. ``multiprocessing``), so that a bar
+    can count them. The caller orders the results."""
+    from joblib import Parallel
+    from joblib.parallel import get_active_backend
+
+    unordered = getattr(get_active_backend()[0], "supports_return_generator", False)
+    return_as = "generator_unordered" if unordered else "list"
+    yield from Parallel(n_jobs=n_jobs, return_as=return_as)(calls)

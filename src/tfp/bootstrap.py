@@ -28,7 +28,7 @@ import pandas as pd
 from tfp._checks import check_level
 from tfp._frozen import FrozenDict, readonly
 from tfp._kernels.resample_nb import resample_rows_nb
-from tfp._progress import Tracker, tracker
+from tfp._progress import Tracker, as_finished, tracker
 from tfp.exceptions import BootstrapFailureWarning, SpecificationError, TFPError
 from tfp.options._base import Bootstrap
 from tfp.panel import Panel
@@ -288,10 +288,10 @@ def _run_replicates(
         finally:
             client.cancel([job_f])
         return parts
-    from joblib import Parallel, delayed
+    from joblib import delayed
 
-    for part in Parallel(n_jobs=workers, return_as="generator_unordered")(
-        delayed(_run_chunk)(c, [sources[r] for r in c], job) for c in chunks
+    for part in as_finished(
+        workers, (delayed(_run_chunk)(c, [sources[r] for r in c], job) for c in chunks)
     ):
         parts.append(part)
         bar.advance(len(part))

@@ -28,7 +28,7 @@ import pandas as pd
 
 from tfp._checks import check_n_jobs
 from tfp._literals import method_code, validate_literal
-from tfp._progress import check_progress, tracker
+from tfp._progress import as_finished, check_progress, tracker
 from tfp.api import ROLE_KEYWORDS, _resolve_se, estimate
 from tfp.bootstrap import dask_client
 from tfp.exceptions import DataError, SpecificationError, TFPError, TFPWarning
@@ -145,10 +145,14 @@ def _outcomes(
         for g in groups:
             yield _run_group(labels[g], piece(g), kwargs(g), errors)
     else:
-        from joblib import Parallel, delayed
+        from joblib import delayed
 
-        yield from Parallel(n_jobs=n_jobs, return_as="generator_unordered")(
-            delayed(_run_group)(labels[g], piece(g), kwargs(g), errors) for g in groups
+        yield from as_finished(
+            n_jobs,
+            (
+                delayed(_run_group)(labels[g], piece(g), kwargs(g), errors)
+                for g in groups
+            ),
         )
 
 

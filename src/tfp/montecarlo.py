@@ -31,7 +31,7 @@ import pandas as pd
 from tfp._checks import check_level, check_n_jobs
 from tfp._literals import Method, validate_literal
 from tfp.api import _check_methods as _methods_of_estimate_many
-from tfp.api import estimate
+from tfp.api import _method_keys, estimate
 from tfp.datasets._common import SimulationTruth, check_count, check_float
 from tfp.datasets.simulate import ACF_DESIGNS, acf_dgp
 from tfp.exceptions import SpecificationError, TFPError
@@ -273,7 +273,7 @@ def run_montecarlo(
         )
     n_jobs = check_n_jobs(n_jobs)
     level = check_level(level)
-    opts: dict[str, MethodOptions] = dict(options or {})
+    opts: dict[str, MethodOptions] = _method_keys(dict(options or {}))
     for m, o in opts.items():
         if m not in meths:
             raise SpecificationError(

@@ -127,8 +127,8 @@ def _lag(df: pd.DataFrame, col: str | pd.Series) -> pd.Series:
     return prev.where(prev_t == df["year"] - 1)
 
 
-def _system(df: pd.DataFrame):
-    """The wrdg system at poly_degree=2 from pandas: (y, X, Z, clusters)."""
+def _lagged(df: pd.DataFrame):
+    """Rows with every lag, and the degree-2 polynomial in (k, m), its lag and lagged l."""
     df = df.sort_values(["firm", "year"]).reset_index(drop=True)
     h = pd.DataFrame(
         {"k": df.k, "m": df.m, "k2": df.k**2, "km": df.k * df.m, "m2": df.m**2}
@@ -136,23 +136,28 @@ def _system(df: pd.DataFrame):
     h_lag = pd.DataFrame({c: _lag(df, h[c]) for c in h})
     l_lag = _lag(df, "l")
     ok = (h_lag.notna().all(axis=1) & l_lag.notna()).to_numpy()
-    d = df[ok]
+    return df[ok], h[ok], h_lag[ok], l_lag[ok]
+
+
+def _system(df: pd.DataFrame):
+    """The wrdg system at poly_degree=2 from pandas: (y, X, Z, clusters)."""
+    d, h, h_lag, l_lag = _lagged(df)
     n = len(d)
     one, zero = np.ones(n), np.zeros(n)
-    h1 = h[ok][["m", "k2", "km", "m2"]].to_numpy()  # 'k' is the production term
-    hl = h_lag[ok].to_numpy()
+    h1 = h[["m", "k2", "km", "m2"]].to_numpy()  # 'k' is the production term
+    hl = h_lag.to_numpy()
     z0 = np.zeros((n, hl.shape[1]))
     x1 = np.column_stack([d.l, d.k, one, h1, zero, z0])
     x2 = np.column_stack([d.l, d.k, one, np.zeros_like(h1), one, hl])
     z1 = np.column_stack([one, d.l, d.k, h1])
-    z2 = np.column_stack([one, l_lag[ok], d.k, hl])
+    z2 = np.column_stack([one, l_lag, d.k, hl])
     x = np.vstack([x1, x2])
     z = np.zeros((2 * n, z1.shape[1] + z2.shape[1]))
     z[:n, : z1.shape[1]] = z1
     z[n:, z1.shape[1] :] = z2
     y = np.concatenate([d.y, d.y])
     clusters = np.concatenate([d.firm, d.firm])
-    return y, x, z, clusters, int(ok.sum())
+    return y, x, z, clusters, n
 
 
 def test_wrdg_equals_linearmodels_ivgmm(sim):
@@ -219,6 +224,11 @@ def test_rob_equals_linearmodels_iv2sls(sim):
     exog.columns = ["k", "const", "hk", "hm", "hk2", "hkm", "hm2"]
     instr = _lag(df, "l")[ok].rename("l_lag")
     res = IV2SLS(d.y, exog, d[["l"]], instr).fit(cov_type="clustered", clusters=d.firm)
+    # fitted output (results.fittedvalues) is the IV equation's: y minus its residual
+    np.testing.assert_allclose(
+        fit.fitted[fit.sample], (d.y - res.resids).to_numpy(), rtol=CLOSED_FORM_RTOL
+    )
+    assert np.isnan(fit.fitted[~fit.sample]).all()
     ours = dict(zip(fit.names, fit.params, strict=True))
     for name in ("l", "k", "const"):
         assert ours[name] == pytest.approx(res.params[name], rel=CLOSED_FORM_RTOL)
@@ -426,26 +436,19 @@ def test_options_belong_to_their_method():
 # ---- the other estimators and covariances against linearmodels ----------------------------
 def _iv_system(df: pd.DataFrame):
     """The wrdg-iv stacked system at poly_degree=2 from pandas: (y, X, Z, clusters)."""
-    df = df.sort_values(["firm", "year"]).reset_index(drop=True)
-    h = pd.DataFrame(
-        {"k": df.k, "m": df.m, "k2": df.k**2, "km": df.k * df.m, "m2": df.m**2}
-    )
-    h_lag = pd.DataFrame({c: _lag(df, h[c]) for c in h})
-    l_lag = _lag(df, "l")
-    ok = (h_lag.notna().all(axis=1) & l_lag.notna()).to_numpy()
-    d = df[ok]
+    d, h, h_lag, l_lag = _lagged(df)
     n = len(d)
     one, zero = np.ones(n), np.zeros(n)
     x = np.vstack(
         [
-            np.column_stack([zero, d.l, d.k, h[ok], one]),
-            np.column_stack([one, d.l, d.k, h_lag[ok], one]),
+            np.column_stack([zero, d.l, d.k, h, one]),
+            np.column_stack([one, d.l, d.k, h_lag, one]),
         ]
     )
     z = np.vstack(
         [
-            np.column_stack([zero, l_lag[ok], d.k, h[ok], one]),
-            np.column_stack([one, l_lag[ok], d.k, h_lag[ok], one]),
+            np.column_stack([zero, l_lag, d.k, h, one]),
+            np.column_stack([one, l_lag, d.k, h_lag, one]),
         ]
     )
     y = np.concatenate([d.y, d.y])
@@ -492,31 +495,3 @@ def test_wrdg_classical_equals_linearmodels_unadjusted(sim):
     np.testing.assert_allclose(
         fit.vcov, res.cov.to_numpy()[:3, :3], rtol=CLOSED_FORM_RTOL
     )
-
-
-def test_rob_fitted_output_is_the_iv_equations(sim):
-    """``Fit.fitted`` of rob is y minus linearmodels' IV2SLS residual, on the sample."""
-    fit = fit_rob(_panel(sim), SPEC, RobinsonOptions(poly_degree=2))
-    df = sim.sort_values(["firm", "year"]).reset_index(drop=True)
-    hl = pd.DataFrame(
-        {
-            c: _lag(df, v)
-            for c, v in {
-                "hk": df.k,
-                "hm": df.m,
-                "hk2": df.k**2,
-                "hkm": df.k * df.m,
-                "hm2": df.m**2,
-            }.items()
-        }
-    )
-    ok = (hl.notna().all(axis=1) & _lag(df, "l").notna()).to_numpy()
-    d = df[ok]
-    exog = pd.concat(
-        [d[["k"]], pd.Series(1.0, index=d.index, name="c"), hl[ok]], axis=1
-    )
-    res = IV2SLS(d.y, exog, d[["l"]], _lag(df, "l")[ok].rename("l_lag")).fit()
-    np.testing.assert_allclose(
-        fit.fitted[fit.sample], (d.y - res.resids).to_numpy(), rtol=CLOSED_FORM_RTOL
-    )
-    assert np.isnan(fit.fitted[~fit.sample]).all()

@@ -44,7 +44,7 @@ TEXT_WIDTH = 78
 Rows = tuple[tuple[str, str], ...]
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class Summary:
     """The summary of one estimate: ``str()`` gives the text, notebooks render the HTML.
 
@@ -163,6 +163,9 @@ class Summary:
         return self.as_html()
 
     def __str__(self) -> str:
+        return self.as_text()
+
+    def __repr__(self) -> str:
         return self.as_text()
 
 
