@@ -50,9 +50,6 @@ class MethodRecord:
     replicate_options : callable or None
         Options of a bootstrap replicate from the point estimate (e.g. one start at it);
         None runs replicates with the options of the estimate.
-    proxy : str
-        What the method takes the proxy column for, in words (shown by summaries: OP and
-        LP on the same proxy column differ in what they assume it is).
     """
 
     code: Method
@@ -61,12 +58,9 @@ class MethodRecord:
     options: type[MethodOptions]
     analytic: bool
     replicate_options: ReplicateOptions | None = None
-    proxy: str = ""
 
 
 _R = MethodRecord
-_DEMAND = "intermediate input: its demand, inverted, controls for productivity"
-_POLY = "in the polynomial that stands in for productivity"
 _CF = control_function
 _CF_REPLICATE = control_function.bootstrap_options
 
@@ -76,49 +70,14 @@ REGISTRY: Mapping[str, MethodRecord] = FrozenDict(
     for r in (
         _R("ols", "OLS", ols.fit_ols, o.OLSOptions, True),
         _R("fe", "Fixed effects", ols.fit_fe, o.FEOptions, True),
+        _R("wrdg", "Wooldridge (GMM)", wooldridge.fit_gmm, o.WooldridgeOptions, True),
         _R(
-            "wrdg",
-            "Wooldridge (GMM)",
-            wooldridge.fit_gmm,
-            o.WooldridgeOptions,
-            True,
-            proxy=_POLY,
+            "wrdg-iv", "Wooldridge (IV)", wooldridge.fit_iv, o.WooldridgeIVOptions, True
         ),
-        _R(
-            "wrdg-iv",
-            "Wooldridge (IV)",
-            wooldridge.fit_iv,
-            o.WooldridgeIVOptions,
-            True,
-            proxy=_POLY,
-        ),
-        _R(
-            "rob",
-            "Robinson-Wooldridge",
-            wooldridge.fit_rob,
-            o.RobinsonOptions,
-            True,
-            proxy=_POLY,
-        ),
+        _R("rob", "Robinson-Wooldridge", wooldridge.fit_rob, o.RobinsonOptions, True),
         _R("cost-share", "Cost shares", cost_share.fit, o.CostShareOptions, False),
-        _R(
-            "op",
-            "Olley-Pakes",
-            _CF.fit_op,
-            o.OPOptions,
-            False,
-            _CF_REPLICATE,
-            proxy="investment: the investment policy, inverted, controls for productivity",
-        ),
-        _R(
-            "lp",
-            "Levinsohn-Petrin",
-            _CF.fit_lp,
-            o.LPOptions,
-            False,
-            _CF_REPLICATE,
-            proxy=_DEMAND,
-        ),
+        _R("op", "Olley-Pakes", _CF.fit_op, o.OPOptions, False, _CF_REPLICATE),
+        _R("lp", "Levinsohn-Petrin", _CF.fit_lp, o.LPOptions, False, _CF_REPLICATE),
         _R(
             "acf",
             "Ackerberg-Caves-Frazer",
@@ -126,7 +85,6 @@ REGISTRY: Mapping[str, MethodRecord] = FrozenDict(
             o.ACFOptions,
             False,
             acf.bootstrap_options,
-            proxy=_DEMAND,
         ),
         _R("gnr", "Gandhi-Navarro-Rivers", gnr.fit, o.GNROptions, False),
     )

@@ -252,10 +252,22 @@ def summarise(res: ProductionResults, level: float = 0.95) -> Summary:
     )
 
 
+_DEMAND = "intermediate input: its demand, inverted, controls for productivity"
+_POLY = "in the polynomial that stands in for productivity"
+#: What each method takes the proxy column for (OP and LP on the same column differ).
+PROXY_ROLES = {
+    "op": "investment: the investment policy, inverted, controls for productivity",
+    "lp": _DEMAND,
+    "acf": _DEMAND,
+    "wrdg": _POLY,
+    "wrdg-iv": _POLY,
+    "rob": _POLY,
+}
+
+
 def _roles(res: ProductionResults) -> Rows:
     """The roles of the columns; the proxy says what this method takes it for."""
-    record = REGISTRY.get(res.method)
-    meaning = record.proxy if record else ""
+    meaning = PROXY_ROLES.get(res.method, "")
     return tuple(
         (k, f"{v} ({meaning})" if k == "proxy" and meaning else v)
         for k, v in res.spec.role_rows()
