@@ -9,7 +9,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 OUT    ?= tfp-report
 
-.PHONY: report test test-all test-nojit lint typecheck bench docs wheel-check clean
+.PHONY: report report-picture test test-all test-nojit lint typecheck bench docs wheel-check clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,10 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 
 report: $(VENV)/.installed
 	$(BIN)/tfp report --out $(OUT)
+
+# The README's picture: the report's first page as Chromium prints it (needs chromium).
+report-picture: report
+	$(BIN)/python -m tests.report.chromium $(OUT)/reporte_pp0093.html docs/_static/report_first_page.png
 
 test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest -n 2 -q tests

@@ -7,7 +7,7 @@ the two lists agree):
 =============  ===================================================  ============================
 extra          packages                                             for
 =============  ===================================================  ============================
-``report``     jinja2, openpyxl, matplotlib                         ``tfp report``, ``tfp.app``,
+``report``     jinja2, openpyxl, matplotlib, fpdf2                  ``tfp report``, ``tfp.app``,
                                                                     ``tfp.report``
 ``plot``       matplotlib                                           ``tfp.productivity.plots``
 ``ene``        pyreadstat, dbfread                                  ENE ``.sav``/``.dbf`` files
@@ -32,8 +32,7 @@ from tfp.exceptions import MissingExtraError
 
 __all__ = ["EXTRAS", "missing_modules", "require", "require_extra"]
 
-#: extra -> ((module imported by tfp, distribution that provides it), ...). The report's PDF
-#: renderer, when it has one, is added to "report" here and in pyproject.toml.
+#: extra -> ((module imported by tfp, distribution that provides it), ...).
 EXTRAS: Mapping[str, tuple[tuple[str, str], ...]] = MappingProxyType(
     {
         "report": (
@@ -41,6 +40,7 @@ EXTRAS: Mapping[str, tuple[tuple[str, str], ...]] = MappingProxyType(
             ("markupsafe", "jinja2"),
             ("openpyxl", "openpyxl"),
             ("matplotlib", "matplotlib"),
+            ("fpdf", "fpdf2"),
         ),
         "plot": (("matplotlib", "matplotlib"),),
         "ene": (("pyreadstat", "pyreadstat"), ("dbfread", "dbfread")),

@@ -19,7 +19,12 @@ from tfp._frozen import FrozenDict
 from tfp._literals import validate_literal
 from tfp._progress import check_progress, tracker
 from tfp.estimators.fit import Fit
-from tfp.estimators.registry import REGISTRY, method_record
+from tfp.estimators.registry import (
+    REGISTRY,
+    check_methods,
+    method_keys,
+    method_record,
+)
 from tfp.exceptions import (
     ConvergenceWarning,
     IdentificationError,
@@ -309,11 +314,11 @@ def estimate_many(
     **roles
         The roles shared by every method (``output``, ``free``, ``state``, ``id``, ``time`` …).
     """
-    methods = _check_methods(methods)
-    options = _method_keys(_check_mapping(options, "options"))
-    roles_by_method = _method_keys(_check_mapping(roles_by_method, "roles_by_method"))
+    methods = check_methods(methods)
+    options = method_keys(_check_mapping(options, "options"))
+    roles_by_method = method_keys(_check_mapping(roles_by_method, "roles_by_method"))
     se_by_method = (
-        _method_keys(_check_mapping(se, "se")) if isinstance(se, Mapping) else {}
+        method_keys(_check_mapping(se, "se")) if isinstance(se, Mapping) else {}
     )
     for key in [*options, *roles_by_method, *se_by_method]:
         if key not in methods:
@@ -353,29 +358,6 @@ ROLE_KEYWORDS: tuple[str, ...] = tuple(
 )
 
 
-def _check_methods(methods: object) -> list[str]:
-    if isinstance(methods, str) or not isinstance(methods, Sequence):
-        raise SpecificationError(
-            f"methods must be a list of method codes, got {methods!r}",
-            fix=f"pass e.g. methods=[{methods!r}]"
-            if isinstance(methods, str)
-            else "pass e.g. methods=['ols', 'fe', 'acf']",
-        )
-    out = list(methods)
-    if not out:
-        raise SpecificationError(
-            "methods is empty", fix="pass at least one method, e.g. methods=['ols']"
-        )
-    out = [method_record(m).code for m in out]
-    repeated = sorted({m for m in out if out.count(m) > 1})
-    if repeated:
-        raise SpecificationError(
-            f"methods names {repeated} more than once; results are keyed by method",
-            fix="list each method once (call estimate() for variants of one method)",
-        )
-    return out
-
-
 def _check_mapping(value: object, name: str) -> dict[str, Any]:
     if value is None:
         return {}
@@ -386,17 +368,6 @@ def _check_mapping(value: object, name: str) -> dict[str, Any]:
         )
     return dict(value)
 
-
-def _method_keys(mapping: dict[str, Any]) -> dict[str, Any]:
-    """``mapping`` with method-code keys in their canonical case (``"LP"`` → ``"lp"``);
-    other keys are kept as given (the caller reports them)."""
-    out: dict[str, Any] = {}
-    for key, value in mapping.items():
-        try:
-            out[method_record(key).code] = value
-        except SpecificationError:
-            out[key] = value
-    return out
 
 
 def _check_roles(roles: Mapping[str, Any], where: str) -> None:

@@ -1,8 +1,9 @@
 """The ``tfp`` command line.
 
 ``tfp report`` runs the PP 0093 reporting pipeline (:func:`tfp.app.run`) and writes the
-HTML/Excel/CSV/JSON report; with no arguments it uses the embedded data (the 2020 records
-transcribed from PRODUCE's follow-up report and a simulated ENE-like panel). Errors in the
+HTML/PDF/Excel/CSV/JSON report (file names in the report's language); with no arguments it
+uses the embedded data (the 2020 records transcribed from PRODUCE's follow-up report and a
+simulated ENE-like panel). Errors in the
 input (config, records, panel) are printed without a traceback and exit with code 2;
 nothing is written then.
 
@@ -66,7 +67,7 @@ def report(
         bool, typer.Option("--quiet", "-q", help="No progress bar.")
     ] = False,
 ) -> None:
-    """Write the PP 0093 report (HTML, Excel, CSV, JSON); no arguments: embedded data."""
+    """Write the PP 0093 report (HTML, PDF, Excel, CSV, JSON); no arguments: embedded data."""
     from rich.console import Console
 
     from tfp._optional import require_extra

@@ -30,10 +30,10 @@ import pandas as pd
 
 from tfp._checks import check_level, check_n_jobs
 from tfp._literals import Method, validate_literal
-from tfp.api import _check_methods as _methods_of_estimate_many
-from tfp.api import _method_keys, estimate
+from tfp.api import estimate
 from tfp.datasets._common import SimulationTruth, check_count, check_float
 from tfp.datasets.simulate import ACF_DESIGNS, acf_dgp
+from tfp.estimators.registry import check_methods, method_keys
 from tfp.exceptions import SpecificationError, TFPError
 from tfp.options._base import Bootstrap, MethodOptions
 
@@ -94,7 +94,7 @@ def draw_seed(
 
 
 def _check_methods(methods: str | Sequence[str]) -> tuple[str, ...]:
-    out = _methods_of_estimate_many([methods] if isinstance(methods, str) else methods)
+    out = check_methods([methods] if isinstance(methods, str) else methods)
     for m in out:
         validate_literal(m, METHODS, name="method")  # the runner's subset
     return tuple(out)
@@ -273,7 +273,7 @@ def run_montecarlo(
         )
     n_jobs = check_n_jobs(n_jobs)
     level = check_level(level)
-    opts: dict[str, MethodOptions] = _method_keys(dict(options or {}))
+    opts: dict[str, MethodOptions] = method_keys(dict(options or {}))
     for m, o in opts.items():
         if m not in meths:
             raise SpecificationError(

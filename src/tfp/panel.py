@@ -458,16 +458,24 @@ def check_binary(values: np.ndarray, column: str) -> None:
 
 
 def warn_dropped(
-    dropped: Mapping[str, int], n_input: int, *, stacklevel: int = 3
+    dropped: Mapping[str, int],
+    n_input: int,
+    *,
+    stacklevel: int = 3,
+    what: str = "sample",
+    see: str = "results.dropped and results.sample",
 ) -> None:
-    """Emit one DroppedObservationsWarning listing the counts by reason."""
+    """Emit one DroppedObservationsWarning listing the counts by reason (nothing if none).
+
+    ``what`` names what the rows were left out of and ``see`` where the counts are kept
+    (the productivity layer passes its table and ``attrs['dropped']``).
+    """
     total = sum(dropped.values())
     if not total:
         return
     detail = ", ".join(f"{k}: {v}" for k, v in dropped.items() if v)
     warnings.warn(
-        f"{total} of {n_input} rows left out of the sample ({detail}); "
-        "see results.dropped and results.sample",
+        f"{total} of {n_input} rows left out of the {what} ({detail}); see {see}",
         DroppedObservationsWarning,
         stacklevel=stacklevel,
     )

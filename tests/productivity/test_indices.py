@@ -76,9 +76,10 @@ def test_cov_term_is_weighted_minus_mean(cells):
     assert a["mean"] == pytest.approx(1.75, rel=EXACT)
     assert a["weighted_mean"] == pytest.approx(1.6, rel=EXACT)
     assert a["cov_term"] == pytest.approx(-0.15, rel=1e-10)
-    assert a["n_firms"] == 2 and a["sum_weights"] == 4.0
-    assert list(t.columns[:8]) == [
-        "group", "time", "n_firms", "sum_weights", "mean", "geometric_mean", "weighted_mean", "cov_term",
+    assert a["n_obs"] == 2 and a["sum_weights"] == 4.0
+    assert pd.isna(a["n_firms"])  # no firm column: firms are not counted
+    assert list(t.columns[:9]) == [
+        "group", "time", "n_obs", "n_firms", "sum_weights", "mean", "geometric_mean", "weighted_mean", "cov_term",
     ]  # fmt: skip
 
 
@@ -312,14 +313,14 @@ def test_nonpositive_levels_counted(cells):
     lv = cells.assign(tfp=[1.0, 2.0, 4.0, 0.0])
     with pytest.warns(DroppedObservationsWarning, match="nonpositive_productivity: 1"):
         t = tfp_index(lv, productivity="tfp", by="grp", base="B", log=False)
-    assert _row(t, "B")["n_firms"] == 1
+    assert _row(t, "B")["n_obs"] == 1
 
 
 def test_misaligned_series_is_counted(cells):
     s = pd.Series([0.0, 1.0, 2.0], index=[10, 12, 13])  # row 11 has no productivity
     with pytest.warns(DroppedObservationsWarning, match="missing_productivity: 1"):
         t = tfp_index(cells, productivity=s, by="grp", base="B")
-    assert _row(t, "A")["n_firms"] == 1
+    assert _row(t, "A")["n_obs"] == 1
 
 
 @pytest.mark.parametrize(

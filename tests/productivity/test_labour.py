@@ -92,7 +92,7 @@ def test_nonpositive_workers_counted(firms):
         t = labour_productivity(
             bad, value_added="va", workers=["ls", "lu"], deflate=False
         )
-    assert _row(t, "micro", 2018)["n_firms"] == 1
+    assert _row(t, "micro", 2018)["n_obs"] == 1
 
 
 def test_errors(firms):

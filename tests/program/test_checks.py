@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 import tfp.program as prog
+from tfp.program import CHECKS, Finding, check_records, finding_sentence, findings_frame
 
 
 def _codes(findings: list[prog.Finding]) -> list[tuple[str, str]]:
@@ -163,3 +164,46 @@ def test_printed_percentage_for_a_zero_target(records: prog.ProgramRecords) -> N
     hit = [f for f in findings if f.where == "activity 2.3 (5005867)"]
     assert len(hit) == 1
     assert "not computable (zero target)" in hit[0].message
+
+
+# --------------------------------------------------------------------------------------
+# findings as sentences for the report's readers
+# --------------------------------------------------------------------------------------
+
+_VALUES = {
+    "budget_sum_mismatch": {"measure": "pim", "published": 10.0, "computed": 12.0},
+    "devengado_above_pim": {"pim": 100.0, "devengado": 120.0},
+    "activity_above_product": {"activity_achieved": 30.0, "product_achieved": 20.0},
+    "product_above_activities": {"achieved": 30.0, "activities_achieved": 20.0},
+    "product_target_mismatch": {"target": 30.0, "activities_target": 20.0},
+    "published_mismatch": {
+        "measure": "achieved",
+        "published": 27758.0,
+        "decimals": 0,
+        "computed": 24758.0,
+        "source": "text line 851 (Actividad 4.1 paragraph)",
+    },
+    "register_count_mismatch": {"register_firms": 30.0, "achieved": 20.0},
+}
+
+
+@pytest.mark.parametrize("code", sorted(CHECKS))
+@pytest.mark.parametrize("lang", ["es", "en"])
+def test_every_finding_reads_as_a_sentence(code: str, lang: str) -> None:
+    f = Finding(
+        code, "error", "English message", "activity 4.1 (5005087)", _VALUES[code]
+    )
+    text = finding_sentence(f, lang)
+    assert text.startswith("Actividad 4.1" if lang == "es" else "Activity 4.1")
+    assert text.endswith(".") and code not in text and "_" not in text
+    assert "English message" not in text
+    numbers = [v for v in _VALUES[code].values() if isinstance(v, float)]
+    assert all(f"{v:,.0f}" in text for v in numbers)
+
+
+def test_findings_frame_in_a_language(records) -> None:  # type: ignore[no-untyped-def]
+    findings = check_records(records)
+    es = findings_frame(findings, lang="es")
+    assert es["where"].tolist() == ["Actividad 4.1 (5005087)", "Indicador P1-1"]
+    assert "reporte publicado (texto)" in es["message"].iloc[0]
+    assert findings_frame(findings)["message"].tolist() == [f.message for f in findings]

@@ -43,7 +43,7 @@ def test_read_directory_and_mapping_agree(
         pd.testing.assert_frame_equal(getattr(from_dir, name), getattr(records, name))
     assert from_dir.year == 2020
     assert from_dir.framework == records.framework
-    assert "Consulta Amigable MEF" in from_dir.source
+    assert "Consulta Amigable del MEF" in from_dir.source
 
 
 def test_read_excel_workbook(

@@ -12,8 +12,7 @@ import json
 import math
 import os
 import shutil
-import subprocess
-import sys
+import stat
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -24,6 +23,7 @@ import pytest
 from typer.testing import CliRunner
 
 import tfp
+from tfp._labels import label
 from tfp.app import PipelineConfig, ProgramReport, run
 from tfp.cli import app
 from tfp.datasets import synthetic_ene
@@ -36,10 +36,16 @@ CSV_RTOL = 1e-12
 # Recovery of the simulated factor shares: the estimate is within this many bootstrap
 # standard errors of the truth (about 3 SE: a 0.3 % two-sided normal tail per coefficient).
 RECOVERY_SE = 3.0
+# The check estimator (ACF) minimises its criterion numerically and stops at a gradient of
+# about 1e-7, so a permutation of the rows moves the last digits of its estimates.
+SEARCH_RTOL = 1e-6
 
 HTML = "reporte_pp0093.html"
+PDF = "reporte_pp0093.pdf"
 XLSX = "reporte_pp0093.xlsx"
 JSON = "indicadores.json"
+EN = {"html": "report_pp0093.html", "pdf": "report_pp0093.pdf"}
+EN |= {"xlsx": "report_pp0093.xlsx", "json": "indicators.json"}
 VOID = {"meta", "img", "br", "hr", "link", "input", "col", "source", "wbr"}
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
@@ -49,28 +55,6 @@ runner = CliRunner()
 # --------------------------------------------------------------------------------------
 # fixtures
 # --------------------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def es_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
-    out = tmp_path_factory.mktemp("es") / "report"
-    result = runner.invoke(app, ["report", "--out", str(out)])
-    assert result.exit_code == 0, result.output
-    return out, result.output
-
-
-@pytest.fixture(scope="module")
-def en_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
-    out = tmp_path_factory.mktemp("en") / "report"
-    proc = subprocess.run(
-        [sys.executable, "-m", "tfp.cli", "report", "--lang", "en", "--out", str(out)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert proc.returncode == 0, proc.stderr
-    return out, proc.stdout
 
 
 @pytest.fixture(scope="module")
@@ -182,7 +166,8 @@ def _check_html(path: Path) -> _Checker:
 
 def test_cli_default_writes_every_output(es_run: tuple[Path, str]) -> None:
     out, output = es_run
-    assert (out / HTML).is_file() and (out / XLSX).is_file() and (out / JSON).is_file()
+    for name in (HTML, PDF, XLSX, JSON):
+        assert (out / name).is_file(), name
     assert str(out.resolve() / HTML) in output
     csvs = {p.stem for p in (out / "csv").glob("*.csv")}
     assert {
@@ -286,38 +271,81 @@ def test_factor_shares_recover_the_simulation(es_run: tuple[Path, str]) -> None:
     shares = pd.read_csv(es_run[0] / "csv" / "factor_shares.csv").set_index("term")
     inputs = shares.drop(index="rts")
     assert inputs["truth"].to_dict() == {"ls": 0.588, "lu": 0.166, "k": 0.262}
+    assert inputs["input"].to_dict() == {
+        "ls": "skilled_labour",
+        "lu": "unskilled_labour",
+        "k": "capital",
+    }
     gap = (inputs["estimate"] - inputs["truth"]).abs()
     assert (gap <= RECOVERY_SE * inputs["std_error"]).all(), inputs
-    assert shares.loc["rts", "estimate"] == pytest.approx(inputs["estimate"].sum())
+    # the check estimator (ACF) has intervals of its own
+    assert (inputs["check_conf_low"] <= inputs["check_estimate"]).all()
+    assert (inputs["check_estimate"] <= inputs["check_conf_high"]).all()
 
 
-def test_excel_has_every_table(es_run: tuple[Path, str]) -> None:
+def test_counts_say_what_they_count(es_run: tuple[Path, str]) -> None:
     out = es_run[0]
-    wb = openpyxl.load_workbook(out / XLSX, read_only=True)
-    names = set(wb.sheetnames)
+    size = pd.read_csv(out / "csv" / "tfp_by_size.csv").set_index("group")
+    # pooled 2015-2019: firm-years exceed distinct firms; 1,000 firms a year, 5 years
+    assert (size["n_firms"] < size["n_obs"]).all()
+    assert size["n_obs"].sum() <= 5 * 1000
+    lab = pd.read_csv(out / "csv" / "mype_labour.csv").set_index("year")
+    assert (lab["n_firms"] <= 1000).all()  # firms in the sample, one row each a year
+    assert (lab["firms_represented"] > 100 * lab["n_firms"]).all()  # expanded
+    assert "outcome_notes" not in {p.stem for p in (out / "csv").glob("*.csv")}
+
+
+def test_output_follows_the_umask(es_run: tuple[Path, str]) -> None:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    out = es_run[0]
+    for path in (out, out / "csv", out / HTML):
+        wanted = (0o777 if path.is_dir() else 0o666) & ~mask
+        assert stat.S_IMODE(path.stat().st_mode) == wanted, path
+
+
+def test_excel_has_every_table_in_spanish(es_run: tuple[Path, str]) -> None:
+    out = es_run[0]
+    wb = openpyxl.load_workbook(out / XLSX)
+    names = wb.sheetnames
+    assert names[:2] == ["Contenido", "Indicadores"]
     csvs = sorted(p.stem for p in (out / "csv").glob("*.csv"))
-    assert "indicators" in names
     for stem in csvs:
-        assert stem[:31] in names
         n_csv = len(pd.read_csv(out / "csv" / f"{stem}.csv"))
-        ws = wb[stem[:31]]
+        sheet = label(stem, "es", domain="sheet")
+        if n_csv == 0:  # no empty sheet
+            assert sheet not in names, stem
+            continue
+        ws = wb[sheet]
         assert ws.max_row == n_csv + 1, stem  # header + rows
-    header = [c.value for c in next(wb["annex"].iter_rows(max_row=1))]
-    assert "Devengado" in header  # Spanish display labels
+        assert ws.freeze_panes == "A2", stem
+    for ws in wb.worksheets:
+        assert ws.max_row > 1, ws.title
+    annex = wb[label("annex", "es", domain="sheet")]
+    header = [c.value for c in annex[1]]
+    assert "Devengado" in header and "pim" not in header
+    col = header.index("Devengado") + 1
+    assert annex.cell(row=2, column=col).number_format == "#,##0"
+    size = wb[label("tfp_by_size", "es", domain="sheet")]
+    header = [c.value for c in size[1]]
+    col = header.index(label("index", "es")) + 1
+    assert size.cell(row=2, column=col).number_format == "#,##0.0"
+    assert size.column_dimensions["A"].width > 8
     wb.close()
 
 
 def test_english_report_via_subprocess(en_run: tuple[Path, str]) -> None:
     out, stdout = en_run
     assert "Report written to" in stdout
-    c = _check_html(out / HTML)
+    assert sorted(p.name for p in out.iterdir()) == sorted([*EN.values(), "csv"])
+    c = _check_html(out / EN["html"])
     assert c.lang == "en"
     text = " ".join(c.text)
     assert "Population served" in text and "Productivity of MIPYME" in text
     assert "Población atendida" not in text
     header = pd.read_csv(out / "csv" / "annex.csv").columns
     assert "devengado" in header  # CSV columns stay machine names in any language
-    doc = json.loads((out / JSON).read_text(encoding="utf-8"))
+    doc = json.loads((out / EN["json"]).read_text(encoding="utf-8"))
     assert doc["lang"] == "en"
 
 
@@ -325,7 +353,7 @@ def test_english_and_spanish_numbers_agree(
     es_run: tuple[Path, str], en_run: tuple[Path, str]
 ) -> None:
     a = json.loads((es_run[0] / JSON).read_text(encoding="utf-8"))["indicators"]
-    b = json.loads((en_run[0] / JSON).read_text(encoding="utf-8"))["indicators"]
+    b = json.loads((en_run[0] / EN["json"]).read_text(encoding="utf-8"))["indicators"]
     assert [(i["id"], i["value"]) for i in a] == [(i["id"], i["value"]) for i in b]
 
 
@@ -338,6 +366,7 @@ def test_run_from_config_file(small_inputs: Path, tmp_path: Path) -> None:
     rep = run(small_inputs / "pipeline.toml", out=tmp_path / "r")
     assert isinstance(rep, ProgramReport)
     assert rep.method == "lp" and rep.config.lang == "en"
+    assert rep.paths["json"].name == "indicators.json"
     assert sorted(rep.paths) == ["csv", "json"]
     assert not (tmp_path / "r" / HTML).exists()
     assert rep.tables["factor_shares"]["truth"].isna().all()  # real files: no truth
@@ -364,7 +393,15 @@ def test_panel_row_order_and_firm_labels_do_not_matter(
     a = run(cfg, out=tmp_path / "a")
     b = run(dataclasses.replace(cfg, panel=tmp_path / "panel.csv"), out=tmp_path / "b")
     for name in ("factor_shares", "tfp_by_size", "mipyme_tfp", "mype_labour"):
-        pd.testing.assert_frame_equal(a.tables[name], b.tables[name], rtol=1e-10)
+        check = [c for c in a.tables[name].columns if c.startswith("check_")]
+        pd.testing.assert_frame_equal(
+            a.tables[name].drop(columns=check),
+            b.tables[name].drop(columns=check),
+            rtol=1e-10,
+        )
+        pd.testing.assert_frame_equal(
+            a.tables[name][check], b.tables[name][check], rtol=SEARCH_RTOL
+        )
 
 
 def test_panel_without_size_column_gets_ley_30056_sizes(
@@ -455,7 +492,7 @@ def test_missing_panel_column_is_named(small_inputs: Path, tmp_path: Path) -> No
         ("[report\nlang = 1\n", ["not valid TOML", "line 1"]),
         ("[estimacion]\nreps = 3\n", ["line 1", "unknown table"]),
         ("[synthetic]\nyears = [2015]\n", ["line 2", "consecutive", "[2015, 2019]"]),
-        ('[report]\nformats = ["pdf"]\n', ["line 2", "report.formats", "subset"]),
+        ('[report]\nformats = ["docx"]\n', ["line 2", "report.formats", "subset"]),
         ("[estimation]\nreps = 1\n", ["line 2", "no standard errors"]),
         (
             '[estimation]\nmethod = "lp"\n[estimation.options]\npoly_degre = 2\n',
@@ -496,12 +533,15 @@ def test_config_errors_in_python_are_config_errors(tmp_path: Path) -> None:
 
 
 def test_options_default_to_the_reports_acf_options_or_the_methods_own() -> None:
-    assert dict(PipelineConfig().options) == {
-        "markov_degree": 1,
-        "extra_instruments": ("k",),
-    }
-    assert dict(PipelineConfig(method="lp").options) == {}
-    assert PipelineConfig(method="lp").method_options() is None
+    default = PipelineConfig()
+    assert default.method == "lp" and default.check == "acf"
+    assert dict(default.options) == {} and default.method_options() is None
+    acf = {"markov_degree": 1, "extra_instruments": ("k",)}
+    assert default.check_options() == tfp.ACFOptions(**acf)
+    assert dict(PipelineConfig(method="acf").options) == acf
+    assert PipelineConfig(method="acf").check == "lp"
+    assert PipelineConfig(check="none").check_method() is None
+    assert "pdf" in default.formats
 
 
 def test_example_config_parses_to_the_defaults() -> None:
@@ -510,8 +550,9 @@ def test_example_config_parses_to_the_defaults() -> None:
         pytest.skip("examples/pipeline.toml is not present")
     cfg = PipelineConfig.from_toml(path)
     default = PipelineConfig()
-    same = ("records", "panel", "columns", "n_firms", "years", "method", "reps", "lang")
+    same = ("records", "panel", "columns", "n_firms", "years", "method", "check")
+    same += ("reps", "lang", "formats")
     for name in same:
         assert getattr(cfg, name) == getattr(default, name), name
-    assert dict(cfg.options) == {"markov_degree": 1, "extra_instruments": ["k"]}
+    assert dict(cfg.options) == {}
     assert cfg.source == str(path)

@@ -32,6 +32,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "tfp._literals",
             "tfp._checks",
             "tfp._labels",
+            "tfp._json",
             "tfp._kernels",
             "tfp._frames",
             "tfp._optional",

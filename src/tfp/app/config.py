@@ -24,6 +24,7 @@ from tfp.exceptions import ConfigError, TFPError
 
 __all__ = [
     "ACF_OPTIONS",
+    "DEFAULT_METHOD",
     "FORMATS",
     "METHODS",
     "SCHEMA",
@@ -38,8 +39,12 @@ METHODS = ("acf", "lp", "op", "wrdg", "ols", "fe", "gnr")
 ACF_OPTIONS: Mapping[str, Any] = MappingProxyType(
     {"markov_degree": 1, "extra_instruments": ("k",)}
 )
+#: The report's headline estimator, chosen by the Monte Carlo on the embedded panel's design
+#: (:mod:`tfp.app.headline`; docs/explanation/headline-estimator.md): on that design LP has
+#: the smallest error of the size-class TFP index and intervals that cover the truth.
+DEFAULT_METHOD = "lp"
 #: Files the report can write.
-FORMATS = ("html", "xlsx", "csv", "json")
+FORMATS = ("html", "pdf", "xlsx", "csv", "json")
 
 
 @dataclass(frozen=True)
@@ -186,7 +191,8 @@ SCHEMA: tuple[Field, ...] = (
     Field("synthetic", "n_firms", "n_firms", "int", low=50),
     Field("synthetic", "years", "years", "years", rule=_consecutive, fix="years = [2015, 2019] (first and last)"),
     Field("synthetic", "seed", "panel_seed", "int", low=0),
-    Field("estimation", "method", "method", "str", allowed=METHODS, fix='method = "acf" (or lp, op, wrdg, ols, fe, gnr)'),
+    Field("estimation", "method", "method", "str", allowed=METHODS, fix='method = "lp" (or acf, op, wrdg, ols, fe, gnr)'),
+    Field("estimation", "check", "check", "str", allowed=(*METHODS, "none"), optional=True, fix='check = "acf" (or another method, or "none")'),
     Field("estimation", "reps", "reps", "int", low=0, rule=lambda v: "gives no standard errors" * (v == 1), fix="reps = 0 (none) or >= 2"),
     Field("estimation", "seed", "seed", "int", low=0),
     Field("estimation", "n_jobs", "n_jobs", "int", rule=lambda v: "is zero" * (v == 0), fix="n_jobs = 1"),
@@ -239,8 +245,13 @@ class PipelineConfig:
         Firms per year of the simulated panel (moderate, for a run of well under a minute).
     years : tuple of int, default 2015–2019
     panel_seed : int, default 2020
-    method : {'acf', 'lp', 'op', 'wrdg', 'ols', 'fe', 'gnr'}, default 'acf'
-        Estimator of the factor shares.
+    method : {'acf', 'lp', 'op', 'wrdg', 'ols', 'fe', 'gnr'}, default 'lp'
+        Headline estimator of the factor shares (:data:`DEFAULT_METHOD`, chosen by a Monte
+        Carlo on the embedded panel's design, :mod:`tfp.app.headline`).
+    check : str or None
+        Second estimator shown beside the headline, with its own bootstrap intervals; the
+        report says when their intervals do not overlap. ``None`` (default): ACF when the
+        headline is LP, LP otherwise; ``"none"``: no check.
     options : Mapping or None
         Keyword arguments of the method's options class (e.g. :class:`tfp.ACFOptions`; lists
         become tuples). ``None`` (default): :data:`ACF_OPTIONS` for ACF, the method's own
@@ -259,8 +270,8 @@ class PipelineConfig:
         Language of the report (Spanish: the report's readers).
     out : Path, default ``tfp-report``
         Output directory.
-    formats : tuple of {'html', 'xlsx', 'csv', 'json'}
-        What to write.
+    formats : tuple of {'html', 'pdf', 'xlsx', 'csv', 'json'}
+        What to write (all by default).
     source : str or None
         The config file this was read from (for messages), ``None`` when built in code.
 
@@ -277,7 +288,8 @@ class PipelineConfig:
     n_firms: int = 1000
     years: tuple[int, ...] = (2015, 2016, 2017, 2018, 2019)
     panel_seed: int = 2020
-    method: str = "acf"
+    method: str = DEFAULT_METHOD
+    check: str | None = None
     options: Mapping[str, Any] | None = None
     reps: int = 49
     seed: int = 2020
@@ -288,8 +300,9 @@ class PipelineConfig:
     source: str | None = None
 
     def __post_init__(self) -> None:
-        if isinstance(self.method, str):  # any case, as everywhere a method is named
-            object.__setattr__(self, "method", self.method.strip().lower())
+        for name in ("method", "check"):  # any case, as everywhere a method is named
+            if isinstance(getattr(self, name), str):
+                object.__setattr__(self, name, getattr(self, name).strip().lower())
         for name in ("years", "formats"):
             if isinstance(getattr(self, name), list):
                 object.__setattr__(self, name, tuple(getattr(self, name)))
@@ -299,6 +312,8 @@ class PipelineConfig:
         options = self.options
         if options is None:  # ACF's defaults for the report; other methods their own
             options = dict(ACF_OPTIONS) if self.method == "acf" else {}
+        if self.check is None:
+            object.__setattr__(self, "check", "acf" if self.method == "lp" else "lp")
         if isinstance(options, Mapping):
             object.__setattr__(self, "options", MappingProxyType(dict(options)))
         for f in SCHEMA:
@@ -322,25 +337,26 @@ class PipelineConfig:
             fix=fix or f"write {f.fix or f'{f.key} = <{low}>'}",
         )
 
+    def check_method(self) -> str | None:
+        """The check estimator (None when :attr:`check` is ``"none"`` or the headline)."""
+        return None if self.check in ("none", self.method) else self.check
+
+    def check_options(self) -> Any:
+        """The options of the check estimator: the report's ACF options, else defaults."""
+        if self.check_method() != "acf":
+            return None
+        return _options_object("acf", ACF_OPTIONS)
+
     def method_options(self) -> Any:
         """The options object of :attr:`method` built from :attr:`options` (None if empty)."""
         if not self.options:
             return None
-        from tfp import options as opts
-
-        cls = next(
-            c
-            for c in map(opts.__dict__.get, opts.__all__)
-            if isinstance(c, type) and self.method in getattr(c, "methods", ())
-        )
-        kwargs = {
-            k: tuple(v) if isinstance(v, list) else v for k, v in self.options.items()
-        }
         try:
-            return cls(**kwargs)
+            return _options_object(self.method, self.options)
         except (TypeError, TFPError) as err:
             option = _TABLES["estimation"]["options"]
-            fix = f"use the fields of {cls.__name__}"
+            cls = _options_class(self.method).__name__
+            fix = f"use the fields of {cls}"
             raise self._error(option, f"estimation.options: {err}", fix) from None
 
     @classmethod
@@ -355,7 +371,7 @@ class PipelineConfig:
                           state, proxy, weights, sales, size_class, value_added,
                           workers (list)
             [synthetic]   n_firms, years = [first, last], seed  (when panel.path is absent)
-            [estimation]  method, reps, seed, n_jobs
+            [estimation]  method, check, reps, seed, n_jobs
             [estimation.options]  keyword arguments of the method's options class
 
         Raises
@@ -412,6 +428,22 @@ class PipelineConfig:
         columns = {k[8:]: v for k, v in values.items() if k.startswith("columns.")}
         kwargs = {k: v for k, v in values.items() if not k.startswith("columns.")}
         return cls(**kwargs, columns=PanelColumns(**columns), source=where)
+
+
+def _options_class(method: str) -> type:
+    from tfp import options as opts
+
+    return next(
+        c
+        for c in map(opts.__dict__.get, opts.__all__)
+        if isinstance(c, type) and method in getattr(c, "methods", ())
+    )
+
+
+def _options_object(method: str, options: Mapping[str, Any]) -> Any:
+    """``options`` (lists become tuples) as the options class of ``method``."""
+    kwargs = {k: tuple(v) if isinstance(v, list) else v for k, v in options.items()}
+    return _options_class(method)(**kwargs)
 
 
 def _from_toml(f: Field, raw: Any, base: Path) -> Any:

@@ -1,22 +1,44 @@
-"""The application's estimation step: the factor shares, a Levinsohn-Petrin cross-check, and a
-plausibility flag on the shares; warnings become notes shown in the report."""
+"""The application's estimation step: the headline estimate, a check estimate, their
+agreement, the headline's diagnostics as typed checks, and notes for the report.
+
+Notes are typed (:class:`Note`: a catalogue key and its fields) so the report writes them in
+its language; :func:`diagnostic_checks` is the one place that reads a result's diagnostics.
+"""
 
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any, TypeVar
 
+import numpy as np
 import pandas as pd
 
+from tfp._labels import label
 from tfp.api import estimate
 from tfp.app.config import PipelineConfig
-from tfp.exceptions import TFPError, TFPWarning
+from tfp.exceptions import (
+    BootstrapFailureWarning,
+    ConvergenceWarning,
+    DroppedObservationsWarning,
+    TFPError,
+    TFPWarning,
+)
 from tfp.options import Bootstrap
 from tfp.results import ProductionResults
 
-__all__ = ["PLAUSIBLE_ELASTICITY", "PLAUSIBLE_RTS", "Estimation", "estimate_shares"]
+__all__ = [
+    "PLAUSIBLE_ELASTICITY",
+    "PLAUSIBLE_RTS",
+    "Check",
+    "Estimation",
+    "Note",
+    "diagnostic_checks",
+    "disagreement",
+    "estimate_shares",
+]
 
 #: Mean output elasticities outside this range, or returns to scale outside
 #: ``PLAUSIBLE_RTS``, are flagged in the report: firm-level estimates in the literature (and
@@ -28,6 +50,61 @@ T = TypeVar("T")
 
 
 @dataclass(frozen=True)
+class Note:
+    """A note for the report's readers: a key of the ``note`` label domain and its fields.
+
+    :meth:`text` writes it in a language; the fields are numbers or catalogue keys, so
+    nothing in it is fixed in English.
+    """
+
+    key: str
+    fields: Mapping[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "fields", MappingProxyType(dict(self.fields)))
+
+    def text(self, lang: str) -> str:
+        """The note in ``lang``."""
+        fields = dict(self.fields)
+        if self.key == "dropped":
+            reasons = fields.pop("reasons")
+            fields["reasons"] = ", ".join(
+                f"{label(r, lang, domain='drop_reason')}: {n:,}"
+                for r, n in reasons.items()
+            )
+            fields["what"] = label(fields["what"], lang, domain="note_what")
+        return label(self.key, lang, domain="note", **fields)
+
+
+@dataclass(frozen=True)
+class Check:
+    """One diagnostic check of an estimate, as the report shows it.
+
+    The fields follow the typed diagnostics record of the estimation layer (name, status,
+    value, threshold, message, fix); :func:`diagnostic_checks` fills them from a result.
+
+    Attributes
+    ----------
+    name : str
+        A key of the ``diagnostic`` label domain (its text in Spanish and English).
+    status : {'ok', 'warn', 'fail'}
+    value : float, str or None
+        What was measured (a number, or the estimates shown).
+    threshold : str or None
+        The bound it is compared with, as text (``"0.5–1.5"``).
+    message, fix : str
+        The estimation layer's own text (English), kept for logs and the JSON file.
+    """
+
+    name: str
+    status: str
+    value: float | str | None = None
+    threshold: str | None = None
+    message: str = ""
+    fix: str = ""
+
+
+@dataclass(frozen=True)
 class Estimation:
     """The estimated production function and what the report says about it.
 
@@ -36,29 +113,41 @@ class Estimation:
     results : ProductionResults
         The headline estimate (``cfg.method``).
     check : ProductionResults or None
-        Levinsohn-Petrin point estimates (no bootstrap) when the headline is another method.
-    notes : tuple of str
-        Estimation warnings, a missing cross-check, implausible shares.
+        The check estimate (``cfg.check_method()``), bootstrapped with the same seed.
+    notes : tuple of Note
+        Estimation warnings, a missing check, implausible shares.
     implausible : bool
         The shares are outside :data:`PLAUSIBLE_ELASTICITY` / :data:`PLAUSIBLE_RTS`.
+    disagreement : tuple of str
+        Terms whose 95 % intervals of the headline and the check do not overlap.
+    checks : tuple of Check
+        The headline's diagnostics (:func:`diagnostic_checks`).
     """
 
     results: ProductionResults
     check: ProductionResults | None
-    notes: tuple[str, ...]
+    notes: tuple[Note, ...]
     implausible: bool
+    disagreement: tuple[str, ...] = ()
+    checks: tuple[Check, ...] = ()
 
 
 def collect_warnings(
-    fn: Callable[..., T], *args: Any, notes: list[str], **kwargs: Any
+    fn: Callable[..., T], *args: Any, notes: list[Note], **kwargs: Any
 ) -> T:
-    """Call ``fn``, turning tfp warnings into ``notes`` (the report shows them)."""
+    """Call ``fn``, turning tfp warnings into ``notes`` (the report shows them).
+
+    Dropped rows are not noted here: the caller notes them from the counts on the result
+    (``dropped`` or ``attrs['dropped']``), in the report's language.
+    """
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", TFPWarning)
         out = fn(*args, **kwargs)
     for w in caught:
+        if issubclass(w.category, DroppedObservationsWarning):
+            continue
         if issubclass(w.category, TFPWarning):
-            notes.append(f"{w.category.__name__}: {w.message}")
+            notes.append(_warning_note(w.category, str(w.message)))
         else:  # not ours: let the caller's filters decide
             warnings.warn_explicit(
                 w.message, w.category, w.filename, w.lineno, source=w.source
@@ -66,16 +155,34 @@ def collect_warnings(
     return out
 
 
+def _warning_note(category: type, message: str) -> Note:
+    if issubclass(category, ConvergenceWarning):
+        return Note("convergence", {"message": message})
+    if issubclass(category, BootstrapFailureWarning):
+        return Note("bootstrap_failed", {"message": message})
+    return Note("warning", {"message": message})
+
+
+def dropped_note(what: str, dropped: Mapping[str, int], n_input: int) -> Note | None:
+    """A note of the rows left out of ``what`` (a ``note_what`` key), or None."""
+    total = int(sum(dropped.values()))
+    if not total:
+        return None
+    reasons = {str(k): int(v) for k, v in dropped.items() if v}
+    return Note(
+        "dropped", {"what": what, "n": total, "total": n_input, "reasons": reasons}
+    )
+
+
 def estimate_shares(data: pd.DataFrame, cfg: PipelineConfig) -> Estimation:
-    """Estimate the production function the config asks for, and its LP cross-check."""
+    """Estimate the production function the config asks for, and its check estimate."""
     cols = cfg.columns
     roles: dict[str, Any] = {"output": cols.output, "free": list(cols.free)}
     roles |= {"state": cols.state, "id": cols.id, "time": cols.time}
-    proxy: dict[str, Any] = {"proxy": cols.proxy}
     se: Any = "none"
     if cfg.reps:
         se = Bootstrap(reps=cfg.reps, seed=cfg.seed, n_jobs=cfg.n_jobs)
-    notes: list[str] = []
+    notes: list[Note] = []
     res = collect_warnings(
         estimate,
         data,
@@ -84,18 +191,58 @@ def estimate_shares(data: pd.DataFrame, cfg: PipelineConfig) -> Estimation:
         se=se,
         notes=notes,
         **roles,
-        **(proxy if cfg.method in ("acf", "lp", "op", "wrdg", "gnr") else {}),
+        **_proxy(cfg.method, cols.proxy),
     )
+    note = dropped_note("estimation", res.dropped, len(data))
+    notes += [note] if note else []
     check = None
-    if cfg.method != "lp":
+    method = cfg.check_method()
+    if method is not None:
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                check = estimate(data, method="lp", se="none", **roles, **proxy)
-        except TFPError as err:  # the cross-check is optional; say why it is missing
-            notes.append(f"LP cross-check not computed: {err}")
+                check = estimate(
+                    data,
+                    method=method,
+                    options=cfg.check_options(),
+                    se=se,
+                    **roles,
+                    **_proxy(method, cols.proxy),
+                )
+        except TFPError as err:  # the check is optional; say why it is missing
+            notes.append(Note("no_check", {"method": method, "message": str(err)}))
     problem = implausible(res)
-    return Estimation(res, check, (*notes, *[problem] * bool(problem)), bool(problem))
+    notes += [Note("implausible")] if problem else []
+    return Estimation(
+        res,
+        check,
+        tuple(notes),
+        bool(problem),
+        disagreement(res, check),
+        diagnostic_checks(res),
+    )
+
+
+def _proxy(method: str, proxy: str) -> dict[str, str]:
+    return {"proxy": proxy} if method in ("acf", "lp", "op", "wrdg", "gnr") else {}
+
+
+def disagreement(
+    results: ProductionResults, check: ProductionResults | None, level: float = 0.95
+) -> tuple[str, ...]:
+    """Terms whose ``level`` intervals of ``results`` and ``check`` do not overlap."""
+    if check is None or (results.vcov is None and results.bootstrap is None):
+        return ()
+    if check.vcov is None and check.bootstrap is None:
+        return ()
+    a, b = results.conf_int(level), check.conf_int(level)
+    out = []
+    for term in a.index.intersection(b.index):
+        lo_a, hi_a = a.loc[term, "lower"], a.loc[term, "upper"]
+        lo_b, hi_b = b.loc[term, "lower"], b.loc[term, "upper"]
+        if np.isfinite([lo_a, hi_a, lo_b, hi_b]).all() and (hi_a < lo_b or hi_b < lo_a):
+            out.append(str(term))
+    return tuple(out)
 
 
 def implausible(results: ProductionResults) -> str:
@@ -108,6 +255,66 @@ def implausible(results: ProductionResults) -> str:
     shown = ", ".join(f"{k} = {v:.3f}" for k, v in shares.items())
     return (
         f"implausible factor shares ({shown}; returns to scale {rts:.3f}): the TFP "
-        "indicators built on them are not reliable; compare the Levinsohn-Petrin "
+        "indicators built on them are not reliable; compare the check estimator's "
         "column and check the estimator's options"
     )
+
+
+def diagnostic_checks(results: ProductionResults) -> tuple[Check, ...]:
+    """The diagnostics of ``results`` as typed checks (the report's methods note).
+
+    This adapter is the only reader of a result's diagnostics. Today ``results.diagnostics``
+    is a tuple of English sentences, so the checks are computed here from what the result
+    holds (convergence, bootstrap failures, the plausibility of the shares, observations per
+    parameter) and each sentence becomes an ``estimator_notice``. When the estimation layer
+    returns a typed record of checks with the same fields, the body becomes::
+
+        return tuple(Check(c.name, c.status, c.value, c.threshold, c.message, c.fix)
+                     for c in results.diagnostics.checks)
+
+    and the ``diagnostic`` label domain gains the new names.
+    """
+    out: list[Check] = []
+    conv = results.convergence
+    if conv is not None and conv.method != "closed form":
+        out.append(
+            Check(
+                "convergence",
+                "ok" if conv.converged else "fail",
+                f"{conv.n_starts_at_min}/{conv.n_starts}",
+                message=str(conv.message),
+            )
+        )
+    shares = results.elasticities().mean()
+    lo, hi = PLAUSIBLE_ELASTICITY
+    ok = bool(shares.between(lo, hi).all())
+    shown = ", ".join(f"{v:.3f}" for v in shares.to_numpy())
+    bounds = f"{lo:g} – {hi:g}".replace("-", "−")
+    out.append(Check("elasticities", "ok" if ok else "fail", shown, bounds))
+    rts = float(results.returns_to_scale().value)
+    ok = PLAUSIBLE_RTS[0] <= rts <= PLAUSIBLE_RTS[1]
+    bounds = f"{PLAUSIBLE_RTS[0]:g} – {PLAUSIBLE_RTS[1]:g}"
+    out.append(Check("returns_to_scale", "ok" if ok else "fail", rts, bounds))
+    per_param = results.nobs / max(len(results.params), 1)
+    out.append(
+        Check(
+            "obs_per_parameter",
+            "ok" if per_param >= MIN_OBS_PER_PARAMETER else "warn",
+            per_param,
+            f"≥ {MIN_OBS_PER_PARAMETER}",
+        )
+    )
+    boot = results.bootstrap
+    if boot is not None:
+        failed = int(boot.failed)
+        status = "ok" if failed == 0 else "warn"
+        out.append(Check("bootstrap", status, f"{failed}/{boot.reps}"))
+    out += [
+        Check("estimator_notice", "warn", None, message=d) for d in results.diagnostics
+    ]
+    return tuple(out)
+
+
+#: Fewer observations per estimated parameter than this is flagged (a rule of thumb for
+#: the second stage of the control-function estimators, whose moments use few parameters).
+MIN_OBS_PER_PARAMETER = 30

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -24,11 +24,15 @@ __all__ = ["FirmPanel", "load_panel", "load_records"]
 
 
 class FirmPanel(NamedTuple):
-    """The firm panel, the true shares when it is simulated, and where it came from."""
+    """The firm panel, the true shares when it is simulated, and where it came from.
+
+    ``source`` holds the facts the methods note states: ``kind`` (``"simulated"`` with
+    ``n_firms``, ``first``, ``last``, ``seed``; ``"file"`` with ``name`` and ``rows``).
+    """
 
     data: pd.DataFrame
     truth: Mapping[str, float] | None
-    note: str
+    source: Mapping[str, Any]
 
 
 def load_records(cfg: PipelineConfig) -> ProgramRecords:
@@ -40,15 +44,15 @@ def load_panel(cfg: PipelineConfig) -> FirmPanel:
     """The panel file the config names (checked), or the simulated ENE-like panel."""
     if cfg.panel is None:
         sim = synthetic_ene(n_firms=cfg.n_firms, years=cfg.years, seed=cfg.panel_seed)
-        years = f"{cfg.years[0]}-{cfg.years[-1]}"
-        note = f"synthetic_ene(n_firms={cfg.n_firms}, years={years}, seed={cfg.panel_seed})"
-        return FirmPanel(sim.data, dict(sim.truth.params), note)
+        source = {"kind": "simulated", "n_firms": cfg.n_firms, "seed": cfg.panel_seed}
+        source |= {"first": cfg.years[0], "last": cfg.years[-1]}
+        return FirmPanel(sim.data, dict(sim.truth.params), source)
     data = _read(cfg.panel, cfg.columns)
     _check_columns(data, cfg.columns, str(cfg.panel))
     return FirmPanel(
         _with_size_class(data, cfg.columns),
         None,
-        f"{cfg.panel.name} ({len(data):,} rows)",
+        {"kind": "file", "name": cfg.panel.name, "rows": len(data)},
     )
 
 

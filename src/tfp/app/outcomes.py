@@ -16,14 +16,16 @@ import numpy as np
 import pandas as pd
 
 from tfp import program as pg
+from tfp._labels import label
 from tfp.app.config import PanelColumns
-from tfp.app.estimation import Estimation, collect_warnings
+from tfp.app.estimation import Estimation, Note, collect_warnings, dropped_note
 from tfp.productivity import MYPE, labour_productivity, tfp_aggregate, tfp_index
 from tfp.report.build import ProductSection
 
 __all__ = ["indicator_list", "outcome_tables", "product_sections", "program_tables"]
 
-#: Published factor shares by the role of the input (state, first and second free input).
+#: Published factor shares by the role of the input (state, first and second free input);
+#: also the ``input`` key of the factor-shares table (labels "Capital físico", ...).
 _SHARE_ROLES = ("capital", "skilled_labour", "unskilled_labour")
 
 
@@ -34,31 +36,38 @@ def outcome_tables(
     columns: PanelColumns,
     truth: Mapping[str, float] | None = None,
     published: pd.DataFrame | None = None,
+    notes: list[Note] | None = None,
 ) -> dict[str, pd.DataFrame]:
     """Build the outcome-indicator tables of the report from the estimates.
+
+    Counts come from the functions that compute the indicators: ``n_obs`` rows (firm-years
+    when years are pooled), ``n_firms`` distinct firms, ``firms_represented`` the firms the
+    rows stand for (sum of the expansion factors).
 
     Returns
     -------
     dict of DataFrame
-        ``factor_shares`` (term, estimate, std_error, conf_low, conf_high, truth,
-        lp_estimate, published; last row ``rts``, the returns to scale),
-        ``tfp_by_size`` (group, label_es, label_en, n_firms, index, conf_low, conf_high,
-        published), ``mipyme_tfp`` (year, n_firms, value, growth_pct, growth_conf_low_pct,
-        growth_conf_high_pct, published, published_growth_pct), ``mype_labour`` (year,
-        n_firms, workers, value, growth_pct, published, published_growth_pct) and
-        ``outcome_notes`` (note).
+        ``factor_shares`` (term, input, estimate, std_error, conf_low, conf_high,
+        check_estimate, check_conf_low, check_conf_high, truth, published; last row
+        ``rts``, the returns to scale of each estimate: ``results.returns_to_scale()``),
+        ``tfp_by_size`` (group, label_es, label_en, n_obs, n_firms, index, conf_low,
+        conf_high, published; pooled years), ``mipyme_tfp`` (year, n_firms, value,
+        growth_pct, growth_conf_low_pct, growth_conf_high_pct, published,
+        published_growth_pct) and ``mype_labour`` (year, n_firms, firms_represented,
+        workers, value, growth_pct, published, published_growth_pct). Warnings and rows left
+        out are appended to ``notes`` (when given) as :class:`~tfp.app.estimation.Note`.
     """
     pub = pg.published_outcomes() if published is None else published
-    notes: list[str] = []
+    found: list[Note] = []
     tables = {
         "factor_shares": _factor_shares(est, columns, truth or {}, _figures(pub, "factor_share")),
-        "tfp_by_size": _tfp_by_size(data, est, columns, _figures(pub, "tfp_index"), notes),
-        "mipyme_tfp": _mipyme_tfp(data, est, columns, pub, notes),
-        "mype_labour": _mype_labour(data, columns, pub, notes),
+        "tfp_by_size": _tfp_by_size(data, est, columns, _figures(pub, "tfp_index"), found),
+        "mipyme_tfp": _mipyme_tfp(data, est, columns, pub, found),
+        "mype_labour": _mype_labour(data, columns, pub, found),
     }  # fmt: skip
-    return tables | {
-        "outcome_notes": pd.DataFrame({"note": list(dict.fromkeys(notes))})
-    }
+    if notes is not None:
+        notes += [n for i, n in enumerate(found) if n not in found[:i]]
+    return tables
 
 
 def _figures(
@@ -76,30 +85,42 @@ def _factor_shares(
     published: Mapping[str, float],
 ) -> pd.DataFrame:
     res, check = est.results, est.check
-    tidy = res.tidy() if res.vcov is not None else pd.DataFrame(index=res.params.index)
     roles = dict(zip((cols.state, *cols.free), _SHARE_ROLES, strict=False))
-    lp = {} if check is None else {str(k): float(v) for k, v in check.params.items()}
+    ours, theirs = _tidy(res), _tidy(check)
     rows = [
         {
             "term": str(term),
-            "estimate": float(value),
+            "input": roles.get(str(term), str(term)),
+            **{c: float(ours.loc[term, c]) for c in ours.columns},
             **{
-                c: float(tidy[c].get(term, np.nan)) if c in tidy else np.nan
-                for c in ("std_error", "conf_low", "conf_high")
+                f"check_{c}": float(theirs[c].get(term, np.nan))
+                for c in ("estimate", "conf_low", "conf_high")
             },
             "truth": float(truth.get(str(term), np.nan)),
-            "lp_estimate": lp.get(str(term), np.nan),
             "published": published.get(roles.get(str(term), ""), np.nan),
         }
-        for term, value in res.params.items()
+        for term in res.params.index
     ]
     shares = pd.DataFrame(rows)
-    rts = {"term": "rts", "estimate": res.returns_to_scale().value}
+    rts = {"term": "rts", "input": "rts", "estimate": res.returns_to_scale().value}
     rts |= {c: np.nan for c in ("std_error", "conf_low", "conf_high")}
+    rts["check_estimate"] = np.nan if check is None else check.returns_to_scale().value
+    rts |= {"check_conf_low": np.nan, "check_conf_high": np.nan}
     rts["truth"] = shares["truth"].sum(min_count=len(shares))
-    rts["lp_estimate"] = np.nan if check is None else check.returns_to_scale().value
     rts["published"] = shares["published"].sum(min_count=len(shares))
     return pd.concat([shares, pd.DataFrame([rts])], ignore_index=True)
+
+
+def _tidy(res: Any) -> pd.DataFrame:
+    """estimate, std_error, conf_low, conf_high by term (NaN without inference)."""
+    cols = ["estimate", "std_error", "conf_low", "conf_high"]
+    if res is None:
+        return pd.DataFrame(columns=cols, dtype=float)
+    if res.vcov is None and res.bootstrap is None:
+        out = pd.DataFrame(np.nan, index=res.params.index, columns=cols)
+        out["estimate"] = res.params
+        return out
+    return res.tidy()[cols]
 
 
 def _tfp_by_size(
@@ -107,16 +128,18 @@ def _tfp_by_size(
     est: Estimation,
     cols: PanelColumns,
     published: Mapping[str, float],
-    notes: list[str],
+    notes: list[Note],
 ) -> pd.DataFrame:
     size = collect_warnings(
         tfp_index, data, productivity=est.results, by=cols.size_class, base="large",
-        weights=cols.weights, notes=notes,
+        weights=cols.weights, id=cols.id, notes=notes,
     )  # fmt: skip
+    _note_dropped(notes, "tfp_index", size, data)
     keep = [
         "group",
         "label_es",
         "label_en",
+        "n_obs",
         "n_firms",
         "index",
         "conf_low",
@@ -125,7 +148,15 @@ def _tfp_by_size(
     out = size[[c for c in keep if c in size.columns]].copy()
     out["group"] = out["group"].astype(str)
     out["published"] = out["group"].map(published)
+    out["n_firms"] = out["n_firms"].astype("int64")
     return out.reset_index(drop=True)
+
+
+def _note_dropped(
+    notes: list[Note], what: str, table: pd.DataFrame, data: pd.DataFrame
+) -> None:
+    note = dropped_note(what, table.attrs.get("dropped", {}), len(data))
+    notes += [note] if note else []
 
 
 def _pct(x: pd.Series) -> np.ndarray:
@@ -137,16 +168,16 @@ def _mipyme_tfp(
     est: Estimation,
     cols: PanelColumns,
     pub: pd.DataFrame,
-    notes: list[str],
+    notes: list[Note],
 ) -> pd.DataFrame:
     agg = collect_warnings(
         tfp_aggregate, data, productivity=est.results, time=cols.time, by=cols.size_class,
-        weights=cols.weights, notes=notes,
+        weights=cols.weights, id=cols.id, notes=notes,
     )  # fmt: skip
     out = pd.DataFrame(
         {
             "year": agg["time"].astype(int).to_numpy(),
-            "n_firms": agg["n_firms"].to_numpy(),
+            "n_firms": agg["n_firms"].to_numpy(dtype=np.int64),
             "value": agg["value"].to_numpy(dtype=float),
             "growth_pct": _pct(agg["growth"]),
         }
@@ -158,18 +189,20 @@ def _mipyme_tfp(
 
 
 def _mype_labour(
-    data: pd.DataFrame, cols: PanelColumns, pub: pd.DataFrame, notes: list[str]
+    data: pd.DataFrame, cols: PanelColumns, pub: pd.DataFrame, notes: list[Note]
 ) -> pd.DataFrame:
     lab = collect_warnings(
         labour_productivity, data, value_added=cols.value_added, workers=list(cols.workers),
         time=cols.time, by=cols.size_class, weights=cols.weights, aggregates={"mype": MYPE},
-        scale=1000.0, notes=notes,
+        scale=1000.0, id=cols.id, notes=notes,
     )  # fmt: skip
+    _note_dropped(notes, "labour_productivity", lab, data)
     lab = lab[lab["group"] == "mype"]
     out = pd.DataFrame(
         {
             "year": lab["time"].astype(int).to_numpy(),
-            "n_firms": lab["n_firms"].to_numpy(),
+            "n_firms": lab["n_firms"].to_numpy(dtype=np.int64),
+            "firms_represented": lab["sum_weights"].to_numpy(dtype=float),
             "workers": lab["workers"].to_numpy(dtype=float),
             "value": lab["value"].to_numpy(dtype=float),
             "growth_pct": _pct(lab["growth"]),
@@ -252,32 +285,31 @@ def _num(x: Any) -> float | None:
 _ROW_KEY = {"factor_shares": "term", "tfp_by_size": "group", "mipyme_tfp": "year"}
 _ROW_KEY |= {"mype_labour": "year", "summary": "figure", "product_totals": "code"}
 _ROW_KEY |= {"indicator_progress": "id"}
-_SOURCE = {
-    "outcome": "tfp estimate on the report's firm panel",
-    "programme": "tfp.program from the programme records",
-    "performance": "tfp.program from the programme records",
-}
-#: Outcomes by year: table, id stem, name, unit.
+#: Outcomes by year: table, id stem, name key (``indicator`` labels), unit key.
 _YEARLY = (
-    ("mipyme_tfp", "mipyme_tfp", "MIPYME TFP", "tfp level"),
-    ("mype_labour", "mype_labour_productivity", "MYPE labour productivity", "thousand soles per worker"),
+    ("mipyme_tfp", "mipyme_tfp", "mipyme_tfp", "tfp_level"),
+    ("mype_labour", "mype_labour_productivity", "mype_labour", "thousand_soles_per_worker"),
 )  # fmt: skip
-#: Programme figures of the summary table and their units.
-_SUMMARY = {"firms_served": "firms", "targeted_pct": "%", "pim": "soles"}
-_SUMMARY |= {"devengado": "soles", "execution_pct": "%"}
+#: Programme figures of the summary table and their unit keys.
+_SUMMARY = {"firms_served": "firms", "targeted_pct": "pct", "pim": "soles"}
+_SUMMARY |= {"devengado": "soles", "execution_pct": "pct"}
 
 
 def indicator_list(
-    tables: Mapping[str, pd.DataFrame], *, year: int
+    tables: Mapping[str, pd.DataFrame], *, year: int, lang: str = "es"
 ) -> list[dict[str, Any]]:
     """List the report's indicators for downstream systems (``indicators.json``).
 
     Each entry: ``id, group, name, value, unit, year, source, table, row, column``; the
     value is the cell ``tables[table]`` at the row whose columns equal ``row`` (a mapping)
-    and at ``column``, so consumers (and the tests) can trace it. ``year`` is the records'
-    year (outcomes by year carry their own).
+    and at ``column``, so consumers (and the tests) can trace it. ``id``, ``group`` and the
+    locating keys are stable machine names; ``name``, ``unit`` and ``source`` are written in
+    ``lang``. ``year`` is the records' year (outcomes by year carry their own).
     """
     out: list[dict[str, Any]] = []
+
+    def say(key: str, domain: str = "indicator", **fields: Any) -> str:
+        return label(key, lang, domain=domain, **fields)
 
     def add(
         id_: str, group: str, name: str, at: tuple[str, Any, str], unit: str
@@ -290,43 +322,58 @@ def indicator_list(
         when = key if _ROW_KEY[table] == "year" else year
         value = _num(df[column].iloc[hits[0]])
         out.append({"id": id_, "group": group, "name": name, "value": value})
-        out[-1] |= {"unit": unit, "year": when, "source": _SOURCE[group]}
+        out[-1] |= {
+            "unit": unit,
+            "year": when,
+            "source": say(group, "indicator_source"),
+        }
         out[-1] |= {"table": table, "row": row, "column": column}
 
-    for t in tables["factor_shares"]["term"]:
-        name = "Returns to scale" if t == "rts" else f"Output elasticity of {t}"
-        add(
-            f"factor_share.{t}",
-            "outcome",
-            name,
-            ("factor_shares", t, "estimate"),
-            "elasticity",
+    shares = tables["factor_shares"]
+    for t, key in zip(shares["term"], shares["input"], strict=True):
+        name = (
+            say("rts")
+            if t == "rts"
+            else say("elasticity", input=label(key, lang, domain="input"))
         )
-    for g in tables["tfp_by_size"]["group"]:
-        name = f"TFP index, {g} firms (large = 100)"
-        add(f"tfp_index.{g}", "outcome", name, ("tfp_by_size", g, "index"), "index")
-    for table, stem, name, unit in _YEARLY:
+        unit = say("rts" if t == "rts" else "elasticity", "indicator_unit")
+        add(
+            f"factor_share.{t}", "outcome", name, ("factor_shares", t, "estimate"), unit
+        )
+    size = tables["tfp_by_size"]
+    for g, shown in zip(size["group"], size[f"label_{lang}"], strict=True):
+        name = say("tfp_index", size=shown)
+        unit = say("index", "indicator_unit")
+        add(f"tfp_index.{g}", "outcome", name, ("tfp_by_size", g, "index"), unit)
+    for table, stem, key, unit in _YEARLY:
         for y in map(int, tables[table]["year"]):
-            add(f"{stem}.{y}", "outcome", name, (table, y, "value"), unit)
-            growth = f"{name}, annual change"
-            add(f"{stem}_growth.{y}", "outcome", growth, (table, y, "growth_pct"), "%")
+            name, growth = say(key), say("growth", name=say(key))
+            add(
+                f"{stem}.{y}",
+                "outcome",
+                name,
+                (table, y, "value"),
+                say(unit, "indicator_unit"),
+            )
+            pct = say("pct", "indicator_unit")
+            add(f"{stem}_growth.{y}", "outcome", growth, (table, y, "growth_pct"), pct)
     for fig in (f for f in _SUMMARY if f in set(tables["summary"]["figure"])):
-        add(fig, "programme", fig, ("summary", fig, "value"), _SUMMARY[fig])
+        name = label(fig, lang, domain="figure")
+        unit = say(_SUMMARY[fig], "indicator_unit")
+        add(fig, "programme", name, ("summary", fig, "value"), unit)
     prods = tables["product_totals"]
+    pct = say("pct", "indicator_unit")
     for code, n in zip(prods["code"], prods["number"], strict=True):
         for col in ("physical_progress_pct", "execution_pct"):
             at = ("product_totals", code, col)
-            add(f"product.{n}.{col}", "programme", f"Product {n} {col}", at, "%")
+            add(f"product.{n}.{col}", "programme", say(col, n=n), at, pct)
     ind = tables["indicator_progress"]
     for i, name, unit in zip(ind["id"], ind["name"], ind["unit"], strict=True):
         at = ("indicator_progress", i, "value")
-        add(f"indicator.{i}.value", "performance", str(name), at, str(unit))
+        unit = pct if unit == "%" else str(unit)
+        add(f"indicator.{i}.value", "performance", str(name), at, unit)
         at = ("indicator_progress", i, "progress_pct")
         add(
-            f"indicator.{i}.progress_pct",
-            "performance",
-            f"{i} progress on target",
-            at,
-            "%",
+            f"indicator.{i}.progress_pct", "performance", say("progress", id=i), at, pct
         )
     return out

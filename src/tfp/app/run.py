@@ -26,8 +26,9 @@ import pandas as pd
 
 from tfp._labels import label
 from tfp._optional import require_extra
-from tfp.app.config import PipelineConfig
-from tfp.app.estimation import Estimation, estimate_shares
+from tfp.app.config import DEFAULT_METHOD, PipelineConfig
+from tfp.app.estimation import Check, Estimation, Note, estimate_shares
+from tfp.app.headline import EVIDENCE
 from tfp.app.inputs import FirmPanel, load_panel, load_records
 from tfp.app.outcomes import (
     indicator_list,
@@ -68,7 +69,7 @@ class ProgramReport:
     findings : tuple of Finding
         Contradictions in the records (:func:`tfp.program.check_records`).
     notes : tuple of str
-        Warnings of the estimation and of the indicators, as the report lists them.
+        Warnings of the estimation and of the indicators, in the report's language.
     method : str
         The estimator used.
     paths : Mapping[str, Path]
@@ -119,6 +120,9 @@ def run(
     Returns
     -------
     ProgramReport
+        ``paths`` names the files written: ``reporte_pp0093.html``, ``.pdf``, ``.xlsx``,
+        ``indicadores.json`` and ``csv/`` in Spanish; ``report_pp0093.*`` and
+        ``indicators.json`` in English (CSV files keep machine names in any language).
 
     Raises
     ------
@@ -134,7 +138,7 @@ def run(
     >>> import tfp.app, tempfile
     >>> rep = tfp.app.run(out=tempfile.mkdtemp(), lang="en")  # doctest: +SKIP
     >>> sorted(rep.paths)  # doctest: +SKIP
-    ['csv', 'html', 'json', 'xlsx']
+    ['csv', 'html', 'json', 'pdf', 'xlsx']
     """
     t0 = time.perf_counter()
     require_extra("report", what="the report")  # before any work: fail at once
@@ -150,11 +154,14 @@ def run(
     est = estimate_shares(panel.data, cfg)
     t_est = time.perf_counter() - t_est
     step("productivity")
-    outcome = outcome_tables(panel.data, est, columns=cfg.columns, truth=panel.truth)
+    found: list[Note] = list(est.notes)
+    outcome = outcome_tables(
+        panel.data, est, columns=cfg.columns, truth=panel.truth, notes=found
+    )
     step("tables")
     tables = {**outcome, **program_tables(records, lang=cfg.lang)}
-    tables["findings"] = findings_frame(list(findings))
-    notes = (*est.notes, *outcome["outcome_notes"]["note"])
+    tables["findings"] = findings_frame(list(findings), lang=cfg.lang)
+    notes = tuple(dict.fromkeys(n.text(cfg.lang) for n in found))
     step("charts")
     simulated = cfg.panel is None
     figures = plots.report_figures(tables, lang=cfg.lang, simulated=simulated)
@@ -164,7 +171,7 @@ def run(
         tables=MappingProxyType(tables),
         figures=MappingProxyType(figures),
         products=product_sections(records, tables),
-        indicators=tuple(indicator_list(tables, year=records.year)),
+        indicators=tuple(indicator_list(tables, year=records.year, lang=cfg.lang)),
         findings=findings,
         notes=notes,
         method=cfg.method,
@@ -172,6 +179,12 @@ def run(
         simulated=simulated,
         implausible=est.implausible,
         methods_note=_methods_note(cfg, records, est, panel, t_est),
+        check_method=cfg.check_method() if est.check is not None else None,
+        disagreement=tuple(
+            label(_input_key(cfg, t), cfg.lang, domain="input")
+            for t in est.disagreement
+        ),
+        diagnostics=diagnostic_lines(est.checks, cfg.lang),
     )
     paths = _write_atomically(cfg, content)
     step("done")
@@ -230,6 +243,74 @@ def _heading(records: ProgramRecords) -> build.Heading:
     )
 
 
+def _input_key(cfg: PipelineConfig, term: str) -> str:
+    """The ``input`` label key of a term of the production function."""
+    roles = dict(zip((cfg.columns.state, *cfg.columns.free), _INPUTS, strict=False))
+    return roles.get(term, term)
+
+
+_INPUTS = ("capital", "skilled_labour", "unskilled_labour")
+
+
+def diagnostic_lines(
+    checks: tuple[Check, ...], lang: str
+) -> tuple[tuple[str, str, str], ...]:
+    """Each check as ``(sentence, status, status text)`` in ``lang`` (the methods note).
+
+    Written against :class:`~tfp.app.estimation.Check` only: a check whose name has no
+    sentence in the ``diagnostic`` label domain is shown with its name, value and threshold.
+    """
+    out = []
+    for c in checks:
+        fields = {
+            "value": c.value,
+            "threshold": c.threshold or "",
+            "message": c.message,
+        }
+        key = c.name if c.name in _DIAGNOSTIC_KEYS else "other"
+        text = label(key, lang, domain="diagnostic", name=c.name, **fields)
+        out.append((text, c.status, label(c.status, lang, domain="status")))
+    return tuple(out)
+
+
+_DIAGNOSTIC_KEYS = frozenset(
+    ("convergence", "elasticities", "returns_to_scale", "obs_per_parameter", "bootstrap",
+     "estimator_notice")
+)  # fmt: skip
+
+
+def _options_text(options: Any, lang: str) -> str:
+    """An estimator's options in words ("polinomio de grado 3 ...")."""
+    if options is None:
+        return label("defaults", lang, domain="option")
+
+    def say(key: str, **fields: Any) -> str:
+        return label(key, lang, domain="option", **fields)
+
+    parts = []
+    if (d := getattr(options, "poly_degree", None)) is not None:
+        parts.append(say("poly_degree", degree=d))
+    if (d := getattr(options, "markov_degree", None)) is not None:
+        parts.append(say("markov_1" if d == 1 else "markov", degree=d))
+    if getattr(options, "time_dummies", False):
+        parts.append(say("time_dummies"))
+    if getattr(options, "extra_instruments", ()):
+        parts.append(say("extra_instruments"))
+    if getattr(options, "weight", None) == "two-step":
+        parts.append(say("two_step"))
+    if getattr(options, "nonnegative", False):
+        parts.append(say("nonnegative"))
+    if getattr(options, "exit_correction", False):
+        parts.append(say("exit_correction"))
+    opt = getattr(options, "optimizer", None)
+    if opt is not None:
+        name = {"nelder-mead": "Nelder-Mead", "bfgs": "BFGS"}.get(
+            opt.method, opt.method
+        )
+        parts.append(say("optimizer", method=name, starts=opt.n_starts))
+    return "; ".join(parts)
+
+
 def _methods_note(
     cfg: PipelineConfig,
     records: ProgramRecords,
@@ -237,35 +318,52 @@ def _methods_note(
     panel: FirmPanel,
     seconds: float,
 ) -> tuple[str, ...]:
-    """The choices behind the numbers, in the report's language."""
-    res, cols, lang = est.results, cfg.columns, cfg.lang
+    """The choices behind the numbers, in words, in the report's language."""
+    res, lang = est.results, cfg.lang
 
     def say(key: str, **fields: Any) -> str:
         return label(key, lang, domain="methods", **fields)
 
-    boot = say("bootstrap", reps=cfg.reps, seed=cfg.seed) if cfg.reps else ""
-    lines = [
-        say("panel", note=panel.note),
+    def name(method: str) -> str:
+        return label(method, lang, domain="method")
+
+    src = dict(panel.source)
+    lines = [say(f"panel_{src.pop('kind')}", **src)]
+    lines.append(
         say(
             "estimator",
-            method=cfg.method,
-            output=cols.output,
-            free=", ".join(cols.free),
-            state=cols.state,
-            proxy=cols.proxy,
-            boot=boot or say("no_bootstrap"),
+            method=name(cfg.method),
             nobs=res.nobs,
             n_firms=res.n_firms,
             seconds=seconds,
-        ),
+        )
+    )
+    if cfg.method == DEFAULT_METHOD:
+        short = cfg.method.upper()
+        lines.append(
+            say("why_default", method=name(cfg.method), short=short, **EVIDENCE)
+        )
+    else:
+        lines.append(say("why_config", method=name(cfg.method)))
+    lines.append(
         say(
-            "options",
-            options=repr(res.options) if res.options is not None else "defaults",
-        ),
-        say("index", weights=cols.weights),
-        say("published"),
-        say("records", source=records.source),
-    ]
+            "options", method=name(cfg.method), options=_options_text(res.options, lang)
+        )
+    )
+    if est.check is not None and cfg.check_method() is not None:
+        check = name(str(cfg.check_method()))
+        lines.append(
+            say("check", method=check, options=_options_text(est.check.options, lang))
+        )
+    if cfg.reps:
+        lines.append(say("bootstrap", reps=cfg.reps, seed=cfg.seed))
+    else:
+        lines.append(say("no_bootstrap"))
+    weights = "weighted" if cfg.columns.weights else "unweighted"
+    lines.append(say(f"index_{weights}"))
+    lines.append(say(f"labour_{weights}"))
+    lines.append(say("published"))
+    lines.append(say("records", source=records.source.rstrip(". ")))
     return (*lines, *([say("config", source=cfg.source)] if cfg.source else []))
 
 
@@ -282,6 +380,7 @@ def _write_atomically(
         )
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
+    os.chmod(tmp, 0o777 & ~_umask())  # mkdtemp makes it 0700; the user's umask decides
     try:
         written = build.write_report(content, tmp, formats=cfg.formats)
         if not out.exists():
@@ -297,3 +396,10 @@ def _write_atomically(
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return {k: out / Path(v).relative_to(tmp) for k, v in written.items()}
+
+
+def _umask() -> int:
+    """The process's umask (read by setting it and setting it back)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask

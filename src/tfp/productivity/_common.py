@@ -15,7 +15,8 @@ import numpy as np
 import pandas as pd
 
 from tfp._labels import CATALOGUE, labels
-from tfp.exceptions import DataError, DroppedObservationsWarning, SpecificationError
+from tfp.exceptions import DataError, SpecificationError
+from tfp.panel import warn_dropped as panel_warn_dropped
 
 __all__ = [
     "AGGREGATE_LABELS",
@@ -25,6 +26,8 @@ __all__ = [
     "check_frame",
     "column",
     "count_drop",
+    "distinct_per_cell",
+    "firm_codes",
     "group_labels",
     "make_grouping",
     "numeric_column",
@@ -108,17 +111,39 @@ def count_drop(
     keep &= ~newly
 
 
+def firm_codes(
+    data: pd.DataFrame, id: str | None, results: object = None
+) -> tuple[np.ndarray | None, str | None]:
+    """Integer codes of the firm of each row (-1 where missing), and the column's name.
+
+    ``id`` names the firm column; when it is None and ``results`` are estimation results
+    whose spec names a firm column present in ``data``, that column is used. Without either
+    the firms cannot be told apart: ``(None, None)``.
+    """
+    name = id
+    if name is None and results is not None:
+        candidate = getattr(getattr(results, "spec", None), "id", None)
+        if isinstance(candidate, str) and candidate in data.columns:
+            name = candidate
+    if name is None:
+        return None, None
+    codes, _ = pd.factorize(column(data, name, role="id"), use_na_sentinel=True)
+    return codes.astype(np.int64), name
+
+
+def distinct_per_cell(cell: np.ndarray, firm: np.ndarray, n_cells: int) -> np.ndarray:
+    """Number of distinct firms (codes >= 0) in each cell ``0 .. n_cells - 1``."""
+    ok = firm >= 0
+    if not ok.any():
+        return np.zeros(n_cells, dtype=np.int64)
+    pairs = np.unique(np.stack([cell[ok], firm[ok]]), axis=1)
+    return np.bincount(pairs[0], minlength=n_cells).astype(np.int64)
+
+
 def warn_dropped(dropped: Mapping[str, int], n_input: int, *, what: str) -> None:
-    """Emit one DroppedObservationsWarning with the counts by reason (nothing if none)."""
-    total = sum(dropped.values())
-    if not total:
-        return
-    detail = ", ".join(f"{k}: {v}" for k, v in dropped.items() if v)
-    warnings.warn(
-        f"{total} of {n_input} rows left out of the {what} ({detail}); "
-        "the counts are also in the table's attrs['dropped']",
-        DroppedObservationsWarning,
-        stacklevel=3,
+    """:func:`tfp.panel.warn_dropped` for a table of this layer (counts in its attrs)."""
+    panel_warn_dropped(
+        dropped, n_input, stacklevel=4, what=what, see="the table's attrs['dropped']"
     )
 
 

@@ -46,6 +46,8 @@ from tfp.productivity._common import (
     ResultsLike,
     check_frame,
     count_drop,
+    distinct_per_cell,
+    firm_codes,
     group_labels,
     make_grouping,
     numeric_column,
@@ -78,6 +80,7 @@ class _Cells:
     f: np.ndarray  # expansion factor per kept row
     s: np.ndarray | None  # size measure per kept row
     n_cells: int
+    firm: np.ndarray | None = None  # firm code per kept row (None: firms not known)
 
 
 def cell_statistics(omega: np.ndarray, cells: _Cells) -> dict[str, np.ndarray]:
@@ -149,12 +152,15 @@ def _prepare(
     shares: str | None,
     dropped: dict[str, int],
     extra_keep: np.ndarray | None = None,
+    firm: np.ndarray | None = None,
 ) -> _Cells:
     n = len(data)
     keep = np.ones(n, dtype=bool) if extra_keep is None else extra_keep.copy()
     count_drop(
         keep, np.isnan(omega) | np.isposinf(omega), "missing_productivity", dropped
     )
+    if firm is not None:
+        count_drop(keep, firm < 0, "missing_id", dropped)
     count_drop(keep, np.isneginf(omega), "nonpositive_productivity", dropped)
     count_drop(keep, grouping.codes < 0, "missing_group", dropped)
     count_drop(keep, grouping.time_missing, "missing_time", dropped)
@@ -201,6 +207,7 @@ def _prepare(
         f=f[rows],
         s=None if s is None else s[rows],
         n_cells=int(cell_group.shape[0]),
+        firm=None if firm is None else firm[rows],
     )
 
 
@@ -237,7 +244,13 @@ def _table(
     n_groups = len(grouping.groups)
     index, growth = index_and_growth(value, cells, n_groups, base_code, base_time)
     es, en = group_labels(grouping.groups, grouping.by)
-    n_firms = np.bincount(cells.cell, minlength=cells.n_cells)
+    n_obs = np.bincount(cells.cell, minlength=cells.n_cells).astype(np.int64)
+    n_firms = pd.array(
+        [pd.NA] * cells.n_cells
+        if cells.firm is None
+        else distinct_per_cell(cells.cell, cells.firm, cells.n_cells),
+        dtype="Int64",
+    )
     sum_f = np.bincount(cells.cell, weights=cells.f, minlength=cells.n_cells)
     out = pd.DataFrame(
         {
@@ -248,7 +261,8 @@ def _table(
                 cells.cell_time if grouping.has_time else [pd.NA] * cells.n_cells,
                 dtype="Int64",
             ),
-            "n_firms": n_firms.astype(np.int64),
+            "n_obs": n_obs,
+            "n_firms": n_firms,
             "sum_weights": sum_f,
             "mean": stats["mean"],
             "geometric_mean": stats["geometric_mean"],
@@ -355,6 +369,7 @@ def tfp_index(
     stat: str = "mean",
     log: bool = True,
     level: float = 0.95,
+    id: str | None = None,
     **legacy: Any,
 ) -> pd.DataFrame:
     """Compute a TFP index by group (and period) relative to a base group or a base period.
@@ -391,13 +406,20 @@ def tfp_index(
         Whether a column/Series ``productivity`` holds log TFP (True) or TFP levels.
     level : float, default 0.95
         Confidence level of the bootstrap intervals.
+    id : str or None
+        Firm identifier column, to count distinct firms (``n_firms``); rows without one are
+        counted and left out. ``None``: the results' firm column when ``productivity`` is
+        estimation results, else firms are not counted (``n_firms`` is missing).
     **legacy
         ``sales=``, ``uit_offset=``: deprecated (FutureWarning), removed in the next release.
 
     Returns
     -------
     pandas.DataFrame
-        One row per group and period with columns ``group, time, n_firms, sum_weights, mean,
+        One row per group and period with columns ``group, time, n_obs`` (rows used: firm-years
+        when periods are pooled), ``n_firms`` (distinct firms; ``<NA>`` without a firm
+        column), ``sum_weights`` (sum of the expansion factors: the firm-years, or with
+        ``time`` the firms of the period, that the rows represent), ``mean,
         geometric_mean, weighted_mean, cov_term, stat, value, index, growth, label_es,
         label_en``; with bootstrap draws also ``conf_low, conf_high`` (index),
         ``value_conf_low, value_conf_high`` and ``growth_conf_low, growth_conf_high``.
@@ -449,10 +471,17 @@ def tfp_index(
             fix="pass time='<year column>'",
         )
     omega, results, source = productivity_from(data, productivity, log=log)
+    firm, id_name = firm_codes(data, id, results)
     grouping = make_grouping(data, by=by, time=time)
     dropped: dict[str, int] = {}
     cells = _prepare(
-        data, omega, grouping, weights=weights, shares=shares, dropped=dropped
+        data,
+        omega,
+        grouping,
+        weights=weights,
+        shares=shares,
+        dropped=dropped,
+        firm=firm,
     )
     warn_dropped(dropped, len(data), what="TFP index")
     base_code = None
@@ -468,6 +497,7 @@ def tfp_index(
         "base": base,
         "base_time": base_time,
         "by": by,
+        "id": id_name,
         "productivity": source,
         "dropped": dict(dropped),
     }
@@ -506,6 +536,7 @@ def tfp_aggregate(
     base_time: int | None = None,
     log: bool = True,
     level: float = 0.95,
+    id: str | None = None,
     **legacy: Any,
 ) -> pd.DataFrame:
     """Compute the aggregate TFP level of a set of groups (MIPYME by default) per period.
@@ -519,7 +550,7 @@ def tfp_aggregate(
 
     Parameters
     ----------
-    data, productivity, weights, shares, stat, log, level, **legacy
+    data, productivity, weights, shares, stat, log, level, id, **legacy
         As in :func:`tfp_index`.
     time : str
         Period column.
@@ -553,6 +584,7 @@ def tfp_aggregate(
             fix="pass e.g. groups=('micro', 'small', 'medium')",
         )
     omega, results, source = productivity_from(data, productivity, log=log)
+    firm, id_name = firm_codes(data, id, results)
     grouping = make_grouping(data, by=by, time=time)
     member = np.zeros(len(grouping.groups), dtype=bool)
     for g in groups:
@@ -592,6 +624,7 @@ def tfp_aggregate(
         shares=shares,
         dropped=dropped,
         extra_keep=in_agg_known,
+        firm=firm,
     )
     warn_dropped(dropped, len(data) - excluded, what=f"{name} aggregate")
     _check_base_time(base_time, cells.cell_time, time)
@@ -600,6 +633,7 @@ def tfp_aggregate(
         "weights": weights,
         "shares": shares,
         "groups": tuple(groups),
+        "id": id_name,
         "base_time": base_time,
         "productivity": source,
         "dropped": dict(dropped),

@@ -33,6 +33,7 @@ from tfp.exceptions import SpecificationError
 from tfp.productivity._common import (
     check_frame,
     count_drop,
+    firm_codes,
     group_labels,
     make_grouping,
     numeric_column,
@@ -53,11 +54,13 @@ def _cells(
     va: np.ndarray,
     workers: np.ndarray,
     f: np.ndarray,
+    firm: np.ndarray | None,
 ) -> pd.DataFrame:
     frame = pd.DataFrame(
         {
             "g": codes,
             "time": t,
+            "firm": np.zeros(len(codes), dtype=np.int64) if firm is None else firm,
             "f": f,
             "fva": f * va,
             "fl": f * workers,
@@ -65,7 +68,8 @@ def _cells(
         }
     )
     cells = frame.groupby(["g", "time"], sort=True).agg(
-        n_firms=("f", "size"),
+        n_obs=("f", "size"),
+        n_firms=("firm", "nunique"),
         sum_weights=("f", "sum"),
         value_added=("fva", "sum"),
         workers=("fl", "sum"),
@@ -73,6 +77,8 @@ def _cells(
     )
     cells["ratio"] = cells["value_added"] / cells["workers"]
     cells["mean"] = cells["fvl"] / cells["sum_weights"]
+    if firm is None:
+        cells["n_firms"] = pd.NA
     return cells.drop(columns="fvl").reset_index()
 
 
@@ -89,6 +95,7 @@ def labour_productivity(
     stat: str = "ratio",
     aggregates: Mapping[str, Sequence[object]] | None = None,
     scale: float = 1.0,
+    id: str | None = None,
     **legacy: Any,
 ) -> pd.DataFrame:
     """Compute real value added per worker by group and year, with MYPE/MIPYME aggregates.
@@ -120,15 +127,20 @@ def labour_productivity(
         ``by='size_class'`` and none otherwise. Groups absent from the data are ignored.
     scale : float, default 1.0
         Divide ``value`` by this (1000 for thousands of soles per worker).
+    id : str or None
+        Firm identifier column, to count distinct firms (``n_firms``); rows without one are
+        counted and left out. ``None``: ``n_firms`` is missing.
     **legacy
         ``sales=``, ``uit_offset=``: deprecated (FutureWarning), removed in the next release.
 
     Returns
     -------
     pandas.DataFrame
-        Columns ``group, time, n_firms, sum_weights, value_added, workers, ratio, mean,
-        stat, value, growth, label_es, label_en``; the groups first (in their order), then
-        the aggregates. ``value_added`` and ``workers`` are expansion-weighted totals;
+        Columns ``group, time, n_obs, n_firms, sum_weights, value_added, workers, ratio,
+        mean, stat, value, growth, label_es, label_en``; the groups first (in their order),
+        then the aggregates. ``n_obs`` counts the rows used, ``n_firms`` the distinct firms
+        (``<NA>`` without ``id``), ``sum_weights`` the firms they represent (the sum of the
+        expansion factors); ``value_added`` and ``workers`` are expansion-weighted totals;
         ``attrs`` records the choices and the dropped counts.
 
     Raises
@@ -164,6 +176,9 @@ def labour_productivity(
     )
     keep = np.ones(len(data), dtype=bool)
     dropped: dict[str, int] = {}
+    firm, _ = firm_codes(data, id)
+    if firm is not None:
+        count_drop(keep, firm < 0, "missing_id", dropped)
     count_drop(keep, ~np.isfinite(va), "missing_value_added", dropped)
     count_drop(keep, ~np.isfinite(lab), "missing_workers", dropped)
     with np.errstate(invalid="ignore"):
@@ -182,7 +197,8 @@ def labour_productivity(
         va_k = np.asarray(_deflate(va_k, years, base_year=base_year), dtype=np.float64)
     codes = grouping.codes[keep]
     es, en = group_labels(grouping.groups, grouping.by)
-    base = _cells(codes, years, va_k, lab[keep], f[keep])
+    firm_k = None if firm is None else firm[keep]
+    base = _cells(codes, years, va_k, lab[keep], f[keep], firm_k)
     base["group"] = [grouping.groups[g] for g in base["g"]]
     base["label_es"] = [es[g] for g in base["g"]]
     base["label_en"] = [en[g] for g in base["g"]]
@@ -200,6 +216,7 @@ def labour_productivity(
             va_k[in_agg],
             lab[keep][in_agg],
             f[keep][in_agg],
+            None if firm_k is None else firm_k[in_agg],
         )
         agg["group"] = name
         a_es, a_en = group_labels((name,), "aggregate")
@@ -216,10 +233,11 @@ def labour_productivity(
     out = out.sort_values(["g", "time"]).reset_index(drop=True)
     out["time"] = out["time"].astype("Int64")
     cols = [
-        "group", "time", "n_firms", "sum_weights", "value_added", "workers", "ratio",
+        "group", "time", "n_obs", "n_firms", "sum_weights", "value_added", "workers", "ratio",
         "mean", "stat", "value", "growth", "label_es", "label_en",
     ]  # fmt: skip
     out = out[cols]
+    out["n_firms"] = out["n_firms"].astype("Int64")
     out.attrs.update(
         {
             "stat": stat,
@@ -227,6 +245,7 @@ def labour_productivity(
             "deflated": deflate,
             "base_year": base_year if deflate else None,
             "scale": scale,
+            "id": id,
             "aggregates": {k: tuple(v) for k, v in aggregates.items()},
             "dropped": dropped,
         }

@@ -7,7 +7,13 @@ never read as input; :func:`check_records` reports records that contradict each 
 
 from __future__ import annotations
 
-from tfp.program.checks import CHECKS, Finding, check_records, findings_frame
+from tfp.program.checks import (
+    CHECKS,
+    Finding,
+    check_records,
+    finding_sentence,
+    findings_frame,
+)
 from tfp.program.coverage import COVERAGE_BY, coverage, firm_profile, targeting_summary
 from tfp.program.execution import (
     annex_table,
@@ -51,6 +57,7 @@ __all__ = [
     "check_records",
     "coverage",
     "display",
+    "finding_sentence",
     "findings_frame",
     "firm_profile",
     "indicator_progress",

@@ -16,6 +16,8 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from tfp._labels import label
+from tfp._literals import LANGS, validate_literal
 from tfp.program.execution import (
     budget_execution,
     indicator_progress,
@@ -24,7 +26,7 @@ from tfp.program.execution import (
 )
 from tfp.program.records import ProgramRecords
 
-__all__ = ["CHECKS", "Finding", "check_records", "findings_frame"]
+__all__ = ["CHECKS", "Finding", "check_records", "finding_sentence", "findings_frame"]
 
 # Slack for binary floating point when comparing a recomputed figure with a printed one:
 # the printed figure is a decimal, the recomputed one a float with ~1e-16 relative error.
@@ -78,6 +80,10 @@ class Finding:
 
     def __str__(self) -> str:
         return f"[{self.severity}] {self.code} at {self.where}: {self.message}"
+
+    def sentence(self, lang: str = "es") -> str:
+        """The finding as a sentence for readers, in ``lang`` (see :func:`finding_sentence`)."""
+        return finding_sentence(self, lang)
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (
@@ -146,16 +152,101 @@ def check_records(records: ProgramRecords) -> list[Finding]:
     return findings
 
 
-def findings_frame(findings: list[Finding]) -> pd.DataFrame:
-    """Tabulate findings: columns ``code, severity, where, message``."""
+def findings_frame(findings: list[Finding], lang: str | None = None) -> pd.DataFrame:
+    """Tabulate findings: columns ``code, severity, where, message``.
+
+    With ``lang`` (``'es'`` or ``'en'``), ``where`` names the record in that language and
+    ``message`` is the sentence of :func:`finding_sentence`; without it, both are the
+    findings' own (English) text.
+    """
+    if lang is not None:
+        validate_literal(lang, LANGS, name="lang")
     return pd.DataFrame(
         {
             "code": [f.code for f in findings],
             "severity": [f.severity for f in findings],
-            "where": [f.where for f in findings],
-            "message": [f.message for f in findings],
+            "where": [
+                f.where if lang is None else _where_text(f.where, lang)
+                for f in findings
+            ],
+            "message": [
+                f.message if lang is None else f.sentence(lang) for f in findings
+            ],
         },
         columns=["code", "severity", "where", "message"],
+    )
+
+
+def _where_text(where: str, lang: str) -> str:
+    """``where`` (as :func:`_where` writes it) in ``lang``: "Actividad 4.1 (5005087)"."""
+    level, _, rest = where.partition(" ")
+    if level not in ("activity", "product", "indicator", "total"):
+        return where
+    word = label("total" if level == "total" else level, lang)
+    return f"{word} {rest}".strip()
+
+
+def _source_text(source: str, lang: str) -> str:
+    """Where the published report prints a figure, for readers (the records' ``source``)."""
+    for kind in ("annex", "indicator table", "text"):
+        if source.startswith(kind):
+            return label(kind.replace(" ", "_"), lang, domain="finding_source")
+    return source
+
+
+def _number(x: float, decimals: int) -> str:
+    return "—" if not np.isfinite(x) else _fmt(x, decimals)
+
+
+def finding_sentence(finding: Finding, lang: str = "es") -> str:
+    """Describe a finding in a sentence for readers of the report, in ``lang``.
+
+    The sentence names the record, the figure (in words), the two numbers that contradict
+    each other and, for printed figures, where the published report prints them. Codes and
+    column names are not shown.
+
+    Examples
+    --------
+    >>> f = Finding("devengado_above_pim", "error", "...", "activity 4.1 (5005087)",
+    ...             {"pim": 100.0, "devengado": 120.0})
+    >>> finding_sentence(f, "en")
+    'Activity 4.1 (5005087): accrued spending (S/ 120) exceeds the modified budget (S/ 100).'
+    """
+    validate_literal(lang, LANGS, name="lang")
+    v = dict(finding.values)
+    where = _where_text(finding.where, lang)
+    fields: dict[str, str] = {}
+    if finding.code == "published_mismatch":
+        decimals = int(v.get("decimals", 0))
+        measure = str(v.get("measure", ""))
+        more = (
+            2 if measure.endswith("pct") or finding.where.startswith("indicator") else 0
+        )
+        unit = " %" if measure.endswith("pct") else ""
+        money = "S/ " if measure in ("pia", "pim", "devengado") else ""
+        fields = {
+            "measure": label(measure, lang, domain="finding_measure"),
+            "published": money + _number(float(v["published"]), decimals) + unit,
+            "computed": money + _number(float(v["computed"]), decimals + more) + unit,
+            "source": _source_text(str(v.get("source", "")), lang),
+        }
+    elif finding.code == "budget_sum_mismatch":
+        fields = {
+            "measure": label(str(v["measure"]), lang, domain="finding_measure"),
+            "published": "S/ " + _number(float(v["published"]), 0),
+            "computed": "S/ " + _number(float(v["computed"]), 0),
+        }
+    else:
+        fields = {k: _number(float(x), 0) for k, x in v.items() if _is_number(x)}
+    if finding.code not in CHECKS:
+        return f"{where}: {finding.message}"
+    text = label(finding.code, lang, domain="finding", **fields)
+    return f"{where}: {text}"
+
+
+def _is_number(x: Any) -> bool:
+    return isinstance(x, (int, float, np.integer, np.floating)) and not isinstance(
+        x, bool
     )
 
 

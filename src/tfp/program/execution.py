@@ -327,7 +327,7 @@ def annex_table(records: ProgramRecords, lang: Lang = "es") -> pd.DataFrame:
             "level": ["total"],
             "code": [""],
             "number": [""],
-            "name": ["TOTAL"],
+            "name": [""],  # the label says TOTAL; printed once
             "responsible": [""],
             "unit": [""],
             "target": [np.nan],

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from tfp._labels import CATALOGUE, label, labels
+from tfp._labels import CATALOGUE, labels
 from tfp._optional import require
 
 __all__ = [
@@ -34,12 +34,9 @@ _OURS = "#1f5f8b"
 _SEED = "#c8a03c"
 _GREY = "#8c8c8c"
 
-#: Chart titles: name -> (es, en) (the label catalogue's). Also the images' alt text.
+#: Chart titles: name -> (es, en) (the label catalogue's): the figures' captions (the
+#: images carry no title of their own, so the caption is not printed twice).
 CHART_TITLES = CATALOGUE["chart"]
-
-
-def _title(name: str, lang: str) -> str:
-    return label(name, lang, domain="chart")
 
 
 def _figure(size: tuple[float, float]) -> Any:
@@ -71,17 +68,33 @@ def _legend(ax: Any) -> None:
     )
 
 
-def _bar_labels(ax: Any, bars: Any, fmt: str = "{:.1f}") -> None:
-    for b in bars:
+def _bar_labels(
+    ax: Any, bars: Any, fmt: str = "{:.1f}", err: np.ndarray | None = None
+) -> None:
+    """Value labels beyond the end of each bar and of its error bar (never across it)."""
+    for i, b in enumerate(bars):
         h = b.get_height()
-        if np.isfinite(h):
-            ax.annotate(
-                fmt.format(h),
-                (b.get_x() + b.get_width() / 2, h),
-                ha="center",
-                va="bottom",
-                fontsize=8,
-            )
+        if not np.isfinite(h):
+            continue
+        reach = 0.0 if err is None else float(err[1 if h >= 0 else 0][i])
+        end = h + reach if h >= 0 else h - reach
+        ax.annotate(
+            fmt.format(h),
+            (b.get_x() + b.get_width() / 2, end),
+            xytext=(0, 3 if h >= 0 else -3),
+            textcoords="offset points",
+            ha="center",
+            va="bottom" if h >= 0 else "top",
+            fontsize=8,
+        )
+
+
+def _headroom(ax: Any, top: float, bottom: float = 0.0) -> None:
+    """Room above (and below) the bars for their labels."""
+    span = max(top - min(bottom, 0.0), 1e-9)
+    ax.set_ylim(
+        min(bottom, 0.0) - (0.1 * span if bottom < 0 else 0.0), top + 0.1 * span
+    )
 
 
 def chart_tfp_by_size(
@@ -110,13 +123,14 @@ def chart_tfp_by_size(
         label=w["ours_sim"] if simulated else w["ours"],
     )
     b2 = ax.bar(x + 0.2, seed, 0.4, color=_SEED, label=w["seed"])
-    _bar_labels(ax, b1)
+    _bar_labels(ax, b1, err=err)
     _bar_labels(ax, b2)
+    tops = ours + (0 if err is None else err[1])
+    _headroom(ax, float(np.nanmax(np.concatenate([tops, seed]))))
     ax.set_xticks(x, table[f"label_{lang}"].astype(str).tolist())
     ax.axhline(100.0, color=_GREY, linewidth=0.8, linestyle="--")
     ax.set_ylabel(w["index"])
     _legend(ax)
-    ax.set_title(_title("tfp_by_size", lang), fontsize=10)
     fig.tight_layout()
     return fig
 
@@ -149,8 +163,16 @@ def chart_mipyme_growth(
         color=_OURS,
         label=w["ours_sim"] if simulated else w["ours"],
     )
-    _bar_labels(ax, bars)
+    _bar_labels(ax, bars, err=err)
+    up = g + (0 if err is None else err[1])
+    down = g - (0 if err is None else err[0])
     pub = table.dropna(subset=["published_growth_pct"])
+    marks = pub["published_growth_pct"].to_numpy(float)
+    _headroom(
+        ax,
+        float(np.nanmax(np.concatenate([up, marks, [0.0]]))),
+        float(np.nanmin(np.concatenate([down, marks, [0.0]]))),
+    )
     if len(pub):
         ax.scatter(
             pub["year"].to_numpy(float),
@@ -166,7 +188,6 @@ def chart_mipyme_growth(
     ax.set_xlabel(w["year"])
     ax.set_ylabel(w["pct"])
     _legend(ax)
-    ax.set_title(_title("mipyme_growth", lang), fontsize=10)
     fig.tight_layout()
     return fig
 
@@ -196,8 +217,8 @@ def chart_labour(
         )
     ax.set_xticks(table["year"].to_numpy(float), [str(int(v)) for v in table["year"]])
     ax.set_xlabel(w["year"])
+    ax.set_ylabel(w["per_worker"])
     _legend(ax)
-    ax.set_title(_title("mype_labour", lang), fontsize=10)
     fig.tight_layout()
     return fig
 
@@ -225,7 +246,6 @@ def chart_progress(table: pd.DataFrame, *, lang: str = "es") -> Any:
     ax.set_yticks(y, [f"{w['activity']} {n}" for n in act["number"]])
     ax.set_xlabel(w["pct"])
     ax.set_xlim(0, max(110.0, float(np.nanmax(shown)) * 1.15))
-    ax.set_title(_title("physical_progress", lang), fontsize=10)
     fig.tight_layout()
     return fig
 
@@ -249,9 +269,11 @@ def chart_budget(table: pd.DataFrame, *, lang: str = "es") -> Any:
         )
         if col == "devengado":
             _bar_labels(ax, bars)
+    _headroom(
+        ax, float(np.nanmax(p[["pia", "pim", "devengado"]].to_numpy(float))) / 1e6
+    )
     ax.set_xticks(x, [f"{w['product']} {n}" for n in p["number"]])
     _legend(ax)
-    ax.set_title(_title("budget", lang), fontsize=10)
     fig.tight_layout()
     return fig
 
@@ -270,10 +292,13 @@ def chart_indicators(table: pd.DataFrame, *, lang: str = "es") -> Any:
     )
     _bar_labels(ax, b1)
     _bar_labels(ax, b2)
+    values = np.concatenate(
+        [table["target"].to_numpy(float), table["value"].to_numpy(float)]
+    )
+    _headroom(ax, float(np.nanmax(values)))
     ax.set_xticks(x, table["id"].astype(str).tolist())
     ax.set_ylabel(w["pct"])
     _legend(ax)
-    ax.set_title(_title("indicators", lang), fontsize=10)
     fig.tight_layout()
     return fig
 
@@ -306,7 +331,6 @@ def chart_coverage(
     ax.set_yticks(y, t["label"].astype(str).tolist(), fontsize=8)
     ax.set_xlabel(w["firms"])
     ax.set_xlim(0, float(t["n_firms"].max()) * 1.15 if len(t) else 1.0)
-    ax.set_title(_title(name, lang), fontsize=10)
     fig.tight_layout()
     return fig
 

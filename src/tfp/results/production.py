@@ -20,6 +20,7 @@ from scipy import stats
 
 from tfp._checks import check_level
 from tfp._frozen import FrozenDict, readonly
+from tfp._json import json_safe
 from tfp._literals import validate_literal
 from tfp._progress import check_progress
 from tfp._version import __version__
@@ -565,7 +566,7 @@ class ProductionResults:
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-safe dict: params, vcov, spec, options, convergence, sample sizes, versions."""
-        return _json_safe(
+        return json_safe(
             {
                 "method": self.method,
                 "spec": self.spec.roles(),
@@ -601,22 +602,3 @@ class ProductionResults:
                 },
             }
         )
-
-
-def _json_safe(obj: Any) -> Any:
-    if isinstance(obj, dict):
-        return {str(k): _json_safe(v) for k, v in obj.items()}
-    if isinstance(obj, list | tuple):
-        return [_json_safe(v) for v in obj]
-    if isinstance(obj, np.ndarray):
-        return [_json_safe(v) for v in obj.tolist()]
-    if isinstance(obj, np.integer):
-        return int(obj)
-    if isinstance(obj, float | np.floating):
-        f = float(obj)
-        return f if math.isfinite(f) else None
-    if isinstance(obj, bool | int | str) or obj is None:
-        return obj
-    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
-        return _json_safe(dataclasses.asdict(obj))
-    return repr(obj)
