@@ -369,7 +369,6 @@ def _check_mapping(value: object, name: str) -> dict[str, Any]:
     return dict(value)
 
 
-
 def _check_roles(roles: Mapping[str, Any], where: str) -> None:
     unknown = [k for k in roles if k not in ROLE_KEYWORDS]
     if unknown:
