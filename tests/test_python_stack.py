@@ -245,6 +245,9 @@ def test_op_and_lp_summaries_on_the_same_proxy_differ(data: pd.DataFrame) -> Non
     for s in (op, lp):
         sections = dict(s.sections)
         assert dict(sections["Options"])["exit correction"] == "no"
+        assert dict(sections["Options"])["in words"].startswith(
+            "polynomial of degree 3 in the first stage; law of motion"
+        )
         assert dict(sections["Sample"])["Left out, by reason"] == (
             "missing 1, first period lag 60, gap 1"
         )
@@ -253,6 +256,16 @@ def test_op_and_lp_summaries_on_the_same_proxy_differ(data: pd.DataFrame) -> Non
         assert inference["Seed entropy"] == "11"
         assert dict(s.header)["Std. errors"] == "bootstrap (3 reps)"
         assert "Parameter estimates" in str(s) and "<details>" in s._repr_html_()
+
+
+def test_options_in_words_say_only_what_applies() -> None:
+    assert tfp.options.options_in_words(None) == "tfp's default options"
+    assert tfp.options.options_in_words(tfp.OLSOptions()) == ""  # no row in the summary
+    assert tfp.options.options_in_words(tfp.OLSOptions(time_effects=True)) == (
+        "year effects"
+    )
+    words = tfp.options.options_in_words(tfp.OPOptions(exit_correction=True), "es")
+    assert "corrección por salida de empresas" in words
 
 
 def test_summary_text_fits_a_terminal(fits: dict[str, tfp.ProductionResults]) -> None:

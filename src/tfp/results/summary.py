@@ -21,6 +21,7 @@ import pandas as pd
 
 from tfp._literals import validate_literal
 from tfp.estimators.registry import REGISTRY
+from tfp.options import options_in_words
 
 if TYPE_CHECKING:
     from tfp.numerics.inference import Inference
@@ -242,7 +243,7 @@ def summarise(res: ProductionResults, level: float = 0.95) -> Summary:
     )
     sections = (
         ("Model", _roles(res)),
-        ("Options", _options(res.options)),
+        ("Options", _in_words(res.options) + _options(res.options)),
         ("Sample", _sample(res)),
         ("Inference", _inference(res, level)),
         ("Estimation", _estimation(res)),
@@ -285,6 +286,12 @@ def _words(value: Any) -> str:
     if isinstance(value, Mapping):
         return "; ".join(f"{k} {v}" for k, v in _options(value)) or "none"
     return str(value)
+
+
+def _in_words(options: Any) -> Rows:
+    """The phrase of :func:`~tfp.options.options_in_words`, when it has something to say."""
+    words = options_in_words(options)
+    return (("in words", words),) if words else ()
 
 
 def _options(options: Any) -> Rows:
