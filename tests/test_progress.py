@@ -151,7 +151,8 @@ def test_auto_bootstrap_says_what_it_runs(
     notes = [r.getMessage() for r in caplog.records if r.name == "tfp"]
     assert notes == [
         "se='auto' for method 'cost-share' runs a firm-cluster bootstrap: 199 "
-        f"replicates on {auto.nobs:,} rows of 80 firms (se='none' skips it; "
+        f"replicates (seed {tfp.api.AUTO_BOOTSTRAP_SEED}) on {auto.nobs:,} rows of 80 "
+        "firms (se='none' skips it; "
         "se=tfp.Bootstrap(reps=..., seed=...) chooses)"
     ]
     assert chosen.bootstrap.reps == 2  # asked for by name: nothing to say

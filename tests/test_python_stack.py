@@ -390,3 +390,32 @@ def test_user_data_is_never_modified(data: pd.DataFrame) -> None:
     res.fittedvalues, res.resid, res.predict(), res.summary(), res.to_latex()
     _estimate(data, "ols").predict(data)
     pd.testing.assert_frame_equal(data, copy)
+
+
+# ---- (id, time) MultiIndex panels, linearmodels' convention ---------------------------------
+def test_multiindex_panel_gives_the_flat_results_on_its_own_index(
+    data: pd.DataFrame,
+) -> None:
+    indexed = data.set_index(["firm", "year"])
+    for method in ("fe", "lp"):
+        flat, multi = _estimate(data, method), _estimate(indexed, method)
+        pd.testing.assert_series_equal(multi.params, flat.params, check_exact=True)
+        for name in ("fittedvalues", "resid"):
+            got = getattr(multi, name)
+            assert got.index.equals(indexed.index)
+            np.testing.assert_array_equal(
+                got.to_numpy(), getattr(flat, name).to_numpy()
+            )
+    fe = _estimate(indexed, "fe")
+    on_sample = fe.predict(indexed)[fe.sample]
+    np.testing.assert_allclose(
+        on_sample, fe.fittedvalues[fe.sample], rtol=CLOSED_FORM_RTOL
+    )
+    ols = _estimate(indexed, "ols", options=tfp.OLSOptions(time_effects=True))
+    np.testing.assert_allclose(
+        ols.predict(indexed)[ols.sample],
+        ols.fittedvalues[ols.sample],
+        rtol=CLOSED_FORM_RTOL,
+    )
+    rs = _quiet(tfp.estimate_many, indexed, methods=["OLS", "FE"], se="none", **ROLES)
+    assert rs["fe"].fittedvalues.index.equals(indexed.index)

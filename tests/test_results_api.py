@@ -186,7 +186,7 @@ def test_inference_record_states_how_the_covariance_was_computed(
         "normal",
     )
     assert b.seed_entropy == boot.bootstrap.seed_entropy == 3
-    assert boot.se_type == "bootstrap (5 reps, cluster by id)"
+    assert boot.se_type == "bootstrap (5 reps, cluster by id, seed 3)"
     assert res.inference.kind == "analytic"  # the original is unchanged
     with pytest.warns(FutureWarning, match="inference.distribution"):
         assert res.se_kind == "t"
@@ -209,7 +209,10 @@ def test_summary_states_roles_options_sample_and_inference(
     assert inference["Covariance"] == "clustered by id"
     assert inference["Statistics"] == "t (246 df)"
     assert list(summary.coefficients.columns[-2:]) == ["[0.050", "0.950]"]
-    assert summary.diagnostics == () and "Diagnostics" not in str(summary)
+    # the checks of tfp.diagnostics, under their own heading
+    assert summary.diagnostics == res.diagnostics.lines()
+    assert summary.diagnostics[0].endswith("checks passed")
+    assert "Diagnostics:\n  - " + summary.diagnostics[0] in str(summary)
     flagged = res.replace(diagnostics=("check this",)).summary()
     assert "Diagnostics:\n  - check this" in str(flagged)
     assert (

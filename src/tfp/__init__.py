@@ -53,6 +53,7 @@ _SUBMODULES = {
     "montecarlo",
     "bootstrap",
     "spec",
+    "diagnostics",
 }
 
 __all__ = ["__version__", *sorted(_LAZY), *sorted(_SUBMODULES)]

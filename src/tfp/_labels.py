@@ -165,6 +165,8 @@ _ENTRIES: dict[str, dict[str, tuple[str, str]]] = {
         "skilled_labour": ("Trabajo calificado", "Skilled labour"),
         "unskilled_labour": ("Trabajo no calificado", "Unskilled labour"),
         "rts": ("Rendimientos a escala", "Returns to scale"),
+        "output": ("Producción (valor agregado)", "Output (value added)"),
+        "proxy": ("Variable sustituta de la productividad", "Productivity proxy"),
     },
     "indicator": {  # names of the indicators of indicators.json
         "elasticity": (
@@ -285,9 +287,11 @@ _ENTRIES: dict[str, dict[str, tuple[str, str]]] = {
             "Convergencia de la optimización: {value} puntos de partida llegaron al mínimo",
             "Convergence of the optimisation: {value} starts reached the minimum",
         ),
-        "elasticities": (
-            "Elasticidades del producto dentro del rango plausible ({threshold}): {value}",
-            "Output elasticities inside the plausible range ({threshold}): {value}",
+        "elasticity": (
+            "Elasticidad media del producto respecto de {subject} dentro del rango "
+            "plausible ({threshold}): {value:.3f}",
+            "Mean output elasticity of {subject} inside the plausible range "
+            "({threshold}): {value:.3f}",
         ),
         "returns_to_scale": (
             "Rendimientos a escala dentro del rango plausible ({threshold}): {value:.3f}",
@@ -296,6 +300,62 @@ _ENTRIES: dict[str, dict[str, tuple[str, str]]] = {
         "obs_per_parameter": (
             "Observaciones por parámetro estimado ({threshold}): {value:,.0f}",
             "Observations per estimated parameter ({threshold}): {value:,.0f}",
+        ),
+        "weak_instruments": (
+            "Fuerza de los instrumentos de {subject} (F de Sanderson-Windmeijer, "
+            "{threshold}): {value:.1f}",
+            "Strength of the instruments of {subject} (Sanderson-Windmeijer F, "
+            "{threshold}): {value:.1f}",
+        ),
+        "kleibergen_paap": (
+            "Fuerza conjunta de los instrumentos (F de Kleibergen-Paap, {threshold}): "
+            "{value:.1f}",
+            "Joint strength of the instruments (Kleibergen-Paap F, {threshold}): "
+            "{value:.1f}",
+        ),
+        "hansen_j": (
+            "Prueba J de Hansen de las restricciones de sobreidentificación (valor p "
+            "{threshold}): {value:.3f}",
+            "Hansen's J test of the over-identifying restrictions (p-value {threshold}): "
+            "{value:.3f}",
+        ),
+        "precision": (
+            "Precisión de las elasticidades en su dirección menos determinada "
+            "(desviación estándar {threshold}): {value:.3f}",
+            "Precision of the elasticities in their least determined direction "
+            "(standard deviation {threshold}): {value:.3f}",
+        ),
+        "competing_minima": (
+            "Otros mínimos tan buenos como la estimación ({threshold}): {value:.0f}",
+            "Other minima as good as the estimate ({threshold}): {value:.0f}",
+        ),
+        "functional_dependence": (
+            "Dependencia funcional de {subject} respecto del polinomio que sustituye a "
+            "la productividad (R², {threshold}): {value:.3f}",
+            "Functional dependence of {subject} on the polynomial standing in for "
+            "productivity (R², {threshold}): {value:.3f}",
+        ),
+        "firms": (
+            "Empresas en la etapa final ({threshold}): {value:,.0f}",
+            "Firms in the final stage ({threshold}): {value:,.0f}",
+        ),
+        "state_within": (
+            "Variación de {subject} dentro de cada empresa (proporción de su varianza, "
+            "{threshold}): {value:.3f}",
+            "Within-firm variation of {subject} (share of its variance, {threshold}): "
+            "{value:.3f}",
+        ),
+        "levels": (
+            "Valores de {subject} compatibles con logaritmos (máximo {threshold}): "
+            "{value:.1f}",
+            "Values of {subject} consistent with logarithms (maximum {threshold}): "
+            "{value:.1f}",
+        ),
+        "at_start": (
+            "La búsqueda se alejó de su punto de partida (distancia {threshold}): "
+            "{value:.3g}",
+            "The search moved away from its starting point (distance {threshold}): "
+            "{value:.3g}",
         ),
         "bootstrap": (
             "Réplicas bootstrap fallidas: {value}",

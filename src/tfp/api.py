@@ -18,6 +18,7 @@ import pandas as pd
 from tfp._frozen import FrozenDict
 from tfp._literals import validate_literal
 from tfp._progress import check_progress, tracker
+from tfp.diagnostics import Diagnostics, diagnose, emit
 from tfp.estimators.fit import Fit
 from tfp.estimators.registry import (
     REGISTRY,
@@ -42,6 +43,17 @@ __all__ = ["estimate", "estimate_many"]
 #: drop reasons inherent in a method (each firm's first period has no lag): counted in
 #: ``results.dropped`` but no warning on their own
 EXPECTED_DROPS = frozenset({"first_period_lag"})
+
+
+#: Seed of the bootstrap that ``se="auto"`` runs, so that two identical calls give identical
+#: results (the number of PP 0093; any fixed value would do). It is recorded on the results
+#: (``results.bootstrap.seed_entropy``, the summary's Inference section, ``to_dict()``);
+#: pass ``se=tfp.Bootstrap(seed=...)`` for another, or ``seed=None`` for fresh entropy.
+AUTO_BOOTSTRAP_SEED = 93
+
+
+def _auto_bootstrap() -> Bootstrap:
+    return Bootstrap(seed=AUTO_BOOTSTRAP_SEED)
 
 
 def __getattr__(name: str) -> Any:
@@ -78,7 +90,7 @@ def _resolve_se(method: str, se: Any) -> Bootstrap | str:
         return se
     validate_literal(se, ("auto", "analytic", "none"), name="se")
     if se == "auto":
-        return "analytic" if method_record(method).analytic else Bootstrap()
+        return "analytic" if method_record(method).analytic else _auto_bootstrap()
     return str(se)
 
 
@@ -97,6 +109,7 @@ def estimate(
     id: str,
     time: str,
     form: str = "cobb-douglas",
+    levels: bool | str | Sequence[str] = False,
     options: Any = None,
     se: str | Bootstrap = "auto",
     progress: bool | None = None,
@@ -127,11 +140,18 @@ def estimate(
         Firm and period columns.
     form : {'cobb-douglas', 'translog'}
         Functional form.
+    levels : bool, str or sequence of str, default False
+        Columns given in levels (soles, workers) rather than logs: tfp takes the logs. ``True``
+        means the output, every input and the proxies; or name the columns. Rows where one of
+        them is zero or negative are left out and counted (reason ``nonpositive``, with a
+        :class:`~tfp.exceptions.DroppedObservationsWarning`). Recorded in ``results.spec``.
     options : MethodOptions, optional
         The method's options (e.g. ``tfp.ACFOptions(...)``); must match ``method``.
     se : {'auto', 'analytic', 'none'} or Bootstrap
         Inference. ``auto`` is the analytic clustered covariance for ols, fe, wrdg, wrdg-iv
-        and rob, and ``Bootstrap()`` (199 firm-cluster replicates) for the others.
+        and rob, and ``Bootstrap(seed=AUTO_BOOTSTRAP_SEED)`` (199 firm-cluster replicates,
+        a fixed seed: two identical calls give identical results) for the others; the seed
+        is shown in the summary's Inference line and in ``to_dict()``.
     progress : bool or None
         A progress bar for the bootstrap. ``None`` (default): shown when the bootstrap has
         run for a second in a terminal or notebook, with a line saying what runs (e.g.
@@ -171,39 +191,77 @@ def estimate(
         id=id,
         time=time,
         form=form,
+        levels=_levels(levels, output, free, state, flexible, proxy),
     )
     opts = _resolve_options(method, options)
     se_choice = _resolve_se(method, se)
     extra_cols = tuple(c for c in opts.columns() if c not in spec.columns())
     panel = make_panel(
-        data, id=id, time=time, columns=(*spec.columns(), *extra_cols), warn=False
-    )
+        data,
+        id=id,
+        time=time,
+        columns=(*spec.columns(), *extra_cols),
+        positive=spec.levels,
+        warn=False,
+    ).logged(spec.levels)
     _check_rows_left(panel)
     _check_exit_indicator(panel, spec.exit)
     fit = record.fit(panel, spec, opts)
     if se == "auto" and se_choice == "analytic" and fit.vcov is None:
-        se_choice = Bootstrap()  # this specification has no analytic covariance
+        se_choice = _auto_bootstrap()  # this specification has no analytic covariance
     results = _build_results(method, spec, opts, panel, fit, se_choice)
     dropped = dict(results.dropped)
     if any(v for k, v in dropped.items() if k not in EXPECTED_DROPS):
         warn_dropped(dropped, panel.n_input, stacklevel=3)
-    # diagnostics of a numerical search are convergence warnings; others are plain notices
+    # notes of a numerical search are convergence warnings; others are plain notices
     category = (
         TFPWarning if fit.convergence.method == "closed form" else ConvergenceWarning
     )
-    for msg in results.diagnostics:
+    for msg in results.diagnostics.notes:
         warnings.warn(msg, category, stacklevel=2)
     if isinstance(se_choice, Bootstrap):
         note = ""
         if isinstance(se, str):  # the bootstrap was not asked for by name: say so
             note = (
                 f"se={se!r} for method {method!r} runs a firm-cluster bootstrap: "
-                f"{se_choice.reps} replicates on {results.nobs:,} rows of "
-                f"{results.n_firms:,} firms (se='none' skips it; "
+                f"{se_choice.reps} replicates (seed {se_choice.seed}) on "
+                f"{results.nobs:,} rows of {results.n_firms:,} firms (se='none' skips it; "
                 "se=tfp.Bootstrap(reps=..., seed=...) chooses)"
             )
         results = results._bootstrapped(se_choice, progress=progress, note=note)
+    # the checks (after the bootstrap: plausibility allows for the standard errors); each
+    # failed one is one UnreliableEstimateWarning naming the input, the problem and the fix
+    results = results.replace(diagnostics=diagnose(results))
+    emit(results.diagnostics, stacklevel=2)
     return results
+
+
+def _levels(
+    levels: object,
+    output: str,
+    free: str | Sequence[str],
+    state: str | Sequence[str],
+    flexible: str | Sequence[str] | None,
+    proxy: str | Sequence[str] | None,
+) -> tuple[str, ...]:
+    """The columns named by ``levels=`` (``True``: output, inputs and proxies)."""
+    if levels is False or levels is None:
+        return ()
+    if levels is True:
+        cols = [
+            output,
+            *as_names(free, role="free"),
+            *as_names(state, role="state"),
+            *as_names(flexible, role="flexible"),
+            *as_names(proxy, role="proxy"),
+        ]
+        return tuple(dict.fromkeys(cols))
+    if isinstance(levels, bool | int | float):
+        raise SpecificationError(
+            f"levels must be True, False or column names, got {levels!r}",
+            fix="pass levels=True or levels=['k', 'y']",
+        )
+    return as_names(levels, role="levels")  # type: ignore[arg-type]
 
 
 def _check_rows_left(panel: Panel) -> None:
@@ -278,7 +336,7 @@ def _build_results(
         bootstrap=None,
         first_stage=FrozenDict(dict(fit.first_stage)),
         details=fit.details,
-        diagnostics=tuple(fit.diagnostics),
+        diagnostics=Diagnostics((), tuple(fit.diagnostics)),
         _panel=panel,
         _fit=fit,
     )

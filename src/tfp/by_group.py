@@ -39,7 +39,7 @@ from tfp.results import ProductionResults, ResultsSet
 __all__ = ["estimate_by", "group_seeds"]
 
 #: Role keywords whose values name data columns.
-_ROLE_KEYS = tuple(k for k in ROLE_KEYWORDS if k != "form")
+_ROLE_KEYS = tuple(k for k in ROLE_KEYWORDS if k not in ("form", "levels"))
 
 GroupOutcome = tuple[
     str, ProductionResults | None, str, list[tuple[type[Warning], str]]
@@ -89,7 +89,15 @@ def _needed_columns(
         names.extend([v] if isinstance(v, str) else list(v))
     if options is not None and hasattr(options, "columns"):
         names.extend(options.columns())
-    names = [n for n in dict.fromkeys(names) if n not in by]
+    index_levels = {n for n in data.index.names if n is not None}
+    keys = {roles.get("id"), roles.get("time")}
+    # id and time may be index levels (linearmodels' convention): they travel in the index
+    names = [
+        n
+        for n in dict.fromkeys(names)
+        if n not in by
+        and not (n in keys and n not in data.columns and n in index_levels)
+    ]
     check_columns(data, [*by, *names])
     return names
 
@@ -186,8 +194,9 @@ def estimate_by(
         ``joblib.parallel_config(backend="dask")`` has the same effect.
     se : {'auto', 'analytic', 'none'} or Bootstrap
         As in :func:`tfp.estimate`. A bootstrap runs inside each group, serially; group
-        ``g`` gets seed ``group_seeds(se.seed, n_groups)[1][g]`` (a fresh root is drawn and
-        recorded when ``se.seed`` is None).
+        ``g`` gets seed ``group_seeds(se.seed, n_groups)[1][g]`` (``se="auto"`` uses the fixed
+        root ``tfp.api.AUTO_BOOTSTRAP_SEED``; a fresh root is drawn and recorded when
+        ``se.seed`` is None).
     options : MethodOptions, optional
         The method's options, shared by every group.
     errors : {'raise', 'skip'}

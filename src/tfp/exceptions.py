@@ -23,6 +23,7 @@ __all__ = [
     "SpecificationError",
     "TFPError",
     "TFPWarning",
+    "UnreliableEstimateWarning",
     "format_message",
 ]
 
@@ -185,8 +186,23 @@ class ConvergenceWarning(TFPWarning):
     """The optimizer stopped without meeting its tolerance, or starts disagreed."""
 
 
-class BoundaryWarning(TFPWarning):
-    """An estimate sits at a bound or at its starting value."""
+class UnreliableEstimateWarning(TFPWarning):
+    """A diagnostic check failed: the estimate may not be trustworthy.
+
+    Raised once per failed check of ``results.diagnostics`` (plausibility of the elasticities
+    and returns to scale, identification strength, sample size, inputs that look like
+    levels); the message names the input, the problem and the fix. The estimate is still
+    returned. See ``docs/explanation/trust.md`` for each check, its formula and its threshold.
+    Filter it like any warning, e.g. ``warnings.simplefilter("error",
+    tfp.exceptions.UnreliableEstimateWarning)`` to stop on an untrustworthy estimate.
+    """
+
+
+class BoundaryWarning(UnreliableEstimateWarning):
+    """The numerical search ended at its starting value (the ``at_start`` check).
+
+    Usually the criterion is flat or undefined around the start; other starts fix it.
+    """
 
 
 class BootstrapFailureWarning(TFPWarning):

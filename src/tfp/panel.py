@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -25,7 +25,14 @@ from tfp.exceptions import (
     SpecificationError,
 )
 
-__all__ = ["DROP_REASONS", "Panel", "lag_drops", "make_panel", "numeric_matrix"]
+__all__ = [
+    "DROP_REASONS",
+    "Panel",
+    "key_column",
+    "lag_drops",
+    "make_panel",
+    "numeric_matrix",
+]
 
 #: Reasons a row can leave a sample, in the order they are applied.
 DROP_REASONS: tuple[str, ...] = (
@@ -200,6 +207,19 @@ class Panel:
             dropped=FrozenDict(dropped),
         )
 
+    def logged(self, names: Sequence[str]) -> Panel:
+        """A new panel whose columns ``names`` hold their natural logs (values must be > 0:
+        build the panel with ``positive=names`` so that other rows are dropped by reason)."""
+        if not names:
+            return self
+        values = dict(self.values)
+        for name in names:
+            v = self[name]
+            if np.any(~(v > 0)):
+                raise AssertionError(f"column {name!r} has non-positive values")
+            values[name] = _readonly(np.log(v))
+        return replace(self, values=FrozenDict(values))
+
     def to_series(self, x: np.ndarray, name: str | None = None) -> pd.Series:
         """Put panel-ordered values back on the caller's index (NaN for rows not in the panel)."""
         x = np.asarray(x, dtype=np.float64)
@@ -238,8 +258,15 @@ def check_columns(data: pd.DataFrame, names: Iterable[str]) -> None:
     for name in names:
         if name not in data.columns:
             available = ", ".join(repr(c) for c in list(data.columns)[:20])
+            levels = [n for n in data.index.names if n is not None]
+            where = (
+                f"; {name!r} is an index level, which tfp reads only for id and time: "
+                f"reset it with data.reset_index({name!r})"
+                if name in levels
+                else ""
+            )
             raise DataError(
-                "is not in the data",
+                "is not in the data" + where,
                 column=str(name),
                 fix=f"name one of the data's columns ({available})",
             )
@@ -253,7 +280,25 @@ def numeric_matrix(data: pd.DataFrame, names: Sequence[str]) -> np.ndarray:
     return np.column_stack(cols) if cols else np.empty((len(data), 0))
 
 
-def _numeric_column(data: pd.DataFrame, name: str) -> np.ndarray:
+def key_column(data: pd.DataFrame, name: str, role: str) -> pd.Series:
+    """The id or time key: a column, or else a level of the data's index (linearmodels'
+    (entity, time) MultiIndex convention), aligned to ``data``'s index; ``role`` (``"id"``,
+    ``"time"``) names it in the error when it is neither."""
+    if name in data.columns:
+        return _single_column(data, name)
+    levels = [n for n in data.index.names if n is not None]
+    if name in levels:
+        return pd.Series(data.index.get_level_values(name), index=data.index, name=name)
+    available = ", ".join(repr(c) for c in list(data.columns)[:20])
+    in_index = f"; the index levels are {levels}" if levels else ""
+    raise DataError(
+        f"is not in the data: neither a column nor a level of the index{in_index}",
+        column=str(name),
+        fix=f"name the {role} column (one of {available}) or an index level",
+    )
+
+
+def _single_column(data: pd.DataFrame, name: str) -> pd.Series:
     col = data[name]
     if isinstance(col, pd.DataFrame):
         raise DataError(
@@ -261,6 +306,11 @@ def _numeric_column(data: pd.DataFrame, name: str) -> np.ndarray:
             column=name,
             fix="rename the duplicated columns",
         )
+    return col
+
+
+def _numeric_column(data: pd.DataFrame, name: str) -> np.ndarray:
+    col = _single_column(data, name)
     if pd.api.types.is_bool_dtype(col.dtype):
         return col.to_numpy(dtype=np.float64, na_value=np.nan)
     if not pd.api.types.is_numeric_dtype(col.dtype):
@@ -285,7 +335,7 @@ def _numeric_column(data: pd.DataFrame, name: str) -> np.ndarray:
 
 def _time_codes(data: pd.DataFrame, name: str) -> tuple[np.ndarray, np.ndarray]:
     """Return (time as int64 with 0 where missing, missing mask)."""
-    col = data[name]
+    col = key_column(data, name, "time")
     if not (
         pd.api.types.is_numeric_dtype(col.dtype)
         and not pd.api.types.is_bool_dtype(col.dtype)
@@ -326,9 +376,10 @@ def make_panel(
     data : pandas.DataFrame
         One row per firm and period. It is never modified.
     id : str
-        Firm identifier column; any hashable values (strings included).
+        Firm identifier column; any hashable values (strings included). A level of the data's
+        index is used when no column has this name (linearmodels' (entity, time) MultiIndex).
     time : str
-        Period column; integer-like (e.g. the year).
+        Period column (or index level); integer-like (e.g. the year).
     columns : sequence of str
         Numeric columns to carry; rows with a NaN or infinite value in any of them are dropped
         (reason ``"missing"``).
@@ -367,11 +418,12 @@ def make_panel(
             column=id,
             fix="name two different columns",
         )
-    check_columns(data, [id, time, *columns, *optional])
+    ids = key_column(data, id, "id")
+    key_column(data, time, "time")
+    check_columns(data, [*columns, *optional])
     n_input = len(data)
 
     t, t_missing = _time_codes(data, time)
-    ids = data[id]
     id_missing = ids.isna().to_numpy()
     missing_key = t_missing | id_missing
 

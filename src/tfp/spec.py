@@ -64,6 +64,10 @@ class ProductionSpec:
         Firm and period columns.
     form : {'cobb-douglas', 'translog'}
         Functional form of the production function.
+    levels : tuple of str
+        Columns of the output, input and proxy roles given in levels (soles, workers): tfp
+        takes their logs, and rows where one is zero or negative are left out (reason
+        ``nonpositive``).
     """
 
     output: str
@@ -77,6 +81,7 @@ class ProductionSpec:
     exit: str | None = None
     share: str | None = None
     form: str = "cobb-douglas"
+    levels: tuple[str, ...] = ()
     _terms: tuple[str, ...] = field(default=(), init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -107,6 +112,14 @@ class ProductionSpec:
             raise SpecificationError(
                 "no inputs given", fix="name at least one free or state input"
             )
+        loggable = self.loggable()
+        for c in self.levels:
+            if c not in loggable:
+                raise SpecificationError(
+                    "is named in levels but is not an output, input or proxy column",
+                    column=c,
+                    fix=f"name only columns of {list(loggable)} in levels",
+                )
         object.__setattr__(self, "_terms", term_names(self.inputs, self.form))
 
     # ---- derived names ------------------------------------------------------------------
@@ -119,6 +132,10 @@ class ProductionSpec:
     def terms(self) -> tuple[str, ...]:
         """Names of the production-function terms (``l``, ``k``, ``l^2``, ``l:k`` …)."""
         return self._terms
+
+    def loggable(self) -> tuple[str, ...]:
+        """Columns that may be given in levels: the output, the inputs and the proxies."""
+        return tuple(dict.fromkeys([self.output, *self.inputs, *self.proxy]))
 
     @property
     def gross_output(self) -> bool:
@@ -169,13 +186,17 @@ class ProductionSpec:
             "id": self.id,
             "time": self.time,
             "form": self.form,
+            "levels": list(self.levels),
         }
 
     def role_rows(self) -> tuple[tuple[str, str], ...]:
         """``(role, columns)`` of every role given, then the panel keys and the terms."""
         roles = self._role_columns()
         keys = (f"id={roles.pop('id')[0]}", f"time={roles.pop('time')[0]}")
-        roles.update(panel=keys, terms=self.terms)
+        levels = (
+            (f"{', '.join(self.levels)} (logs taken by tfp)",) if self.levels else ()
+        )
+        roles.update(levels=levels, panel=keys, terms=self.terms)
         return tuple((k, ", ".join(v)) for k, v in roles.items() if v)
 
     def __str__(self) -> str:

@@ -67,7 +67,8 @@ def test_every_dropped_firm_has_its_reason(awkward_build):
     raw, (data, report) = awkward_build
     assert _dropped_set(report.dropped) == _dropped_set(raw.dropped)
     # the generator planted every reason
-    assert set(report.dropped_counts) == set(DROP_REASONS) - {"nonpositive_input"}
+    planted = set(DROP_REASONS) - {"nonpositive_input", "nonpositive_weight"}
+    assert set(report.dropped_counts) == planted
     assert (report.dropped["detail"] != "").all()
     firms = report.firms
     assert (
@@ -368,6 +369,25 @@ def test_notes_orphans_and_rows_without_id(sim_panel, tmp_path):
     notes = " ".join(report.notes)
     assert "1 kept firm(s) have no expansion factor (FACTOR_EXP)" in notes
     assert "education counts do not add up" in notes
+
+
+def test_a_nonpositive_expansion_factor_is_dropped_by_reason(sim_panel, tmp_path):
+    """A firm with FACTOR_EXP <= 0 represents no firm: it is dropped and counted (it was
+    kept silently); a blank one is kept, with its note (previous test)."""
+    sources = _csv_sources(sim_panel, tmp_path)
+    ident_path = sources[2016] / "01_EMPRESA_IDENTIFICA.csv"
+    ident = pd.read_csv(ident_path, dtype=str, keep_default_na=False)
+    ident.loc[2, "FACTOR_EXP"] = "-3.5"
+    ident.loc[4, "FACTOR_EXP"] = "0"
+    ident.to_csv(ident_path, index=False)
+    with pytest.warns(DroppedObservationsWarning, match="nonpositive_weight: 2"):
+        data, report = build_panel(sources, base_year=2015)
+    assert report.dropped_counts["nonpositive_weight"] == 2
+    rows = report.dropped[report.dropped["reason"] == "nonpositive_weight"]
+    assert set(rows["firm_id"]) == set(ident.loc[[2, 4], "IRUC"])
+    assert sorted(rows["detail"]) == ["FACTOR_EXP=-3.5", "FACTOR_EXP=0"]
+    assert (data["weight"] > 0).all()
+    assert "nonpositive_weight 2" in str(report)
 
 
 def test_base_year_must_be_an_integer(sim_panel, tmp_path):

@@ -139,17 +139,26 @@ def _lagged(df: pd.DataFrame):
     return df[ok], h[ok], h_lag[ok], l_lag[ok]
 
 
-def _system(df: pd.DataFrame):
-    """The wrdg system at poly_degree=2 from pandas: (y, X, Z, clusters)."""
+def _system(df: pd.DataFrame, *, shared: bool = False):
+    """The wrdg system at poly_degree=2 from pandas: (y, X, Z, clusters).
+
+    Equation 1 keeps the whole polynomial h and capital's coefficient is identified by
+    equation 2 alone; ``shared=True`` is prodest's convention (capital's column shared by
+    both equations, h without its linear capital term)."""
     d, h, h_lag, l_lag = _lagged(df)
     n = len(d)
     one, zero = np.ones(n), np.zeros(n)
-    h1 = h[["m", "k2", "km", "m2"]].to_numpy()  # 'k' is the production term
     hl = h_lag.to_numpy()
     z0 = np.zeros((n, hl.shape[1]))
-    x1 = np.column_stack([d.l, d.k, one, h1, zero, z0])
+    if shared:
+        h1 = h[["m", "k2", "km", "m2"]].to_numpy()  # 'k' is the production term
+        x1 = np.column_stack([d.l, d.k, one, h1, zero, z0])
+        z1 = np.column_stack([one, d.l, d.k, h1])
+    else:
+        h1 = h.to_numpy()
+        x1 = np.column_stack([d.l, zero, one, h1, zero, z0])
+        z1 = np.column_stack([one, d.l, h1])
     x2 = np.column_stack([d.l, d.k, one, np.zeros_like(h1), one, hl])
-    z1 = np.column_stack([one, d.l, d.k, h1])
     z2 = np.column_stack([one, l_lag, d.k, hl])
     x = np.vstack([x1, x2])
     z = np.zeros((2 * n, z1.shape[1] + z2.shape[1]))
@@ -160,9 +169,11 @@ def _system(df: pd.DataFrame):
     return y, x, z, clusters, n
 
 
-def test_wrdg_equals_linearmodels_ivgmm(sim):
-    fit = fit_gmm(_panel(sim), SPEC, WooldridgeOptions(poly_degree=2))
-    y, x, z, cl, n = _system(sim)
+@pytest.mark.parametrize("shared", [False, True])
+def test_wrdg_equals_linearmodels_ivgmm(sim, shared):
+    options = WooldridgeOptions(poly_degree=2, shared_state_terms=shared)
+    fit = fit_gmm(_panel(sim), SPEC, options)
+    y, x, z, cl, n = _system(sim, shared=shared)
     assert fit.sample.sum() == n
     cols = [f"x{j}" for j in range(x.shape[1])]
     res = IVGMM(
@@ -179,9 +190,10 @@ def test_wrdg_equals_linearmodels_ivgmm(sim):
     np.testing.assert_allclose(
         fit.vcov, res.cov.to_numpy()[:3, :3], rtol=CLOSED_FORM_RTOL
     )
-    np.testing.assert_allclose(
-        fit.details.coef_all, res.params.to_numpy(), rtol=CLOSED_FORM_RTOL
-    )
+    if shared:  # raw arrays: every nuisance coefficient is comparable too
+        np.testing.assert_allclose(
+            fit.details.coef_all, res.params.to_numpy(), rtol=CLOSED_FORM_RTOL
+        )
     # Hansen J at the efficient two-step estimate
     res2 = IVGMM(
         pd.Series(y, name="y"),
@@ -192,9 +204,13 @@ def test_wrdg_equals_linearmodels_ivgmm(sim):
         clusters=cl,
     ).fit(iter_limit=2, cov_type="clustered", clusters=cl)
     assert fit.details.j_df == z.shape[1] - x.shape[1] == res2.j_stat.df
-    fit2 = fit_gmm(_panel(sim), SPEC, WooldridgeOptions(poly_degree=2, steps=2))
+    fit2 = fit_gmm(
+        _panel(sim),
+        SPEC,
+        WooldridgeOptions(poly_degree=2, steps=2, shared_state_terms=shared),
+    )
     np.testing.assert_allclose(
-        fit2.details.coef_all, res2.params.to_numpy(), rtol=CLOSED_FORM_RTOL
+        fit2.params, res2.params.to_numpy()[:3], rtol=CLOSED_FORM_RTOL
     )
     np.testing.assert_allclose(
         fit.details.j_stat, res2.j_stat.stat, rtol=CLOSED_FORM_RTOL
@@ -428,7 +444,7 @@ def test_options_belong_to_their_method():
     with pytest.raises(SpecificationError, match="not 'rob'"):
         WooldridgeOptions().check_method("rob")
     assert WooldridgeOptions.prodest() == WooldridgeOptions(
-        poly_degree=2, vcov="classical"
+        poly_degree=2, vcov="classical", shared_state_terms=True
     )
     assert WooldridgeOptions().columns() == ()
 

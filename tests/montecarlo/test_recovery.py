@@ -18,7 +18,7 @@ import pytest
 
 import tfp
 from tfp.datasets import acf_dgp, synthetic_ene
-from tfp.exceptions import SpecificationError, TFPWarning
+from tfp.exceptions import SpecificationError, TFPWarning, UnreliableEstimateWarning
 from tfp.montecarlo import (
     DRAW_COLUMNS,
     draw_seed,
@@ -188,7 +188,9 @@ def test_acf_recovers_ene_shares_and_ols_does_not() -> None:
         # multi-start diagnostics (set-aside local minima) are not the subject here
         warnings.simplefilter("ignore", TFPWarning)
         acf = tfp.estimate(data, method="acf", proxy="m", **roles)
-    ols = tfp.estimate(data, method="ols", **roles)
+    with pytest.warns(UnreliableEstimateWarning) as record:
+        ols = tfp.estimate(data, method="ols", **roles)  # biased: the checks say so
+    assert any("elasticity" in str(w.message) for w in record)
     acf_err = np.abs(acf.params[shares].to_numpy() - true)
     ols_err = np.abs(ols.params[shares].to_numpy() - true)
     assert (acf_err < ENE_ACF_ATOL).all(), acf_err

@@ -10,7 +10,12 @@ import pandas as pd
 import pytest
 
 from tfp import peru
-from tfp.exceptions import DataError, DroppedObservationsWarning, SpecificationError
+from tfp.exceptions import (
+    DataError,
+    DroppedObservationsWarning,
+    SpecificationError,
+    TFPWarning,
+)
 from tfp.productivity import tfp_aggregate, tfp_index
 
 #: closed-form hand computations vs the implementation: only float rounding separates them
@@ -134,6 +139,35 @@ def test_base_group_and_year_single_reference(years):
     )
     assert _row(t, "A", 2016)["index"] == pytest.approx(75.0, rel=EXACT)  # 3 / 4
     assert _row(t, "B", 2016)["index"] == pytest.approx(125.0, rel=EXACT)
+
+
+def test_empty_group_periods_keep_their_row_and_warn(years):
+    """Issue 14: a non-base group without firms in a period used to vanish from the table
+    without a word; now its row is kept with NaN and a warning names it, as the base
+    group's empty periods are (both directions: a complete panel is quiet)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        full = tfp_index(years, productivity="omega", by="grp", base="B", time="year")
+    assert len(full) == 4
+    extra = pd.DataFrame({"grp": ["C"], "year": [2016], "omega": [0.0]})
+    gap = pd.concat([years, extra], ignore_index=True)
+    with pytest.warns(
+        TFPWarning, match=r"1 group-period cell\(s\) have no firms \(C in 2015\)"
+    ):
+        t = tfp_index(gap, productivity="omega", by="grp", base="B", time="year")
+    row = _row(t, "C", 2015)
+    assert row["n_obs"] == 0 and row["sum_weights"] == 0
+    assert np.isnan(row["mean"]) and np.isnan(row["index"])
+    assert _row(t, "C", 2016)["index"] == pytest.approx(20.0, rel=EXACT)  # 1 / 5
+    assert len(t) == 6
+    no_base = years[~((years["grp"] == "B") & (years["year"] == 2016))]
+    with pytest.warns(
+        TFPWarning, match=r"base group has no firms in period\(s\) \[2016\]"
+    ):
+        t = tfp_index(no_base, productivity="omega", by="grp", base="B", time="year")
+    assert np.isnan(_row(t, "B", 2016)["mean"]) and np.isnan(
+        _row(t, "A", 2016)["index"]
+    )
 
 
 def test_growth_not_across_gaps():

@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 
 import tfp
+from tfp._labels import label
 from tfp.app import PipelineConfig, run
 from tfp.app.config import PanelColumns
 from tfp.app.estimation import (
@@ -69,15 +70,21 @@ def test_diagnostics_are_typed_checks_rendered_in_both_languages(
     res = _estimate(panel, method="lp", proxy="m", se=tfp.Bootstrap(reps=9, seed=1))
     checks = diagnostic_checks(res)
     names = [c.name for c in checks]
-    assert names[:2] == ["convergence", "elasticities"]
-    assert {"returns_to_scale", "obs_per_parameter", "bootstrap"} <= set(names)
+    assert names[:2] == ["convergence", "elasticity"]
+    # the typed record of tfp.diagnostics, judged checks only, in its order
+    judged = [c for c in res.diagnostics.checks if c.passed is not None]
+    assert names[1 : 1 + len(judged)] == [c.name for c in judged]
+    assert {"returns_to_scale", "obs_per_parameter", "firms", "bootstrap"} <= set(names)
+    assert {"functional_dependence", "precision", "levels"} <= set(names)
     assert all(c.status in ("ok", "warn", "fail") for c in checks)
-    unknown = Check("weak_instruments", "warn", 3.2, "≥ 10")
+    unknown = Check("a_future_check", "warn", 3.2, "≥ 10")
     for lang in ("es", "en"):
-        lines = diagnostic_lines((*checks, unknown), lang)
+        lines = diagnostic_lines((*checks, unknown), lang, {"k": "capital"})
         assert len(lines) == len(checks) + 1
         assert all(text and shown for text, _, shown in lines)
-        assert "weak_instruments" in lines[-1][0] and "3.2" in lines[-1][0]
+        assert "a_future_check" in lines[-1][0] and "3.2" in lines[-1][0]
+        capital = label("capital", lang, domain="input")
+        assert any(capital in text for text, _, _ in lines[1:])
     es = dict(
         zip(names, (t for t, _, _ in diagnostic_lines(checks, "es")), strict=True)
     )

@@ -48,6 +48,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "tfp.numerics",
             "tfp.estimators",
             "tfp.bootstrap",
+            "tfp.diagnostics",
             "tfp.results",
             "tfp.api",
             "tfp.by_group",

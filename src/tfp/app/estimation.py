@@ -25,6 +25,7 @@ from tfp.exceptions import (
     DroppedObservationsWarning,
     TFPError,
     TFPWarning,
+    UnreliableEstimateWarning,
 )
 from tfp.options import Bootstrap
 from tfp.results import ProductionResults
@@ -80,8 +81,8 @@ class Note:
 class Check:
     """One diagnostic check of an estimate, as the report shows it.
 
-    The fields follow the typed diagnostics record of the estimation layer (name, status,
-    value, threshold, message, fix); :func:`diagnostic_checks` fills them from a result.
+    The fields follow the typed diagnostics record of the estimation layer
+    (:class:`tfp.diagnostics.Check`); :func:`diagnostic_checks` fills them from a result.
 
     Attributes
     ----------
@@ -94,6 +95,8 @@ class Check:
         The bound it is compared with, as text (``"0.5–1.5"``).
     message, fix : str
         The estimation layer's own text (English), kept for logs and the JSON file.
+    subject : str
+        The input, term or column the check concerns ('' for the whole estimate).
     """
 
     name: str
@@ -102,6 +105,7 @@ class Check:
     threshold: str | None = None
     message: str = ""
     fix: str = ""
+    subject: str = ""
 
 
 @dataclass(frozen=True)
@@ -144,8 +148,10 @@ def collect_warnings(
         warnings.simplefilter("always", TFPWarning)
         out = fn(*args, **kwargs)
     for w in caught:
-        if issubclass(w.category, DroppedObservationsWarning):
-            continue
+        if issubclass(
+            w.category, DroppedObservationsWarning | UnreliableEstimateWarning
+        ):
+            continue  # counted, or shown in the report's language among the diagnostics
         if issubclass(w.category, TFPWarning):
             notes.append(_warning_note(w.category, str(w.message)))
         else:  # not ours: let the caller's filters decide
@@ -263,16 +269,11 @@ def implausible(results: ProductionResults) -> str:
 def diagnostic_checks(results: ProductionResults) -> tuple[Check, ...]:
     """The diagnostics of ``results`` as typed checks (the report's methods note).
 
-    This adapter is the only reader of a result's diagnostics. Today ``results.diagnostics``
-    is a tuple of English sentences, so the checks are computed here from what the result
-    holds (convergence, bootstrap failures, the plausibility of the shares, observations per
-    parameter) and each sentence becomes an ``estimator_notice``. When the estimation layer
-    returns a typed record of checks with the same fields, the body becomes::
-
-        return tuple(Check(c.name, c.status, c.value, c.threshold, c.message, c.fix)
-                     for c in results.diagnostics.checks)
-
-    and the ``diagnostic`` label domain gains the new names.
+    This adapter is the only reader of a result's diagnostics: the convergence of the
+    search, every judged check of the typed record ``results.diagnostics``
+    (:mod:`tfp.diagnostics`: plausibility, identification strength, sample, inputs, search),
+    the bootstrap's failed replicates, then each of the estimator's notes as an
+    ``estimator_notice``.
     """
     out: list[Check] = []
     conv = results.convergence
@@ -285,25 +286,19 @@ def diagnostic_checks(results: ProductionResults) -> tuple[Check, ...]:
                 message=str(conv.message),
             )
         )
-    shares = results.elasticities().mean()
-    lo, hi = PLAUSIBLE_ELASTICITY
-    ok = bool(shares.between(lo, hi).all())
-    shown = ", ".join(f"{v:.3f}" for v in shares.to_numpy())
-    bounds = f"{lo:g} – {hi:g}".replace("-", "−")
-    out.append(Check("elasticities", "ok" if ok else "fail", shown, bounds))
-    rts = float(results.returns_to_scale().value)
-    ok = PLAUSIBLE_RTS[0] <= rts <= PLAUSIBLE_RTS[1]
-    bounds = f"{PLAUSIBLE_RTS[0]:g} – {PLAUSIBLE_RTS[1]:g}"
-    out.append(Check("returns_to_scale", "ok" if ok else "fail", rts, bounds))
-    per_param = results.nobs / max(len(results.params), 1)
-    out.append(
+    out += [
         Check(
-            "obs_per_parameter",
-            "ok" if per_param >= MIN_OBS_PER_PARAMETER else "warn",
-            per_param,
-            f"≥ {MIN_OBS_PER_PARAMETER}",
+            c.name,
+            "ok" if c.passed else "fail",
+            c.value,
+            _threshold(c.bounds),
+            c.problem,
+            c.fix,
+            c.subject,
         )
-    )
+        for c in results.diagnostics.checks
+        if c.passed is not None
+    ]
     boot = results.bootstrap
     if boot is not None:
         failed = int(boot.failed)
@@ -315,6 +310,15 @@ def diagnostic_checks(results: ProductionResults) -> tuple[Check, ...]:
     return tuple(out)
 
 
-#: Fewer observations per estimated parameter than this is flagged (a rule of thumb for
-#: the second stage of the control-function estimators, whose moments use few parameters).
-MIN_OBS_PER_PARAMETER = 30
+def _threshold(bounds: tuple[float, float]) -> str:
+    """A check's bounds as text: ``0 – 1.2``, ``≥ 10``, ``≤ 0.95`` (minus signs typeset)."""
+    lo, hi = bounds
+    if np.isinf(lo):
+        text = f"≤ {hi:g}"
+    elif np.isinf(hi):
+        text = f"≥ {lo:g}"
+    elif lo == hi:
+        text = f"{lo:g}"
+    else:
+        text = f"{lo:g} – {hi:g}"
+    return text.replace("-", "−")

@@ -185,7 +185,7 @@ def run(
             label(_input_key(cfg, t), cfg.lang, domain="input")
             for t in est.disagreement
         ),
-        diagnostics=diagnostic_lines(est.checks, cfg.lang),
+        diagnostics=diagnostic_lines(est.checks, cfg.lang, _subjects(cfg)),
     )
     paths = _write_atomically(cfg, content)
     step("done")
@@ -253,20 +253,32 @@ def _input_key(cfg: PipelineConfig, term: str) -> str:
 _INPUTS = ("capital", "skilled_labour", "unskilled_labour")
 
 
+def _subjects(cfg: PipelineConfig) -> dict[str, str]:
+    """The ``input`` label key of each column a diagnostic may concern."""
+    cols = cfg.columns
+    keys = {cols.output: "output", cols.proxy: "proxy"}
+    return keys | {t: _input_key(cfg, t) for t in (cols.state, *cols.free)}
+
+
 def diagnostic_lines(
-    checks: tuple[Check, ...], lang: str
+    checks: tuple[Check, ...], lang: str, subjects: Mapping[str, str] | None = None
 ) -> tuple[tuple[str, str, str], ...]:
     """Each check as ``(sentence, status, status text)`` in ``lang`` (the methods note).
 
     Written against :class:`~tfp.app.estimation.Check` only: a check whose name has no
     sentence in the ``diagnostic`` label domain is shown with its name, value and threshold.
+    ``subjects`` maps a check's subject (a column) to its ``input`` label key, so that the
+    reader sees "Capital físico", not the column's name.
     """
+    subjects = subjects or {}
     out = []
     for c in checks:
+        key = subjects.get(c.subject)
         fields = {
             "value": c.value,
             "threshold": c.threshold or "",
             "message": c.message,
+            "subject": c.subject if key is None else label(key, lang, domain="input"),
         }
         key = c.name if c.name in _DIAGNOSTIC_KEYS else "other"
         text = label(key, lang, domain="diagnostic", name=c.name, **fields)
@@ -275,8 +287,10 @@ def diagnostic_lines(
 
 
 _DIAGNOSTIC_KEYS = frozenset(
-    ("convergence", "elasticities", "returns_to_scale", "obs_per_parameter", "bootstrap",
-     "estimator_notice")
+    ("convergence", "elasticity", "returns_to_scale", "weak_instruments",
+     "kleibergen_paap", "hansen_j", "precision", "competing_minima",
+     "functional_dependence", "obs_per_parameter", "firms", "state_within", "levels",
+     "at_start", "bootstrap", "estimator_notice")
 )  # fmt: skip
 
 

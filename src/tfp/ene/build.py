@@ -51,6 +51,7 @@ DROP_REASONS: tuple[str, ...] = (
     "missing_data",  # a variable that must be positive is missing (an empty block)
     "nonpositive_output",  # sales, gross output or value added <= 0
     "nonpositive_input",  # capital, intermediate consumption or workers <= 0
+    "nonpositive_weight",  # expansion factor <= 0 (a blank one is kept, with a note)
 )
 #: Variables in soles: deflated to ``base_year`` (nominal copies keep ``_nominal``).
 MONEY_VARIABLES: tuple[str, ...] = (
@@ -310,6 +311,7 @@ def _read_edition(
         lay, mods.tables, universe, skilled, drops.reason == ""
     )
     _mark_bad_values(drops, values, positive)
+    _mark_bad_weights(drops, ident, lay)
     keep = drops.reason == ""
     year = edition + lay.reference_year_offset
     frame = _firm_years(universe, values, ident, lay, year, edition)
@@ -482,6 +484,18 @@ def _mark_bad_values(
             text[le0 & ~nonpos] = [f"{p}={x:g}" for x in values[p][le0 & ~nonpos]]
             nonpos |= le0
         drops.mark(nonpos, kind, text)
+
+
+def _mark_bad_weights(drops: _Drops, ident: pd.DataFrame, lay: Layout) -> None:
+    """Drop firms whose expansion factor is zero or negative: such a firm represents no firm
+    of the population, and a weighted mean with it is not a mean."""
+    column = lay.identification["weight"]
+    weight = to_number(ident[column])[0]
+    with np.errstate(invalid="ignore"):
+        bad = weight <= 0
+    text = np.full(bad.shape[0], "", dtype=object)
+    text[bad] = [f"{column}={w:g}" for w in weight[bad]]
+    drops.mark(bad, "nonpositive_weight", text)
 
 
 def _firm_years(

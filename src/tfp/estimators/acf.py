@@ -30,6 +30,11 @@ import numpy as np
 
 from tfp.estimators.fit import Details, Fit
 from tfp.exceptions import ConvergenceWarning, IdentificationError, SpecificationError
+from tfp.numerics.identification import (
+    IdentificationStats,
+    criterion_precision,
+    mean_elasticity_jacobian,
+)
 from tfp.numerics.linalg import check_rank
 from tfp.numerics.markov_gmm import (
     MarkovGMM,
@@ -46,7 +51,8 @@ from tfp.numerics.optimize import (
     screen_starts,
     sobol_starts,
 )
-from tfp.numerics.poly import exponent_table, poly_basis, poly_names
+from tfp.numerics.poly import exponent_table, poly_basis, poly_names, term_exponents
+from tfp.numerics.units import centring_map, newton_polish
 from tfp.options._base import check_options
 from tfp.options.acf import ACFOptions
 from tfp.panel import Panel, lag_drops
@@ -87,7 +93,9 @@ def _noise_margin(problem: MarkovGMM, beta: np.ndarray) -> float:
 @dataclass(frozen=True)
 class _FirstStage:
     phi: np.ndarray
-    raw_terms: np.ndarray  # raw polynomial coefficient of each production term
+    start_terms: (
+        np.ndarray
+    )  # coefficient of each term's monomial, expanded at the centre
     r2: float
     ssr: float
     names: tuple[str, ...]
@@ -107,14 +115,16 @@ def _check(panel: Panel, spec: ProductionSpec, options: ACFOptions) -> None:
         panel[name]  # raises SpecificationError naming the column when absent
 
 
-def _raw_coefficient(
+def _term_coefficient(
     target: np.ndarray,
     exps: np.ndarray,
     coefs: np.ndarray,
     mu: np.ndarray,
     sd: np.ndarray,
+    centre: np.ndarray,
 ) -> float:
-    """Coefficient of the raw monomial ``x^target`` in ``Σ_m c_m Π_j ((x_j − μ_j)/σ_j)^e_mj``."""
+    """Coefficient of ``Π_j (x_j − centre_j)^target_j`` in ``Σ_m c_m Π_j ((x_j − μ_j)/σ_j)^e_mj``
+    (binomial expansion of ``x − μ = (x − centre) + (centre − μ)``)."""
     total = 0.0
     for m in range(exps.shape[0]):
         e = exps[m]
@@ -123,7 +133,7 @@ def _raw_coefficient(
         term = coefs[m]
         for j in range(e.shape[0]):
             if e[j]:
-                term *= comb(int(e[j]), int(target[j])) * (-mu[j]) ** int(
+                term *= comb(int(e[j]), int(target[j])) * (centre[j] - mu[j]) ** int(
                     e[j] - target[j]
                 )
                 term /= sd[j] ** int(e[j])
@@ -132,8 +142,14 @@ def _raw_coefficient(
 
 
 def _first_stage(
-    panel: Panel, spec: ProductionSpec, options: ACFOptions, y: np.ndarray
+    panel: Panel,
+    spec: ProductionSpec,
+    options: ACFOptions,
+    y: np.ndarray,
+    centre: dict[str, float],
 ) -> _FirstStage:
+    """The first stage; ``centre`` gives the point (per input) at which the polynomial's
+    coefficients on the production terms are read for the start set."""
     poly_vars = tuple(
         dict.fromkeys((*spec.free, *spec.state, *spec.flexible, *spec.proxy))
     )
@@ -185,10 +201,15 @@ def _first_stage(
         for j in term:
             t[pos[spec.inputs[j]]] += 1
         targets.append(t)
-    raw = np.array([_raw_coefficient(t, exps, coef[:nb], mu, sd) for t in targets])
+    point = np.array(
+        [centre.get(name, m) for name, m in zip(poly_vars, mu, strict=True)]
+    )
+    start = np.array(
+        [_term_coefficient(t, exps, coef[:nb], mu, sd, point) for t in targets]
+    )
     return _FirstStage(
         phi=phi,
-        raw_terms=raw,
+        start_terms=start,
         r2=1.0 - ssr / sst if sst > 0 else float("nan"),
         ssr=ssr,
         names=names,
@@ -214,10 +235,17 @@ def _instrument_matrix(
     ]
     dated = np.column_stack(cols)
     dnames = tuple(f"{n}_lag" if n in lagged else n for n in inputs)
+    if options.unit_invariant:
+        # centred, so that the weight (Z'Z/N)^{-1} and the moment scores do not depend on
+        # the origin of the logs (the innovations have mean zero: the roots are the same)
+        dated = dated - dated.mean(axis=0)
     z = term_matrix(dated, dnames, spec.form)
     znames = list(term_names(dnames, spec.form))
     if options.extra_instruments:
-        z = np.column_stack([z, panel.matrix(options.extra_instruments)[lag]])
+        extra = panel.matrix(options.extra_instruments)[lag]
+        if options.unit_invariant:
+            extra = extra - extra.mean(axis=0)
+        z = np.column_stack([z, extra])
         znames.extend(f"{n}_lag" for n in options.extra_instruments)
     return np.ascontiguousarray(z), tuple(znames)
 
@@ -241,21 +269,34 @@ class ACFData:
     use: np.ndarray  # bool (panel.nobs,): rows with the firm's previous period
     dropped: dict[str, int]
     first_stage: _FirstStage
-    x_in_use: np.ndarray  # inputs on the used rows
+    x_in_use: np.ndarray  # inputs on the used rows, centred (``unit_invariant``)
     ols: np.ndarray  # OLS coefficients of the production terms (a start)
     instruments: tuple[str, ...]
+    a_map: np.ndarray  # raw term coefficients = a_map @ the problem's (centred) ones
+    a0: np.ndarray  # productivity of the raw coefficients = centred one + a0 @ c
 
 
 def acf_problem(
     panel: Panel, spec: ProductionSpec, options: ACFOptions
 ) -> tuple[MarkovGMM, ACFData]:
     """Build the one-step second-stage problem (:class:`~tfp.numerics.markov_gmm.MarkovGMM`,
-    rows with a lag) and the :class:`ACFData` :func:`fit` needs besides it."""
+    rows with a lag) and the :class:`ACFData` :func:`fit` needs besides it.
+
+    With ``options.unit_invariant`` the problem is in the centred parametrisation
+    (:mod:`tfp.numerics.units`): its terms are those of the inputs centred at their sample
+    means, so that its coefficients ``c`` are the raw ones ``A c`` (``ACFData.a_map``), and
+    the instruments are centred: the same criterion whatever the units of the logs.
+    """
     _check(panel, spec, options)
     y = np.asarray(panel[spec.output])
-    xin = panel.matrix(spec.inputs)
+    xin_raw = panel.matrix(spec.inputs)
+    mu = xin_raw.mean(axis=0) if options.unit_invariant else np.zeros(xin_raw.shape[1])
+    xin = xin_raw - mu
     x = term_matrix(xin, spec.inputs, spec.form)
-    fs = _first_stage(panel, spec, options, y)
+    a_map, a0 = centring_map(term_exponents(len(spec.inputs), spec.form), mu)
+    fs = _first_stage(
+        panel, spec, options, y, dict(zip(spec.inputs, mu.tolist(), strict=True))
+    )
     lag_all = panel.lag_index(1)
     use = lag_all >= 0
     lag = lag_all[use]
@@ -267,7 +308,7 @@ def acf_problem(
             f"{x.shape[1]} production terms and {h} law-of-motion coefficients",
             fix="use a longer panel (consecutive years) or fewer terms",
         )
-    z, znames = _instrument_matrix(panel, spec, options, xin, use, lag)
+    z, znames = _instrument_matrix(panel, spec, options, xin_raw, use, lag)
     cl = (
         panel.matrix(options.markov_controls)[lag]
         if options.markov_controls
@@ -279,19 +320,24 @@ def acf_problem(
     ones = np.ones((y.shape[0], 1))
     ols = np.linalg.lstsq(np.column_stack([ones, x]), y, rcond=None)[0][1:]
     dropped = lag_drops(panel.lag_reasons(1))
-    return problem, ACFData(use, dropped, fs, xin[use], ols, znames)
+    return problem, ACFData(use, dropped, fs, xin[use], ols, znames, a_map, a0)
 
 
 def _start_set(
-    spec: ProductionSpec, options: ACFOptions, ols: np.ndarray, fs_start: np.ndarray
+    spec: ProductionSpec,
+    options: ACFOptions,
+    ols: np.ndarray,
+    fs_start: np.ndarray,
+    user_start: np.ndarray | None = None,
 ) -> np.ndarray:
-    """The deterministic start set documented in :class:`~tfp.options.acf.ACFOptions`."""
+    """The deterministic start set documented in :class:`~tfp.options.acf.ACFOptions`, in
+    the centred parametrisation (``user_start``: ``options.start`` mapped into it)."""
     n = options.optimizer.n_starts
     n_terms = len(spec.terms)
     n_inputs = len(spec.inputs)
     rows: list[np.ndarray] = []
-    if options.start is not None:
-        rows.append(np.asarray(options.start, dtype=np.float64))
+    if user_start is not None:
+        rows.append(np.asarray(user_start, dtype=np.float64))
     equal = np.zeros(n_terms)
     equal[:n_inputs] = 1.0 / n_inputs
     rows.extend([ols, fs_start, equal])
@@ -437,7 +483,13 @@ def fit(panel: Panel, spec: ProductionSpec, options: ACFOptions) -> Fit:
     problem, data = acf_problem(panel, spec, options)
     fs, x_use = data.first_stage, data.x_in_use
     accept = partial(_accept, problem=problem, x_use=x_use, spec=spec, options=options)
-    starts = _start_set(spec, options, data.ols, fs.raw_terms)
+    a_map = data.a_map
+    user_start = (
+        None
+        if options.start is None
+        else np.linalg.solve(a_map, np.asarray(options.start, dtype=np.float64))
+    )
+    starts = _start_set(spec, options, data.ols, fs.start_terms, user_start)
 
     def search(rows: np.ndarray) -> tuple[Convergence, list[np.ndarray]]:
         """The start set on the subsample ``rows``, with the full-sample weight."""
@@ -472,29 +524,48 @@ def fit(panel: Panel, spec: ProductionSpec, options: ACFOptions) -> Fit:
             final, np.vstack(seeds), options, accept, diagnostics, "two-step", notes
         )
         j_df = problem.z.shape[1] - beta.shape[0]
-        j_stat = float(final.nobs * conv.objective)
-    spurious = _set_aside(
-        beta, conv, final, x_use, spec, options, accept, diagnostics, notes
+    # the minimum itself, not where the search stopped (that depends on rounding: the order
+    # of the rows, the units of the logs)
+    beta, _ = newton_polish(
+        partial(markov_criterion, problem=final),
+        beta,
+        lambda b: markov_criterion_and_grad(b, final)[1],
     )
+    if j_df is not None:
+        j_stat = float(final.nobs * markov_criterion(beta, final))
+    identification = _identification(
+        final, beta, conv, accept, x_use, spec, two_step=options.weight == "two-step"
+    )
+    spurious = _set_aside(
+        beta, conv, final, x_use, spec, options, accept, diagnostics, notes, a_map
+    )
+    rts = _rts(beta, x_use, spec)
     markov = final.markov(beta)
     if markov is None:
         raise IdentificationError(
             "the law-of-motion regressors are collinear at the estimate",
             fix="lower markov_degree",
         )
+    # report in the raw parametrisation: coefficients, law of motion, minima (the criterion
+    # is evaluated on the centred problem, well conditioned whatever the units)
+    rho = _shift_markov(markov[0], float(data.a0 @ beta), options.markov_degree)
+    beta = a_map @ beta
+    conv = _raw_convergence(conv, a_map)
+    step1 = _raw_convergence(step1, a_map)
     mnames = (
         *poly_names(["omega_lag"], options.markov_degree),
         *[f"{c}_lag" for c in options.markov_controls],
     )
-    objective = float(markov_criterion(beta, final))
+    a_inv = np.linalg.inv(a_map)
+    objective = float(_raw_criterion(beta, final, a_inv))
     if conv.objective != objective:
         conv = replace(conv, objective=objective)
     details = ACF(
-        markov=dict(zip(mnames, (float(r) for r in markov[0]), strict=True)),
+        markov=dict(zip(mnames, (float(r) for r in rho), strict=True)),
         instruments=data.instruments,
         weight=options.weight,
-        rts=_rts(beta, x_use, spec),
-        starts=tuple(tuple(float(v) for v in s) for s in starts),
+        rts=rts,
+        starts=tuple(tuple(float(v) for v in s) for s in starts @ a_map.T),
         notes=tuple(notes),
         spurious_minima=spurious,
         j_stat=j_stat,
@@ -509,7 +580,7 @@ def fit(panel: Panel, spec: ProductionSpec, options: ACFOptions) -> Fit:
         sample=np.asarray(data.use, dtype=bool),
         convergence=conv,
         objective=objective,
-        objective_fn=partial(markov_criterion, problem=final),
+        objective_fn=partial(_raw_criterion, problem=final, a_inv=a_inv),
         phi=np.asarray(fs.phi, dtype=np.float64),
         dropped=data.dropped,
         first_stage={
@@ -521,6 +592,7 @@ def fit(panel: Panel, spec: ProductionSpec, options: ACFOptions) -> Fit:
         },
         details=details,
         diagnostics=tuple(diagnostics),
+        identification=identification,
     )
 
 
@@ -534,11 +606,12 @@ def _set_aside(
     accept: Any,
     diagnostics: list[str],
     notes: list[str],
+    a_map: np.ndarray,
 ) -> tuple[tuple[float, tuple[float, ...]], ...]:
-    """The minima set aside as spurious; a diagnostic when the estimate itself looks
-    spurious, else a note listing them."""
+    """The minima set aside as spurious (in raw coefficients); a diagnostic when the
+    estimate itself looks spurious, else a note listing them."""
     spurious = tuple(
-        (m.objective, m.params)
+        (m.objective, _to_raw(a_map, m.params))
         for m in conv.local_minima
         if not accept(np.asarray(m.params))
     )
@@ -561,6 +634,67 @@ def _set_aside(
             + "; ".join(str(np.round(s[1], 4).tolist()) for s in spurious)
         )
     return spurious
+
+
+def _identification(
+    problem: MarkovGMM,
+    beta: np.ndarray,
+    conv: Convergence,
+    accept: Any,
+    x_use: np.ndarray,
+    spec: ProductionSpec,
+    *,
+    two_step: bool,
+) -> IdentificationStats:
+    """Curvature of the criterion at the estimate and the admissible minima within sampling
+    noise of it (other exact roots, in just-identified problems)."""
+    try:
+        xi = problem.xi(np.asarray(beta, dtype=np.float64))
+    except IdentificationError:
+        return IdentificationStats()
+    # noise of the criterion: var(xi)/n with (Z'Z/N)^-1, 1/n with the efficient weight
+    noise = (1.0 if two_step else float(np.var(xi))) / problem.nobs
+    jac = mean_elasticity_jacobian(x_use, term_exponents(x_use.shape[1], spec.form))
+    precision = criterion_precision(
+        partial(markov_criterion, problem=problem), beta, noise, jac, spec.inputs
+    )
+    near = near_minima(conv, partial(_noise_margin, problem), accept)
+    competing = tuple(tuple(float(v) for v in jac @ b) for b in near[1:])
+    return IdentificationStats(precision=precision, competing=competing)
+
+
+def _raw_criterion(beta: np.ndarray, problem: MarkovGMM, a_inv: np.ndarray) -> float:
+    """The criterion at raw production-term coefficients (``problem`` has centred terms)."""
+    b = np.asarray(beta, dtype=np.float64).ravel()
+    return markov_criterion(a_inv @ b if b.shape[0] == a_inv.shape[0] else b, problem)
+
+
+def _shift_markov(rho: np.ndarray, shift: float, degree: int) -> np.ndarray:
+    """Law of motion of ``ω + shift`` from that of ``ω``: ``g(x) = Σ_k ρ_k x^k`` (then linear
+    shifters) becomes ``shift + Σ_k ρ_k (x - shift)^k`` (binomial expansion)."""
+    out = np.array(rho, dtype=np.float64, copy=True)
+    poly = np.zeros(degree + 1)
+    for k in range(degree + 1):
+        for j in range(k + 1):
+            poly[j] += rho[k] * comb(k, j) * (-shift) ** (k - j)
+    poly[0] += shift
+    out[: degree + 1] = poly
+    return out
+
+
+def _to_raw(a_map: np.ndarray, params: tuple[float, ...]) -> tuple[float, ...]:
+    return tuple(float(v) for v in a_map @ np.asarray(params, dtype=np.float64))
+
+
+def _raw_convergence(conv: Convergence, a_map: np.ndarray) -> Convergence:
+    """A search record of the centred problem with its points in raw coefficients."""
+    return replace(
+        conv,
+        start_params=_to_raw(a_map, conv.start_params),
+        local_minima=tuple(
+            replace(m, params=_to_raw(a_map, m.params)) for m in conv.local_minima
+        ),
+    )
 
 
 def bootstrap_options(

@@ -42,6 +42,12 @@ from scipy import special
 from tfp._frozen import FrozenDict
 from tfp.estimators.fit import Details, Fit
 from tfp.exceptions import ConvergenceWarning, IdentificationError, SpecificationError
+from tfp.numerics.identification import (
+    IdentificationStats,
+    criterion_precision,
+    mean_elasticity_jacobian,
+    r_squared,
+)
 from tfp.numerics.linalg import check_rank, lstsq
 from tfp.numerics.optimize import (
     Convergence,
@@ -52,7 +58,8 @@ from tfp.numerics.optimize import (
     screen_starts,
     sobol_starts,
 )
-from tfp.numerics.poly import exponent_table, poly_basis, poly_names
+from tfp.numerics.poly import exponent_table, poly_basis, poly_names, term_exponents
+from tfp.numerics.units import centring_map, newton_polish, standardise
 from tfp.options._base import check_options
 from tfp.options.control_function import LPOptions, OPOptions, _ControlFunctionOptions
 from tfp.panel import Panel, check_binary, lag_drops
@@ -220,6 +227,33 @@ def _objective_at_beta(beta: np.ndarray, d: _Stage2) -> float:
     return _criterion(beta[list(d.s_index)], beta[list(d.f_index)], d)
 
 
+def _objective_at_raw(beta: np.ndarray, d: _Stage2, a_inv: np.ndarray) -> float:
+    """The criterion at raw production-term coefficients (``d`` holds centred terms)."""
+    beta = np.asarray(beta, dtype=np.float64).reshape(-1)
+    if beta.shape[0] != a_inv.shape[0]:
+        return _objective_at_beta(beta, d)  # raises with the right message
+    return _objective_at_beta(a_inv @ beta, d)
+
+
+def _raw_convergence(
+    conv: Any, a_map: np.ndarray, beta_c: np.ndarray, s_index: tuple[int, ...]
+) -> Any:
+    """The search record with its second-stage points in raw coefficients."""
+
+    def raw(theta: tuple[float, ...]) -> tuple[float, ...]:
+        b = beta_c.copy()
+        b[list(s_index)] = theta
+        return tuple(float(v) for v in (a_map @ b)[list(s_index)])
+
+    return dataclasses.replace(
+        conv,
+        start_params=raw(conv.start_params),
+        local_minima=tuple(
+            dataclasses.replace(m, params=raw(m.params)) for m in conv.local_minima
+        ),
+    )
+
+
 def _markov_basis(omega_lag: np.ndarray, prob: np.ndarray, degree: int) -> np.ndarray:
     if prob.shape[1] == 0:
         return poly_basis(omega_lag[:, None], degree)
@@ -274,6 +308,10 @@ class _FirstStage:
     ssr: float
     tss: float
     netted: bool  # the controls were subtracted from phi and y
+    mu: np.ndarray  # centre of each input: the terms are of inputs centred there
+    a_map: np.ndarray  # raw term coefficients = a_map @ centred ones
+    a0: np.ndarray  # productivity of the raw parametrisation = centred one + a0 @ beta
+    poly_sd: np.ndarray  # scale of each polynomial variable (1 when not standardised)
 
     @property
     def n_lead(self) -> int:
@@ -323,11 +361,23 @@ def _fit(
             fix="lower markov_degree or check for degenerate inputs",
         )
     xi, omega_lag = res
-    h_raw = _markov_basis(omega_lag, d.prob, d.markov_degree)
-    omega_now = d.phi - d.xf @ fs.beta_f - d.xs @ theta
-    beta = np.empty(len(spec.terms))
-    beta[list(fs.f_index)] = fs.beta_f
-    beta[list(fs.s_index)] = theta
+    identification = _identification(
+        d,
+        theta,
+        fs.beta_f,
+        conv,
+        (work.matrix(spec.inputs) - fs.mu)[cur],  # the parametrisation of theta
+        spec,
+        r_squared(work.matrix(spec.free), fs.reg[:, len(fs.f_index) :]),
+    )
+    beta_c = np.empty(len(spec.terms))
+    beta_c[list(fs.f_index)] = fs.beta_f
+    beta_c[list(fs.s_index)] = theta
+    # productivity of the raw parametrisation: omega_c + a0 @ beta_c
+    shift = float(fs.a0 @ beta_c)
+    h_raw = _markov_basis(omega_lag + shift, d.prob, d.markov_degree)
+    omega_now = d.phi - d.xf @ fs.beta_f - d.xs @ theta + shift
+    beta = fs.a_map @ beta_c
     sample = np.zeros(panel.nobs, dtype=bool)
     sample[rows[cur]] = True
     phi_out = np.full(panel.nobs, np.nan)
@@ -348,9 +398,11 @@ def _fit(
         names=(*spec.terms, *fs.c_names),
         vcov=None,
         sample=sample,
-        convergence=conv,
+        convergence=_raw_convergence(conv, fs.a_map, beta_c, fs.s_index),
         objective=float(conv.objective),
-        objective_fn=functools.partial(_objective_at_beta, d=d),
+        objective_fn=functools.partial(
+            _objective_at_raw, d=d, a_inv=np.linalg.inv(fs.a_map)
+        ),
         phi=phi_out,
         dropped=FrozenDict(
             {"nonpositive_proxy": panel.nobs - work.nobs} if work is not panel else {},
@@ -365,6 +417,7 @@ def _fit(
         ),
         details=details,
         diagnostics=diagnostics,
+        identification=identification,
     )
 
 
@@ -420,7 +473,11 @@ def _first_stage(
 ) -> _FirstStage:
     """OLS of output on the free terms, the controls (and period dummies) and a full
     polynomial in (state, flexible, proxy); the free-term coefficients are final."""
-    terms_x = term_matrix(work.matrix(spec.inputs), spec.inputs, spec.form)
+    x_inputs = work.matrix(spec.inputs)
+    # unit invariance: terms of inputs centred at their means (raw terms = a_map @ centred)
+    mu = x_inputs.mean(axis=0) if options.unit_invariant else np.zeros(len(spec.inputs))
+    a_map, a0 = centring_map(term_exponents(len(spec.inputs), spec.form), mu)
+    terms_x = term_matrix(x_inputs - mu, spec.inputs, spec.form)
     free_pos = set(range(len(spec.free)))
     term_inp = term_inputs(len(spec.inputs), spec.form)
     f_index = tuple(i for i, t in enumerate(term_inp) if free_pos.intersection(t))
@@ -445,6 +502,9 @@ def _first_stage(
     poly_all = (*poly_vars, *(spec.proxy[j] for j in own))
     basis_names = poly_names(poly_all, options.poly_degree)
     y = work[spec.output]
+    poly_sd = np.ones(poly_x.shape[1])
+    if options.unit_invariant:  # the same span, well conditioned whatever the units
+        poly_x, _, poly_sd = standardise(poly_x)
     # the basis lives only inside reg: one (n, p) matrix, not two
     reg = np.column_stack(
         [xf, xc, poly_basis(np.ascontiguousarray(poly_x), options.poly_degree)]
@@ -468,6 +528,10 @@ def _first_stage(
         ssr=float(np.sum((y - fitted) ** 2)),
         tss=float(np.sum((y - y.mean()) ** 2)),
         netted=netted,
+        mu=mu,
+        a_map=a_map,
+        a0=a0,
+        poly_sd=poly_sd,
     )
 
 
@@ -550,14 +614,16 @@ def _second_stage(
         _screen_search, d=d, beta_f=fs.beta_f, starts=start_set, options=options
     )
     start_set, screening = screen_starts(firm, start_set, options.screen_nobs, search)
+    fun = functools.partial(_criterion, beta_f=fs.beta_f, d=d)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", ConvergenceWarning)
         theta, conv = minimize_multistart(
-            functools.partial(_criterion, beta_f=fs.beta_f, d=d),
-            start_set,
-            optimizer=options.optimizer,
-            merge_tol=MERGE_TOL,
+            fun, start_set, optimizer=options.optimizer, merge_tol=MERGE_TOL
         )
+    # the minimum itself, not where the simplex stopped (that depends on rounding)
+    theta, polished = newton_polish(fun, theta)
+    if polished < conv.objective:
+        conv = dataclasses.replace(conv, objective=polished)
     # recorded on the results (and re-emitted once by tfp.estimate), not lost
     diagnostics = tuple(
         str(w.message) for w in caught if issubclass(w.category, ConvergenceWarning)
@@ -567,6 +633,44 @@ def _second_stage(
 
 # ---------------------------------------------------------------------------------------
 # helpers
+def _identification(
+    d: _Stage2,
+    theta: np.ndarray,
+    beta_f: np.ndarray,
+    conv: Any,
+    x_use: np.ndarray,
+    spec: ProductionSpec,
+    free_r2: np.ndarray,
+) -> IdentificationStats:
+    """Curvature of the second-stage criterion, competing minima and the functional
+    dependence of the free inputs on the first-stage polynomial (ACF 2015)."""
+    out = _residuals(theta, beta_f, d)
+    assert out is not None
+    xi = out[0]
+    n = xi.shape[0]
+    # noise of the criterion: sigma²/n (mean squared residual, or GMM with (Z'Z/N)^-1)
+    sigma2 = float(xi @ xi) / n if d.z.shape[1] == 0 else float(np.var(xi))
+    jac = mean_elasticity_jacobian(x_use, term_exponents(x_use.shape[1], spec.form))
+    fun = functools.partial(_criterion, beta_f=beta_f, d=d)
+    precision = criterion_precision(
+        fun, theta, sigma2 / n, jac[:, list(d.s_index)], spec.inputs
+    )
+    margin = _noise_margin(theta, beta_f, d)
+    competing = []
+    for params in near_minima(conv, lambda _: margin)[1:]:
+        b = np.empty(jac.shape[1])
+        b[list(d.f_index)] = beta_f
+        b[list(d.s_index)] = params
+        competing.append(tuple(float(v) for v in jac @ b))
+    return IdentificationStats(
+        precision=precision,
+        dependence=tuple(
+            (name, float(r2)) for name, r2 in zip(spec.free, free_r2, strict=True)
+        ),
+        competing=tuple(competing),
+    )
+
+
 # ---------------------------------------------------------------------------------------
 def _ols(
     y: np.ndarray, reg: np.ndarray, names: Sequence[str], n_poly: int
@@ -593,7 +697,9 @@ def _ols(
 def _start(
     options: _ControlFunctionOptions, fs: _FirstStage, spec: ProductionSpec
 ) -> np.ndarray:
-    """First start: ``options.start`` or the first-stage coefficients of the terms' monomials."""
+    """First start, in the centred terms' coefficients: ``options.start`` (raw) or the
+    first-stage coefficients of the terms' monomials (at the sample means when the
+    polynomial is standardised)."""
     n_s = len(fs.s_index)
     if options.start is not None:
         if len(options.start) != n_s:
@@ -602,7 +708,10 @@ def _start(
                 "coefficients (terms without a free input, in spec.terms order)",
                 fix=f"pass {n_s} starting values or start=None",
             )
-        return np.asarray(options.start, dtype=np.float64)
+        # raw -> centred: raw_s = A_sf b_f + A_ss theta
+        sf, ss = np.ix_(fs.s_index, fs.f_index), np.ix_(fs.s_index, fs.s_index)
+        raw = np.asarray(options.start, dtype=np.float64)
+        return np.linalg.solve(fs.a_map[ss], raw - fs.a_map[sf] @ fs.beta_f)
     poly_vars = list(fs.poly_names)
     table = exponent_table(len(poly_vars), options.poly_degree)
     term_inp = term_inputs(len(spec.inputs), spec.form)
@@ -612,8 +721,8 @@ def _start(
         for j in term_inp[ti]:
             e[poly_vars.index(spec.inputs[j])] += 1
         hit = np.flatnonzero(np.all(table == e, axis=1))
-        if hit.size:
-            out[k] = fs.coef[fs.n_lead + int(hit[0])]
+        if hit.size:  # coefficient of a standardised monomial -> of the centred term
+            out[k] = fs.coef[fs.n_lead + int(hit[0])] / np.prod(fs.poly_sd**e)
     return out
 
 

@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from tfp.numerics.identification import IdentificationStats
 from tfp.numerics.inference import Inference
 from tfp.numerics.optimize import Convergence
 
@@ -77,6 +78,10 @@ class Fit:
         Method-specific outputs, a typed record documented by each estimator.
     diagnostics : tuple of str
         Non-fatal issues, also emitted as warnings by the api.
+    identification : IdentificationStats or None
+        What only the estimator can compute about its identification (instrument strength,
+        curvature of its criterion, competing minima, functional dependence); read by
+        :func:`tfp.diagnostics.diagnose`.
     """
 
     params: np.ndarray
@@ -97,3 +102,4 @@ class Fit:
     elasticities: np.ndarray | None = None
     details: Details | None = None
     diagnostics: tuple[str, ...] = ()
+    identification: IdentificationStats | None = None

@@ -33,6 +33,12 @@ from tfp._frozen import FrozenDict
 from tfp._kernels.poly_nb import poly_basis_nb
 from tfp.estimators.fit import Details, Fit
 from tfp.exceptions import ConvergenceWarning, IdentificationError, SpecificationError
+from tfp.numerics.identification import (
+    IdentificationStats,
+    Precision,
+    criterion_precision,
+    mean_elasticity_jacobian,
+)
 from tfp.numerics.linalg import check_rank, qr_checked
 from tfp.numerics.optimize import (
     Convergence,
@@ -53,6 +59,11 @@ _MAX_HALVINGS = 40
 
 # Seed of the Sobol start set: fixed, so that the estimator is deterministic.
 _SOBOL_SEED = 0
+
+#: Minima whose criterion is within this many times the criterion's sampling noise
+#: (``trace(S)/n`` for the identity-weighted ``m'm``) of the lowest compete with it, as in
+#: the OP/LP/ACF searches.
+COMPETE_NOISE = 10.0
 
 
 @dataclass(frozen=True)
@@ -544,6 +555,16 @@ def fit(panel: Panel, spec: ProductionSpec, options: GNROptions) -> Fit:
     sample[pos[st2.s2]] = True
     sample.setflags(write=False)
     params = el.mean(axis=0) if options.average == "all" else el[st2.s2].mean(axis=0)
+    identification = _identification(
+        c_hat,
+        st2.args,
+        xi[st2.s2],
+        conv,
+        xf if options.average == "all" else xf[st2.s2],
+        st2.z_exps,
+        params,
+        inputs,
+    )
     terms = poly_names(inputs, options.share_degree, include_constant=True)
     stage1 = FrozenDict(
         ssr=st1.ssr, r2=st1.r2, coef=_ro(st1.coef), gamma=_ro(gamma), E=st1.big_e,
@@ -580,6 +601,7 @@ def fit(panel: Panel, spec: ProductionSpec, options: GNROptions) -> Fit:
             stage1,
         ),
         diagnostics=diagnostics,
+        identification=identification,
     )
 
 
@@ -740,6 +762,70 @@ def _law_of_motion(
     xi = np.full(n, np.nan)
     xi[s2] = omega[s2] - np.vander(w1_all[s2], degree + 1, increasing=True) @ markov
     return markov, xi
+
+
+def _weighted_criterion(
+    c: np.ndarray,
+    args: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, int],
+    weight: np.ndarray,
+) -> float:
+    """``m' W m``: the GNR moments with the weight ``(Z_c'Z_c/n)^{-1}`` (centred instruments),
+    whose sampling noise is ``var(ξ)/n`` whatever the scale of the monomials."""
+    try:
+        m, _, _ = _moments(np.asarray(c, dtype=np.float64), *args, need_jac=False)
+    except np.linalg.LinAlgError:
+        return float("inf")
+    val = float(m @ weight @ m)
+    return val if np.isfinite(val) else float("inf")
+
+
+def _identification(
+    c_hat: np.ndarray,
+    args: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, int],
+    xi: np.ndarray,
+    conv: Convergence,
+    xf_avg: np.ndarray,
+    z_exps: np.ndarray,
+    params: np.ndarray,
+    inputs: tuple[str, ...],
+) -> IdentificationStats:
+    """Precision of the fixed inputs' mean elasticities (linear in ``c``) from the criterion
+    ``m'Wm`` around the estimate, its curvature ``2 G'WG`` from the moments' Jacobian ``G``;
+    and the other minima within sampling noise of the estimate."""
+    zt = args[0]
+    n = zt.shape[0]
+    zc = zt - zt.mean(axis=0)
+    jac = mean_elasticity_jacobian(xf_avg, z_exps)
+    fixed = inputs[:-1]
+    try:
+        weight = np.linalg.inv(zc.T @ zc / n)
+        _, g, _ = _moments(c_hat, *args, need_jac=True)
+        assert g is not None
+        precision = criterion_precision(
+            partial(_weighted_criterion, args=args, weight=weight),
+            c_hat,
+            float(np.var(xi)) / n,
+            jac,
+            fixed,
+            curvature=2.0 * g.T @ weight @ g,
+        )
+    except np.linalg.LinAlgError:
+        flat = np.zeros(len(fixed))
+        flat[0] = 1.0
+        precision = Precision(float("inf"), tuple(flat.tolist()), fixed, "curvature")
+    scores = zt * xi[:, None]
+    scores = scores - scores.mean(axis=0)
+    margin = COMPETE_NOISE * float(np.trace(scores.T @ scores)) / n**2
+    minima = list(conv.local_minima)
+    competing = tuple(
+        tuple(
+            float(v)
+            for v in (*(params[:-1] + jac @ (np.asarray(m.params) - c_hat)), params[-1])
+        )
+        for m in minima[1:]
+        if m.objective <= minima[0].objective + margin
+    )
+    return IdentificationStats(precision=precision, competing=competing)
 
 
 def _ro(a: np.ndarray) -> np.ndarray:

@@ -59,12 +59,14 @@ class Inference:
 
     @property
     def label(self) -> str:
-        """``'analytic (cluster by id)'``, ``'bootstrap (199 reps, cluster by id)'``, ``'none'``."""
+        """``'analytic (cluster by id)'``, ``'bootstrap (199 reps, cluster by id, seed 93)'``
+        (no seed with injected indices), ``'none'``."""
         if self.kind == "analytic":
             by = f"cluster by {self.cluster}" if self.vcov == "cluster" else self.vcov
             return f"analytic ({by})"
         if self.kind == "bootstrap":
-            return f"bootstrap ({self.reps} reps, cluster by {self.cluster})"
+            seed = "" if self.seed_entropy is None else f", seed {self.seed_entropy}"
+            return f"bootstrap ({self.reps} reps, cluster by {self.cluster}{seed})"
         return self.kind
 
     def _dist(self) -> Any:

@@ -38,6 +38,20 @@ def _c(a: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(a, dtype=np.float64)
 
 
+def _scaled_inverse(a: np.ndarray, what: str, fix: str) -> np.ndarray:
+    """Inverse of a symmetric moment matrix, the rank decision taken on its correlation form
+    ``D^{-1} A D^{-1}`` (``D`` = square roots of the diagonal), so that columns in soles
+    next to columns in logs do not look singular."""
+    d = np.sqrt(np.abs(np.diag(a)))
+    if a.size == 0 or np.any(d == 0):
+        raise IdentificationError(what, fix=fix)
+    a_s = a / np.outer(d, d)
+    if 1.0 / np.linalg.cond(a_s) < RCOND_SINGULAR:
+        raise IdentificationError(what, fix=fix)
+    w: np.ndarray = np.linalg.inv(a_s) / np.outer(d, d)
+    return (w + w.T) / 2.0
+
+
 def weight_one_step(z: np.ndarray) -> np.ndarray:
     """``(Z'Z/N)^{-1}``: the one-step weight.
 
@@ -51,22 +65,22 @@ def weight_one_step(z: np.ndarray) -> np.ndarray:
         what="instruments",
         fix="drop redundant instruments or inputs without variation",
     )
-    w: np.ndarray = np.linalg.inv(z.T @ z / z.shape[0])
-    return (w + w.T) / 2.0
+    return _scaled_inverse(
+        z.T @ z / z.shape[0],
+        "the instruments are collinear (Z'Z is singular)",
+        "drop redundant instruments or inputs without variation",
+    )
 
 
 def weight_two_step(z: np.ndarray, resid: np.ndarray) -> np.ndarray:
     """``S^{-1}`` with ``S = N^{-1} Σ (z_i e_i − ḡ)(z_i e_i − ḡ)'``: the efficient weight."""
     m = z * resid[:, None]
     m = m - m.mean(axis=0)
-    s = m.T @ m / z.shape[0]
-    if 1.0 / np.linalg.cond(s) < RCOND_SINGULAR:
-        raise IdentificationError(
-            "the moment covariance is singular at the one-step estimate",
-            fix="use weight='one-step' or fewer instruments",
-        )
-    w: np.ndarray = np.linalg.inv(s)
-    return (w + w.T) / 2.0
+    return _scaled_inverse(
+        m.T @ m / z.shape[0],
+        "the moment covariance is singular at the one-step estimate",
+        "use weight='one-step' or fewer instruments",
+    )
 
 
 @dataclass(frozen=True, eq=False)

@@ -10,7 +10,7 @@ import numpy as np
 
 from tfp._kernels.poly_nb import poly_basis_nb
 
-__all__ = ["exponent_table", "poly_basis", "poly_names"]
+__all__ = ["exponent_table", "poly_basis", "poly_names", "term_exponents"]
 
 
 @lru_cache(maxsize=64)
@@ -66,3 +66,19 @@ def poly_names(
         ]
         out.append(":".join(parts) if parts else "const")
     return tuple(out)
+
+
+def term_exponents(n_inputs: int, form: str) -> np.ndarray:
+    """Exponents (n_terms, n_inputs) of the production terms, in ``spec.terms`` order.
+
+    Cobb-Douglas: one row per input. Translog: then ``x_a x_b`` for every pair ``a <= b``
+    in ``combinations_with_replacement`` order (``x_a^2`` when ``a == b``).
+    """
+    rows = [np.eye(n_inputs, dtype=np.int64)[j] for j in range(n_inputs)]
+    if form == "translog":
+        for a, b in combinations_with_replacement(range(n_inputs), 2):
+            e = np.zeros(n_inputs, dtype=np.int64)
+            e[a] += 1
+            e[b] += 1
+            rows.append(e)
+    return np.vstack(rows).reshape(len(rows), n_inputs)

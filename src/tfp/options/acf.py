@@ -78,6 +78,15 @@ class ACFOptions(MethodOptions):
         with criteria that are both zero to rounding; "lowest criterion" then picks between them
         arbitrarily (tfp's Monte Carlo, ``docs/explanation/montecarlo.md``). ``False`` keeps
         the lowest criterion whatever its sign.
+    unit_invariant : bool, default True
+        Make the estimator independent of the units of the logs (soles, thousands or
+        millions add a constant to each log): the search runs on production terms of inputs
+        centred at their sample means (coefficients are reported on the raw terms), the
+        instruments are centred (so the weight ``(Z'Z/N)^{-1}`` and the moment scores do not
+        depend on their origin) and the first-stage start reads the polynomial's
+        coefficients at the sample means. ``False`` is prodest's convention (raw instruments
+        and the polynomial's coefficients at zero), kept by :meth:`prodest` to reproduce it:
+        its criterion away from the roots, and so its search, depend on the units.
     screen_nobs : int or None, default 100_000
         Large samples: with more second-stage rows than this, every start is first run on a
         deterministic subsample of about this many rows (every k-th firm), and only the
@@ -89,8 +98,9 @@ class ACFOptions(MethodOptions):
     Notes
     -----
     The start set is deterministic and is, in order: ``start`` (if given); the OLS estimate of
-    ``y`` on the production terms; the first-stage start (the raw first-stage polynomial's
-    coefficients on the production terms, i.e. prodest's start without its random noise);
+    ``y`` on the production terms; the first-stage start (the first-stage polynomial's
+    coefficients on the production terms, read at the inputs' sample means, or at zero,
+    prodest's start without its random noise, with ``unit_invariant=False``);
     equal elasticities ``1/n_inputs``; then scrambled Sobol points (seed 0), alternately in the
     box of economically plausible elasticities ``[0, 1]`` per input (translog second-order
     terms at 0) and around the OLS estimate (``± start_spread``), up to ``optimizer.n_starts``
@@ -125,6 +135,7 @@ class ACFOptions(MethodOptions):
     spurious_rts: float = 0.1
     spurious_r2: float = 0.1
     nonnegative: bool = True
+    unit_invariant: bool = True
     screen_nobs: int | None = 100_000
 
     def __post_init__(self) -> None:
@@ -175,6 +186,7 @@ class ACFOptions(MethodOptions):
           deterministic start set, which contains that start without the noise
           (``start`` overrides), and keeps the lowest criterion.
 
+        prodest's raw instruments and start are not unit invariant: ``unit_invariant=False``.
         The spurious-solution and sign guards are off (``spurious_rts=0``, ``spurious_r2=0``,
         ``nonnegative=False``): the
         lowest prodest criterion is reported, whatever it is. On ACF-design data that criterion
@@ -193,6 +205,7 @@ class ACFOptions(MethodOptions):
             "spurious_rts": 0.0,
             "spurious_r2": 0.0,
             "nonnegative": False,
+            "unit_invariant": False,
         }
         base.update(overrides)
         return cls(**base)

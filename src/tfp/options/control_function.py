@@ -39,6 +39,7 @@ class _ControlFunctionOptions(MethodOptions):
     )
     start: tuple[float, ...] | None = None
     start_spread: float = 0.2
+    unit_invariant: bool = True
     screen_nobs: int | None = 100_000
 
     def __post_init__(self) -> None:
@@ -61,6 +62,7 @@ class _ControlFunctionOptions(MethodOptions):
             exit_rule="last-period",
             optimizer=Optimizer("nelder-mead", xtol=1e-6, n_starts=1),
             start_spread=0.0,
+            unit_invariant=False,
         )
 
 
@@ -115,6 +117,14 @@ class OPOptions(_ControlFunctionOptions):
         involve no free input). None: the first-stage coefficients of those terms' monomials.
     start_spread : float, default 0.2
         Half-width of the box of the additional Sobol starts.
+    unit_invariant : bool, default True
+        Make the estimator independent of the units of the logs (soles, thousands or
+        millions add a constant to each log): the first-stage polynomial is built from the
+        standardised (state, flexible, proxy), the second stage searches over the terms of
+        inputs centred at their sample means (coefficients are reported on the raw terms),
+        and the first start reads the first-stage coefficients at the sample means.
+        ``False`` is prodest's convention (raw polynomial, coefficients at zero), kept by
+        :meth:`prodest` to reproduce it: its start depends on the units.
     screen_nobs : int or None, default 100_000
         Large samples: with more second-stage rows than this, every start is first run on a
         deterministic subsample of about this many rows (every k-th firm) and only the
@@ -189,7 +199,7 @@ class LPOptions(_ControlFunctionOptions):
 
     Parameters
     ----------
-    poly_degree, markov_degree, time_dummies, net_controls, log_proxy, exit_correction, exit_rule, survival_model, optimizer, start, start_spread, screen_nobs
+    poly_degree, markov_degree, time_dummies, net_controls, log_proxy, exit_correction, exit_rule, survival_model, optimizer, start, start_spread, unit_invariant, screen_nobs
         The same fields, meanings and defaults as :class:`OPOptions`.
 
     Notes

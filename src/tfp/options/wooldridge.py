@@ -30,7 +30,10 @@ class WooldridgeOptions(MethodOptions):
     """Options of ``method="wrdg"``: Wooldridge (2009) as one GMM on two equations.
 
     Equation 1 (level): ``y = a1 + x'b + c'd + h(s, p) + e`` with instruments
-    ``(1, x, h(s, p), c)``. Equation 2 (Markov substitution):
+    ``(1, x, h(s, p), c)``, where the production terms that are monomials of ``h`` (the state
+    inputs' own terms: ``k``, and ``k^2`` in a translog) are absorbed by ``h``: their
+    coefficients are identified by equation 2 alone (Wooldridge 2009, section 3).
+    Equation 2 (Markov substitution):
     ``y = a1 + x'b + c'd + a2 + h2(s_{t-1}, p_{t-1}) + u`` with instruments
     ``(1, x*, c, h(s_{t-1}, p_{t-1}))``, where ``x*`` are the production terms with every
     free input replaced by its lag. ``b`` (the production terms) and ``d`` (controls) are
@@ -52,6 +55,13 @@ class WooldridgeOptions(MethodOptions):
         small-sample factor, as ``linearmodels.IVGMM(..., weight_type="clustered")``), or the
         homoskedastic one used by prodest (``sigma^2 (X'Z (Z'Z)^{-1} Z'X)^{-1}`` with
         ``sigma^2`` the mean squared stacked residual).
+    shared_state_terms : bool, default False
+        prodest's ``WRDG_GMM`` convention: the state inputs' own terms also enter equation 1
+        with the coefficients of equation 2, and ``h`` loses its matching monomials. With
+        ``h`` of degree 2 or more this ties the estimate to the units of the state input
+        (``(k + c)^2`` has a linear term ``2ck`` that the restricted ``h`` cannot absorb),
+        so the estimate changes when capital is in soles instead of thousands; kept only to
+        reproduce prodest (:meth:`prodest`).
 
     Notes
     -----
@@ -70,11 +80,13 @@ class WooldridgeOptions(MethodOptions):
     poly_degree: int = 3
     steps: int = 1
     vcov: str = "cluster"
+    shared_state_terms: bool = False
 
     def __post_init__(self) -> None:
         check_int(self.poly_degree, name="WooldridgeOptions.poly_degree", low=1, high=6)
         check_int(self.steps, name="WooldridgeOptions.steps", low=1, high=2)
         validate_literal(self.vcov, COV_TYPES, name="WooldridgeOptions.vcov")
+        self._check_fields()
 
     @classmethod
     def prodest(cls) -> WooldridgeOptions:
@@ -91,9 +103,11 @@ class WooldridgeOptions(MethodOptions):
         ``(Z'Z)^{-1}``, so the estimate is the one-step GMM with that weight; standard errors
         are the homoskedastic ones of ``weightM(SE = TRUE)`` (``classical`` here, up to
         prodest's scaling). prodest ignores ``cX`` in this function; tfp enters controls in
-        both equations.
+        both equations. ``X1`` shares the column ``sX`` (the first column of ``regvars``)
+        with equation 2, which is ``shared_state_terms=True``: that restriction is not unit
+        invariant (see the option), and the preset keeps it only to reproduce prodest.
         """
-        return cls(poly_degree=2, steps=1, vcov="classical")
+        return cls(poly_degree=2, steps=1, vcov="classical", shared_state_terms=True)
 
 
 @dataclass(frozen=True)

@@ -301,12 +301,15 @@ def _table(
         attrs["n_reps"] = ci.n_used
         attrs["n_reps_failed"] = ci.n_failed
         attrs["level"] = level
+    if grouping.has_time:
+        out = _empty_cells(out, grouping, cells, base_code)
     if base_code is not None and "index" in out.columns:
         missing_ref = out["index"].isna() & out[value_name].notna()
         if missing_ref.any():
             times = sorted({int(t) for t in out.loc[missing_ref, "time"].dropna()})
             warnings.warn(
-                f"the base group has no firms in period(s) {times}; the index is NaN there",
+                f"the base group has no firms in period(s) {times}; the index is NaN there "
+                "(and the base group's rows are kept with NaN)",
                 TFPWarning,
                 stacklevel=3,
             )
@@ -315,6 +318,49 @@ def _table(
     )
     out.attrs.update(attrs)
     return out
+
+
+def _empty_cells(
+    out: pd.DataFrame, grouping: Grouping, cells: _Cells, base_code: int | None
+) -> pd.DataFrame:
+    """``out`` with a row of NaN (no firms, weight 0) for every group without firms in a
+    period in which others have some, and a warning naming the non-base ones (the base
+    group's own warning says where the index is NaN)."""
+    times = np.unique(cells.cell_time).tolist()
+    have = set(zip(cells.cell_group.tolist(), cells.cell_time.tolist(), strict=True))
+    missing = [
+        (g, t) for g in range(len(grouping.groups)) for t in times if (g, t) not in have
+    ]
+    if not missing:
+        return out
+    es, en = group_labels(grouping.groups, grouping.by)
+    codes = [g for g, _ in missing]
+    rows = pd.DataFrame(
+        {
+            "group": pd.Series([grouping.groups[g] for g in codes], dtype=object),
+            "time": pd.array([t for _, t in missing], dtype="Int64"),
+            "n_obs": np.zeros(len(missing), dtype=np.int64),
+            "n_firms": pd.array(
+                [pd.NA if cells.firm is None else 0] * len(missing), dtype="Int64"
+            ),
+            "sum_weights": np.zeros(len(missing)),
+            "stat": out["stat"].iloc[0],
+            "label_es": [es[g] for g in codes],
+            "label_en": [en[g] for g in codes],
+        }
+    )
+    others = sorted(
+        {(str(grouping.groups[g]), int(t)) for g, t in missing if g != base_code}
+    )
+    if others:
+        shown = ", ".join(f"{g} in {t}" for g, t in others)
+        warnings.warn(
+            f"{len(others)} group-period cell(s) have no firms ({shown}); their rows are "
+            "kept with NaN",
+            TFPWarning,
+            stacklevel=4,
+        )
+    return pd.concat([out, rows], ignore_index=True)[out.columns]
 
 
 def _sort_key(grouping: Grouping) -> Any:

@@ -38,7 +38,7 @@ import pandas as pd
 
 from tfp._frames import as_pandas
 from tfp.exceptions import SpecificationError
-from tfp.panel import check_columns, numeric_matrix
+from tfp.panel import key_column, numeric_matrix
 from tfp.spec import term_matrix
 
 if TYPE_CHECKING:
@@ -135,15 +135,18 @@ def predict(res: ProductionResults, data: object = None) -> pd.Series:
     frame = as_pandas(data)
     spec = res.spec
     time_effects = bool(getattr(res.options, "time_effects", False))
-    keys = [spec.id] if res.method == "fe" else []
-    check_columns(frame, [*keys, *([spec.time] if time_effects else [])])
-    time = numeric_matrix(frame, [spec.time])[:, 0] if time_effects else None
+    # id and time: columns or index levels, as in estimate (linearmodels' MultiIndex)
+    firms = key_column(frame, spec.id, "id") if res.method == "fe" else None
+    time = None
+    if time_effects:
+        periods = key_column(frame, spec.time, "time")
+        time = pd.to_numeric(periods, errors="coerce").to_numpy(dtype=np.float64)
     out = _linear(
         res,
         numeric_matrix(frame, list(spec.inputs)),
         numeric_matrix(frame, list(spec.control)),
         time,
     )
-    if res.method == "fe":
-        out = out + _firm_effects(res).reindex(frame[spec.id].to_numpy()).to_numpy()
+    if firms is not None:
+        out = out + _firm_effects(res).reindex(firms.to_numpy()).to_numpy()
     return pd.Series(out, index=frame.index, name="fitted")

@@ -25,6 +25,7 @@ from tfp._literals import validate_literal
 from tfp._progress import check_progress
 from tfp._version import __version__
 from tfp.bootstrap import BootstrapDraws, run_bootstrap
+from tfp.diagnostics import Diagnostics
 from tfp.estimators.fit import Details, Fit
 from tfp.estimators.registry import REGISTRY
 from tfp.exceptions import SpecificationError
@@ -115,8 +116,11 @@ class ProductionResults:
     details : Details or None
         Method-specific outputs, a typed record documented by each estimator (J test,
         law-of-motion coefficients, screening …; e.g. :class:`tfp.estimators.acf.ACF`).
-    diagnostics : tuple of str
-        Non-fatal issues (also emitted as warnings).
+    diagnostics : Diagnostics
+        The checks of trust on this estimate (plausibility, identification strength, sample,
+        inputs, search; :mod:`tfp.diagnostics`), each failed one also emitted as an
+        :class:`~tfp.exceptions.UnreliableEstimateWarning`; iterating over it gives the
+        estimator's notes about its search (also emitted as warnings).
     """
 
     method: str
@@ -135,11 +139,15 @@ class ProductionResults:
     bootstrap: BootstrapDraws | None
     first_stage: Mapping[str, Any]
     details: Details | None
-    diagnostics: tuple[str, ...]
+    diagnostics: Diagnostics
     _panel: Panel | None = field(default=None, repr=False)
     _fit: Fit | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
+        if not isinstance(self.diagnostics, Diagnostics):  # a tuple of notes
+            object.__setattr__(
+                self, "diagnostics", Diagnostics((), tuple(self.diagnostics))
+            )
         # frozen fields, read-only values: ``res.params["l"] = 1`` raises instead of
         # silently changing the estimate that summaries, productivity and bootstrap use
         object.__setattr__(self, "params", readonly(self.params))
@@ -178,7 +186,7 @@ class ProductionResults:
 
     @property
     def se_type(self) -> str:
-        """``"analytic (cluster by id)"``, ``"bootstrap (199 reps, cluster by id)"`` or
+        """``"analytic (cluster by id)"``, ``"bootstrap (199 reps, cluster by id, seed 93)"`` or
         ``"none"`` (the label of :attr:`inference`)."""
         return self.inference.label
 
@@ -584,7 +592,7 @@ class ProductionResults:
                 "dropped": dict(self.dropped),
                 "objective": self.objective,
                 "convergence": self.convergence,
-                "diagnostics": list(self.diagnostics),
+                "diagnostics": self.diagnostics.to_dict(),
                 "bootstrap": None
                 if self.bootstrap is None
                 else {
@@ -592,6 +600,7 @@ class ProductionResults:
                     "failed": self.bootstrap.failed,
                     "not_converged": self.bootstrap.not_converged,
                     "seed_entropy": str(self.bootstrap.seed_entropy),
+                    "injected": self.bootstrap.injected,
                     "cluster": self.bootstrap.cluster,
                 },
                 "versions": {

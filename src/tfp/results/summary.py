@@ -63,7 +63,8 @@ class Summary:
     coefficients : DataFrame
         One row per parameter: estimate, standard error, statistic, p-value and interval.
     diagnostics : tuple of str
-        The diagnostics section: what the estimation flagged (empty when nothing was).
+        The diagnostics section: the checks of the estimate (how many passed, each check,
+        the failures' problem and fix) and the estimator's notes (empty when there are none).
     """
 
     title: str
@@ -369,8 +370,9 @@ def _rts(res: ProductionResults) -> str:
 
 
 def _diagnostics(res: ProductionResults) -> tuple[str, ...]:
-    """The diagnostics section: today the estimator's notices, one per line."""
-    return tuple(res.diagnostics)
+    """The diagnostics section: every check of :mod:`tfp.diagnostics` (the failed ones with
+    their fix), then the estimator's notes, one per line."""
+    return res.diagnostics.lines()
 
 
 # ---- formats ---------------------------------------------------------------------------
