@@ -23,6 +23,13 @@ from tfp.exceptions import SpecificationError, TFPWarning
 
 LP = {**ROLES, "proxy": "m"}
 
+# LP on this design is its documented failure case (labour nearly a function of the proxy
+# polynomial), and estimate_by's groups have ~27 firms: issue 14's checks warn on these fits.
+# These tests are about the bars (the checks' own tests: tests/test_trust.py).
+pytestmark = pytest.mark.filterwarnings(
+    "ignore::tfp.exceptions.UnreliableEstimateWarning"
+)
+
 
 @pytest.fixture(scope="module")
 def data() -> pd.DataFrame:

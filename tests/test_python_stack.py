@@ -193,7 +193,9 @@ def test_one_result_to_latex(data: pd.DataFrame) -> None:
     res = _estimate(data, "ols", se="analytic")
     full = res.to_latex()
     assert full == res.summary().to_latex()
-    assert full.count("\\begin{tabular}") == 3 and "\\toprule" in full
+    # header, sections, coefficients and the diagnostics' checks
+    assert full.count("\\begin{tabular}") == 4 and "\\toprule" in full
+    assert "(must be <= 40)" in full
     assert "y (log value added)" in full and "clustered by firm" in full
     coef = res.to_latex(table="coefficients")
     assert coef.startswith("\\begin{tabular}{lrrrrrr}") and "const &" in coef

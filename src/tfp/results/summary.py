@@ -92,7 +92,15 @@ class Summary:
             out += [rule, *block]
         out += ["=" * width, "Parameter estimates".center(width).rstrip(), rule, body]
         if self.diagnostics:
-            out += [rule, "Diagnostics:", *(f"  - {d}" for d in self.diagnostics)]
+            out += [rule, "Diagnostics:"]
+            for d in self.diagnostics:  # long messages wrap under their first word
+                out += textwrap.wrap(
+                    d,
+                    TEXT_WIDTH,
+                    initial_indent="  - ",
+                    subsequent_indent="      ",
+                    break_on_hyphens=False,
+                )
         return "\n".join([*out, "=" * width])
 
     def as_html(self) -> str:
