@@ -205,11 +205,13 @@ def estimate(
     )
     for msg in results.diagnostics.notes:
         warnings.warn(msg, category, stacklevel=2)
+    # the checks (after the bootstrap, which runs them: plausibility allows for the standard
+    # errors); each failed one is one UnreliableEstimateWarning naming the input, the problem
+    # and the fix
     if isinstance(se_choice, Bootstrap):
         results = results.with_bootstrap(se_choice)
-    # the checks (after the bootstrap: plausibility allows for the standard errors); each
-    # failed one is one UnreliableEstimateWarning naming the input, the problem and the fix
-    results = results.replace(diagnostics=diagnose(results))
+    else:
+        results = results.replace(diagnostics=diagnose(results))
     emit(results.diagnostics, stacklevel=2)
     return results
 

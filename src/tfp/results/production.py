@@ -23,7 +23,7 @@ from tfp._frozen import FrozenDict, readonly
 from tfp._json import json_safe
 from tfp._version import __version__
 from tfp.bootstrap import BootstrapDraws, run_bootstrap
-from tfp.diagnostics import Diagnostics
+from tfp.diagnostics import Diagnostics, diagnose
 from tfp.estimators.fit import Details, Fit
 from tfp.estimators.registry import REGISTRY
 from tfp.exceptions import SpecificationError
@@ -436,7 +436,9 @@ class ProductionResults:
 
         Each replicate re-runs the method on resampled firms, with the options of the
         estimate or, where the method has one, its replicate hook (e.g. one start at the
-        estimate); see :class:`~tfp.estimators.registry.MethodRecord`.
+        estimate); see :class:`~tfp.estimators.registry.MethodRecord`. The diagnostics are
+        run again (plausibility allows for the bootstrap standard errors); the new results'
+        ``diagnostics.failed`` lists what fails (:func:`tfp.estimate` also warns).
         """
         if not isinstance(bootstrap, Bootstrap):
             raise SpecificationError(
@@ -452,7 +454,7 @@ class ProductionResults:
                 options, self.params.to_numpy(), self.spec
             )
         draws = run_bootstrap(panel, self.spec, options, record.fit, names, bootstrap)
-        return self.replace(
+        out = self.replace(
             bootstrap=draws,
             vcov=draws.vcov.reindex(index=list(names), columns=list(names)),
             inference=Inference(
@@ -462,6 +464,7 @@ class ProductionResults:
                 seed_entropy=None if draws.injected else draws.seed_entropy,
             ),
         )
+        return out.replace(diagnostics=diagnose(out))
 
     def replace(self, **changes: Any) -> ProductionResults:
         """Return a copy with some fields replaced (used internally; results stay immutable)."""
