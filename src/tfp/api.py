@@ -17,9 +17,15 @@ import pandas as pd
 
 from tfp._frozen import FrozenDict
 from tfp._literals import validate_literal
+from tfp._progress import check_progress, tracker
 from tfp.diagnostics import Diagnostics, diagnose, emit
 from tfp.estimators.fit import Fit
-from tfp.estimators.registry import REGISTRY, check_methods, method_record
+from tfp.estimators.registry import (
+    REGISTRY,
+    check_methods,
+    method_keys,
+    method_record,
+)
 from tfp.exceptions import (
     ConvergenceWarning,
     IdentificationError,
@@ -28,7 +34,7 @@ from tfp.exceptions import (
 )
 from tfp.numerics.inference import Inference
 from tfp.options._base import Bootstrap
-from tfp.panel import Panel, check_binary, make_panel, warn_dropped
+from tfp.panel import Panel, check_binary, check_frame, make_panel, warn_dropped
 from tfp.results import ProductionResults, ResultsSet
 from tfp.spec import ProductionSpec, as_names
 
@@ -106,6 +112,7 @@ def estimate(
     levels: bool | str | Sequence[str] = False,
     options: Any = None,
     se: str | Bootstrap = "auto",
+    progress: bool | None = None,
 ) -> ProductionResults:
     """Estimate a production function.
 
@@ -114,7 +121,7 @@ def estimate(
     data : pandas.DataFrame
         One row per firm and period; never modified. Inputs and output in logs.
     method : {'ols', 'fe', 'wrdg', 'wrdg-iv', 'rob', 'cost-share', 'op', 'lp', 'acf', 'gnr'}
-        Estimator.
+        Estimator; case is ignored (``"LP"`` is ``"lp"``).
     output : str
         Log output column (value added, or gross output when ``flexible`` is given).
     free, state : str or sequence of str
@@ -145,6 +152,11 @@ def estimate(
         and rob, and ``Bootstrap(seed=AUTO_BOOTSTRAP_SEED)`` (199 firm-cluster replicates,
         a fixed seed: two identical calls give identical results) for the others; the seed
         is shown in the summary's Inference line and in ``to_dict()``.
+    progress : bool or None
+        A progress bar for the bootstrap. ``None`` (default): shown when the bootstrap has
+        run for a second in a terminal or notebook, with a line saying what runs (e.g.
+        that ``se="auto"`` chose 199 replicates); never in a pipeline (standard error not a
+        terminal). ``True``: always; ``False``: never. The results are the same either way.
 
     Returns
     -------
@@ -165,6 +177,8 @@ def estimate(
     (2000, 'analytic (cluster by firm)')
     """
     record = method_record(method)
+    method = record.code
+    check_progress(progress)
     spec = ProductionSpec(
         output=output,
         free=as_names(free, role="free"),
@@ -209,7 +223,15 @@ def estimate(
     # errors); each failed one is one UnreliableEstimateWarning naming the input, the problem
     # and the fix
     if isinstance(se_choice, Bootstrap):
-        results = results.with_bootstrap(se_choice)
+        note = ""
+        if isinstance(se, str):  # the bootstrap was not asked for by name: say so
+            note = (
+                f"se={se!r} for method {method!r} runs a firm-cluster bootstrap: "
+                f"{se_choice.reps} replicates (seed {se_choice.seed}) on "
+                f"{results.nobs:,} rows of {results.n_firms:,} firms (se='none' skips it; "
+                "se=tfp.Bootstrap(reps=..., seed=...) chooses)"
+            )
+        results = results._bootstrapped(se_choice, progress=progress, note=note)
     else:
         results = results.replace(diagnostics=diagnose(results))
     emit(results.diagnostics, stacklevel=2)
@@ -329,6 +351,7 @@ def estimate_many(
     options: Mapping[str, Any] | None = None,
     roles_by_method: Mapping[str, Mapping[str, Any]] | None = None,
     se: str | Bootstrap | Mapping[str, str | Bootstrap] = "auto",
+    progress: bool | None = None,
     **roles: Any,
 ) -> ResultsSet:
     """Estimate several methods on the same data and roles; returns a :class:`ResultsSet`.
@@ -338,20 +361,25 @@ def estimate_many(
     data : pandas.DataFrame
         As in :func:`estimate`.
     methods : sequence of str
-        Method codes, in the order of the table's columns.
+        Method codes (any case), in the order of the table's columns.
     options : mapping, optional
         Method code → options object.
     roles_by_method : mapping, optional
         Method code → role overrides, e.g. ``{"op": {"proxy": "inv"}}``.
     se : str, Bootstrap or mapping
         As in :func:`estimate`, or one per method.
+    progress : bool or None
+        A bar over the methods, with each bootstrap's bar under it; as in
+        :func:`estimate` (``None``: when the work runs long in a terminal or notebook).
     **roles
         The roles shared by every method (``output``, ``free``, ``state``, ``id``, ``time`` …).
     """
     methods = check_methods(methods)
-    options = _check_mapping(options, "options")
-    roles_by_method = _check_mapping(roles_by_method, "roles_by_method")
-    se_by_method = _check_mapping(se, "se") if isinstance(se, Mapping) else {}
+    options = method_keys(_check_mapping(options, "options"))
+    roles_by_method = method_keys(_check_mapping(roles_by_method, "roles_by_method"))
+    se_by_method = (
+        method_keys(_check_mapping(se, "se")) if isinstance(se, Mapping) else {}
+    )
     for key in [*options, *roles_by_method, *se_by_method]:
         if key not in methods:
             raise SpecificationError(
@@ -363,11 +391,23 @@ def estimate_many(
         _check_roles(
             _check_mapping(overrides, f"roles_by_method[{m!r}]"), "roles_by_method"
         )
+    check_progress(progress)
+    data = check_frame(data)  # a polars … frame is read once, not once per method
     out: dict[str, ProductionResults] = {}
-    for m in methods:
-        se_m = se.get(m, "auto") if isinstance(se, Mapping) else se
-        kwargs = {**roles, **roles_by_method.get(m, {})}
-        out[m] = estimate(data, method=m, options=options.get(m), se=se_m, **kwargs)
+    with tracker("estimate_many", len(methods), progress=progress) as bar:
+        for m in methods:
+            bar.update(description=REGISTRY[m].label)
+            se_m = se_by_method.get(m, "auto") if isinstance(se, Mapping) else se
+            kwargs = {**roles, **roles_by_method.get(m, {})}
+            out[m] = estimate(
+                data,
+                method=m,
+                options=options.get(m),
+                se=se_m,
+                progress=progress,
+                **kwargs,
+            )
+            bar.advance()
     return ResultsSet(out)
 
 

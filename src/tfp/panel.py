@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 
+from tfp._frames import as_pandas
 from tfp._frozen import FrozenDict
 from tfp._kernels.panel_nb import lag_index_nb
 from tfp.exceptions import (
@@ -24,7 +25,14 @@ from tfp.exceptions import (
     SpecificationError,
 )
 
-__all__ = ["DROP_REASONS", "Panel", "lag_drops", "make_panel"]
+__all__ = [
+    "DROP_REASONS",
+    "Panel",
+    "key_column",
+    "lag_drops",
+    "make_panel",
+    "numeric_matrix",
+]
 
 #: Reasons a row can leave a sample, in the order they are applied.
 DROP_REASONS: tuple[str, ...] = (
@@ -240,13 +248,9 @@ class Panel:
 
 
 def check_frame(data: object) -> pd.DataFrame:
-    """``data`` if it is a DataFrame, else a DataError."""
-    if not isinstance(data, pd.DataFrame):
-        raise DataError(
-            f"data must be a pandas DataFrame, got {type(data).__name__}",
-            fix="pass a DataFrame with one row per firm and period",
-        )
-    return data
+    """``data`` if it is a pandas DataFrame; a polars, pyarrow … frame read into a new pandas
+    one (:func:`tfp._frames.as_pandas`); else a DataError."""
+    return as_pandas(data)
 
 
 def check_columns(data: pd.DataFrame, names: Iterable[str]) -> None:
@@ -268,9 +272,18 @@ def check_columns(data: pd.DataFrame, names: Iterable[str]) -> None:
             )
 
 
-def _key_column(data: pd.DataFrame, name: str, role: str) -> pd.Series:
+def numeric_matrix(data: pd.DataFrame, names: Sequence[str]) -> np.ndarray:
+    """Columns ``names`` of ``data`` as a float64 (n, k) matrix (NaN for missing values); a
+    DataError names a missing or non-numeric column."""
+    check_columns(data, names)
+    cols = [_numeric_column(data, c) for c in names]
+    return np.column_stack(cols) if cols else np.empty((len(data), 0))
+
+
+def key_column(data: pd.DataFrame, name: str, role: str) -> pd.Series:
     """The id or time key: a column, or else a level of the data's index (linearmodels'
-    (entity, time) MultiIndex convention)."""
+    (entity, time) MultiIndex convention), aligned to ``data``'s index; ``role`` (``"id"``,
+    ``"time"``) names it in the error when it is neither."""
     if name in data.columns:
         return _single_column(data, name)
     levels = [n for n in data.index.names if n is not None]
@@ -322,7 +335,7 @@ def _numeric_column(data: pd.DataFrame, name: str) -> np.ndarray:
 
 def _time_codes(data: pd.DataFrame, name: str) -> tuple[np.ndarray, np.ndarray]:
     """Return (time as int64 with 0 where missing, missing mask)."""
-    col = _key_column(data, name, "time")
+    col = key_column(data, name, "time")
     if not (
         pd.api.types.is_numeric_dtype(col.dtype)
         and not pd.api.types.is_bool_dtype(col.dtype)
@@ -405,8 +418,8 @@ def make_panel(
             column=id,
             fix="name two different columns",
         )
-    ids = _key_column(data, id, "id")
-    _key_column(data, time, "time")
+    ids = key_column(data, id, "id")
+    key_column(data, time, "time")
     check_columns(data, [*columns, *optional])
     n_input = len(data)
 

@@ -453,3 +453,30 @@ def test_screening_large_samples_reaches_the_same_minimum() -> None:
     assert screened.details.screening.every_kth_firm == 7
     np.testing.assert_allclose(screened.params, full.params, atol=1e-6)
     assert screened.objective <= full.objective * (1 + 1e-9)
+
+
+# ---- the exit model against statsmodels -----------------------------------------------------
+# Two maximum-likelihood fits of the same model to a tight tolerance (Newton steps < 1e-10).
+MLE_RTOL = 1e-8
+
+
+@pytest.mark.parametrize("model", ["probit", "logit"])
+def test_exit_model_equals_statsmodels(model: str) -> None:
+    """OP/LP's survival probit/logit (tfp's Newton–Raphson, kept for speed: see
+    ``benchmarks/bench_libraries.py``) equals statsmodels' MLE."""
+    sm = pytest.importorskip("statsmodels.discrete.discrete_model")
+    from scipy import special
+
+    from tfp.estimators.control_function import _binary_mle
+    from tfp.numerics.poly import poly_basis
+
+    rng = np.random.default_rng(7)
+    x = poly_basis(rng.normal(size=(4000, 2)), 3, include_constant=True)
+    eta = -1.2 + x[:, 1:] @ rng.normal(scale=0.3, size=x.shape[1] - 1)
+    link = special.ndtr if model == "probit" else special.expit
+    y = (rng.uniform(size=x.shape[0]) < link(eta)).astype(np.float64)
+    ours, converged = _binary_mle(y, x, model)
+    cls = sm.Probit if model == "probit" else sm.Logit
+    theirs = cls(y, x).fit(method="newton", disp=0, maxiter=100, tol=1e-12)
+    assert converged and theirs.mle_retvals["converged"]
+    np.testing.assert_allclose(ours, theirs.params, rtol=MLE_RTOL, atol=1e-12)

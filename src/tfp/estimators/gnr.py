@@ -62,6 +62,7 @@ _MAX_HALVINGS = 40
 # Seed of the Sobol start set: fixed, so that the estimator is deterministic.
 _SOBOL_SEED = 0
 
+
 @dataclass(frozen=True)
 class ShareRegression:
     """Result of the share regression (GNR first stage), arrays in the rows given.
