@@ -225,6 +225,9 @@ def estimate(
     )
     for msg in results.diagnostics.notes:
         warnings.warn(msg, category, stacklevel=2)
+    # the checks (after the bootstrap, which runs them: plausibility allows for the standard
+    # errors); each failed one is one UnreliableEstimateWarning naming the input, the problem
+    # and the fix
     if isinstance(se_choice, Bootstrap):
         note = ""
         if isinstance(se, str):  # the bootstrap was not asked for by name: say so
@@ -235,9 +238,8 @@ def estimate(
                 "se=tfp.Bootstrap(reps=..., seed=...) chooses)"
             )
         results = results._bootstrapped(se_choice, progress=progress, note=note)
-    # the checks (after the bootstrap: plausibility allows for the standard errors); each
-    # failed one is one UnreliableEstimateWarning naming the input, the problem and the fix
-    results = results.replace(diagnostics=diagnose(results))
+    else:
+        results = results.replace(diagnostics=diagnose(results))
     emit(results.diagnostics, stacklevel=2)
     return results
 

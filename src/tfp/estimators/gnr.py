@@ -46,9 +46,11 @@ from tfp.numerics.identification import (
 from tfp.numerics.linalg import check_rank, r_checked
 from tfp.numerics.markov_gmm import RCOND_SINGULAR, bfgs_result
 from tfp.numerics.optimize import (
+    SCREEN_NOISE,
     Convergence,
     LocalMinimum,
     minimize_multistart,
+    near_minima,
     sobol_starts,
 )
 from tfp.numerics.poly import exponent_table, poly_basis, poly_names
@@ -70,10 +72,6 @@ _SOBOL_SEED = 0
 #: in a few evaluations: BFGS's path, and so the minimum each start reaches, is unchanged up
 #: to that point; its last ~35 % of evaluations (gnr_sim_500) are spent there otherwise.
 _SEARCH_FTOL = 1e-10
-#: Minima whose criterion is within this many times the criterion's sampling noise
-#: (``trace(S)/n`` for the identity-weighted ``m'm``) of the lowest compete with it, as in
-#: the OP/LP/ACF searches.
-COMPETE_NOISE = 10.0
 
 
 @dataclass(frozen=True)
@@ -886,15 +884,12 @@ def _identification(
         precision = Precision(float("inf"), tuple(flat.tolist()), fixed, "curvature")
     scores = zt * xi[:, None]
     scores = scores - scores.mean(axis=0)
-    margin = COMPETE_NOISE * float(np.trace(scores.T @ scores)) / n**2
-    minima = list(conv.local_minima)
+    # the sampling noise of the identity-weighted m'm is trace(S)/n (as in the OP/LP/ACF
+    # searches, SCREEN_NOISE times it)
+    margin = SCREEN_NOISE * float(np.trace(scores.T @ scores)) / n**2
     competing = tuple(
-        tuple(
-            float(v)
-            for v in (*(params[:-1] + jac @ (np.asarray(m.params) - c_hat)), params[-1])
-        )
-        for m in minima[1:]
-        if m.objective <= minima[0].objective + margin
+        tuple(float(v) for v in (*(params[:-1] + jac @ (c - c_hat)), params[-1]))
+        for c in near_minima(conv, lambda _: margin)[1:]
     )
     return IdentificationStats(precision=precision, competing=competing)
 

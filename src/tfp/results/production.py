@@ -25,7 +25,7 @@ from tfp._literals import validate_literal
 from tfp._progress import check_progress
 from tfp._version import __version__
 from tfp.bootstrap import BootstrapDraws, run_bootstrap
-from tfp.diagnostics import Diagnostics
+from tfp.diagnostics import Diagnostics, diagnose
 from tfp.estimators.fit import Details, Fit
 from tfp.estimators.registry import REGISTRY
 from tfp.exceptions import SpecificationError
@@ -499,7 +499,9 @@ class ProductionResults:
 
         Each replicate re-runs the method on resampled firms, with the options of the
         estimate or, where the method has one, its replicate hook (e.g. one start at the
-        estimate); see :class:`~tfp.estimators.registry.MethodRecord`.
+        estimate); see :class:`~tfp.estimators.registry.MethodRecord`. The diagnostics are
+        run again (plausibility allows for the bootstrap standard errors); the new results'
+        ``diagnostics.failed`` lists what fails (:func:`tfp.estimate` also warns).
 
         ``progress``: ``None`` draws a bar when the bootstrap runs long in a terminal or
         notebook, ``True`` always, ``False`` never; the draws are the same either way.
@@ -533,7 +535,7 @@ class ProductionResults:
             label=f"{record.label}: bootstrap",
             note=note,
         )
-        return self.replace(
+        out = self.replace(
             bootstrap=draws,
             vcov=draws.vcov.reindex(index=list(names), columns=list(names)),
             inference=Inference(
@@ -543,6 +545,7 @@ class ProductionResults:
                 seed_entropy=None if draws.injected else draws.seed_entropy,
             ),
         )
+        return out.replace(diagnostics=diagnose(out))
 
     def replace(self, **changes: Any) -> ProductionResults:
         """Return a copy with some fields replaced (used internally; results stay immutable)."""
