@@ -117,3 +117,26 @@ def test_every_group_of_estimate_by_has_its_record_and_labelled_warnings() -> No
     texts = [str(w.message) for w in record if w.category is UnreliableEstimateWarning]
     assert texts and all(t.startswith("[sector=tiny]") for t in texts)
     assert any("'firms'" in t for t in texts)
+
+
+def test_with_bootstrap_runs_the_checks_again() -> None:
+    """Plausibility allows for the standard errors: a later bootstrap's own enter the
+    checks of the new results (the original keeps its own)."""
+    df, _ = tfp.datasets.acf_dgp(design=2, n_firms=120, seed=4)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UnreliableEstimateWarning)
+        res = tfp.estimate(df, method="lp", proxy="m", se="none", **ROLES)
+    boot = res.with_bootstrap(tfp.Bootstrap(reps=9, seed=1))
+    before = {
+        c.subject: c.tolerance for c in res.diagnostics.checks if c.name == "elasticity"
+    }
+    after = {
+        c.subject: c.tolerance
+        for c in boot.diagnostics.checks
+        if c.name == "elasticity"
+    }
+    se = boot.std_errors
+    for name in ("l", "k"):
+        assert after[name] == pytest.approx(1.96 * se[name], rel=1e-12)
+        assert after[name] != before[name]
+    assert boot.diagnostics.notes == res.diagnostics.notes

@@ -19,6 +19,7 @@ import pandas as pd
 import pytest
 
 import tfp
+from tests.packaging.core_smoke import ROLES, method_roles, panel
 from tfp.estimators.gnr import share_regression
 from tfp.exceptions import (
     DomainError,
@@ -34,47 +35,14 @@ from tfp.productivity import melitz_polanec, tfp_index
 # changes, so estimates agree to rounding noise.
 SAME_DATA_ATOL = 1e-8
 
-ROLES: dict[str, Any] = {
-    "output": "y",
-    "free": "l",
-    "state": "k",
-    "id": "firm",
-    "time": "year",
-}
-
-
-def _method_roles() -> dict[str, dict[str, Any]]:
-    return {
-        "ols": {},
-        "fe": {},
-        "wrdg": {"proxy": "m"},
-        "wrdg-iv": {"proxy": "m"},
-        "rob": {"proxy": "m"},
-        "cost-share": {
-            "flexible": "m",
-            "options": tfp.CostShareOptions(costs={"l": "wb", "k": "kc", "m": "mc"}),
-        },
-        "op": {"proxy": "i"},
-        "lp": {"proxy": "m"},
-        "acf": {"proxy": "m"},
-        "gnr": {"flexible": "m", "share": "s"},
-    }
-
-
+_method_roles = method_roles
 METHODS = list(_method_roles())
 
 
 @pytest.fixture(scope="module")
 def data() -> pd.DataFrame:
     """ACF (2015) design 1, 60 firms x 10 years, with a log share and cost columns."""
-    df, _ = tfp.datasets.acf_dgp(design=1, n_firms=60, seed=1)
-    rng = np.random.default_rng(0)
-    return df.assign(
-        s=np.log(0.45) - 0.05 + rng.normal(0.0, 0.1, len(df)),
-        wb=np.exp(df["l"]),
-        kc=0.1 * np.exp(df["k"]),
-        mc=np.exp(df["m"]),
-    )
+    return panel(n_firms=60)
 
 
 def _estimate(df: pd.DataFrame, method: str, **kw: Any) -> tfp.ProductionResults:

@@ -152,15 +152,18 @@ def test_results_set_table() -> None:
     assert list(rs) == ["ols", "fe"] and len(rs) == 2
     assert rs.params.loc["l", "ols"] == pytest.approx(rs["ols"].params["l"])
     frame = rs.table(stars=True)
-    assert (
-        list(frame.index[:4]) == ["l", "", "k", ""] and frame.loc["N", "OLS"] == "120"
-    )
+    assert list(frame.index[:5]) == ["Output", "l", "", "k", ""]
+    assert frame.loc["N", "OLS"] == "120" and frame.loc["Output", "OLS"] == "y"
     assert "\\begin{tabular}" in rs.table(fmt="latex")
-    md = rs.table(fmt="markdown").splitlines()  # written by tfp: no tabulate needed
+    md = rs.table(fmt="markdown", stars=True).splitlines()  # no tabulate needed
     assert md[0] == "|  | OLS | Fixed effects |" and md[1] == "| --- | --- | --- |"
-    assert md[2].startswith("| l | ") and len(md) == 2 + len(frame)
+    assert md[3].startswith("| l | ") and len(md) == 2 + len(frame) + 3
+    assert md[-2:] == [
+        "Standard errors in parentheses.",
+        "* p < 0.1, ** p < 0.05, *** p < 0.01.",
+    ]
     assert "<table" in rs.table(fmt="html") and "OLS" in str(rs)
-    assert "[" in rs.table(stat="ci").iloc[1, 0]
+    assert "[" in rs.table(stat="ci").iloc[2, 0]
 
 
 def test_inference_record_states_how_the_covariance_was_computed(

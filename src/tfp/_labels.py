@@ -326,8 +326,9 @@ _ENTRIES: dict[str, dict[str, tuple[str, str]]] = {
             "(standard deviation {threshold}): {value:.3f}",
         ),
         "competing_minima": (
-            "Otros mínimos tan buenos como la estimación ({threshold}): {value:.0f}",
-            "Other minima as good as the estimate ({threshold}): {value:.0f}",
+            "Otros mínimos tan buenos como la estimación (deben ser {threshold}): "
+            "{value:.0f}",
+            "Other minima as good as the estimate (must be {threshold}): {value:.0f}",
         ),
         "functional_dependence": (
             "Dependencia funcional de {subject} respecto del polinomio que sustituye a "
@@ -346,9 +347,9 @@ _ENTRIES: dict[str, dict[str, tuple[str, str]]] = {
             "{value:.3f}",
         ),
         "levels": (
-            "Valores de {subject} compatibles con logaritmos (máximo {threshold}): "
+            "Mayor valor de {subject}, que debe ser un logaritmo ({threshold}): "
             "{value:.1f}",
-            "Values of {subject} consistent with logarithms (maximum {threshold}): "
+            "Largest value of {subject}, which must be a logarithm ({threshold}): "
             "{value:.1f}",
         ),
         "at_start": (

@@ -14,12 +14,19 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from threadpoolctl import threadpool_limits
 
 from tfp._frozen import FrozenDict
 from tfp._literals import validate_literal
+from tfp._progress import check_progress, tracker
 from tfp.diagnostics import Diagnostics, diagnose, emit
 from tfp.estimators.fit import Fit
-from tfp.estimators.registry import REGISTRY, check_methods, method_record
+from tfp.estimators.registry import (
+    REGISTRY,
+    check_methods,
+    method_keys,
+    method_record,
+)
 from tfp.exceptions import (
     ConvergenceWarning,
     IdentificationError,
@@ -28,7 +35,7 @@ from tfp.exceptions import (
 )
 from tfp.numerics.inference import Inference
 from tfp.options._base import Bootstrap
-from tfp.panel import Panel, check_binary, make_panel, warn_dropped
+from tfp.panel import Panel, check_binary, check_frame, make_panel, warn_dropped
 from tfp.results import ProductionResults, ResultsSet
 from tfp.spec import ProductionSpec, as_names
 
@@ -111,6 +118,7 @@ def estimate(
     levels: bool | str | Sequence[str] = False,
     options: Any = None,
     se: str | Bootstrap = "auto",
+    progress: bool | None = None,
 ) -> ProductionResults:
     """Estimate a production function.
 
@@ -119,7 +127,7 @@ def estimate(
     data : pandas.DataFrame
         One row per firm and period; never modified. Inputs and output in logs.
     method : {'ols', 'fe', 'wrdg', 'wrdg-iv', 'rob', 'cost-share', 'op', 'lp', 'acf', 'gnr'}
-        Estimator.
+        Estimator; case is ignored (``"LP"`` is ``"lp"``).
     output : str
         Log output column (value added, or gross output when ``flexible`` is given).
     free, state : str or sequence of str
@@ -156,6 +164,11 @@ def estimate(
         without an instrumented constant, a singular stacked system, or an estimate that is
         not a solution of its estimating equations (the reason is appended to ``se_type``
         and shown by ``summary()``, with the seed).
+    progress : bool or None
+        A progress bar for the bootstrap. ``None`` (default): shown when the bootstrap has
+        run for a second in a terminal or notebook, with a line saying what runs (e.g.
+        that ``se="auto"`` chose 199 replicates); never in a pipeline (standard error not a
+        terminal). ``True``: always; ``False``: never. The results are the same either way.
 
     Returns
     -------
@@ -176,6 +189,8 @@ def estimate(
     (2000, 'analytic (cluster by firm)')
     """
     record = method_record(method)
+    method = record.code
+    check_progress(progress)
     spec = ProductionSpec(
         output=output,
         free=as_names(free, role="free"),
@@ -203,10 +218,15 @@ def estimate(
     ).logged(spec.levels)
     _check_rows_left(panel)
     _check_exit_indicator(panel, spec.exit)
-    fit = record.fit(panel, spec, opts)
-    fallback = None
-    if se_choice == "analytic" and fit.vcov is None and record.covariance is not None:
-        fit, fallback = _stacked_vcov(record.covariance, panel, spec, opts, fit, se)
+    # single-threaded BLAS, as in the bootstrap: the products here are tall and thin, where a
+    # second thread saves little and, on a shared machine, spins (a 48,000 x 35 Gram matrix
+    # costs 10-60x the CPU time with two threads under load); and no sum then depends on a
+    # thread count
+    with threadpool_limits(limits=1, user_api="blas"):
+        fit = record.fit(panel, spec, opts)
+        fallback = None
+        if se_choice == "analytic" and fit.vcov is None and record.covariance:
+            fit, fallback = _stacked_vcov(record.covariance, panel, spec, opts, fit, se)
     if se == "auto" and se_choice == "analytic" and fit.vcov is None:
         se_choice = _auto_bootstrap()  # no (valid) analytic covariance here
     results = _build_results(method, spec, opts, panel, fit, se_choice)
@@ -219,14 +239,25 @@ def estimate(
     )
     for msg in results.diagnostics.notes:
         warnings.warn(msg, category, stacklevel=2)
+    # the checks (after the bootstrap, which runs them: plausibility allows for the standard
+    # errors); each failed one is one UnreliableEstimateWarning naming the input, the problem
+    # and the fix
     if isinstance(se_choice, Bootstrap):
-        results = results.with_bootstrap(se_choice)
+        note = ""
+        if isinstance(se, str):  # the bootstrap was not asked for by name: say so
+            note = (
+                f"se={se!r} for method {method!r} runs a firm-cluster bootstrap: "
+                f"{se_choice.reps} replicates (seed {se_choice.seed}) on "
+                f"{results.nobs:,} rows of {results.n_firms:,} firms (se='none' skips it; "
+                "se=tfp.Bootstrap(reps=..., seed=...) chooses)"
+                + (f"; {fallback}" if fallback else "")
+            )
+        results = results._bootstrapped(se_choice, progress=progress, note=note)
         if fallback:
             inference = dataclasses.replace(results.inference, note=fallback)
             results = results.replace(inference=inference)
-    # the checks (after the bootstrap: plausibility allows for the standard errors); each
-    # failed one is one UnreliableEstimateWarning naming the input, the problem and the fix
-    results = results.replace(diagnostics=diagnose(results))
+    else:
+        results = results.replace(diagnostics=diagnose(results))
     emit(results.diagnostics, stacklevel=2)
     return results
 
@@ -341,7 +372,14 @@ def _build_results(
         np.zeros(panel.n_input, dtype=bool), index=panel.input_index, name="sample"
     )
     sample.iloc[panel.rows[sample_mask]] = True
-    firms = panel.firm[sample_mask]
+    firms = panel.firm[sample_mask]  # sorted codes: distinct values are the changes
+    times = panel.time[sample_mask]
+    span = int(times.max() - times.min()) + 1 if times.size else 0
+    n_periods = (  # a count per period when periods are dense integers (years): O(n)
+        int(np.count_nonzero(np.bincount(times - times.min())))
+        if 0 < span <= max(times.size, 1024)
+        else int(np.unique(times).shape[0])
+    )
     return ProductionResults(
         method=method,
         spec=spec,
@@ -350,8 +388,8 @@ def _build_results(
         params=params,
         vcov=vcov,
         nobs=int(sample_mask.sum()),
-        n_firms=int(np.unique(firms).shape[0]),
-        n_periods=int(np.unique(panel.time[sample_mask]).shape[0]),
+        n_firms=int(firms.size and 1 + np.count_nonzero(np.diff(firms))),
+        n_periods=n_periods,
         dropped=FrozenDict(dropped),
         sample=sample,
         convergence=fit.convergence,
@@ -372,6 +410,7 @@ def estimate_many(
     options: Mapping[str, Any] | None = None,
     roles_by_method: Mapping[str, Mapping[str, Any]] | None = None,
     se: str | Bootstrap | Mapping[str, str | Bootstrap] = "auto",
+    progress: bool | None = None,
     **roles: Any,
 ) -> ResultsSet:
     """Estimate several methods on the same data and roles; returns a :class:`ResultsSet`.
@@ -381,20 +420,25 @@ def estimate_many(
     data : pandas.DataFrame
         As in :func:`estimate`.
     methods : sequence of str
-        Method codes, in the order of the table's columns.
+        Method codes (any case), in the order of the table's columns.
     options : mapping, optional
         Method code → options object.
     roles_by_method : mapping, optional
         Method code → role overrides, e.g. ``{"op": {"proxy": "inv"}}``.
     se : str, Bootstrap or mapping
         As in :func:`estimate`, or one per method.
+    progress : bool or None
+        A bar over the methods, with each bootstrap's bar under it; as in
+        :func:`estimate` (``None``: when the work runs long in a terminal or notebook).
     **roles
         The roles shared by every method (``output``, ``free``, ``state``, ``id``, ``time`` …).
     """
     methods = check_methods(methods)
-    options = _check_mapping(options, "options")
-    roles_by_method = _check_mapping(roles_by_method, "roles_by_method")
-    se_by_method = _check_mapping(se, "se") if isinstance(se, Mapping) else {}
+    options = method_keys(_check_mapping(options, "options"))
+    roles_by_method = method_keys(_check_mapping(roles_by_method, "roles_by_method"))
+    se_by_method = (
+        method_keys(_check_mapping(se, "se")) if isinstance(se, Mapping) else {}
+    )
     for key in [*options, *roles_by_method, *se_by_method]:
         if key not in methods:
             raise SpecificationError(
@@ -406,11 +450,23 @@ def estimate_many(
         _check_roles(
             _check_mapping(overrides, f"roles_by_method[{m!r}]"), "roles_by_method"
         )
+    check_progress(progress)
+    data = check_frame(data)  # a polars … frame is read once, not once per method
     out: dict[str, ProductionResults] = {}
-    for m in methods:
-        se_m = se.get(m, "auto") if isinstance(se, Mapping) else se
-        kwargs = {**roles, **roles_by_method.get(m, {})}
-        out[m] = estimate(data, method=m, options=options.get(m), se=se_m, **kwargs)
+    with tracker("estimate_many", len(methods), progress=progress) as bar:
+        for m in methods:
+            bar.update(description=REGISTRY[m].label)
+            se_m = se_by_method.get(m, "auto") if isinstance(se, Mapping) else se
+            kwargs = {**roles, **roles_by_method.get(m, {})}
+            out[m] = estimate(
+                data,
+                method=m,
+                options=options.get(m),
+                se=se_m,
+                progress=progress,
+                **kwargs,
+            )
+            bar.advance()
     return ResultsSet(out)
 
 

@@ -28,6 +28,7 @@ import pandas as pd
 from tfp._checks import check_level
 from tfp._frozen import FrozenDict, readonly
 from tfp._kernels.resample_nb import resample_rows_nb
+from tfp._progress import Tracker, as_finished, tracker
 from tfp.exceptions import BootstrapFailureWarning, SpecificationError, TFPError
 from tfp.options._base import Bootstrap
 from tfp.panel import Panel
@@ -220,13 +221,81 @@ def _run_chunk(
     reps: Sequence[int],
     sources: Sequence[np.random.SeedSequence | np.ndarray],
     job: _Job,
+    tick: Callable[[int], None] | None = None,
 ) -> list[tuple[int, np.ndarray | None, str, bool]]:
     """Replicates ``reps``, BLAS single-threaded: parallelism is across replicates, and
-    threaded BLAS on these tall, thin matrices only adds contention."""
+    threaded BLAS on these tall, thin matrices only adds contention. ``tick(1)`` after each
+    replicate (serial runs: the progress bar)."""
     from threadpoolctl import threadpool_limits
 
+    out = []
     with threadpool_limits(limits=1, user_api="blas"):
-        return [job.replicate(r, src) for r, src in zip(reps, sources, strict=True)]
+        for r, src in zip(reps, sources, strict=True):
+            out.append(job.replicate(r, src))
+            if tick is not None:
+                tick(1)
+    return out
+
+
+def _n_workers(n_jobs: int, client: Any) -> int:
+    """Workers recorded on the draws: the Dask cluster's threads, else ``n_jobs``."""
+    if client is not None:
+        return int(sum(client.nthreads().values())) or 1
+    return n_jobs
+
+
+def _run_replicates(
+    job: _Job,
+    reps: list[int],
+    sources: Sequence[np.random.SeedSequence | np.ndarray],
+    n_jobs: int,
+    client: Any,
+    bar: Tracker,
+) -> list[list[tuple[int, np.ndarray | None, str, bool]]]:
+    """Every replicate, in chunks: serially, in joblib workers or as Dask tasks.
+
+    Chunks are collected as they finish (``bar`` counts them); the caller sorts the
+    replicates, so the order of completion never matters. With a bar on screen joblib gets
+    a few chunks per worker (as Dask always does) so that the bar moves.
+    """
+    workers = 1
+    if client is not None:
+        workers = min(len(reps), _n_workers(n_jobs, client) * DASK_TASKS_PER_THREAD)
+    elif n_jobs != 1:
+        from joblib import effective_n_jobs
+
+        workers = effective_n_jobs(n_jobs)
+    if workers == 1 and client is None:
+        return [_run_chunk(reps, sources, job, bar.advance)]
+    n_chunks = workers
+    if client is None and bar.mode != "off":
+        n_chunks = min(len(reps), workers * DASK_TASKS_PER_THREAD)
+    chunks = [reps[i::n_chunks] for i in range(n_chunks) if reps[i::n_chunks]]
+    parts = []
+    if client is not None:
+        from distributed import as_completed
+
+        [job_f] = client.scatter([job], broadcast=True, hash=False)
+        try:
+            futures = [
+                client.submit(_run_chunk, c, [sources[r] for r in c], job_f, pure=False)
+                for c in chunks
+            ]
+            for future in as_completed(futures):
+                part = future.result()
+                parts.append(part)
+                bar.advance(len(part))
+        finally:
+            client.cancel([job_f])
+        return parts
+    from joblib import delayed
+
+    for part in as_finished(
+        workers, (delayed(_run_chunk)(c, [sources[r] for r in c], job) for c in chunks)
+    ):
+        parts.append(part)
+        bar.advance(len(part))
+    return parts
 
 
 def run_bootstrap(
@@ -236,43 +305,25 @@ def run_bootstrap(
     fit_fn: FitFn,
     names: tuple[str, ...],
     boot: Bootstrap,
+    *,
+    progress: bool | None = False,
+    label: str = "bootstrap",
+    note: str = "",
 ) -> BootstrapDraws:
     """Run the firm-cluster bootstrap of ``fit_fn`` on ``panel``.
 
     ``fit_fn(panel, spec, options)`` must return a :class:`~tfp.estimators.fit.Fit`. On Dask
     the job (with the panel) is scattered to every worker once and shared by the tasks.
+    ``progress`` (see :mod:`tfp._progress`) draws a bar labelled ``label``, with ``note``
+    above it; it changes nothing else: every replicate keeps its own seed stream.
     """
     sources, entropy = _draw_sources(boot, panel.n_firms)
     reps = list(range(len(sources)))
     job = _Job(panel, spec, options, fit_fn, names)
     client = dask_client(boot.client)
-    n_jobs, workers = boot.n_jobs, 1
-    if client is not None:
-        n_jobs = int(sum(client.nthreads().values())) or 1
-        workers = min(len(reps), n_jobs * DASK_TASKS_PER_THREAD)
-    elif n_jobs != 1:
-        from joblib import effective_n_jobs
-
-        workers = effective_n_jobs(n_jobs)
-    chunks = [reps[i::workers] for i in range(workers) if reps[i::workers]]
-    if client is not None:
-        [job_f] = client.scatter([job], broadcast=True, hash=False)
-        try:
-            futures = [
-                client.submit(_run_chunk, c, [sources[r] for r in c], job_f, pure=False)
-                for c in chunks
-            ]
-            parts = client.gather(futures)
-        finally:
-            client.cancel([job_f])
-    elif workers == 1:
-        parts = [_run_chunk(reps, sources, job)]
-    else:
-        from joblib import Parallel, delayed
-
-        parts = Parallel(n_jobs=workers)(
-            delayed(_run_chunk)(c, [sources[r] for r in c], job) for c in chunks
-        )
+    with tracker(label, len(reps), progress=progress, note=note) as bar:
+        parts = _run_replicates(job, reps, sources, boot.n_jobs, client, bar)
+    n_jobs = _n_workers(boot.n_jobs, client)
     results = sorted((x for p in parts for x in p), key=lambda x: x[0])
     mat = np.full((len(reps), len(names)), np.nan)
     failures: list[tuple[int, str]] = []

@@ -20,14 +20,15 @@ from __future__ import annotations
 
 import dataclasses
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from tfp._checks import check_n_jobs
-from tfp._literals import validate_literal
+from tfp._literals import method_code, validate_literal
+from tfp._progress import as_finished, check_progress, tracker
 from tfp.api import ROLE_KEYWORDS, _resolve_se, estimate
 from tfp.bootstrap import dask_client
 from tfp.exceptions import DataError, SpecificationError, TFPError, TFPWarning
@@ -122,6 +123,47 @@ def _run_group(
     return label, res, msg, [(w.category, str(w.message)) for w in caught]
 
 
+def _outcomes(
+    dclient: Any,
+    n_jobs: int,
+    labels: list[str],
+    piece: Callable[[int], pd.DataFrame],
+    kwargs: Callable[[int], dict[str, Any]],
+    errors: str,
+) -> Iterator[GroupOutcome]:
+    """Each group's outcome as it finishes: serially, in joblib workers or on Dask."""
+    groups = range(len(labels))
+    if dclient is not None:
+        from distributed import as_completed
+
+        futures = [
+            dclient.submit(
+                _run_group,
+                labels[g],
+                dclient.scatter(piece(g), hash=False),
+                kwargs(g),
+                errors,
+                pure=False,
+            )
+            for g in groups
+        ]
+        for future in as_completed(futures):
+            yield future.result()
+    elif n_jobs == 1:
+        for g in groups:
+            yield _run_group(labels[g], piece(g), kwargs(g), errors)
+    else:
+        from joblib import delayed
+
+        yield from as_finished(
+            n_jobs,
+            (
+                delayed(_run_group)(labels[g], piece(g), kwargs(g), errors)
+                for g in groups
+            ),
+        )
+
+
 def estimate_by(
     data: pd.DataFrame,
     *,
@@ -132,6 +174,7 @@ def estimate_by(
     se: str | Bootstrap = "auto",
     options: Any = None,
     errors: str = "raise",
+    progress: bool | None = None,
     **roles: Any,
 ) -> ResultsSet:
     """Estimate one production function per group of rows, in parallel.
@@ -160,6 +203,11 @@ def estimate_by(
         What a group whose estimation raises a :class:`~tfp.exceptions.TFPError` does:
         stop everything, or leave the group out with a :class:`~tfp.exceptions.TFPWarning`
         naming it and the error.
+    progress : bool or None
+        A bar over the groups, counted as they finish (serially, in joblib workers or on
+        Dask). ``None`` (default): shown when the work has run for a second in a terminal
+        or notebook, never in a pipeline; ``True``: always; ``False``: never. The results
+        are the same either way.
     **roles
         ``output``, ``free``, ``state``, ``proxy``, ``id``, ``time`` … as in
         :func:`tfp.estimate`.
@@ -187,7 +235,9 @@ def estimate_by(
     ...                       se="none", n_jobs=2)  # doctest: +SKIP
     >>> res.params  # doctest: +SKIP
     """
-    check_frame(data)
+    data = check_frame(data)
+    method = method_code(method)
+    check_progress(progress)
     by_cols = [by] if isinstance(by, str) else list(by)
     if not by_cols or not all(isinstance(b, str) for b in by_cols):
         raise SpecificationError(
@@ -227,34 +277,21 @@ def estimate_by(
         return data.iloc[positions[g]][cols]
 
     def kwargs(g: int) -> dict[str, Any]:
-        return {"method": method, "options": options, "se": per_group_se[g], **roles}
+        return {
+            "method": method,
+            "options": options,
+            "se": per_group_se[g],
+            "progress": False,  # the groups' bar is the one shown
+            **roles,
+        }
 
     dclient = dask_client(client)
-    outcomes: list[GroupOutcome]
-    if dclient is not None:
-        futures = [
-            dclient.submit(
-                _run_group,
-                labels[g],
-                dclient.scatter(piece(g), hash=False),
-                kwargs(g),
-                errors,
-                pure=False,
-            )
-            for g in range(len(keys))
-        ]
-        outcomes = dclient.gather(futures)
-    elif n_jobs == 1:
-        outcomes = [
-            _run_group(labels[g], piece(g), kwargs(g), errors) for g in range(len(keys))
-        ]
-    else:
-        from joblib import Parallel, delayed
-
-        outcomes = Parallel(n_jobs=n_jobs)(
-            delayed(_run_group)(labels[g], piece(g), kwargs(g), errors)
-            for g in range(len(keys))
-        )
+    done: dict[str, GroupOutcome] = {}
+    with tracker(f"estimate_by ({method})", len(keys), progress=progress) as bar:
+        for outcome in _outcomes(dclient, n_jobs, labels, piece, kwargs, errors):
+            done[outcome[0]] = outcome
+            bar.advance()
+    outcomes = [done[label] for label in labels]  # group order, however they finished
 
     out: dict[str, ProductionResults] = {}
     skipped: list[str] = []

@@ -69,14 +69,18 @@ def report(
 ) -> None:
     """Write the PP 0093 report (HTML, PDF, Excel, CSV, JSON); no arguments: embedded data."""
     from rich.console import Console
-    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from tfp.app import PipelineConfig, run
-    from tfp.app.run import STEPS
+    from tfp._optional import require_extra
+    from tfp._progress import quiet as no_bars
+    from tfp._progress import tracker
     from tfp.exceptions import TFPError
 
     err = Console(stderr=True)
     try:
+        require_extra("report", what="tfp report")
+        from tfp.app import PipelineConfig, run
+        from tfp.app.run import STEPS
+
         cfg = PipelineConfig() if config is None else PipelineConfig.from_toml(config)
         if lang is not None and lang not in ("es", "en"):
             err.print(
@@ -86,21 +90,14 @@ def report(
             raise typer.Exit(EXIT_BAD_INPUT)
         words = labels("step", lang or cfg.lang)
         if quiet:
-            result = run(cfg, out=out, lang=lang)
+            with no_bars():  # nor the estimation's bootstrap bar
+                result = run(cfg, out=out, lang=lang)
         else:
-            with Progress(
-                TextColumn("{task.description}"),
-                BarColumn(),
-                TextColumn("{task.completed}/{task.total}"),
-                TimeElapsedColumn(),
-                console=err,
-                transient=False,
-            ) as bar:
-                task = bar.add_task(words["records"], total=len(STEPS))
+            # the same bars as tfp.estimate's: the bootstrap's shows under this one
+            with tracker(words["records"], len(STEPS), progress=True) as bar:
 
                 def progress(step: str, completed: int, total: int) -> None:
                     bar.update(
-                        task,
                         description=words.get(step, step),
                         completed=completed,
                         total=total,

@@ -585,7 +585,7 @@ def _precision(results: ProductionResults, stats_: IdentificationStats) -> list[
             "precision",
             where,
             prec.sd,
-            (0.0, PRECISION_SD_MAX),
+            (-math.inf, PRECISION_SD_MAX),
             f"the criterion is flat: the data determine the mean elasticities only to "
             f"± {prec.sd:.3g} (one standard deviation, from its {prec.source}) along "
             f"{where}.",

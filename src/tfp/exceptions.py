@@ -17,6 +17,7 @@ __all__ = [
     "DomainError",
     "DroppedObservationsWarning",
     "IdentificationError",
+    "MissingExtraError",
     "PanelStructureError",
     "RecordsError",
     "SpecificationError",
@@ -93,6 +94,24 @@ class IdentificationError(TFPError, ValueError):
     Too few observations or periods after lags, perfectly collinear inputs, or a proxy with
     no variation. Usually fixed by a longer panel, fewer polynomial terms or another proxy.
     """
+
+
+class MissingExtraError(TFPError, ImportError):
+    """A feature needs a package of an optional extra that is not installed.
+
+    The core install (``pip install tfp``) estimates every method; the report, the survey
+    readers, Dask and other data-frame libraries need their extra. The message names the
+    extra: ``pip install "tfp[report]"`` (or ``ene``, ``dask``, ``dataframes``) fixes it.
+
+    Attributes
+    ----------
+    extra : str
+        The extra to install.
+    """
+
+    def __init__(self, problem: str, *, extra: str) -> None:
+        self.extra = extra
+        super().__init__(problem, fix=f'pip install "tfp[{extra}]"')
 
 
 class ConvergenceError(TFPError, RuntimeError):

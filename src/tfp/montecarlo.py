@@ -34,7 +34,7 @@ from tfp._literals import Method, validate_literal
 from tfp.api import estimate
 from tfp.datasets._common import SimulationTruth, check_count, check_float
 from tfp.datasets.simulate import ACF_DESIGNS, acf_dgp, gnr_dgp
-from tfp.estimators.registry import check_methods
+from tfp.estimators.registry import check_methods, method_keys
 from tfp.exceptions import SpecificationError, TFPError
 from tfp.options._base import Bootstrap, MethodOptions
 
@@ -364,7 +364,7 @@ def run_montecarlo(
         )
     n_jobs = check_n_jobs(n_jobs)
     level = check_level(level)
-    opts: dict[str, MethodOptions] = dict(options or {})
+    opts: dict[str, MethodOptions] = method_keys(dict(options or {}))
     for m, o in opts.items():
         if m not in meths:
             raise SpecificationError(

@@ -11,10 +11,12 @@ from __future__ import annotations
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from typing import Any, NoReturn
 
 import numpy as np
 import pandas as pd
 
+from tfp._frames import as_pandas
 from tfp._frozen import FrozenDict
 from tfp._kernels.panel_nb import lag_index_nb
 from tfp.exceptions import (
@@ -24,7 +26,14 @@ from tfp.exceptions import (
     SpecificationError,
 )
 
-__all__ = ["DROP_REASONS", "Panel", "lag_drops", "make_panel"]
+__all__ = [
+    "DROP_REASONS",
+    "Panel",
+    "key_column",
+    "lag_drops",
+    "make_panel",
+    "numeric_matrix",
+]
 
 #: Reasons a row can leave a sample, in the order they are applied.
 DROP_REASONS: tuple[str, ...] = (
@@ -103,8 +112,9 @@ class Panel:
 
     @property
     def n_firms(self) -> int:
-        """Number of distinct firms in the panel."""
-        return int(np.unique(self.firm).shape[0])
+        """Number of distinct firms in the panel (codes are sorted: count the changes)."""
+        f = self.firm
+        return int(f.shape[0] and 1 + np.count_nonzero(f[1:] != f[:-1]))
 
     @property
     def n_periods(self) -> int:
@@ -240,13 +250,9 @@ class Panel:
 
 
 def check_frame(data: object) -> pd.DataFrame:
-    """``data`` if it is a DataFrame, else a DataError."""
-    if not isinstance(data, pd.DataFrame):
-        raise DataError(
-            f"data must be a pandas DataFrame, got {type(data).__name__}",
-            fix="pass a DataFrame with one row per firm and period",
-        )
-    return data
+    """``data`` if it is a pandas DataFrame; a polars, pyarrow … frame read into a new pandas
+    one (:func:`tfp._frames.as_pandas`); else a DataError."""
+    return as_pandas(data)
 
 
 def check_columns(data: pd.DataFrame, names: Iterable[str]) -> None:
@@ -268,9 +274,18 @@ def check_columns(data: pd.DataFrame, names: Iterable[str]) -> None:
             )
 
 
-def _key_column(data: pd.DataFrame, name: str, role: str) -> pd.Series:
+def numeric_matrix(data: pd.DataFrame, names: Sequence[str]) -> np.ndarray:
+    """Columns ``names`` of ``data`` as a float64 (n, k) matrix (NaN for missing values); a
+    DataError names a missing or non-numeric column."""
+    check_columns(data, names)
+    cols = [_numeric_column(data, c) for c in names]
+    return np.column_stack(cols) if cols else np.empty((len(data), 0))
+
+
+def key_column(data: pd.DataFrame, name: str, role: str) -> pd.Series:
     """The id or time key: a column, or else a level of the data's index (linearmodels'
-    (entity, time) MultiIndex convention)."""
+    (entity, time) MultiIndex convention), aligned to ``data``'s index; ``role`` (``"id"``,
+    ``"time"``) names it in the error when it is neither."""
     if name in data.columns:
         return _single_column(data, name)
     levels = [n for n in data.index.names if n is not None]
@@ -322,7 +337,7 @@ def _numeric_column(data: pd.DataFrame, name: str) -> np.ndarray:
 
 def _time_codes(data: pd.DataFrame, name: str) -> tuple[np.ndarray, np.ndarray]:
     """Return (time as int64 with 0 where missing, missing mask)."""
-    col = _key_column(data, name, "time")
+    col = key_column(data, name, "time")
     if not (
         pd.api.types.is_numeric_dtype(col.dtype)
         and not pd.api.types.is_bool_dtype(col.dtype)
@@ -344,6 +359,34 @@ def _time_codes(data: pd.DataFrame, name: str) -> tuple[np.ndarray, np.ndarray]:
         )
     out = np.where(missing, 0, t).astype(np.int64)
     return out, missing
+
+
+def _factorize_ids(ids: np.ndarray) -> tuple[np.ndarray, Any]:
+    """Firm codes 0..G-1 in sorted id order, and the ids (mixed, unorderable id types are
+    ordered by their text)."""
+    try:
+        codes, labels = pd.factorize(pd.Series(ids), sort=True)
+    except TypeError:  # mixed, unorderable id types: order by their text
+        codes, labels = pd.factorize(pd.Series(ids).astype(str), sort=True)
+        first_label = pd.Series(ids).groupby(codes).first()
+        labels = pd.Index(first_label.to_numpy())
+    return codes.astype(np.int64), labels
+
+
+def _raise_duplicates(
+    ids: pd.Series, t: np.ndarray, missing_key: np.ndarray, id: str, time: str
+) -> NoReturn:
+    """Raise PanelStructureError naming the first rows that share an (id, time) pair."""
+    keys = pd.DataFrame({"i": ids.to_numpy(), "t": t})[~missing_key]
+    dup = keys.duplicated(keep=False)
+    first = keys[dup].iloc[:3]
+    shown = ", ".join(f"({r.i!r}, {r.t})" for r in first.itertuples())
+    raise PanelStructureError(
+        f"{int(dup.sum())} rows share an (id, time) pair with another row, e.g. {shown}",
+        column=f"{id}, {time}",
+        fix="keep one row per firm and period (aggregate or drop duplicates) "
+        "or check that id and time name the right columns",
+    )
 
 
 def make_panel(
@@ -405,8 +448,8 @@ def make_panel(
             column=id,
             fix="name two different columns",
         )
-    ids = _key_column(data, id, "id")
-    _key_column(data, time, "time")
+    ids = key_column(data, id, "id")
+    key_column(data, time, "time")
     check_columns(data, [*columns, *optional])
     n_input = len(data)
 
@@ -414,18 +457,23 @@ def make_panel(
     id_missing = ids.isna().to_numpy()
     missing_key = t_missing | id_missing
 
-    # duplicates among rows with valid keys
-    keys = pd.DataFrame({"i": ids.to_numpy(), "t": t})[~missing_key]
-    dup = keys.duplicated(keep=False)
-    if dup.any():
-        first = keys[dup].iloc[:3]
-        shown = ", ".join(f"({r.i!r}, {r.t})" for r in first.itertuples())
-        raise PanelStructureError(
-            f"{int(dup.sum())} rows share an (id, time) pair with another row, e.g. {shown}",
-            column=f"{id}, {time}",
-            fix="keep one row per firm and period (aggregate or drop duplicates) "
-            "or check that id and time name the right columns",
-        )
+    # firm codes of the rows with valid keys, and their (firm, time) order; data already
+    # sorted by id and time (the usual layout) need no sort. Duplicate (id, time) pairs are
+    # then adjacent.
+    valid = np.flatnonzero(~missing_key)
+    codes_v, labels_v = _factorize_ids(ids.to_numpy()[valid])
+    t_v = t[valid]
+    same_firm = codes_v[1:] == codes_v[:-1]
+    presorted = bool(
+        np.all((codes_v[1:] > codes_v[:-1]) | (same_firm & (t_v[1:] > t_v[:-1])))
+    )
+    if presorted:
+        order_v = np.arange(valid.shape[0])
+    else:
+        order_v = np.lexsort((t_v, codes_v))
+        cs, ts = codes_v[order_v], t_v[order_v]
+        if np.any((cs[1:] == cs[:-1]) & (ts[1:] == ts[:-1])):
+            _raise_duplicates(ids, t, missing_key, id, time)
 
     vals = {c: _numeric_column(data, c) for c in columns}
     opt_vals = {c: _numeric_column(data, c) for c in optional}
@@ -447,31 +495,32 @@ def make_panel(
     reasons["nonpositive"] = int(nonpos.sum())
     keep &= ~nonpos
 
-    pos = np.flatnonzero(keep)
-    kept_ids = ids.to_numpy()[pos]
-    try:
-        codes, labels = pd.factorize(pd.Series(kept_ids), sort=True)
-    except TypeError:  # mixed, unorderable id types: order by their text
-        codes, labels = pd.factorize(pd.Series(kept_ids).astype(str), sort=True)
-        first_label = pd.Series(kept_ids).groupby(codes).first()
-        labels = pd.Index(first_label.to_numpy())
-    codes = codes.astype(np.int64)
-    tk = t[pos]
-    order = np.lexsort((tk, codes))
-    rows = pos[order]
+    # kept rows in (firm, time) order; firms are re-coded 0..G-1 over the kept rows only
+    rows = valid[order_v]
+    in_sample = keep[rows]
+    rows = rows[in_sample]
+    codes_k = codes_v[order_v][in_sample]
+    present = np.bincount(codes_k, minlength=len(labels_v)) > 0
+    codes_sorted = (np.cumsum(present) - 1)[codes_k].astype(np.int64)
+    labels = np.asarray(labels_v, dtype=object)[present]
+    # every row kept, already in order (the usual layout): copies instead of gathers
+    identity = presorted and rows.shape[0] == n_input
+
+    def take(a: np.ndarray) -> np.ndarray:
+        return _readonly(a.copy() if identity else a[rows])
 
     dropped = {k: v for k, v in reasons.items() if v}
     panel = Panel(
         id=id,
         time_name=time,
-        index=data.index[rows],
+        index=data.index if identity else data.index[rows],
         rows=_readonly(rows.astype(np.int64)),
-        firm=_readonly(codes[order]),
-        time=_readonly(tk[order]),
+        firm=_readonly(codes_sorted),
+        time=take(t),
         values=FrozenDict(
             {
-                **{c: _readonly(vals[c][rows]) for c in columns},
-                **{c: _readonly(opt_vals[c][rows]) for c in optional},
+                **{c: take(vals[c]) for c in columns},
+                **{c: take(opt_vals[c]) for c in optional},
             }
         ),
         firm_labels=np.asarray(labels, dtype=object),

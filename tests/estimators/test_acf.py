@@ -312,27 +312,31 @@ def test_options_columns_and_prodest() -> None:
 
 @pytest.mark.nojit
 def test_kernels_match_numpy_twins(sim: pd.DataFrame) -> None:
-    from tfp._kernels import gmm_nb, reference
+    from tfp._kernels import markov_nb, reference
 
     panel = make_panel(sim, id="firm", time="year", columns=(*SPEC.columns(), "m"))
     problem, _ = acf_problem(panel, SPEC, ACFOptions(markov_controls=("m",)))
     b = np.array([0.58, 0.43])
     args = (problem.phi, problem.phil, problem.x, problem.xl, problem.cl)
-    hh1, hw1 = gmm_nb.acf_gram_nb(*args, b, problem.degree)
-    hh2, hw2 = reference.acf_gram_np(*args, b, problem.degree)
+    hh1, hw1 = markov_nb.markov_gram_nb(*args, b, problem.degree, 0.0, 1.0)
+    hh2, hw2 = reference.markov_gram_np(*args, b, problem.degree, 0.0, 1.0)
     np.testing.assert_allclose(hh1, hh2, rtol=TWIN_RTOL)
     np.testing.assert_allclose(hw1, hw2, rtol=TWIN_RTOL)
     rho = np.linalg.solve(hh2, hw2)
     for grad in (True, False):
-        out1 = gmm_nb.acf_moments_nb(*args, problem.z, b, rho, problem.degree, grad)
-        out2 = reference.acf_moments_np(*args, problem.z, b, rho, problem.degree, grad)
+        out1 = markov_nb.markov_moments_nb(
+            *args, problem.z, b, rho, problem.degree, 0.0, 1.0, grad
+        )
+        out2 = reference.markov_moments_np(
+            *args, problem.z, b, rho, problem.degree, 0.0, 1.0, grad
+        )
         for a1, a2 in zip(out1, out2, strict=True):
             np.testing.assert_allclose(
                 a1, a2, rtol=TWIN_RTOL, atol=TWIN_RTOL * np.abs(a2).max(initial=1.0)
             )
     np.testing.assert_allclose(
-        gmm_nb.acf_xi_nb(*args, b, rho, problem.degree),
-        reference.acf_xi_np(*args, b, rho, problem.degree),
+        markov_nb.markov_xi_nb(*args, b, rho, problem.degree, 0.0, 1.0),
+        reference.markov_xi_np(*args, b, rho, problem.degree, 0.0, 1.0),
         rtol=TWIN_RTOL,
         atol=1e-12,
     )
@@ -379,8 +383,11 @@ def test_screening_large_samples_reaches_the_same_minimum() -> None:
 
 def test_negative_elasticity_root_set_aside() -> None:
     """Under measurement error the criterion has a second exact root with negative capital
-    (tfp's Monte Carlo: DGP1, error 0.5, draw 1 of seed 2015 gives l 2.2, k -1.3 under the
-    lowest-criterion rule); the default sets it aside, ``nonnegative=False`` does not."""
+    (tfp's Monte Carlo: DGP1, error 0.5, draw 1 of seed 2015: l 2.2, k -1.3); the default
+    sets it aside, ``nonnegative=False`` does not. Between exact roots the criterion is
+    rounding noise (both below 1e-30 once polished), so which one the lowest-criterion rule
+    reports under ``nonnegative=False`` is not asserted: only that the negative root is
+    found and kept as a candidate."""
     import tfp as _tfp
     from tfp.montecarlo import draw_seed
 
@@ -409,6 +416,9 @@ def test_negative_elasticity_root_set_aside() -> None:
             options=_tfp.ACFOptions(nonnegative=False),
             **roles,
         )
-    assert guarded.params["k"] > 0 and raw.params["k"] < 0
+    assert guarded.params["k"] > 0
+    negative = [m for m in raw.convergence.local_minima if m.params[1] < 0]
+    assert negative[0].objective <= 1e-18  # an exact root, not set aside under raw
     assert raw.objective <= guarded.objective + 1e-18  # both exact roots
     assert any("negative mean elasticity" in n for n in guarded.details.notes)
+    assert not any("negative mean elasticity" in n for n in raw.details.notes)

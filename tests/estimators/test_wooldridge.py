@@ -127,12 +127,8 @@ def _lag(df: pd.DataFrame, col: str | pd.Series) -> pd.Series:
     return prev.where(prev_t == df["year"] - 1)
 
 
-def _system(df: pd.DataFrame, *, shared: bool = False):
-    """The wrdg system at poly_degree=2 from pandas: (y, X, Z, clusters).
-
-    Equation 1 keeps the whole polynomial h and capital's coefficient is identified by
-    equation 2 alone; ``shared=True`` is prodest's convention (capital's column shared by
-    both equations, h without its linear capital term)."""
+def _lagged(df: pd.DataFrame):
+    """Rows with every lag, and the degree-2 polynomial in (k, m), its lag and lagged l."""
     df = df.sort_values(["firm", "year"]).reset_index(drop=True)
     h = pd.DataFrame(
         {"k": df.k, "m": df.m, "k2": df.k**2, "km": df.k * df.m, "m2": df.m**2}
@@ -140,28 +136,37 @@ def _system(df: pd.DataFrame, *, shared: bool = False):
     h_lag = pd.DataFrame({c: _lag(df, h[c]) for c in h})
     l_lag = _lag(df, "l")
     ok = (h_lag.notna().all(axis=1) & l_lag.notna()).to_numpy()
-    d = df[ok]
+    return df[ok], h[ok], h_lag[ok], l_lag[ok]
+
+
+def _system(df: pd.DataFrame, *, shared: bool = False):
+    """The wrdg system at poly_degree=2 from pandas: (y, X, Z, clusters).
+
+    Equation 1 keeps the whole polynomial h and capital's coefficient is identified by
+    equation 2 alone; ``shared=True`` is prodest's convention (capital's column shared by
+    both equations, h without its linear capital term)."""
+    d, h, h_lag, l_lag = _lagged(df)
     n = len(d)
     one, zero = np.ones(n), np.zeros(n)
-    hl = h_lag[ok].to_numpy()
+    hl = h_lag.to_numpy()
     z0 = np.zeros((n, hl.shape[1]))
     if shared:
-        h1 = h[ok][["m", "k2", "km", "m2"]].to_numpy()  # 'k' is the production term
+        h1 = h[["m", "k2", "km", "m2"]].to_numpy()  # 'k' is the production term
         x1 = np.column_stack([d.l, d.k, one, h1, zero, z0])
         z1 = np.column_stack([one, d.l, d.k, h1])
     else:
-        h1 = h[ok].to_numpy()
+        h1 = h.to_numpy()
         x1 = np.column_stack([d.l, zero, one, h1, zero, z0])
         z1 = np.column_stack([one, d.l, h1])
     x2 = np.column_stack([d.l, d.k, one, np.zeros_like(h1), one, hl])
-    z2 = np.column_stack([one, l_lag[ok], d.k, hl])
+    z2 = np.column_stack([one, l_lag, d.k, hl])
     x = np.vstack([x1, x2])
     z = np.zeros((2 * n, z1.shape[1] + z2.shape[1]))
     z[:n, : z1.shape[1]] = z1
     z[n:, z1.shape[1] :] = z2
     y = np.concatenate([d.y, d.y])
     clusters = np.concatenate([d.firm, d.firm])
-    return y, x, z, clusters, int(ok.sum())
+    return y, x, z, clusters, n
 
 
 @pytest.mark.parametrize("shared", [False, True])
@@ -235,6 +240,11 @@ def test_rob_equals_linearmodels_iv2sls(sim):
     exog.columns = ["k", "const", "hk", "hm", "hk2", "hkm", "hm2"]
     instr = _lag(df, "l")[ok].rename("l_lag")
     res = IV2SLS(d.y, exog, d[["l"]], instr).fit(cov_type="clustered", clusters=d.firm)
+    # fitted output (results.fittedvalues) is the IV equation's: y minus its residual
+    np.testing.assert_allclose(
+        fit.fitted[fit.sample], (d.y - res.resids).to_numpy(), rtol=CLOSED_FORM_RTOL
+    )
+    assert np.isnan(fit.fitted[~fit.sample]).all()
     ours = dict(zip(fit.names, fit.params, strict=True))
     for name in ("l", "k", "const"):
         assert ours[name] == pytest.approx(res.params[name], rel=CLOSED_FORM_RTOL)
@@ -437,3 +447,67 @@ def test_options_belong_to_their_method():
         poly_degree=2, vcov="classical", shared_state_terms=True
     )
     assert WooldridgeOptions().columns() == ()
+
+
+# ---- the other estimators and covariances against linearmodels ----------------------------
+def _iv_system(df: pd.DataFrame):
+    """The wrdg-iv stacked system at poly_degree=2 from pandas: (y, X, Z, clusters)."""
+    d, h, h_lag, l_lag = _lagged(df)
+    n = len(d)
+    one, zero = np.ones(n), np.zeros(n)
+    x = np.vstack(
+        [
+            np.column_stack([zero, d.l, d.k, h, one]),
+            np.column_stack([one, d.l, d.k, h_lag, one]),
+        ]
+    )
+    z = np.vstack(
+        [
+            np.column_stack([zero, l_lag, d.k, h, one]),
+            np.column_stack([one, l_lag, d.k, h_lag, one]),
+        ]
+    )
+    y = np.concatenate([d.y, d.y])
+    return y, x, z, np.concatenate([d.firm, d.firm]), n
+
+
+def _ivgmm(y, x, z, **fit):
+    return IVGMM(
+        pd.Series(y, name="y"),
+        None,
+        pd.DataFrame(x, columns=[f"x{j}" for j in range(x.shape[1])]),
+        pd.DataFrame(z, columns=[f"z{j}" for j in range(z.shape[1])]),
+    ).fit(iter_limit=1, **fit)
+
+
+def test_wrdg_iv_equals_linearmodels_2sls(sim):
+    """The stacked 2SLS: coefficients and the firm-clustered and classical covariances."""
+    fit = fit_iv(_panel(sim), SPEC, WooldridgeIVOptions(poly_degree=2))
+    y, x, z, cl, n = _iv_system(sim)
+    assert fit.sample.sum() == n
+    res = _ivgmm(y, x, z, cov_type="clustered", clusters=cl)
+    theirs = res.params.to_numpy()
+    order = [1, 2, x.shape[1] - 1]  # l, k, const
+    np.testing.assert_allclose(fit.params, theirs[order], rtol=CLOSED_FORM_RTOL)
+    np.testing.assert_allclose(
+        fit.vcov, res.cov.to_numpy()[np.ix_(order, order)], rtol=CLOSED_FORM_RTOL
+    )
+    assert fit.details.markov_drift == pytest.approx(theirs[0], rel=CLOSED_FORM_RTOL)
+    classical = fit_iv(
+        _panel(sim), SPEC, WooldridgeIVOptions(poly_degree=2, vcov="classical")
+    )
+    unadj = _ivgmm(y, x, z, cov_type="unadjusted")
+    np.testing.assert_allclose(
+        classical.vcov,
+        unadj.cov.to_numpy()[np.ix_(order, order)],
+        rtol=CLOSED_FORM_RTOL,
+    )
+
+
+def test_wrdg_classical_equals_linearmodels_unadjusted(sim):
+    fit = fit_gmm(_panel(sim), SPEC, WooldridgeOptions(poly_degree=2, vcov="classical"))
+    y, x, z, _, _ = _system(sim)
+    res = _ivgmm(y, x, z, cov_type="unadjusted")
+    np.testing.assert_allclose(
+        fit.vcov, res.cov.to_numpy()[:3, :3], rtol=CLOSED_FORM_RTOL
+    )

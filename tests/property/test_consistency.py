@@ -19,6 +19,7 @@ import pandas as pd
 import pytest
 
 import tfp
+from tests.packaging.core_smoke import ROLES, method_roles
 from tfp.exceptions import TFPWarning
 from tfp.productivity import tfp_index
 from tfp.spec import elasticity_matrix
@@ -29,26 +30,8 @@ CLOSED_FORM_RTOL = 1e-10
 # there (observed difference 0.0); 1e-8 leaves room only for optimizer round-off.
 IDENTITY_BOOT_ATOL = 1e-8
 
-ROLES: dict[str, Any] = {
-    "output": "y",
-    "free": "l",
-    "state": "k",
-    "id": "firm",
-    "time": "year",
-}
 COSTS = {"l": "wb", "k": "kc", "m": "mc"}
-METHOD_ROLES: dict[str, dict[str, Any]] = {
-    "ols": {},
-    "fe": {},
-    "wrdg": {"proxy": "m"},
-    "wrdg-iv": {"proxy": "m"},
-    "rob": {"proxy": "m"},
-    "cost-share": {"flexible": "m", "options": tfp.CostShareOptions(costs=COSTS)},
-    "op": {"proxy": "i"},
-    "lp": {"proxy": "m"},
-    "acf": {"proxy": "m"},
-    "gnr": {"flexible": "m", "share": "s"},
-}
+METHOD_ROLES: dict[str, dict[str, Any]] = method_roles()
 
 
 @pytest.fixture(scope="module")

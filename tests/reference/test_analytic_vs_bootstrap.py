@@ -50,6 +50,11 @@ STORED = json.loads(
 # differ at O(1/sqrt(n)) beyond that (both are first-order approximations).
 RTOL_IQR = 0.15
 RTOL_SD = 0.15
+# The stored bootstrap was generated at one commit (its provenance); optimizer changes since
+# (issue 18's compiled Nelder-Mead and polish) move the end point within the optimizer's
+# tolerance (1.5e-9 relative on chilean OP), far below any standard error; another
+# specification or data would move the estimate by orders of magnitude more than this.
+SAME_ESTIMATE_RTOL = 1e-6
 
 _BIMODAL = (
     "ACF's criterion on chilean has a second minimum near prodest's 0.154/0.158/0.138: "
@@ -100,7 +105,9 @@ def test_analytic_within_15_percent_of_bootstrap_iqr(case: str, name: str) -> No
     stored = STORED["cases"][case]["params"][name]
     res = _analytic(case)
     # the point estimate is the stored one: the same specification
-    assert float(res.params[name]) == pytest.approx(stored["estimate"], rel=1e-12)
+    assert float(res.params[name]) == pytest.approx(
+        stored["estimate"], rel=SAME_ESTIMATE_RTOL
+    )
     assert _se(case, name) == pytest.approx(stored["iqr_se"], rel=RTOL_IQR)
 
 

@@ -130,3 +130,32 @@ def test_panel_scattered_once(client: object, data: pd.DataFrame) -> None:
     # each task carries only its replicates' seed streams, not the panel or a draw matrix
     assert sum(len(args[1]) for args in rec.submitted) == 12
     assert not client.who_has()  # the scattered panel was released afterwards
+
+
+def test_progress_on_dask_changes_nothing(
+    client: object, data: pd.DataFrame, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The bars count Dask tasks as they finish; the draws stay those of the serial run."""
+    res = tfp.estimate(data, method="lp", se="none", **ROLES)
+    serial = res.with_bootstrap(tfp.Bootstrap(reps=8, seed=4), progress=False)
+    shown = res.with_bootstrap(
+        tfp.Bootstrap(reps=8, seed=4, client=client), progress=True
+    )
+    boot = tfp.Bootstrap(reps=3, seed=1)
+    by_serial = estimate_by(data, by="sector", method="lp", se=boot, **ROLES)
+    by_dask = estimate_by(
+        data,
+        by="sector",
+        method="lp",
+        se=boot,
+        client=client,
+        progress=True,
+        **ROLES,
+    )
+    err = capsys.readouterr().err
+    assert "8/8" in err and "3/3" in err
+    pd.testing.assert_frame_equal(
+        shown.bootstrap.params, serial.bootstrap.params, check_exact=True
+    )
+    assert list(by_dask) == list(by_serial)
+    pd.testing.assert_frame_equal(by_dask.params, by_serial.params, check_exact=True)

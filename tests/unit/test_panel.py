@@ -141,3 +141,35 @@ def test_arrays_are_read_only() -> None:
         p["y"][0] = 1.0
     with pytest.raises(TypeError, match="read-only"):
         p.values["z"] = np.zeros(6)  # type: ignore[index]
+
+
+def test_sorted_input_takes_the_fast_path_to_the_same_panel() -> None:
+    """Data already sorted by (id, time) skip the sort; the panel is the sorted one."""
+    df = _frame()
+    sorted_df = df.sort_values(["firm", "year"])
+    p1 = make_panel(df, id="firm", time="year", columns=["y"])
+    p2 = make_panel(sorted_df, id="firm", time="year", columns=["y"])
+    np.testing.assert_array_equal(p1.firm, p2.firm)
+    np.testing.assert_array_equal(p1.time, p2.time)
+    np.testing.assert_array_equal(p1.index, p2.index)
+    np.testing.assert_array_equal(p1["y"], p2["y"])
+
+
+def test_firm_with_every_row_dropped_gets_no_code() -> None:
+    df = _frame()
+    df.loc[df["firm"] == "b", "y"] = np.nan  # both rows of firm b go
+    with pytest.warns(DroppedObservationsWarning):
+        p = make_panel(df, id="firm", time="year", columns=["y"])
+    assert list(p.firm_labels) == ["a", "c"]
+    assert p.firm.tolist() == [0, 0, 0, 1]
+    assert p.n_firms == 2
+
+
+def test_duplicates_among_rows_dropped_later_still_raise() -> None:
+    """A duplicated (id, time) pair is a structural error even when one of the rows would
+    be dropped for a missing value (on sorted and unsorted input)."""
+    df = _frame()
+    df.loc[15, ["firm", "year", "y"]] = ["a", 2001, np.nan]
+    for frame in (df, df.sort_values(["firm", "year"])):
+        with pytest.raises(PanelStructureError, match=r"2 rows share"):
+            make_panel(frame, id="firm", time="year", columns=["y"])

@@ -51,7 +51,7 @@ def resample_rows_np(
     return (starts + offsets).astype(np.int64), codes
 
 
-def _acf_h(
+def _markov_h(
     phi: np.ndarray,
     phil: np.ndarray,
     x: np.ndarray,
@@ -59,14 +59,26 @@ def _acf_h(
     cl: np.ndarray,
     beta: np.ndarray,
     degree: int,
+    centre: float,
+    scale: float,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     w = phi - x @ beta
+    v = ((phil - xl @ beta) - centre) / scale
+    powers = v[:, None] ** np.arange(degree + 1)[None, :]
+    return w, v, np.column_stack([powers, cl])
+
+
+def lag_centre_scale_np(
+    phil: np.ndarray, xl: np.ndarray, beta: np.ndarray
+) -> tuple[float, float]:
+    """NumPy twin of :func:`tfp._kernels.markov_nb.lag_centre_scale_nb`."""
+    if phil.shape[0] == 0:
+        return 0.0, 0.0
     wl = phil - xl @ beta
-    powers = wl[:, None] ** np.arange(degree + 1)[None, :]
-    return w, wl, np.column_stack([powers, cl])
+    return float(wl.mean()), float(wl.std())
 
 
-def acf_gram_np(
+def markov_gram_np(
     phi: np.ndarray,
     phil: np.ndarray,
     x: np.ndarray,
@@ -74,13 +86,15 @@ def acf_gram_np(
     cl: np.ndarray,
     beta: np.ndarray,
     degree: int,
+    centre: float,
+    scale: float,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """NumPy twin of :func:`tfp._kernels.gmm_nb.acf_gram_nb`."""
-    w, _, h = _acf_h(phi, phil, x, xl, cl, beta, degree)
+    """NumPy twin of :func:`tfp._kernels.markov_nb.markov_gram_nb`."""
+    w, _, h = _markov_h(phi, phil, x, xl, cl, beta, degree, centre, scale)
     return h.T @ h, h.T @ w
 
 
-def acf_moments_np(
+def markov_moments_np(
     phi: np.ndarray,
     phil: np.ndarray,
     x: np.ndarray,
@@ -90,10 +104,12 @@ def acf_moments_np(
     beta: np.ndarray,
     rho: np.ndarray,
     degree: int,
+    centre: float,
+    scale: float,
     grad: bool,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """NumPy twin of :func:`tfp._kernels.gmm_nb.acf_moments_nb`."""
-    w, wl, h = _acf_h(phi, phil, x, xl, cl, beta, degree)
+    """NumPy twin of :func:`tfp._kernels.markov_nb.markov_moments_nb`."""
+    w, v, h = _markov_h(phi, phil, x, xl, cl, beta, degree, centre, scale)
     xi = w - h @ rho
     q, p, nh = z.shape[1], x.shape[1], h.shape[1]
     if not grad:
@@ -105,15 +121,15 @@ def acf_moments_np(
             np.zeros((nh, p)),
         )
     k = np.arange(1, degree + 1)
-    gp = (k * rho[1 : degree + 1] * wl[:, None] ** (k - 1)[None, :]).sum(axis=1)
+    gp = (k * rho[1 : degree + 1] * v[:, None] ** (k - 1)[None, :]).sum(axis=1) / scale
     a = -x + xl * gp[:, None]
     e = np.zeros((nh, p))
     for kk in range(1, degree + 1):
-        e[kk] = -(kk * wl ** (kk - 1) * xi) @ xl
+        e[kk] = -(kk * v ** (kk - 1) * xi / scale) @ xl
     return z.T @ xi, z.T @ a, h.T @ a, z.T @ h, e
 
 
-def acf_xi_np(
+def markov_xi_np(
     phi: np.ndarray,
     phil: np.ndarray,
     x: np.ndarray,
@@ -122,9 +138,11 @@ def acf_xi_np(
     beta: np.ndarray,
     rho: np.ndarray,
     degree: int,
+    centre: float,
+    scale: float,
 ) -> np.ndarray:
-    """NumPy twin of :func:`tfp._kernels.gmm_nb.acf_xi_nb`."""
-    w, _, h = _acf_h(phi, phil, x, xl, cl, beta, degree)
+    """NumPy twin of :func:`tfp._kernels.markov_nb.markov_xi_nb`."""
+    w, _, h = _markov_h(phi, phil, x, xl, cl, beta, degree, centre, scale)
     return w - h @ rho
 
 
@@ -252,3 +270,248 @@ def first_stage_sums_np(
     sums = np.zeros((n_firms, a.shape[1]))
     np.add.at(sums, firm, a * e[:, None])
     return sums, left.T @ a
+
+
+def markov_rho_np(
+    hh: np.ndarray, hw: np.ndarray, rcond: float
+) -> tuple[int, np.ndarray, np.ndarray, np.ndarray]:
+    """NumPy twin of :func:`tfp._kernels.markov_nb.markov_rho_nb`."""
+    h = hh.shape[0]
+    if not np.all(np.isfinite(hh)):
+        return 1, np.zeros(h), np.eye(h), np.ones(h)
+    scale = np.sqrt(np.diag(hh))
+    if np.any(scale == 0):
+        return 2, np.zeros(h), np.eye(h), np.ones(h)
+    hs = hh / np.outer(scale, scale)
+    sv = np.linalg.svd(hs, compute_uv=False)
+    if sv[-1] / sv[0] < rcond:
+        return 3, np.zeros(h), hs, scale
+    return 0, np.linalg.solve(hs, hw / scale) / scale, hs, scale
+
+
+def markov_eval_np(
+    phi: np.ndarray,
+    phil: np.ndarray,
+    x: np.ndarray,
+    xl: np.ndarray,
+    cl: np.ndarray,
+    z: np.ndarray,
+    weight: np.ndarray,
+    beta: np.ndarray,
+    degree: int,
+    standardize: bool,
+    rcond: float,
+    jac: bool,
+) -> tuple[int, float, np.ndarray, np.ndarray, np.ndarray]:
+    """NumPy twin of :func:`tfp._kernels.markov_nb.markov_eval_nb`."""
+    n, p, q = phi.shape[0], x.shape[1], z.shape[1]
+    centre, scale = 0.0, 1.0
+    if standardize:
+        centre, scale = lag_centre_scale_np(phil, xl, beta)
+        if not (scale > 0.0 and np.isfinite(scale)):
+            scale = 1.0
+    hh, hw = markov_gram_np(phi, phil, x, xl, cl, beta, degree, centre, scale)
+    status, rho, hs, dscale = markov_rho_np(hh, hw, rcond)
+    if status != 0:
+        return status, float("inf"), np.zeros(q), np.zeros((q, p)), rho
+    zxi, za, ha, zh, e = markov_moments_np(
+        phi, phil, x, xl, cl, z, beta, rho, degree, centre, scale, jac
+    )
+    g = zxi / n
+    val = float(g @ weight @ g)
+    if not jac:
+        return 0, val, g, np.zeros((q, p)), rho
+    sol = np.linalg.solve(hs, (ha + e) / dscale[:, None]) / dscale[:, None]
+    return 0, val, g, (za - zh @ sol) / n, rho
+
+
+def solve_small_np(a: np.ndarray, b: np.ndarray) -> tuple[bool, np.ndarray]:
+    """NumPy twin of :func:`tfp._kernels.control_nb.solve_small_nb`."""
+    try:
+        return True, np.linalg.solve(a, b)
+    except np.linalg.LinAlgError:
+        return False, np.zeros(a.shape[0])
+
+
+def cf_criterion_np(
+    phi: np.ndarray,
+    phil: np.ndarray,
+    y: np.ndarray,
+    xf: np.ndarray,
+    xfl: np.ndarray,
+    xs: np.ndarray,
+    xsl: np.ndarray,
+    prob: np.ndarray,
+    z: np.ndarray,
+    w: np.ndarray,
+    beta_f: np.ndarray,
+    theta: np.ndarray,
+    exps: np.ndarray,
+) -> tuple[int, float, np.ndarray]:
+    """NumPy twin of :func:`tfp._kernels.control_nb.cf_criterion_nb`."""
+    nh = exps.shape[0]
+    fitted_f = xf @ beta_f
+    xs_theta = xs @ theta
+    omega = phi - fitted_f - xs_theta
+    omega_lag = phil - xfl @ beta_f - xsl @ theta
+    centre = float(omega_lag.mean())
+    spread = float(omega_lag.std())
+    if not (np.isfinite(spread) and spread > 0.0):
+        return 1, float("inf"), np.zeros(nh)
+    v = (omega_lag - centre) / spread
+    cols = v[:, None] if prob.shape[1] == 0 else np.column_stack([v, prob[:, 0]])
+    h = poly_basis_np(np.ascontiguousarray(cols), exps)
+    ok, g = solve_small_np(h.T @ h, h.T @ omega)
+    if not ok:
+        return 2, float("inf"), np.zeros(nh)
+    xi = y - fitted_f - xs_theta - h @ g
+    n = xi.shape[0]
+    if z.shape[1] == 0:
+        val = float(xi @ xi) / n
+    else:
+        m = z.T @ xi / n
+        val = float(m @ w @ m)
+    return 0, (val if np.isfinite(val) else float("inf")), g
+
+
+def cf_nelder_mead_np(
+    phi: np.ndarray,
+    phil: np.ndarray,
+    y: np.ndarray,
+    xf: np.ndarray,
+    xfl: np.ndarray,
+    xs: np.ndarray,
+    xsl: np.ndarray,
+    prob: np.ndarray,
+    z: np.ndarray,
+    w: np.ndarray,
+    beta_f: np.ndarray,
+    exps: np.ndarray,
+    x0: np.ndarray,
+    xatol: float,
+    fatol: float,
+    maxiter: int,
+) -> tuple[np.ndarray, float, int, int, int]:
+    """NumPy twin of :func:`tfp._kernels.control_nb.cf_nelder_mead_nb` (SciPy's loop)."""
+    args = (phi, phil, y, xf, xfl, xs, xsl, prob, z, w, beta_f)
+
+    def f(theta: np.ndarray) -> float:
+        return cf_criterion_np(*args, np.ascontiguousarray(theta), exps)[1]
+
+    n = x0.shape[0]
+    sim = np.empty((n + 1, n))
+    sim[0] = x0
+    for k in range(n):
+        v = np.array(x0, copy=True)
+        v[k] = (1 + 0.05) * v[k] if v[k] != 0 else 0.00025
+        sim[k + 1] = v
+    fsim = np.array([f(s) for s in sim])
+    nfev = n + 1
+    order = np.argsort(fsim, kind="stable")
+    sim, fsim = sim[order], fsim[order]
+    it = 1
+    while it < maxiter:
+        if (
+            np.max(np.abs(sim[1:] - sim[0])) <= xatol
+            and np.max(np.abs(fsim[0] - fsim[1:])) <= fatol
+        ):
+            break
+        xbar = np.add.reduce(sim[:-1], 0) / n
+        xr = 2 * xbar - sim[-1]
+        fxr = f(xr)
+        nfev += 1
+        shrink = False
+        if fxr < fsim[0]:
+            xe = 3 * xbar - 2 * sim[-1]
+            fxe = f(xe)
+            nfev += 1
+            sim[-1], fsim[-1] = (xe, fxe) if fxe < fxr else (xr, fxr)
+        elif fxr < fsim[-2]:
+            sim[-1], fsim[-1] = xr, fxr
+        elif fxr < fsim[-1]:
+            xc = 1.5 * xbar - 0.5 * sim[-1]
+            fxc = f(xc)
+            nfev += 1
+            if fxc <= fxr:
+                sim[-1], fsim[-1] = xc, fxc
+            else:
+                shrink = True
+        else:
+            xcc = 0.5 * xbar + 0.5 * sim[-1]
+            fxcc = f(xcc)
+            nfev += 1
+            if fxcc < fsim[-1]:
+                sim[-1], fsim[-1] = xcc, fxcc
+            else:
+                shrink = True
+        if shrink:
+            for j in range(1, n + 1):
+                sim[j] = sim[0] + 0.5 * (sim[j] - sim[0])
+                fsim[j] = f(sim[j])
+                nfev += 1
+        it += 1
+        order = np.argsort(fsim, kind="stable")
+        sim, fsim = sim[order], fsim[order]
+    return sim[0].copy(), float(np.min(fsim)), it, nfev, 2 if it >= maxiter else 0
+
+
+def markov_bfgs_np(
+    phi: np.ndarray,
+    phil: np.ndarray,
+    x: np.ndarray,
+    xl: np.ndarray,
+    cl: np.ndarray,
+    z: np.ndarray,
+    degree: int,
+    standardize: bool,
+    rcond: float,
+    amat: np.ndarray,
+    root: bool,
+    t: np.ndarray,
+    scale: float,
+    u0: np.ndarray,
+    gtol: float,
+    xrtol: float,
+    maxiter: int,
+) -> tuple[np.ndarray, float, int, int, int]:
+    """Twin of :func:`tfp._kernels.bfgs_nb.markov_bfgs_nb`: SciPy's BFGS itself."""
+    from scipy.optimize import minimize
+
+    eye = np.eye(z.shape[1])
+
+    def crit(u: np.ndarray) -> tuple[float, np.ndarray]:
+        status, val, g, jac, _ = markov_eval_np(
+            phi,
+            phil,
+            x,
+            xl,
+            cl,
+            z,
+            eye if root else amat,
+            t @ u,
+            degree,
+            standardize,
+            rcond,
+            True,
+        )
+        if status != 0:
+            return float("inf"), np.zeros(u.shape[0])
+        if root:
+            m = amat @ g
+            f = float(m @ m) * scale
+            grad = ((2.0 * ((amat @ jac).T @ m)) @ t) * scale
+        else:
+            f = val * scale
+            grad = ((2.0 * (jac.T @ (amat @ g))) @ t) * scale
+        if not (np.isfinite(f) and np.all(np.isfinite(grad))):
+            return float("inf"), np.zeros(u.shape[0])
+        return f, grad
+
+    r = minimize(
+        crit,
+        u0,
+        jac=True,
+        method="BFGS",
+        options={"gtol": gtol, "xrtol": xrtol, "maxiter": maxiter},
+    )
+    return np.asarray(r.x), float(r.fun), int(r.nit), int(r.nfev), int(r.status)

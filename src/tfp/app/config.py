@@ -300,6 +300,9 @@ class PipelineConfig:
     source: str | None = None
 
     def __post_init__(self) -> None:
+        for name in ("method", "check"):  # any case, as everywhere a method is named
+            if isinstance(getattr(self, name), str):
+                object.__setattr__(self, name, getattr(self, name).strip().lower())
         for name in ("years", "formats"):
             if isinstance(getattr(self, name), list):
                 object.__setattr__(self, name, tuple(getattr(self, name)))

@@ -229,7 +229,7 @@ def estimate_shares(data: pd.DataFrame, cfg: PipelineConfig) -> Estimation:
     )
 
 
-def _proxy(method: str, proxy: str) -> dict[str, str]:
+def _proxy(method: str, proxy: str) -> dict[str, Any]:
     return {"proxy": proxy} if method in ("acf", "lp", "op", "wrdg", "gnr") else {}
 
 

@@ -25,6 +25,7 @@ from typing import Any
 import pandas as pd
 
 from tfp._labels import label
+from tfp._optional import require_extra
 from tfp.app.config import DEFAULT_METHOD, PipelineConfig
 from tfp.app.estimation import Check, Estimation, Note, estimate_shares
 from tfp.app.headline import EVIDENCE
@@ -36,6 +37,7 @@ from tfp.app.outcomes import (
     program_tables,
 )
 from tfp.exceptions import ConfigError
+from tfp.options import options_in_words
 from tfp.program import Finding, ProgramRecords, check_records, findings_frame
 from tfp.report import build, plots
 
@@ -140,6 +142,7 @@ def run(
     ['csv', 'html', 'json', 'pdf', 'xlsx']
     """
     t0 = time.perf_counter()
+    require_extra("report", what="the report")  # before any work: fail at once
     cfg = _resolve(config, out=out, lang=lang)
     step = _stepper(progress)
     step("records")
@@ -291,38 +294,6 @@ _DIAGNOSTIC_KEYS = frozenset(
 )  # fmt: skip
 
 
-def _options_text(options: Any, lang: str) -> str:
-    """An estimator's options in words ("polinomio de grado 3 ...")."""
-    if options is None:
-        return label("defaults", lang, domain="option")
-
-    def say(key: str, **fields: Any) -> str:
-        return label(key, lang, domain="option", **fields)
-
-    parts = []
-    if (d := getattr(options, "poly_degree", None)) is not None:
-        parts.append(say("poly_degree", degree=d))
-    if (d := getattr(options, "markov_degree", None)) is not None:
-        parts.append(say("markov_1" if d == 1 else "markov", degree=d))
-    if getattr(options, "time_dummies", False):
-        parts.append(say("time_dummies"))
-    if getattr(options, "extra_instruments", ()):
-        parts.append(say("extra_instruments"))
-    if getattr(options, "weight", None) == "two-step":
-        parts.append(say("two_step"))
-    if getattr(options, "nonnegative", False):
-        parts.append(say("nonnegative"))
-    if getattr(options, "exit_correction", False):
-        parts.append(say("exit_correction"))
-    opt = getattr(options, "optimizer", None)
-    if opt is not None:
-        name = {"nelder-mead": "Nelder-Mead", "bfgs": "BFGS"}.get(
-            opt.method, opt.method
-        )
-        parts.append(say("optimizer", method=name, starts=opt.n_starts))
-    return "; ".join(parts)
-
-
 def _methods_note(
     cfg: PipelineConfig,
     records: ProgramRecords,
@@ -359,13 +330,17 @@ def _methods_note(
         lines.append(say("why_config", method=name(cfg.method)))
     lines.append(
         say(
-            "options", method=name(cfg.method), options=_options_text(res.options, lang)
+            "options",
+            method=name(cfg.method),
+            options=options_in_words(res.options, lang),
         )
     )
     if est.check is not None and cfg.check_method() is not None:
         check = name(str(cfg.check_method()))
         lines.append(
-            say("check", method=check, options=_options_text(est.check.options, lang))
+            say(
+                "check", method=check, options=options_in_words(est.check.options, lang)
+            )
         )
     if cfg.reps:
         lines.append(say("bootstrap", reps=cfg.reps, seed=cfg.seed))

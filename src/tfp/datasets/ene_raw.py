@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from tfp._literals import validate_literal
+from tfp._optional import require
 from tfp.ene.layouts import ENE_2015
 from tfp.exceptions import DataError, SpecificationError
 
@@ -505,8 +506,7 @@ def _write(table: pd.DataFrame, path: Path, fmt: str) -> None:
     elif fmt == "dta":
         out.to_stata(path, write_index=False, version=118)
     elif fmt == "sav":
-        import pyreadstat
-
+        pyreadstat = require("pyreadstat", "ene", what="writing .sav files")
         pyreadstat.write_sav(out, str(path))
     else:
         write_dbf(out, path)

@@ -14,7 +14,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from tfp.exceptions import DataError
+from tfp._optional import require
+from tfp.exceptions import DataError, MissingExtraError
 
 __all__ = [
     "FORMATS",
@@ -89,9 +90,10 @@ def _read_csv(path: Path) -> pd.DataFrame:
 
 
 def _read_dbf(path: Path) -> pd.DataFrame:
-    from dbfread import DBF
-
-    table = DBF(str(path), encoding="latin-1", char_decode_errors="replace", load=True)
+    dbf = require("dbfread", "ene", what="reading .dbf files")
+    table = dbf.DBF(
+        str(path), encoding="latin-1", char_decode_errors="replace", load=True
+    )
     return pd.DataFrame(list(table.records), columns=list(table.field_names))
 
 
@@ -117,12 +119,11 @@ def read_module(path: Path) -> pd.DataFrame:
         elif suffix == ".dta":
             df = pd.read_stata(path, convert_categoricals=False)
         elif suffix == ".sav":
-            import pyreadstat
-
+            pyreadstat = require("pyreadstat", "ene", what="reading .sav files")
             df, _ = pyreadstat.read_sav(str(path), apply_value_formats=False)
         else:
             df = _read_dbf(path)
-    except DataError:
+    except (DataError, MissingExtraError):
         raise
     except Exception as exc:  # each library raises its own parse errors
         raise DataError(

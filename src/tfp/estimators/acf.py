@@ -38,8 +38,10 @@ from tfp.numerics.identification import (
 from tfp.numerics.linalg import check_rank
 from tfp.numerics.markov_gmm import (
     MarkovGMM,
+    markov_bfgs,
     markov_criterion,
     markov_criterion_and_grad,
+    markov_polish,
     weight_two_step,
 )
 from tfp.numerics.optimize import (
@@ -78,6 +80,12 @@ SECOND_ORDER_SPREAD = 0.1
 #: agree with a 1e-20 stop to ~1e-6, far below any bootstrap standard error (chilean: bootstrap
 #: SEs equal to 4 digits, 18 % less time).
 REPLICATE_FTOL = 1e-14
+#: Multi-start gradient searches stop at gradient sqrt(1e-10) = 1e-5 and hand over to the
+#: Levenberg-Marquardt polish (which converges to the minimum at machine precision in a few
+#: evaluations): BFGS's path, and so the basin each start ends in, is the same up to there;
+#: 22 % fewer evaluations at 48,000 rows with three inputs. Single starts (bootstrap
+#: replicates) keep their own tolerance.
+SEARCH_FTOL = 1e-10
 
 
 def _noise_margin(problem: MarkovGMM, beta: np.ndarray) -> float:
@@ -190,11 +198,13 @@ def _first_stage(
         fix="drop the column, or lower poly_degree",
         names=names,
     )
-    scale = np.sqrt((a * a).sum(axis=0))
+    # normal equations of the column-equilibrated regressors, scaled after the products
+    # (no n x m temporaries: a*a and a/scale cost more than the Gram matrix itself)
+    gram_raw = a.T @ a
+    scale = np.sqrt(np.diag(gram_raw)).copy()
     scale[scale == 0] = 1.0
-    a_s = a / scale
-    gram = a_s.T @ a_s
-    coef_s = np.linalg.lstsq(gram, a_s.T @ y, rcond=1e-13)[0]
+    gram = gram_raw / np.outer(scale, scale)
+    coef_s = np.linalg.lstsq(gram, (a.T @ y) / scale, rcond=1e-13)[0]
     coef = coef_s / scale
     fitted = a @ coef
     resid = y - fitted
@@ -374,12 +384,17 @@ def _run(
     diagnostics: list[str],
     label: str,
     notes: list[str],
+    polish_only: bool = False,
 ) -> tuple[np.ndarray, Convergence, list[np.ndarray]]:
     """Search from ``starts``; ConvergenceWarnings become diagnostics (when the best start
     did not converge or another acceptable minimum is within sampling noise of the best, so
     that the data hardly tell them apart) or notes. Returns the estimate, the search record
-    and the acceptable minima within noise of the best (:func:`near_minima`)."""
-    if options.optimizer.uses_gradient:
+    and the acceptable minima within noise of the best (:func:`near_minima`).
+
+    Every search end is polished by Levenberg–Marquardt with the kernel's Jacobian
+    (``polish_only``: the starts are already next to minima, polish alone)."""
+    gradient = options.optimizer.uses_gradient
+    if gradient:
         fun: Any = partial(markov_criterion_and_grad, problem=problem)
         jac: Any = True
     else:
@@ -390,10 +405,25 @@ def _run(
         beta, conv = minimize_multistart(
             fun,
             starts,
-            optimizer=options.optimizer,
+            optimizer=(
+                replace(
+                    options.optimizer, ftol=max(options.optimizer.ftol, SEARCH_FTOL)
+                )
+                if gradient and starts.shape[0] > 1
+                else options.optimizer
+            ),
             jac=jac,
             merge_tol=MERGE_TOL,
             accept=accept,
+            polish=partial(
+                markov_polish, problem=problem, gtol=options.optimizer.ftol**0.5
+            ),
+            search=not polish_only,
+            native=(
+                partial(markov_bfgs, problem=problem)
+                if options.optimizer.method == "bfgs"
+                else None
+            ),
         )
     near = near_minima(conv, partial(_noise_margin, problem), accept)
     worrying = not conv.converged or len(near) > 1
@@ -420,6 +450,21 @@ def _accept(
     if options.nonnegative and _mean_elasticities(b, x_use, spec).min() < 0:
         return False
     return options.spurious_r2 <= 0 or _markov_r2(b, problem) >= options.spurious_r2
+
+
+def _memoised(fn: Any) -> Any:
+    """``fn(beta)`` computed once per distinct coefficient vector: the acceptance rule is
+    asked again about the same minima at each step of the search's bookkeeping, and at
+    10^6 rows each answer costs two passes over the data."""
+    cache: dict[tuple[float, ...], bool] = {}
+
+    def call(beta: np.ndarray) -> bool:
+        key = tuple(np.asarray(beta, dtype=np.float64).tolist())
+        if key not in cache:
+            cache[key] = bool(fn(np.asarray(key, dtype=np.float64)))
+        return cache[key]
+
+    return call
 
 
 def _markov_r2(beta: np.ndarray, problem: MarkovGMM) -> float:
@@ -492,7 +537,9 @@ def fit(panel: Panel, spec: ProductionSpec, options: ACFOptions) -> Fit:
     """
     problem, data = acf_problem(panel, spec, options)
     fs, x_use = data.first_stage, data.x_in_use
-    accept = partial(_accept, problem=problem, x_use=x_use, spec=spec, options=options)
+    accept = _memoised(
+        partial(_accept, problem=problem, x_use=x_use, spec=spec, options=options)
+    )
     a_map = data.a_map
     user_start = (
         None
@@ -508,19 +555,27 @@ def fit(panel: Panel, spec: ProductionSpec, options: ACFOptions) -> Fit:
             a.phi[rows], a.phil[rows], a.x[rows], a.xl[rows], a.cl[rows], a.z[rows],
             a.degree, weight=a.weight,
         )  # fmt: skip
-        ok = partial(
-            _accept, problem=sub, x_use=x_use[rows], spec=spec, options=options
+        ok = _memoised(
+            partial(_accept, problem=sub, x_use=x_use[rows], spec=spec, options=options)
         )
         notes: list[str] = []
         _, conv, near = _run(sub, starts, options, ok, notes, "screening", notes)
         return conv, near
 
     firm_use = np.asarray(panel.firm)[data.use]
-    starts, screening = screen_starts(firm_use, starts, options.screen_nobs, search)
+    screened, screening = screen_starts(firm_use, starts, options.screen_nobs, search)
     diagnostics: list[str] = []
     notes: list[str] = []
     beta, conv, _ = _run(
-        problem, starts, options, accept, diagnostics, "one-step", notes
+        problem,
+        screened,
+        options,
+        accept,
+        diagnostics,
+        "one-step",
+        notes,
+        # the screened starts are subsample minima: the full-sample minima are next to them
+        polish_only=screened is not starts,
     )
     step1, final, j_stat, j_df = conv, problem, None, None
     if options.weight == "two-step":
@@ -576,7 +631,7 @@ def fit(panel: Panel, spec: ProductionSpec, options: ACFOptions) -> Fit:
         weight=options.weight,
         weight_matrix=final.weight,
         rts=rts,
-        starts=tuple(tuple(float(v) for v in s) for s in starts @ a_map.T),
+        starts=tuple(tuple(float(v) for v in s) for s in screened @ a_map.T),
         notes=tuple(notes),
         spurious_minima=spurious,
         j_stat=j_stat,

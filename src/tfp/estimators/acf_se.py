@@ -20,7 +20,7 @@ in free, state, flexible and proxy, ``c`` the controls and period dummies), ``φ
    first-order effect then).
 
 The Jacobian is analytic: the ``(β, ρ)`` blocks come from the criterion's kernels
-(:func:`tfp._kernels.gmm_nb.acf_moments_nb`: ``Z'a``, ``H'a``, ``Z'H``, ``E`` with
+(:func:`tfp._kernels.markov_nb.markov_moments_nb`: ``Z'a``, ``H'a``, ``Z'H``, ``E`` with
 ``a = ∂ξ/∂β = −X + g'(ω_{t−1}) X_{t−1}``), the first-stage block is
 ``∂ξ/∂γ_B = B − g'(ω_{t−1}) B_{t−1}`` and ``∂H/∂γ_B = H_ω B_{t−1}'``.
 
@@ -40,7 +40,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from tfp._kernels.gmm_nb import acf_gram_nb, acf_moments_nb, acf_xi_nb
+from tfp._kernels.markov_nb import (
+    lag_centre_scale_nb,
+    markov_gram_nb,
+    markov_moments_nb,
+    markov_xi_nb,
+)
 from tfp._kernels.stacked_nb import first_stage_sums_nb
 from tfp.estimators.acf import ACF, _first_stage_design, _instrument_matrix
 from tfp.estimators.fit import Fit
@@ -69,8 +74,9 @@ class ACFSystem:
     """The stacked estimating equations of ACF, with their data fixed at the estimate.
 
     Stacked parameters, in order: the first stage ``γ`` (columns of ``a``), the production
-    terms ``β`` and the law-of-motion coefficients ``ρ`` (raw powers of ``ω_{t−1}``, then the
-    Markov controls). :meth:`evaluate` gives per-row moment contributions and the analytic
+    terms ``β`` and the law-of-motion coefficients ``ρ`` (powers of ``v = (ω_{t−1} −
+    centre)/scale``, then the Markov controls; ``centre`` and ``scale`` are fixed at the
+    estimate: the same span as powers of ``ω_{t−1}``, as the estimator's kernels use). :meth:`evaluate` gives per-row moment contributions and the analytic
     Jacobian of their sums at any parameter vector; :meth:`stages` assembles the system.
     """
 
@@ -85,6 +91,8 @@ class ACFSystem:
     z: np.ndarray  # instruments on the used rows
     weight: np.ndarray
     degree: int
+    centre: float  # of the law of motion's variable, fixed at the estimate
+    scale: float
     firm: np.ndarray
     n_firms: int
     sizes: tuple[int, int, int]  # (p1, p, h)
@@ -115,15 +123,18 @@ class ACFSystem:
         phi_u, phi_l = np.ascontiguousarray(phi[use]), np.ascontiguousarray(phi[lag])
         x_u, x_l = np.ascontiguousarray(self.x[use]), np.ascontiguousarray(self.x[lag])
         args = (phi_u, phi_l, x_u, x_l, self.cl)
-        hh, _ = acf_gram_nb(*args, beta, self.degree)
-        _, za, ha, zh, e = acf_moments_nb(*args, self.z, beta, rho, self.degree, True)
-        xi = np.asarray(acf_xi_nb(*args, beta, rho, self.degree))
-        w_l = phi_l - x_l @ beta
-        powers = np.vander(w_l, self.degree + 1, increasing=True)  # products, not pow()
+        cs = (self.degree, self.centre, self.scale)
+        hh, _ = markov_gram_nb(*args, beta, *cs)
+        _, za, ha, zh, e = markov_moments_nb(*args, self.z, beta, rho, *cs, True)
+        xi = np.asarray(markov_xi_nb(*args, beta, rho, *cs))
+        v = (phi_l - x_l @ beta - self.centre) / self.scale
+        powers = np.vander(v, self.degree + 1, increasing=True)  # products, not pow()
         hmat = np.column_stack([powers, self.cl])
         # ∂H/∂ω_{t−1} (powers only) and g'(ω_{t−1})
         h_w = np.zeros_like(hmat)
-        h_w[:, 1 : self.degree + 1] = powers[:, :-1] * np.arange(1, self.degree + 1)
+        h_w[:, 1 : self.degree + 1] = (
+            powers[:, :-1] * np.arange(1, self.degree + 1) / self.scale
+        )
         gp = h_w @ rho
         # first-stage block in one pass over a: the moments Σ Z ξ and Σ H ξ load on φ_t
         # (left factors Z, H at the row's own position) and on φ_{t−1} (−Z g', H_ω ξ − H g'
@@ -211,14 +222,24 @@ def build_system(
     details = fit.details
     assert isinstance(details, ACF)
     phi = a[:, :nb] @ coef[:nb]
-    hh, hw = acf_gram_nb(
+    phi_l, x_l = np.ascontiguousarray(phi[lag]), np.ascontiguousarray(x[lag])
+    # the law of motion in v = (ω_{t−1} − centre)/spread, both fixed at the estimate
+    centre, spread = lag_centre_scale_nb(phi_l, x_l, beta)
+    if not spread > 0:
+        raise IdentificationError(
+            "productivity at t−1 does not vary at the estimate",
+            fix="check the inputs, or use the bootstrap",
+        )
+    hh, hw = markov_gram_nb(
         np.ascontiguousarray(phi[use]),
-        np.ascontiguousarray(phi[lag]),
+        phi_l,
         np.ascontiguousarray(x[use]),
-        np.ascontiguousarray(x[lag]),
+        x_l,
         np.ascontiguousarray(cl),
         beta,
         options.markov_degree,
+        centre,
+        spread,
     )
     scale = np.sqrt(np.diag(hh))
     if np.any(scale == 0) or 1.0 / np.linalg.cond(hh / np.outer(scale, scale)) < 1e-13:
@@ -239,6 +260,8 @@ def build_system(
         z=z,
         weight=np.asarray(details.weight_matrix, dtype=np.float64),
         degree=options.markov_degree,
+        centre=float(centre),
+        scale=float(spread),
         firm=np.asarray(panel.firm),
         n_firms=panel.n_firms,
         sizes=(a.shape[1], beta.shape[0], rho.shape[0]),

@@ -38,8 +38,10 @@ from typing import Any
 
 import numpy as np
 from scipy import special
+from scipy.optimize import OptimizeResult
 
 from tfp._frozen import FrozenDict
+from tfp._kernels.control_nb import cf_criterion_nb, cf_nelder_mead_nb
 from tfp.estimators.fit import Details, Fit
 from tfp.exceptions import ConvergenceWarning, IdentificationError, SpecificationError
 from tfp.numerics.identification import (
@@ -76,6 +78,12 @@ BINARY_MAX_ITER = 200
 #: minimum: the least-squares criterion is flat to rounding noise within ~1e-6 of its minimum
 #: (curvature ~1 in the elasticities), while distinct minima lie orders of magnitude apart.
 MERGE_TOL = 1e-4
+
+#: SciPy's Nelder–Mead messages, by status (0 converged, 2 iteration limit).
+_NM_MESSAGES = {
+    0: "Optimization terminated successfully.",
+    2: "Maximum number of iterations has been exceeded.",
+}
 
 
 # ---------------------------------------------------------------------------------------
@@ -168,18 +176,106 @@ def _residuals(
 
 
 def _criterion(theta: np.ndarray, beta_f: np.ndarray, d: _Stage2) -> float:
-    """Second-stage criterion at second-stage coefficients ``theta`` (inf if undefined)."""
+    """Second-stage criterion at second-stage coefficients ``theta`` (inf if undefined):
+    :func:`_residuals` and the quadratic form in one numba call (no N-row temporaries)."""
+    args = (
+        *_kernel_data(d, beta_f),
+        np.ascontiguousarray(theta, dtype=np.float64),
+        exponent_table(1 + d.prob.shape[1], d.markov_degree),
+    )
+    _, val, _ = cf_criterion_nb(*args)
+    return float(val)
+
+
+def _gradient(theta: np.ndarray, beta_f: np.ndarray, d: _Stage2) -> np.ndarray:
+    """Analytic gradient of :func:`_criterion` in ``theta`` (zeros where it is undefined).
+
+    ``ξ = ε + e`` with ``ε = y − φ`` fixed and ``e = M_H ω`` the residual of the law of
+    motion; the fit depends on the span of ``H`` only, so the centre and spread of ``ω₋``
+    are held fixed: ``∂e/∂θ_j = M_H a_j − H (H'H)⁻¹ (∂H/∂θ_j)' e`` with
+    ``a_j = −X_S,j − (∂H/∂θ_j) ĝ`` and ``∂H/∂θ_j = (∂H/∂v) · (−X_S₋,j / sd)``. With
+    ``t = ξ`` (least squares) or ``t = Z W m`` (GMM) and ``u = (H'H)⁻¹H't``, the gradient is
+    ``(2/N) [(t − Hu)' a_j − e' (∂H/∂θ_j) u]``. A sum over rows with no cancellation between
+    two criteria, so Newton's method on it finds the minimum to rounding precision (central
+    differences of the criterion resolve it only to ~1e-10, rounding of the criterion over
+    a step of 1e-5)."""
     theta = np.asarray(theta, dtype=np.float64)
-    out = _residuals(theta, beta_f, d)
-    if out is None:
-        return float("inf")
-    xi = out[0]
-    if d.z.shape[1] == 0:
-        val = float(xi @ xi) / xi.shape[0]
-    else:
-        m = d.z.T @ xi / xi.shape[0]
-        val = float(m @ d.w @ m)
-    return val if np.isfinite(val) else float("inf")
+    omega = d.phi - d.xf @ beta_f - d.xs @ theta
+    omega_lag = d.phi_lag - d.xf_lag @ beta_f - d.xs_lag @ theta
+    spread = float(omega_lag.std())
+    if not (np.isfinite(spread) and spread > 0.0):
+        return np.zeros(theta.shape[0])
+    v = (omega_lag - float(omega_lag.mean())) / spread
+    cols = v[:, None] if d.prob.shape[1] == 0 else np.column_stack([v, d.prob[:, 0]])
+    exps = exponent_table(cols.shape[1], d.markov_degree)
+    h = poly_basis(cols, d.markov_degree)
+    # ∂H/∂v: k v^(k-1) (times the power of P), column by column
+    dh = np.zeros_like(h)
+    for k, e in enumerate(exps):
+        if e[0] > 0:
+            lower = e.copy()
+            lower[0] -= 1
+            dh[:, k] = e[0] * np.prod(cols ** lower[None, :], axis=1)
+    gram = h.T @ h
+    try:
+        g_hat = np.linalg.solve(gram, h.T @ omega)
+        e_res = omega - h @ g_hat
+        xi = d.y - d.phi + e_res
+        n = xi.shape[0]
+        t = xi if d.z.shape[1] == 0 else d.z @ (d.w @ (d.z.T @ xi / n))
+        u = np.linalg.solve(gram, h.T @ t)
+    except np.linalg.LinAlgError:
+        return np.zeros(theta.shape[0])
+    t_res = t - h @ u
+    dh_g, dh_u = dh @ g_hat, dh @ u
+    dv = -d.xs_lag / spread  # (n, n_S)
+    a = -d.xs - dh_g[:, None] * dv
+    grad = (t_res @ a - (e_res * dh_u) @ dv) * (2.0 / n)
+    return np.asarray(grad, dtype=np.float64)
+
+
+def _kernel_data(d: _Stage2, beta_f: np.ndarray) -> tuple[Any, ...]:
+    """The second-stage arrays in the order of the control_nb kernels' arguments."""
+    return (
+        d.phi,
+        d.phi_lag,
+        d.y,
+        d.xf,
+        d.xf_lag,
+        d.xs,
+        d.xs_lag,
+        d.prob,
+        d.z,
+        d.w,
+        np.ascontiguousarray(beta_f, dtype=np.float64),
+    )
+
+
+def _nelder_mead(
+    x0: np.ndarray, options: dict[str, Any], beta_f: np.ndarray, d: _Stage2
+) -> OptimizeResult | None:
+    """SciPy's Nelder–Mead on :func:`_criterion`, compiled (:func:`cf_nelder_mead_nb`: the
+    same points, without SciPy's per-step overhead); None for the adaptive variant."""
+    if options.get("adaptive") or "xatol" not in options:
+        return None
+    args = (
+        *_kernel_data(d, beta_f),
+        exponent_table(1 + d.prob.shape[1], d.markov_degree),
+        np.ascontiguousarray(x0, dtype=np.float64),
+        float(options["xatol"]),
+        float(options["fatol"]),
+        int(options["maxiter"]),
+    )
+    x, fun, nit, nfev, status = cf_nelder_mead_nb(*args)
+    return OptimizeResult(
+        x=x,
+        fun=fun,
+        nit=nit,
+        nfev=nfev,
+        status=status,
+        success=status == 0,
+        message=_NM_MESSAGES[status],
+    )
 
 
 def _noise_margin(theta: np.ndarray, beta_f: np.ndarray, d: _Stage2) -> float:
@@ -209,6 +305,7 @@ def _screen_search(
             starts,
             optimizer=options.optimizer,
             merge_tol=MERGE_TOL,
+            native=functools.partial(_nelder_mead, beta_f=beta_f, d=sub),
         )
     return conv, near_minima(
         conv, functools.partial(_noise_margin, beta_f=beta_f, d=sub)
@@ -655,10 +752,17 @@ def _second_stage(
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", ConvergenceWarning)
         theta, conv = minimize_multistart(
-            fun, start_set, optimizer=options.optimizer, merge_tol=MERGE_TOL
+            fun,
+            start_set,
+            optimizer=options.optimizer,
+            merge_tol=MERGE_TOL,
+            native=functools.partial(_nelder_mead, beta_f=fs.beta_f, d=d),
         )
-    # the minimum itself, not where the simplex stopped (that depends on rounding)
-    theta, polished = newton_polish(fun, theta)
+    # the minimum itself, not where the simplex stopped (that depends on rounding), by
+    # Newton steps on the analytic gradient (precise to rounding, whatever the row order)
+    theta, polished = newton_polish(
+        fun, theta, functools.partial(_gradient, beta_f=fs.beta_f, d=d)
+    )
     if polished < conv.objective:
         conv = dataclasses.replace(conv, objective=polished)
     # recorded on the results (and re-emitted once by tfp.estimate), not lost

@@ -64,6 +64,10 @@ class Fit:
     objective_names : tuple of str or None
         Names of ``objective_fn``'s argument when it is not ``spec.terms`` (GNR: the
         integration-constant coefficients).
+    fitted : ndarray or None, shape (panel.nobs,)
+        Fitted log output of a single-equation estimator (OLS, FE with the firm effects,
+        Robinson-Wooldridge), NaN outside ``sample``; None where fitted output is ``phi``
+        (a first stage) or not defined (cost shares).
     omega, epsilon : ndarray (panel.nobs,) or None
         Log productivity and output shock when productivity is not ``phi - X·beta`` at the
         reported ``params`` (GNR); NaN outside the rows used.
@@ -88,6 +92,7 @@ class Fit:
     objective: float | None = None
     objective_fn: Callable[[np.ndarray], float] | None = None
     phi: np.ndarray | None = None
+    fitted: np.ndarray | None = None
     dropped: Mapping[str, int] = field(default_factory=dict)
     first_stage: Mapping[str, Any] = field(default_factory=dict)
     inference: Inference | None = None

@@ -117,6 +117,7 @@ def fit_ols(panel: Panel, spec: ProductionSpec, options: OLSOptions) -> Fit:
     r2 = 1.0 - ssr / tss if tss > 0 else np.nan
     return Fit(
         sample=np.ones(x.shape[0], dtype=bool),
+        fitted=y - resid,
         details=LeastSquares(ssr, r2=r2, resid=resid),
         **fields,
     )
@@ -160,12 +161,17 @@ def fit_fe(panel: Panel, spec: ProductionSpec, options: FEOptions) -> Fit:
     counts = np.bincount(work.firm).astype(np.float64)
     xd = _demean(x, work.firm, counts)
     yd = _demean(work[spec.output], work.firm, counts)
-    _, _, ssr, fields = _least_squares(
+    _, resid, ssr, fields = _least_squares(
         yd, xd, names, work.firm, spec, options, n_absorbed=counts.shape[0]
     )
     tss = float(yd @ yd)
+    fitted = np.full(
+        panel.nobs, np.nan
+    )  # with the firm effects: y minus within residual
+    fitted[~singleton] = work[spec.output] - resid
     return Fit(
         sample=~singleton,
+        fitted=fitted,
         dropped={"singleton": n_single} if n_single else {},
         details=LeastSquares(ssr, r2_within=1.0 - ssr / tss if tss > 0 else np.nan),
         **fields,

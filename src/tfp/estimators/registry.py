@@ -16,7 +16,7 @@ import numpy as np
 
 from tfp import options as o
 from tfp._frozen import FrozenDict
-from tfp._literals import METHODS, Method, validate_literal
+from tfp._literals import Method, method_code
 from tfp.estimators import (
     acf,
     acf_se,
@@ -35,7 +35,7 @@ from tfp.options._base import MethodOptions
 from tfp.panel import Panel
 from tfp.spec import ProductionSpec
 
-__all__ = ["REGISTRY", "MethodRecord", "check_methods", "method_record"]
+__all__ = ["REGISTRY", "MethodRecord", "check_methods", "method_keys", "method_record"]
 
 #: ``fit(panel, spec, options) -> Fit``
 FitFunction = Callable[[Panel, ProductionSpec, Any], Fit]
@@ -131,12 +131,14 @@ REGISTRY: Mapping[str, MethodRecord] = FrozenDict(
 
 
 def method_record(method: object) -> MethodRecord:
-    """The record of ``method``; a SpecificationError lists the codes when it is unknown."""
-    return REGISTRY[validate_literal(method, METHODS, name="method")]
+    """The record of ``method`` (any case: ``"LP"`` is ``"lp"``); a SpecificationError
+    lists the codes when it is unknown."""
+    return REGISTRY[method_code(method)]
 
 
 def check_methods(methods: object) -> list[str]:
-    """A list of distinct method codes, each checked against the registry."""
+    """A list of distinct method codes (any case in, canonical codes out), each checked
+    against the registry."""
     if isinstance(methods, str) or not isinstance(methods, Sequence):
         raise SpecificationError(
             f"methods must be a list of method codes, got {methods!r}",
@@ -149,12 +151,23 @@ def check_methods(methods: object) -> list[str]:
         raise SpecificationError(
             "methods is empty", fix="pass at least one method, e.g. methods=['ols']"
         )
-    for m in out:
-        method_record(m)
+    out = [method_record(m).code for m in out]
     repeated = sorted({m for m in out if out.count(m) > 1})
     if repeated:
         raise SpecificationError(
             f"methods names {repeated} more than once; results are keyed by method",
             fix="list each method once (call estimate() for variants of one method)",
         )
+    return out
+
+
+def method_keys(mapping: Mapping[str, Any]) -> dict[str, Any]:
+    """``mapping`` with method-code keys in their canonical case (``"LP"`` → ``"lp"``);
+    other keys are kept as given (the caller reports them)."""
+    out: dict[str, Any] = {}
+    for key, value in mapping.items():
+        try:
+            out[method_record(key).code] = value
+        except SpecificationError:
+            out[key] = value
     return out

@@ -589,5 +589,6 @@ def fit_rob(panel: Panel, spec: ProductionSpec, options: RobinsonOptions) -> Fit
         instruments=_strength(b, spec),
         dependence=_instrument_dependence(b, spec, _lagged_free(panel, spec, b)),
     )
-    return _result(spec, b, coef, vcov_k, prof, inference=inference, details=details,
-                   identification=identification)  # fmt: skip
+    fitted = _phi(panel, b, x @ theta)  # the IV equation's fitted output
+    return _result(spec, b, coef, vcov_k, prof, fitted=fitted, inference=inference,
+                   details=details, identification=identification)  # fmt: skip

@@ -6,10 +6,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from scipy import stats
+from scipy import linalg, stats
 
 from tfp.exceptions import IdentificationError
-from tfp.numerics.linalg import qr_checked
+from tfp.numerics.linalg import r_checked
 
 __all__ = ["Inference", "cluster_meat", "cluster_sums", "ols_vcov", "solve_ols"]
 
@@ -129,14 +129,17 @@ def solve_ols(
             column=next(names[c] for c in constant if names[c] != "const"),
             fix="drop it from the specification or use a sample where it varies",
         )
-    q, r = qr_checked(
+    # R of [X | y]: its last column is Q'y, so Q is never formed
+    r_aug = r_checked(
         x,
+        y,
         what="regressors",
         fix="drop a redundant input or control, or check for a constant column",
         names=names,
     )
-    b = np.linalg.solve(r, q.T @ y)
-    r_inv = np.linalg.solve(r, np.eye(k))
+    r = r_aug[:k, :k]
+    b = linalg.solve_triangular(r, r_aug[:k, k])
+    r_inv = linalg.solve_triangular(r, np.eye(k))
     return b, r_inv @ r_inv.T
 
 

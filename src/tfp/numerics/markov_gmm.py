@@ -7,8 +7,8 @@ and forms moments ``g(β) = Z'ξ(β)/N`` of the innovations ``ξ = ω − Hρ̂(
 
 ``∂ξ/∂β_j = M_H a_j − H (H'H)^{-1} (∂H/∂β_j)'ξ``, ``a_j = −X_j + X₋_j g'(ω₋)``,
 
-so ``∂Q/∂β = 2 (Z' ∂ξ/∂β / N)' W g``. Row passes run in numba kernels
-(:mod:`tfp._kernels.gmm_nb`).
+so ``∂Q/∂β = 2 (Z' ∂ξ/∂β / N)' W g``. One evaluation is one call of the fused numba kernel
+:func:`tfp._kernels.markov_nb.markov_eval_nb` (two row passes and the small solves).
 """
 
 from __future__ import annotations
@@ -17,15 +17,27 @@ import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.optimize import OptimizeResult
 
-from tfp._kernels.gmm_nb import acf_gram_nb, acf_moments_nb, acf_xi_nb
+from tfp._kernels.bfgs_nb import markov_bfgs_nb
+from tfp._kernels.markov_nb import (
+    STATUS_OK,
+    markov_eval_nb,
+    markov_gram_nb,
+    markov_rho_nb,
+    markov_xi_nb,
+)
 from tfp.exceptions import IdentificationError
+from tfp.numerics.gauss_newton import PolishResult, levenberg_marquardt
 from tfp.numerics.linalg import check_rank
 
 __all__ = [
     "MarkovGMM",
+    "bfgs_result",
+    "markov_bfgs",
     "markov_criterion",
     "markov_criterion_and_grad",
+    "markov_polish",
     "weight_one_step",
     "weight_two_step",
 ]
@@ -149,18 +161,12 @@ class MarkovGMM:
         """``(ρ̂, D^{-1}H'HD^{-1}, D)`` at ``beta`` (``D`` = column norms of ``H``), or None
         when ``H'H`` is singular."""
         b = _c(beta)
-        hh, hw = acf_gram_nb(
-            self.phi, self.phil, self.x, self.xl, self.cl, b, self.degree
+        hh, hw = markov_gram_nb(
+            self.phi, self.phil, self.x, self.xl, self.cl, b, self.degree, 0.0, 1.0
         )
-        if not np.all(np.isfinite(hh)):
+        status, rho, hs, scale = markov_rho_nb(hh, hw, RCOND_SINGULAR)
+        if status != STATUS_OK:
             return None
-        scale = np.sqrt(np.diag(hh))
-        if np.any(scale == 0):
-            return None
-        hs = hh / np.outer(scale, scale)
-        if 1.0 / np.linalg.cond(hs) < RCOND_SINGULAR:
-            return None
-        rho = np.linalg.solve(hs, hw / scale) / scale
         return rho, hs, scale
 
     def xi(self, beta: np.ndarray) -> np.ndarray:
@@ -179,8 +185,17 @@ class MarkovGMM:
                 fix="lower markov_degree or check the inputs' variation",
             )
         return np.asarray(
-            acf_xi_nb(
-                self.phi, self.phil, self.x, self.xl, self.cl, b, m[0], self.degree
+            markov_xi_nb(
+                self.phi,
+                self.phil,
+                self.x,
+                self.xl,
+                self.cl,
+                b,
+                m[0],
+                self.degree,
+                0.0,
+                1.0,
             )
         )
 
@@ -189,34 +204,39 @@ class MarkovGMM:
     ) -> tuple[float, np.ndarray]:
         """Criterion ``Q(β)`` and its gradient (``inf`` and zeros where ``H'H`` is singular)."""
         b = _c(beta)
-        p = b.shape[0]
-        m = self.markov(b)
-        if m is None:
-            return float("inf"), np.zeros(p)
-        rho, hs, scale = m
-        zxi, za, ha, zh, e = acf_moments_nb(
+        status, val, g, jac = self._evaluate(b, grad)
+        if status != STATUS_OK:
+            return float("inf"), np.zeros(b.shape[0])
+        if not grad:
+            return float(val), np.zeros(b.shape[0])
+        return float(val), np.asarray(2.0 * jac.T @ (self.weight @ g), dtype=np.float64)
+
+    def _evaluate(
+        self, beta: np.ndarray, jac: bool
+    ) -> tuple[int, float, np.ndarray, np.ndarray]:
+        """One call of the fused kernel: ``(status, Q, g, ∂g/∂β)``."""
+        status, val, g, dg, _ = markov_eval_nb(
             self.phi,
             self.phil,
             self.x,
             self.xl,
             self.cl,
             self.z,
-            b,
-            rho,
+            self.weight,
+            beta,
             self.degree,
-            grad,
+            False,
+            RCOND_SINGULAR,
+            jac,
         )
-        n = self.nobs
-        g = zxi / n
-        wg = self.weight @ g
-        val = float(g @ wg)
-        if not grad:
-            return val, np.zeros(p)
-        # Z' dξ = Z'a − Z'H (H'H)^{-1} (H'a + E)
-        hinv_he = np.linalg.solve(hs, (ha + e) / scale[:, None]) / scale[:, None]
-        dzxi = za - zh @ hinv_he
-        gr = 2.0 * (dzxi / n).T @ wg
-        return val, np.asarray(gr, dtype=np.float64)
+        return int(status), float(val), g, dg
+
+    def moments(self, beta: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+        """The moments ``g(β) = Z'ξ/N`` (q,) and their Jacobian ``∂g/∂β`` (q, p), or None
+        where ``H'H`` is singular: what a Gauss–Newton step needs
+        (:func:`tfp.numerics.gauss_newton.levenberg_marquardt`)."""
+        status, _, g, jac = self._evaluate(_c(beta), True)
+        return None if status != STATUS_OK else (g, jac)
 
 
 def markov_criterion(beta: np.ndarray, problem: MarkovGMM) -> float:
@@ -229,3 +249,73 @@ def markov_criterion_and_grad(
 ) -> tuple[float, np.ndarray]:
     """``(Q(β), ∇Q(β))`` of ``problem``, for gradient-based optimizers (``jac=True``)."""
     return problem.value_and_grad(np.asarray(beta, dtype=np.float64), grad=True)
+
+
+def markov_polish(
+    beta: np.ndarray, problem: MarkovGMM, gtol: float = 1e-10
+) -> PolishResult:
+    """Levenberg–Marquardt polish of ``Q`` from ``beta`` with the kernel's Jacobian of the
+    moments (:func:`tfp.numerics.gauss_newton.levenberg_marquardt`): near a root of a
+    just-identified problem it converges quadratically, in a few evaluations."""
+    return levenberg_marquardt(
+        problem.moments,
+        np.asarray(beta, dtype=np.float64),
+        weight=problem.weight,
+        gtol=gtol,
+    )
+
+
+#: SciPy's BFGS messages, by status.
+_BFGS_MESSAGES = {
+    0: "Optimization terminated successfully.",
+    1: "Maximum number of iterations has been exceeded.",
+    2: "Desired error not necessarily achieved due to precision loss.",
+    3: "NaN result encountered.",
+}
+
+
+def bfgs_result(out: tuple[np.ndarray, float, int, int, int]) -> OptimizeResult:
+    """A :func:`tfp._kernels.bfgs_nb.markov_bfgs_nb` result as SciPy reports it."""
+    x, fun, nit, nfev, status = out
+    return OptimizeResult(
+        x=np.asarray(x),
+        fun=float(fun),
+        nit=int(nit),
+        nfev=int(nfev),
+        status=int(status),
+        success=status == 0,
+        message=_BFGS_MESSAGES[int(status)],
+    )
+
+
+def markov_bfgs(
+    beta0: np.ndarray, options: dict[str, float], problem: MarkovGMM
+) -> OptimizeResult | None:
+    """SciPy's BFGS on ``Q`` with its analytic gradient, compiled
+    (:func:`tfp._kernels.bfgs_nb.markov_bfgs_nb`: SciPy's path, without its Python
+    bookkeeping); ``options`` as :func:`tfp.numerics.optimize.scipy_options` gives them for
+    ``"bfgs"``. None for other methods' options."""
+    if "gtol" not in options or "xrtol" not in options:
+        return None
+    p = problem.x.shape[1]
+    return bfgs_result(
+        markov_bfgs_nb(
+            problem.phi,
+            problem.phil,
+            problem.x,
+            problem.xl,
+            problem.cl,
+            problem.z,
+            problem.degree,
+            False,
+            RCOND_SINGULAR,
+            problem.weight,
+            False,
+            np.eye(p),
+            1.0,
+            np.array(beta0, dtype=np.float64),
+            float(options["gtol"]),
+            float(options["xrtol"]),
+            int(options["maxiter"]),
+        )
+    )

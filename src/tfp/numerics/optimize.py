@@ -28,6 +28,7 @@ from scipy.stats import qmc
 from tfp._checks import check_bool, check_int, check_real
 from tfp._literals import validate_literal
 from tfp.exceptions import ConvergenceError, ConvergenceWarning, SpecificationError
+from tfp.numerics.gauss_newton import PolishResult
 
 __all__ = [
     "Convergence",
@@ -232,25 +233,63 @@ def _same_point(a: np.ndarray, b: np.ndarray, merge_tol: float) -> bool:
 
 
 def _run_one(
-    fun: Callable[..., float], x0: np.ndarray, kwargs: dict[str, Any], order: int
+    fun: Callable[..., float],
+    x0: np.ndarray,
+    kwargs: dict[str, Any],
+    order: int,
+    *,
+    polish: Callable[[np.ndarray], PolishResult] | None = None,
+    search: bool = True,
+    native: Callable[[np.ndarray, dict[str, Any]], Any] | None = None,
 ) -> _End:
-    """One start: ``scipy.optimize.minimize(fun, x0, **kwargs)``."""
+    """One start: ``native(x0, options)`` or else ``scipy.optimize.minimize(fun, x0,
+    **kwargs)``, then ``polish`` from its end (only ``polish`` when ``search`` is False)."""
+    if not search:
+        assert polish is not None
+        p = polish(np.asarray(x0, dtype=np.float64))
+        return _End(
+            order=order,
+            x=np.asarray(p.x, dtype=np.float64),
+            fun=p.fun if np.isfinite(p.fun) else float("inf"),
+            success=p.converged and bool(np.isfinite(p.fun)),
+            nit=p.n_iter,
+            nfev=p.n_evals,
+            message=f"Levenberg-Marquardt: {p.message}",
+            start=np.asarray(x0, dtype=np.float64).copy(),
+        )
     kwargs = {**kwargs, "options": dict(kwargs["options"])}
-    with warnings.catch_warnings():
-        # SciPy's own RuntimeWarnings/OptimizeWarnings are summarised in the Convergence record.
-        warnings.simplefilter("ignore", RuntimeWarning)
-        warnings.simplefilter("ignore", _opt.OptimizeWarning)
-        res = _opt.minimize(fun, x0, **kwargs)
+    res = (
+        native(np.asarray(x0, dtype=np.float64), kwargs["options"]) if native else None
+    )
+    if res is None:
+        with warnings.catch_warnings():
+            # SciPy's own RuntimeWarnings/OptimizeWarnings are summarised in the
+            # Convergence record.
+            warnings.simplefilter("ignore", RuntimeWarning)
+            warnings.simplefilter("ignore", _opt.OptimizeWarning)
+            res = _opt.minimize(fun, x0, **kwargs)
     x = np.asarray(res.x, dtype=np.float64).reshape(-1)
     f = float(np.asarray(res.fun).reshape(-1)[0]) if np.size(res.fun) else float("nan")
+    success = bool(res.success) and bool(np.isfinite(f))
+    nit = int(getattr(res, "nit", 0) or 0)
+    nfev = int(getattr(res, "nfev", 0) or 0)
+    message = str(getattr(res, "message", ""))
+    if polish is not None and np.isfinite(f):
+        p = polish(x)
+        nit += p.n_iter
+        nfev += p.n_evals
+        if p.fun <= f:  # every accepted step lowered the criterion; never worse
+            x, f = np.asarray(p.x, dtype=np.float64), float(p.fun)
+            success = p.converged
+            message = f"{message} Levenberg-Marquardt polish: {p.message}."
     return _End(
         order=order,
         x=x,
         fun=f if np.isfinite(f) else float("inf"),
-        success=bool(res.success) and bool(np.isfinite(f)),
-        nit=int(getattr(res, "nit", 0) or 0),
-        nfev=int(getattr(res, "nfev", 0) or 0),
-        message=str(getattr(res, "message", "")),
+        success=success,
+        nit=nit,
+        nfev=nfev,
+        message=message,
         start=np.asarray(x0, dtype=np.float64).copy(),
     )
 
@@ -264,6 +303,9 @@ def minimize_multistart(
     bounds: Sequence[tuple[float | None, float | None]] | None = None,
     merge_tol: float = 1e-6,
     accept: Callable[[np.ndarray], bool] | None = None,
+    polish: Callable[[np.ndarray], PolishResult] | None = None,
+    search: bool = True,
+    native: Callable[[np.ndarray, dict[str, Any]], Any] | None = None,
 ) -> tuple[np.ndarray, Convergence]:
     """Minimise ``fun`` from several starts and keep the lowest criterion.
 
@@ -290,6 +332,21 @@ def minimize_multistart(
         ``accept(x) -> bool``: end points it rejects (e.g. a known spurious solution) are
         only reported when no start ended at an accepted point; they stay in
         ``local_minima`` after the reported minimum.
+    polish : callable, optional
+        ``polish(x) -> PolishResult``, run from where each start's search ended (e.g. a
+        Levenberg–Marquardt polish of a GMM criterion,
+        :func:`tfp.numerics.gauss_newton.levenberg_marquardt`). Its end replaces the
+        search's when its criterion is not higher, and its convergence test then decides
+        ``converged``; its evaluations are counted.
+    search : bool
+        ``False`` (with ``polish``): no SciPy search; every start goes straight to the
+        polish. For starts already next to a minimum (e.g. the minima of a subsample).
+    native : callable, optional
+        ``native(x0, options) -> OptimizeResult | None``: a compiled implementation of the
+        same method on the same criterion (e.g.
+        :func:`tfp._kernels.control_nb.cf_nelder_mead_nb`, SciPy's Nelder–Mead step for
+        step), called with ``x0`` and the SciPy options of :func:`scipy_options`; ``None``
+        falls back to :func:`scipy.optimize.minimize`.
 
     Returns
     -------
@@ -331,6 +388,10 @@ def minimize_multistart(
         raise SpecificationError(
             "starts contain NaN or infinite values", fix="pass finite starting points"
         )
+    if not search and polish is None:
+        raise SpecificationError(
+            "search=False needs a polish", fix="pass polish=... or search=True"
+        )
     if not (np.isfinite(merge_tol) and merge_tol >= 0):
         raise SpecificationError(
             f"merge_tol={merge_tol} must be finite and >= 0", fix="pass e.g. 1e-6"
@@ -343,7 +404,18 @@ def minimize_multistart(
     if bounds is not None and optimizer.method != "bfgs":  # BFGS takes no bounds
         kwargs["bounds"] = bounds
     t0 = time.perf_counter()
-    ends = [_run_one(fun, s[i].copy(), kwargs, i) for i in range(s.shape[0])]
+    ends = [
+        _run_one(
+            fun,
+            s[i].copy(),
+            kwargs,
+            i,
+            polish=polish,
+            search=search,
+            native=native,
+        )
+        for i in range(s.shape[0])
+    ]
     elapsed = time.perf_counter() - t0
     n_total = sum(e.nfev for e in ends)
 

@@ -5,7 +5,7 @@ Defaults are documented in exactly one place: the class docstring of each method
 
 from __future__ import annotations
 
-from tfp.options._base import Bootstrap, MethodOptions, Optimizer
+from tfp.options._base import Bootstrap, MethodOptions, Optimizer, options_in_words
 from tfp.options.cost_share import CostShareOptions
 from tfp.options.ols import FEOptions, OLSOptions
 from tfp.options.wooldridge import (
@@ -16,7 +16,7 @@ from tfp.options.wooldridge import (
 
 __all__ = ["Bootstrap", "FEOptions", "MethodOptions", "OLSOptions", "Optimizer"]
 __all__ += ["CostShareOptions", "RobinsonOptions", "WooldridgeIVOptions"]
-__all__ += ["WooldridgeOptions"]
+__all__ += ["WooldridgeOptions", "options_in_words"]
 from tfp.options.gnr import GNROptions  # noqa: E402
 
 __all__ += ["GNROptions"]

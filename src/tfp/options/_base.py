@@ -13,11 +13,18 @@ from typing import Any, ClassVar
 import numpy as np
 
 from tfp._checks import check_bool, check_int, check_n_jobs, check_real
+from tfp._labels import label
 from tfp._literals import validate_literal
 from tfp.exceptions import SpecificationError
 from tfp.numerics.optimize import Optimizer
 
-__all__ = ["Bootstrap", "MethodOptions", "Optimizer", "check_options"]
+__all__ = [
+    "Bootstrap",
+    "MethodOptions",
+    "Optimizer",
+    "check_options",
+    "options_in_words",
+]
 
 #: Replicates of ``Bootstrap()`` when neither ``reps`` nor ``indices`` says otherwise.
 DEFAULT_REPS = 199
@@ -158,3 +165,47 @@ def check_options(options: object, cls: type[MethodOptions], method: str) -> Non
             f"options of type {type(options).__name__} are not for method {method!r}",
             fix=f"pass tfp.{cls.__name__}(...) or leave options=None",
         )
+
+
+def options_in_words(options: object, lang: str = "en") -> str:
+    """The choices of an estimator's options that shape the estimate, as one phrase
+    (``""`` when none of them applies; ``None``: tfp's default options).
+
+    Used by the summary of a result and by the report's methods note, so both say the same.
+
+    Examples
+    --------
+    >>> from tfp.options import ACFOptions
+    >>> options_in_words(ACFOptions(poly_degree=2, markov_degree=1))  # doctest: +ELLIPSIS
+    'polynomial of degree 2 in the first stage; productivity follows an AR(1) law of motion...'
+    """
+    if options is None:
+        return label("defaults", lang, domain="option")
+
+    def say(key: str, **fields: Any) -> str:
+        return label(key, lang, domain="option", **fields)
+
+    parts = []
+    if (d := getattr(options, "poly_degree", None)) is not None:
+        parts.append(say("poly_degree", degree=d))
+    if (d := getattr(options, "markov_degree", None)) is not None:
+        parts.append(say("markov_1" if d == 1 else "markov", degree=d))
+    if getattr(options, "time_dummies", False) or getattr(
+        options, "time_effects", False
+    ):
+        parts.append(say("time_dummies"))
+    if getattr(options, "extra_instruments", ()):
+        parts.append(say("extra_instruments"))
+    if getattr(options, "weight", None) == "two-step":
+        parts.append(say("two_step"))
+    if getattr(options, "nonnegative", False):
+        parts.append(say("nonnegative"))
+    if getattr(options, "exit_correction", False):
+        parts.append(say("exit_correction"))
+    opt = getattr(options, "optimizer", None)
+    if opt is not None:
+        name = {"nelder-mead": "Nelder-Mead", "bfgs": "BFGS"}.get(
+            opt.method, opt.method
+        )
+        parts.append(say("optimizer", method=name, starts=opt.n_starts))
+    return "; ".join(parts)

@@ -14,17 +14,16 @@ import pandas as pd
 
 from tfp._labels import labels
 from tfp._literals import validate_literal
+from tfp._optional import require
 from tfp.exceptions import SpecificationError
 
 __all__ = ["plot_index_by_group", "plot_over_time"]
 
 
 def _figure(figsize: tuple[float, float]) -> Any:
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
-    fig = Figure(figsize=figsize)
-    FigureCanvasAgg(fig)
+    agg = require("matplotlib.backends.backend_agg", "plot", what="plotting")
+    fig = require("matplotlib.figure", "plot", what="plotting").Figure(figsize=figsize)
+    agg.FigureCanvasAgg(fig)
     return fig
 
 

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from tfp._labels import CATALOGUE, label
+from tfp._optional import require
 
 if TYPE_CHECKING:
     from tfp.report.build import ReportContent
@@ -148,6 +149,7 @@ def write_workbook(content: ReportContent, path: Path) -> None:
         }
     )
     title = _sheet_title("contents", lang, used)
+    require("openpyxl", "report", what="the Excel report")
     with pd.ExcelWriter(path, engine="openpyxl") as xw:
         for sheet, name, frame, _ in [(title, "contents", contents, ""), *sheets]:
             headers = {c: _header(name, str(c), lang, content) for c in frame.columns}

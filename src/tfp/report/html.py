@@ -11,6 +11,7 @@ import base64
 import html
 from importlib.resources import files
 
+from tfp._optional import require
 from tfp.report.document import (
     Block,
     Document,
@@ -96,8 +97,8 @@ def _block(b: Block) -> str:
 
 def render_html(doc: Document) -> str:
     """Render the self-contained HTML report."""
-    import jinja2
-    from markupsafe import Markup
+    jinja2 = require("jinja2", "report", what="the HTML report")
+    Markup = require("markupsafe", "report", what="the HTML report").Markup
 
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(files("tfp.report") / "templates")),

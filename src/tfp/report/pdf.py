@@ -14,6 +14,7 @@ import io
 from pathlib import Path
 from typing import Any
 
+from tfp._optional import require
 from tfp.report.document import (
     Block,
     Document,
@@ -390,4 +391,5 @@ class _Writer:
 
 def write_pdf(doc: Document, path: Path) -> None:
     """Write ``doc`` as an A4 PDF at ``path``."""
+    require("fpdf", "report", what="the PDF report")
     _Writer(doc).write(Path(path))

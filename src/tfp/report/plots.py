@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from tfp._labels import CATALOGUE, labels
+from tfp._optional import require
 
 __all__ = [
     "CHART_TITLES",
@@ -39,11 +40,12 @@ CHART_TITLES = CATALOGUE["chart"]
 
 
 def _figure(size: tuple[float, float]) -> Any:
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
+    what = "the report's charts"
+    agg = require("matplotlib.backends.backend_agg", "report", what=what)
+    figure = require("matplotlib.figure", "report", what=what)
 
-    fig = Figure(figsize=size, dpi=100)
-    FigureCanvasAgg(fig)
+    fig = figure.Figure(figsize=size, dpi=100)
+    agg.FigureCanvasAgg(fig)
     return fig
 
 

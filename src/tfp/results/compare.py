@@ -50,8 +50,10 @@ class ResultsSet(Mapping[str, ProductionResults]):
         fmt: str = "frame",
         terms: Sequence[str] | None = None,
     ) -> Any:
-        """The comparison table: each estimate over its standard error, t or interval, then
-        N, firms, returns to scale and the inference of each model.
+        """The comparison table: the output on top, each estimate over its standard error,
+        t or interval, then N, firms, returns to scale and the inference of each model (the
+        layout of linearmodels' ``compare()`` and pyfixest's ``etable``). Formatted tables
+        end with a note on what the parentheses hold and, with ``stars``, the levels.
 
         Parameters
         ----------
@@ -62,7 +64,8 @@ class ResultsSet(Mapping[str, ProductionResults]):
         digits : int
             Decimals.
         fmt : {'frame', 'text', 'html', 'latex', 'markdown'}
-            Return a DataFrame or a formatted string.
+            Return a DataFrame or a formatted string (every format is written by tfp: no
+            jinja2 or tabulate needed).
         terms : sequence of str, optional
             Rows to show (default: the production terms of every model).
         """
@@ -70,14 +73,25 @@ class ResultsSet(Mapping[str, ProductionResults]):
         validate_literal(fmt, TABLE_FORMATS, name="fmt")
         if terms is None:
             terms = list(dict.fromkeys(t for r in self.values() for t in r.spec.terms))
-        index = [*(x for t in terms for x in (t, "")), "N", "Firms"]
+        index = ["Output", *(x for t in terms for x in (t, ""))]
+        index += ["N", "Firms", "Returns to scale", "Inference"]
         cols = {}
         for label, r in self.items():
             name = REGISTRY[label].label if label in REGISTRY else label
-            cols[name] = [*_cells(r, terms, stat, stars, digits), *_footer(r, digits)]
-        return format_table(
-            pd.DataFrame(cols, index=[*index, "Returns to scale", "Inference"]), fmt
-        )
+            cols[name] = [
+                r.spec.output,
+                *_cells(r, terms, stat, stars, digits),
+                *_footer(r, digits),
+            ]
+        below = {"std_error": "Standard errors", "tstat": "t statistics"}
+        notes = [
+            f"{below[stat]} in parentheses."
+            if stat in below
+            else "Confidence intervals (95%) in brackets."
+        ]
+        if stars:
+            notes.append("* p < 0.1, ** p < 0.05, *** p < 0.01.")
+        return format_table(pd.DataFrame(cols, index=index), fmt, notes)
 
     def __str__(self) -> str:
         return str(self.table(fmt="text"))
@@ -125,4 +139,4 @@ def _footer(r: ProductionResults, digits: int) -> list[str]:
         rts = f"{r.returns_to_scale().value:.{digits}f}"
     except Exception:  # a table never fails on an optional line
         rts = ""
-    return [f"{r.nobs:,}", f"{r.n_firms:,}", rts, r.inference.kind]
+    return [f"{r.nobs:,}", f"{r.n_firms:,}", rts, r.se_type]

@@ -21,9 +21,11 @@ from scipy import stats
 from tfp._checks import check_level
 from tfp._frozen import FrozenDict, readonly
 from tfp._json import json_safe
+from tfp._literals import validate_literal
+from tfp._progress import check_progress
 from tfp._version import __version__
 from tfp.bootstrap import BootstrapDraws, run_bootstrap
-from tfp.diagnostics import Diagnostics
+from tfp.diagnostics import Diagnostics, diagnose
 from tfp.estimators.fit import Details, Fit
 from tfp.estimators.registry import REGISTRY
 from tfp.exceptions import SpecificationError
@@ -31,6 +33,7 @@ from tfp.numerics.inference import Inference
 from tfp.numerics.optimize import Convergence
 from tfp.options._base import Bootstrap
 from tfp.panel import Panel
+from tfp.results.fitted import fitted_values, predict, residuals
 from tfp.results.summary import Summary, summarise
 from tfp.spec import ProductionSpec, elasticity_matrix, term_matrix
 
@@ -205,6 +208,66 @@ class ProductionResults:
         p = self.inference.p_values(self.tstats.to_numpy())
         return pd.Series(p, index=self.params.index, name="p_value")
 
+    # ---- statsmodels' names ------------------------------------------------------------
+    @property
+    def bse(self) -> pd.Series:
+        """Standard errors (statsmodels' name for :attr:`std_errors`)."""
+        return self.std_errors
+
+    @property
+    def tvalues(self) -> pd.Series:
+        """Estimate over standard error (statsmodels' name for :attr:`tstats`)."""
+        return self.tstats
+
+    def cov_params(self) -> pd.DataFrame:
+        """The covariance of the estimates, term × term (statsmodels' name for
+        :attr:`vcov`); NaN when no standard errors were computed (``se="none"``)."""
+        index = self.params.index
+        if self.vcov is None:
+            return pd.DataFrame(np.nan, index=index, columns=index)
+        return self.vcov.reindex(index=index, columns=index).copy()
+
+    @property
+    def fittedvalues(self) -> pd.Series:
+        """Fitted log output, aligned to the input's index (NaN outside :attr:`sample`).
+
+        OLS: the regression's fitted values; FE: with each firm's effect; OP, LP, ACF,
+        Wooldridge and GNR: the first stage ``φ̂`` (output without the transitory shock,
+        ``Σ β x + ω̂``); Robinson-Wooldridge: the IV equation's. Not defined for cost
+        shares. The table is in :mod:`tfp.results.fitted`.
+        """
+        return fitted_values(self)
+
+    @property
+    def resid(self) -> pd.Series:
+        """Log output minus :attr:`fittedvalues` (for OP, LP, ACF, Wooldridge and GNR: the
+        transitory shock ``ε̂``), aligned to the input's index."""
+        return residuals(self)
+
+    def predict(self, data: Any = None) -> pd.Series:
+        """Fitted log output: :attr:`fittedvalues` (``data=None``), or on new rows.
+
+        Parameters
+        ----------
+        data : DataFrame, optional
+            New rows with the input (and control) columns, for ``ols`` and ``fe`` (FE also
+            needs the firm column: firms outside the estimation sample get NaN; with
+            period effects, the time column: new periods get NaN). A polars or other
+            frame is read as :func:`tfp.estimate` reads it.
+
+        Returns
+        -------
+        Series
+            Named ``fitted``, aligned to ``data``'s index (or the estimation data's).
+
+        Raises
+        ------
+        SpecificationError
+            New data for a method whose fitted output needs the estimation panel (first
+            stage or lags), or cost shares (no fitted output).
+        """
+        return predict(self, data)
+
     def conf_int(self, level: float = 0.95) -> pd.DataFrame:
         """Confidence intervals, columns ``lower`` and ``upper``.
 
@@ -334,8 +397,6 @@ class ProductionResults:
             Production-term coefficients to use instead of the estimate (e.g. a bootstrap
             replicate's), as in :meth:`objective_at`.
         """
-        from tfp._literals import validate_literal
-
         validate_literal(kind, ("log", "level"), name="kind")
         panel = self._require_panel()
         fit = self._fit
@@ -480,13 +541,25 @@ class ProductionResults:
         return out
 
     # ---- new objects ------------------------------------------------------------------
-    def with_bootstrap(self, bootstrap: Bootstrap) -> ProductionResults:
+    def with_bootstrap(
+        self, bootstrap: Bootstrap, *, progress: bool | None = None
+    ) -> ProductionResults:
         """Return **new** results with a firm-cluster bootstrap (see :class:`tfp.Bootstrap`).
 
         Each replicate re-runs the method on resampled firms, with the options of the
         estimate or, where the method has one, its replicate hook (e.g. one start at the
-        estimate); see :class:`~tfp.estimators.registry.MethodRecord`.
+        estimate); see :class:`~tfp.estimators.registry.MethodRecord`. The diagnostics are
+        run again (plausibility allows for the bootstrap standard errors); the new results'
+        ``diagnostics.failed`` lists what fails (:func:`tfp.estimate` also warns).
+
+        ``progress``: ``None`` draws a bar when the bootstrap runs long in a terminal or
+        notebook, ``True`` always, ``False`` never; the draws are the same either way.
         """
+        return self._bootstrapped(bootstrap, progress=progress)
+
+    def _bootstrapped(
+        self, bootstrap: Bootstrap, *, progress: bool | None, note: str = ""
+    ) -> ProductionResults:
         if not isinstance(bootstrap, Bootstrap):
             raise SpecificationError(
                 f"expected a tfp.Bootstrap, got {type(bootstrap).__name__}",
@@ -500,8 +573,18 @@ class ProductionResults:
             options = record.replicate_options(
                 options, self.params.to_numpy(), self.spec
             )
-        draws = run_bootstrap(panel, self.spec, options, record.fit, names, bootstrap)
-        return self.replace(
+        draws = run_bootstrap(
+            panel,
+            self.spec,
+            options,
+            record.fit,
+            names,
+            bootstrap,
+            progress=check_progress(progress),
+            label=f"{record.label}: bootstrap",
+            note=note,
+        )
+        out = self.replace(
             bootstrap=draws,
             vcov=draws.vcov.reindex(index=list(names), columns=list(names)),
             inference=Inference(
@@ -511,6 +594,7 @@ class ProductionResults:
                 seed_entropy=None if draws.injected else draws.seed_entropy,
             ),
         )
+        return out.replace(diagnostics=diagnose(out))
 
     def replace(self, **changes: Any) -> ProductionResults:
         """Return a copy with some fields replaced (used internally; results stay immutable)."""
@@ -524,6 +608,15 @@ class ProductionResults:
         ``.as_html()`` and ``.as_text()`` give the other formats (see :class:`Summary`).
         """
         return summarise(self, level)
+
+    def to_latex(self, level: float = 0.95, *, table: str = "summary") -> str:
+        """LaTeX of the summary (``table="summary"``) or of the coefficient table alone
+        (``table="coefficients"``); booktabs rules, no package beyond ``booktabs``."""
+        validate_literal(table, ("summary", "coefficients"), name="table")
+        summary = self.summary(level)
+        return (
+            summary.to_latex() if table == "summary" else summary.coefficients_latex()
+        )
 
     def __str__(self) -> str:
         return self.summary().as_text()
