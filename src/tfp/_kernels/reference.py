@@ -248,6 +248,56 @@ def cf_criterion_np(
     return 0, (val if np.isfinite(val) else float("inf")), g
 
 
+def cf_gradient_np(
+    phi: np.ndarray,
+    phil: np.ndarray,
+    y: np.ndarray,
+    xf: np.ndarray,
+    xfl: np.ndarray,
+    xs: np.ndarray,
+    xsl: np.ndarray,
+    prob: np.ndarray,
+    z: np.ndarray,
+    w: np.ndarray,
+    beta_f: np.ndarray,
+    theta: np.ndarray,
+    exps: np.ndarray,
+) -> tuple[int, np.ndarray]:
+    """NumPy twin of :func:`tfp._kernels.control_nb.cf_gradient_nb`."""
+    p = xs.shape[1]
+    fitted = xf @ beta_f + xs @ theta
+    omega = phi - fitted
+    omega_lag = phil - xfl @ beta_f - xsl @ theta
+    centre = float(omega_lag.mean())
+    spread = float(omega_lag.std())
+    if not (np.isfinite(spread) and spread > 0.0):
+        return 1, np.zeros(p)
+    v = (omega_lag - centre) / spread
+    cols = v[:, None] if prob.shape[1] == 0 else np.column_stack([v, prob[:, 0]])
+    h = poly_basis_np(np.ascontiguousarray(cols), exps)
+    # ∂H/∂v: k v^(k-1) (times the power of P), column by column
+    dh = np.zeros_like(h)
+    for k, e in enumerate(exps):
+        if e[0] > 0:
+            lower = e.copy()
+            lower[0] -= 1
+            dh[:, k] = e[0] * np.prod(cols ** lower[None, :], axis=1)
+    gram = h.T @ h
+    ok, g = solve_small_np(gram, h.T @ omega)
+    if not ok:
+        return 2, np.zeros(p)
+    e_res = omega - h @ g
+    xi = y - fitted - h @ g
+    n = xi.shape[0]
+    t = xi if z.shape[1] == 0 else z @ (w @ (z.T @ xi / n))
+    ok, u = solve_small_np(gram, h.T @ t)
+    if not ok:
+        return 2, np.zeros(p)
+    t_res = t - h @ u
+    c2 = (t_res * (dh @ g) + e_res * (dh @ u)) / spread
+    return 0, (c2 @ xsl - t_res @ xs) * (2.0 / n)
+
+
 def cf_nelder_mead_np(
     phi: np.ndarray,
     phil: np.ndarray,
