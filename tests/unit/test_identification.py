@@ -33,8 +33,8 @@ from tfp.numerics.identification import (
 CLOSED_FORM_RTOL = 1e-8
 # Central differences with step 1e-4 on a smooth criterion: O(h²) truncation, ~1e-8.
 HESSIAN_RTOL = 1e-6
-# criterion_precision's widths are found to WIDTH_RTOL (2^-30 ~ 9e-10) relative.
-WIDTH_RTOL = 1e-8
+# criterion_precision finds the square of a width to WIDTH_RTOL (1e-6) relative.
+WIDTH_RTOL = 1e-6
 
 
 def _iv_data(m: int, n_instr: int, strength: float, seed: int = 0, n: int = 900):

@@ -73,9 +73,11 @@ FLAT_RTOL = 1e-12
 #: an elasticity is about 1).
 WIDTH_MAX = 10.0
 
-#: Relative precision of a width found by :func:`criterion_precision` (that of the 30
-#: bisections of a bracket ``[t, 2t]`` it took before the root finder).
-WIDTH_RTOL = 2.0**-30
+#: Relative precision of a width found by :func:`criterion_precision` (of its square, the
+#: variable of the root finder): a standard deviation is read to three digits, and the
+#: rounding of a least-squares criterion over 10^6 rows (~1e-13 of its value, ~1e-7 of a rise
+#: by its noise) makes finer digits noise that costs evaluations to chase.
+WIDTH_RTOL = 1e-6
 
 #: Bisection steps at most while the rise is bracketed by a point where the criterion is not
 #: finite (a root finder needs finite values at both ends).
@@ -493,7 +495,7 @@ def _rise_width(
     The rise is bracketed by trial moves from ``t0`` (each aimed where the quadratic through
     the origin and the last trial reaches the noise, never more than twice as far), then
     found by Brent's method in ``s = t²``, in which the rise is nearly linear: a handful of
-    criterion evaluations where bisection took thirty, to the same ``WIDTH_RTOL``.
+    criterion evaluations where bisection took thirty.
     """
     memo: dict[float, float] = {0.0: 0.0}  # s = t² -> rise
 
