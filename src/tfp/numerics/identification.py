@@ -314,7 +314,13 @@ def mean_elasticity_jacobian(x: np.ndarray, exponents: np.ndarray) -> np.ndarray
                 continue
             d = e[t].copy()
             d[i] -= 1
-            out[i, t] = e[t, i] * float(np.mean(np.prod(x**d, axis=1)))
+            used = d > 0  # x^0 = 1: a constant's mean is 1, and a factor 1 is exact
+            if not used.any():
+                out[i, t] = float(e[t, i])
+                continue
+            out[i, t] = e[t, i] * float(
+                np.mean(np.prod(x[:, used] ** d[used], axis=1))
+            )
     return out
 
 
