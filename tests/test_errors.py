@@ -117,20 +117,22 @@ def test_collinear_inputs() -> None:
 
 
 def test_analytic_se_unavailable_is_explained() -> None:
-    # LP has no analytic covariance: asking for one names the remedy
+    # wrdg-iv with prodest's uninstrumented constant has no analytic covariance: asking for
+    # one names the remedy
     data, _ = tfp.datasets.acf_dgp(design=2, n_firms=100, seed=1)
     with pytest.raises(
         SpecificationError, match="no analytic covariance.*tfp.Bootstrap"
     ):
         tfp.estimate(
             data,
-            method="lp",
+            method="wrdg-iv",
             output="y",
             free="l",
             state="k",
             proxy="m",
             id="firm",
             time="year",
+            options=tfp.options.WooldridgeIVOptions(instrument_constant=False),
             se="analytic",
         )
     # every error is a TFPError and a ValueError, so generic handlers still work

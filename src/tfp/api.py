@@ -45,6 +45,11 @@ __all__ = ["estimate", "estimate_many"]
 #: ``results.dropped`` but no warning on their own
 EXPECTED_DROPS = frozenset({"first_period_lag"})
 
+#: The stacked covariance describes the estimator only at a solution of its estimating
+#: equations: when the Newton step of the whole system from the estimate exceeds this many
+#: standard errors, the optimizer stopped short (or at a kink) and ``se="auto"`` bootstraps.
+STATIONARY_STEP = 0.05
+
 
 #: Seed of the bootstrap that ``se="auto"`` runs, so that two identical calls give identical
 #: results (the number of PP 0093; any fixed value would do). It is recorded on the results
@@ -149,10 +154,16 @@ def estimate(
     options : MethodOptions, optional
         The method's options (e.g. ``tfp.ACFOptions(...)``); must match ``method``.
     se : {'auto', 'analytic', 'none'} or Bootstrap
-        Inference. ``auto`` is the analytic clustered covariance for ols, fe, wrdg, wrdg-iv
-        and rob, and ``Bootstrap(seed=AUTO_BOOTSTRAP_SEED)`` (199 firm-cluster replicates,
-        a fixed seed: two identical calls give identical results) for the others; the seed
-        is shown in the summary's Inference line and in ``to_dict()``.
+        Inference. ``analytic`` is the firm-clustered covariance: closed form for ols, fe,
+        wrdg, wrdg-iv and rob; for op, lp, acf and gnr the sandwich of the stacked two-step
+        estimating equations (first stage, exit model, second stage; Ackerberg, Chen & Hahn
+        2012), ``results.se_type`` then reads ``analytic (stacked two-step, ...)``.
+        ``auto`` is the analytic covariance where it is valid and
+        ``Bootstrap(seed=AUTO_BOOTSTRAP_SEED)`` (199 firm-cluster replicates, a fixed seed:
+        two identical calls give identical results) where it is not: cost-share, wrdg-iv
+        without an instrumented constant, a singular stacked system, or an estimate that is
+        not a solution of its estimating equations (the reason is appended to ``se_type``
+        and shown by ``summary()``, with the seed).
     progress : bool or None
         A progress bar for the bootstrap. ``None`` (default): shown when the bootstrap has
         run for a second in a terminal or notebook, with a line saying what runs (e.g.
@@ -213,8 +224,11 @@ def estimate(
     # thread count
     with threadpool_limits(limits=1, user_api="blas"):
         fit = record.fit(panel, spec, opts)
+        fallback = None
+        if se_choice == "analytic" and fit.vcov is None and record.covariance:
+            fit, fallback = _stacked_vcov(record.covariance, panel, spec, opts, fit, se)
     if se == "auto" and se_choice == "analytic" and fit.vcov is None:
-        se_choice = _auto_bootstrap()  # this specification has no analytic covariance
+        se_choice = _auto_bootstrap()  # no (valid) analytic covariance here
     results = _build_results(method, spec, opts, panel, fit, se_choice)
     dropped = dict(results.dropped)
     if any(v for k, v in dropped.items() if k not in EXPECTED_DROPS):
@@ -236,12 +250,44 @@ def estimate(
                 f"{se_choice.reps} replicates (seed {se_choice.seed}) on "
                 f"{results.nobs:,} rows of {results.n_firms:,} firms (se='none' skips it; "
                 "se=tfp.Bootstrap(reps=..., seed=...) chooses)"
+                + (f"; {fallback}" if fallback else "")
             )
         results = results._bootstrapped(se_choice, progress=progress, note=note)
+        if fallback:
+            inference = dataclasses.replace(results.inference, note=fallback)
+            results = results.replace(inference=inference)
     else:
         results = results.replace(diagnostics=diagnose(results))
     emit(results.diagnostics, stacklevel=2)
     return results
+
+
+def _stacked_vcov(
+    covariance: Any, panel: Panel, spec: ProductionSpec, opts: Any, fit: Fit, se: Any
+) -> tuple[Fit, str | None]:
+    """The fit with the stacked two-step covariance, or (``se="auto"``) unchanged with the
+    reason the analytic covariance is not used; an explicit ``se="analytic"`` raises
+    instead, or keeps the covariance with a diagnostic when the estimate is not a solution
+    of its estimating equations."""
+    auto = se == "auto"
+    try:
+        rc = covariance(panel, spec, opts, fit)
+    except IdentificationError as err:
+        if not auto:
+            raise
+        return fit, f"analytic not used: {err.args[0]}"
+    if not rc.step_ratio <= STATIONARY_STEP:
+        msg = (
+            f"the estimate is not a solution of the estimating equations (a Newton step "
+            f"of {rc.step_ratio:.2g} standard errors remains), so the analytic covariance "
+            "does not describe it"
+        )
+        if auto:
+            return fit, f"analytic not used: {msg}"
+        diagnostics = (*fit.diagnostics, f"{msg}; tighten the optimizer or bootstrap")
+        fit = dataclasses.replace(fit, diagnostics=diagnostics)
+    inference = Inference.analytic("stacked", spec.id)
+    return dataclasses.replace(fit, vcov=rc.vcov, inference=inference), None
 
 
 def _levels(

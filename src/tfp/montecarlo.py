@@ -27,21 +27,34 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from tfp._checks import check_level, check_n_jobs
 from tfp._literals import Method, validate_literal
 from tfp.api import estimate
 from tfp.datasets._common import SimulationTruth, check_count, check_float
-from tfp.datasets.simulate import ACF_DESIGNS, acf_dgp
+from tfp.datasets.simulate import ACF_DESIGNS, acf_dgp, gnr_dgp
 from tfp.estimators.registry import check_methods, method_keys
 from tfp.exceptions import SpecificationError, TFPError
 from tfp.options._base import Bootstrap, MethodOptions
 
-__all__ = ["DRAW_COLUMNS", "METHODS", "draw_seed", "run_montecarlo", "summarise"]
+__all__ = [
+    "COVERAGE_CELLS",
+    "DRAW_COLUMNS",
+    "METHODS",
+    "draw_seed",
+    "run_montecarlo",
+    "summarise",
+]
 
 #: Methods the runner accepts: each is estimated with ``free="l", state="k", proxy="m"``
-#: (the proxy is ignored by OLS and FE).
-METHODS: tuple[Method, ...] = ("acf", "lp", "op", "ols", "fe", "wrdg")
+#: (the proxy is ignored by OLS and FE); ``gnr`` runs on the gross-output design
+#: (``design="gnr"``, :func:`tfp.datasets.gnr_dgp`) with ``flexible="m", share="s"``.
+METHODS: tuple[Method, ...] = ("acf", "lp", "op", "ols", "fe", "wrdg", "gnr")
+
+#: The gross-output design of :func:`tfp.datasets.gnr_dgp` (``design="gnr"``); its draws use
+#: 0 as the design element of the spawn key (the ACF designs are 1–3).
+GNR_DESIGN = "gnr"
 
 #: Columns of the per-draw frame returned by :func:`run_montecarlo`, in order.
 DRAW_COLUMNS: tuple[str, ...] = (
@@ -63,11 +76,48 @@ DRAW_COLUMNS: tuple[str, ...] = (
 
 _ROLES: dict[str, Any] = dict(output="y", free="l", state="k", id="firm", time="year")
 #: Proxy column of each method (``i`` = log investment for OP, ``m`` = materials otherwise).
-_PROXY = {"acf": "m", "lp": "m", "op": "i", "wrdg": "m", "ols": None, "fe": None}
+_PROXY = {
+    "acf": "m",
+    "lp": "m",
+    "op": "i",
+    "wrdg": "m",
+    "ols": None,
+    "fe": None,
+    "gnr": None,
+}
+_GNR_ROLES: dict[str, Any] = {"flexible": "m", "share": "s"}
+
+_ACF_TRUTH: dict[str, float] = {"l": 0.6, "k": 0.4}
+
+#: The cells of the analytic-standard-error Monte Carlo (issue 19), by name:
+#: ``(design, method, n_firms, dgp_options, truth)``. ACF on the ACF (2015) DGP 1–3, LP on
+#: DGP2, OP on DGP2 with a valid investment proxy (investment a function of ω alone, and a
+#: capital shock so capital varies beyond ω's history), GNR on :func:`gnr_dgp`.
+COVERAGE_CELLS: dict[
+    str, tuple[int | str, str, int, dict[str, float], dict[str, float]]
+] = {
+    "acf-dgp1": (1, "acf", 1000, {}, _ACF_TRUTH),
+    "acf-dgp2": (2, "acf", 1000, {}, _ACF_TRUTH),
+    "acf-dgp3": (3, "acf", 1000, {}, _ACF_TRUTH),
+    "lp-dgp2": (2, "lp", 1000, {}, _ACF_TRUTH),
+    "op-dgp2-investment": (
+        2,
+        "op",
+        1000,
+        {"investment_cost_sd": 0.0, "capital_shock_sd": 0.3},
+        _ACF_TRUTH,
+    ),
+    "gnr-gross-output": ("gnr", "gnr", 500, {}, {"l": 0.2, "k": 0.25, "m": 0.5}),
+}
+
+
+def _me_code(measurement_error: float) -> int:
+    """The measurement-error share in thousandths, the second element of the spawn key."""
+    return round(1000 * measurement_error)
 
 
 def draw_seed(
-    seed: int, design: int, measurement_error: float, draw: int
+    seed: int, design: int | str, measurement_error: float, draw: int
 ) -> np.random.SeedSequence:
     """The seed sequence of one draw of one cell.
 
@@ -75,8 +125,8 @@ def draw_seed(
     ----------
     seed : int
         Root entropy of the whole study.
-    design : {1, 2, 3}
-        ACF design.
+    design : {1, 2, 3, 'gnr'}
+        ACF design, or the gross-output design (spawn-key element 0).
     measurement_error : float
         Measurement-error share of the cell.
     draw : int
@@ -88,8 +138,9 @@ def draw_seed(
         ``SeedSequence(seed, spawn_key=(design, round(1000 · measurement_error), draw))``, which
         equals child ``draw`` of the cell's ``SeedSequence(seed, spawn_key=(design, code))``.
     """
+    code = 0 if design == GNR_DESIGN else int(design)
     return np.random.SeedSequence(
-        seed, spawn_key=(int(design), round(1000 * measurement_error), int(draw))
+        seed, spawn_key=(code, _me_code(measurement_error), int(draw))
     )
 
 
@@ -101,7 +152,7 @@ def _check_methods(methods: str | Sequence[str]) -> tuple[str, ...]:
 
 
 def _one_draw(
-    design: int,
+    design: int | str,
     measurement_error: float,
     methods: tuple[str, ...],
     draw: int,
@@ -111,23 +162,33 @@ def _one_draw(
     bootstrap: Bootstrap | None,
     options: Mapping[str, MethodOptions],
     level: float,
+    analytic: bool = False,
+    dgp_options: Mapping[str, Any] | None = None,
 ) -> list[dict[str, Any]]:
     """Simulate draw ``draw`` of the cell and estimate it with every method."""
     ss = draw_seed(seed, design, measurement_error, draw)
     data_ss, boot_ss = ss.spawn(2)
-    data, _ = acf_dgp(
-        design=design,
-        n_firms=n_firms,
-        n_periods=n_periods,
-        measurement_error=measurement_error,
-        seed=np.random.default_rng(data_ss),
-    )
+    if design == GNR_DESIGN:
+        data, truth = gnr_dgp(
+            n_firms=n_firms, n_periods=n_periods, seed=np.random.default_rng(data_ss)
+        )
+    else:
+        data, truth = acf_dgp(
+            design=int(design),
+            n_firms=n_firms,
+            n_periods=n_periods,
+            measurement_error=measurement_error,
+            seed=np.random.default_rng(data_ss),
+            **dict(dgp_options or {}),
+        )
     boot_seed = int(boot_ss.generate_state(1, dtype=np.uint32)[0])
+    z = float(stats.norm.ppf(0.5 + level / 2))
     rows: list[dict[str, Any]] = []
     for method in methods:
-        se: Any = "none"
+        se: Any = "analytic" if analytic else "none"
         if bootstrap is not None:
             se = Bootstrap(reps=bootstrap.reps, seed=boot_seed, n_jobs=bootstrap.n_jobs)
+        roles = {**_ROLES, **(_GNR_ROLES if method == "gnr" else {})}
         start = time.perf_counter()
         base = {"design": design, "measurement_error": measurement_error,
                 "method": method, "draw": draw}  # fmt: skip
@@ -136,24 +197,29 @@ def _one_draw(
                 warnings.simplefilter("always")
                 res = estimate(
                     data, method=method, proxy=_PROXY[method],
-                    options=options.get(method), se=se, **_ROLES,
+                    options=options.get(method), se=se, **roles,
                 )  # fmt: skip
         except (TFPError, np.linalg.LinAlgError, FloatingPointError) as exc:
             failed = {"estimate": np.nan, "converged": False, "n_warnings": 0,
                       "error": f"{type(exc).__name__}: {exc}"}  # fmt: skip
             seconds = time.perf_counter() - start
-            rows += [_row(base, t, seconds, **failed) for t in ("l", "k")]
+            rows += [_row(base, t, seconds, **failed) for t in truth.params]
             continue
         seconds = time.perf_counter() - start
         ok = {"converged": bool(res.convergence.converged), "n_warnings": len(caught)}
         boot = res.bootstrap
         ci = res.conf_int(level) if boot is not None else None
         for term in res.spec.terms:
-            row = _row(base, str(term), seconds, estimate=float(res.params[term]), **ok)
+            est = float(res.params[term])
+            row = _row(base, str(term), seconds, estimate=est, **ok)
             if boot is not None and ci is not None:
                 lo, hi = ci.loc[term, ["lower", "upper"]].to_numpy(dtype=np.float64)
                 row.update(std_error=float(res.std_errors[term]), conf_low=float(lo),
                            conf_high=float(hi), boot_failed=int(boot.failed))  # fmt: skip
+            elif analytic and res.vcov is not None:  # Wald interval
+                se_t = float(res.std_errors[term])
+                row.update(std_error=se_t, conf_low=est - z * se_t,
+                           conf_high=est + z * se_t)  # fmt: skip
             rows.append(row)
     return rows
 
@@ -168,7 +234,7 @@ def _row(
 
 
 def run_montecarlo(
-    design: int,
+    design: int | str,
     measurement_error: float = 0.0,
     methods: str | Sequence[str] = ("acf", "lp"),
     n_draws: int = 200,
@@ -181,13 +247,16 @@ def run_montecarlo(
     first_draw: int = 0,
     options: Mapping[str, MethodOptions] | None = None,
     level: float = 0.95,
+    analytic: bool = False,
+    dgp_options: Mapping[str, Any] | None = None,
 ) -> pd.DataFrame:
     """Run one Monte Carlo cell: simulate ACF-design panels and estimate them.
 
     Parameters
     ----------
-    design : {1, 2, 3}
-        ACF (2015) design of :func:`tfp.datasets.acf_dgp`.
+    design : {1, 2, 3, 'gnr'}
+        ACF (2015) design of :func:`tfp.datasets.acf_dgp`, or ``'gnr'``: the gross-output
+        design of :func:`tfp.datasets.gnr_dgp` (method ``gnr`` only, no measurement error).
     measurement_error : float, default 0.0
         Measurement-error variance in the proxy ``m`` as a share of its within-firm
         variance (ACF use 0, 0.1, 0.2, 0.5), in [0, 10].
@@ -215,7 +284,13 @@ def run_montecarlo(
         Options per method (``tfp.ACFOptions(...)``, ``tfp.LPOptions(...)``); methods not
         listed use their defaults.
     level : float, default 0.95
-        Level of the bootstrap intervals.
+        Level of the intervals.
+    analytic : bool, default False
+        Each fit with ``se="analytic"``: the frame holds the analytic standard errors and
+        Wald intervals (estimate ± z · se). Not together with ``bootstrap``.
+    dgp_options : mapping, optional
+        Extra keywords of :func:`tfp.datasets.acf_dgp`, e.g. ``{"investment_cost_sd": 0.0}``
+        (investment a valid OP proxy).
 
     Returns
     -------
@@ -223,7 +298,8 @@ def run_montecarlo(
         One row per (draw, method, production term; an intercept is left out), columns
         :data:`DRAW_COLUMNS`: ``estimate``;
         ``std_error``, ``conf_low``, ``conf_high`` and ``boot_failed`` (failed replicates)
-        with a bootstrap, else NaN and 0; ``converged`` (the optimizer's flag, True for
+        with a bootstrap, the analytic standard error and Wald interval with
+        ``analytic=True``, else NaN and 0; ``converged`` (the optimizer's flag, True for
         closed-form methods); ``n_warnings`` (warnings the fit emitted, e.g. dropped first
         periods or set-aside local minima; they are recorded here, not re-emitted);
         ``error`` (the message when the fit raised, then ``estimate`` is NaN and the draw is
@@ -251,12 +327,27 @@ def run_montecarlo(
     >>> draws[["draw", "term"]].to_numpy().tolist()
     [[0, 'l'], [0, 'k'], [1, 'l'], [1, 'k']]
     """
-    if isinstance(design, bool) or design not in ACF_DESIGNS:
+    if isinstance(design, bool) or (design not in ACF_DESIGNS and design != GNR_DESIGN):
         raise SpecificationError(
-            f"design={design!r} is not one of {{1, 2, 3}}", fix="pass design=1, 2 or 3"
+            f"design={design!r} is not one of {{1, 2, 3, 'gnr'}}",
+            fix="pass design=1, 2 or 3 (ACF) or 'gnr' (gross output)",
         )
     me = check_float(measurement_error, "measurement_error", low=0.0, high=10.0)
     meths = _check_methods(methods)
+    if (design == GNR_DESIGN) != (meths == ("gnr",)) or (
+        design == GNR_DESIGN and (me or dgp_options)
+    ):
+        raise SpecificationError(
+            f"design={design!r} with methods={meths!r}: the gross-output design is "
+            "estimated by GNR alone, without measurement error or dgp_options, and GNR "
+            "needs that design",
+            fix="pass design='gnr', methods='gnr', or an ACF design with the other methods",
+        )
+    if analytic and bootstrap is not None:
+        raise SpecificationError(
+            "analytic=True and a bootstrap were both given",
+            fix="pass one of them (or neither, for point estimates only)",
+        )
     n_draws = check_count(n_draws, "n_draws", 1)
     n_firms = check_count(n_firms, "n_firms", 2)
     n_periods = check_count(n_periods, "n_periods", 3)
@@ -282,7 +373,7 @@ def run_montecarlo(
             )
         o.check_method(m)
     kwargs: dict[str, Any] = {
-        "design": int(design),
+        "design": design if design == GNR_DESIGN else int(design),
         "measurement_error": me,
         "methods": meths,
         "n_firms": n_firms,
@@ -291,6 +382,8 @@ def run_montecarlo(
         "bootstrap": bootstrap,
         "options": opts,
         "level": level,
+        "analytic": bool(analytic),
+        "dgp_options": dict(dgp_options or {}),
     }
     draws = range(first_draw, first_draw + n_draws)
     if n_jobs == 1:

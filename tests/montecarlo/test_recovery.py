@@ -296,7 +296,9 @@ def test_summarise_statistics_and_failed_draws() -> None:
     [
         ({"design": 4}, "design=4 is not one of"),
         ({"design": 1, "methods": "gmm"}, "method='gmm' is not one of"),
-        ({"design": 1, "methods": "gnr"}, "method='gnr' is not one of {'acf'"),
+        ({"design": 1, "methods": "cost-share"}, "method='cost-share' is not one of"),
+        ({"design": 1, "methods": "gnr"}, "gross-output design is estimated by GNR"),
+        ({"design": "gnr", "methods": "lp"}, "and GNR needs that design"),
         ({"design": 1, "methods": ()}, "methods is empty"),
         (
             {"design": 1, "methods": ("lp", "lp")},

@@ -1,6 +1,7 @@
 """Simulated panels with known truth (:mod:`tfp.datasets.simulate`) and bundled example data.
 
 * :func:`acf_dgp` — the Ackerberg–Caves–Frazer (2015) Monte Carlo design (DGP 1–3).
+* :func:`gnr_dgp` — a Cobb-Douglas gross-output design for Gandhi–Navarro–Rivers (2020).
 * :func:`synthetic_ene` — an ENE-like Peruvian firm panel calibrated to PRODUCE's TFP gaps.
 
 Each returns a :class:`SimulatedPanel` ``(data, truth)``.
@@ -17,6 +18,7 @@ from tfp.datasets.simulate import (
     SimulatedPanel,
     SimulationTruth,
     acf_dgp,
+    gnr_dgp,
     size_class_ratios,
     synthetic_ene,
 )
@@ -26,6 +28,7 @@ __all__ = [
     "SimulatedPanel",
     "SimulationTruth",
     "acf_dgp",
+    "gnr_dgp",
     "size_class_ratios",
     "synthetic_ene",
     "synthetic_register",

@@ -1,4 +1,5 @@
-"""Simulated firm panels with known truth: the ACF (2015) Monte Carlo design and an ENE-like panel.
+"""Simulated firm panels with known truth: the ACF (2015) Monte Carlo design, a GNR (2020)
+gross-output design and an ENE-like panel.
 
 Every simulator loops over periods only (never over firms), takes ``seed`` as an int, a
 ``numpy.random.Generator`` or None, and returns a :class:`SimulatedPanel` ``(data, truth)``:
@@ -32,6 +33,7 @@ __all__ = [
     "SimulatedPanel",
     "SimulationTruth",
     "acf_dgp",
+    "gnr_dgp",
     "size_class_ratios",
     "synthetic_ene",
 ]
@@ -77,6 +79,8 @@ def acf_dgp(
     seed: int | np.random.Generator | None = None,
     *,
     burn_in: int = 90,
+    investment_cost_sd: float = _SIGMA_PHI,
+    capital_shock_sd: float = 0.0,
 ) -> SimulatedPanel:
     """Simulate the Ackerberg–Caves–Frazer (2015) Monte Carlo design.
 
@@ -111,7 +115,14 @@ def acf_dgp(
     1/φ_i = exp(N(0, 0.6²)) is fixed per firm. Investment does not depend on K (profit is
     linear in K). The series is evaluated on a fine grid of ω and interpolated in logs
     (relative error < 1e-7). Because φ_i is a second unobservable, investment is *not* a
-    valid OP proxy in this design, as in ACF.
+    valid OP proxy in this design, as in ACF; with ``investment_cost_sd=0`` every firm has
+    the same adjustment cost, investment is a strictly increasing function of ω alone and
+    ``i`` is a valid OP proxy. Capital then varies only with the history of ω, which
+    identifies its coefficient weakly; ``capital_shock_sd > 0`` multiplies the capital stock
+    by ``exp(N(0, capital_shock_sd²))`` when it is installed (a predetermined shock, e.g.
+    breakdowns; investment does not depend on K, so the policy is unchanged). The
+    Olley–Pakes design of the analytic-SE Monte Carlo is DGP2 with
+    ``investment_cost_sd=0, capital_shock_sd=0.3``.
 
     Designs (σ_w, b, σ_l): 1 = (0.1, 0.5, 0); 2 = (0, 0, 0.37); 3 = (0.1, 0.5, 0.37).
 
@@ -130,6 +141,12 @@ def acf_dgp(
         Randomness; an int gives reproducible draws.
     burn_in : int, default 90
         Periods simulated and discarded before the kept ones (ACF simulate 100, keep 10).
+    investment_cost_sd : float, default 0.6
+        Standard deviation of ln(1/φ_i), the firm-level adjustment-cost heterogeneity (ACF's
+        0.6). ``0`` makes investment a function of ω only, a valid OP proxy. In [0, 10].
+    capital_shock_sd : float, default 0.0
+        Standard deviation of the log shock to the installed capital stock (0: none, and
+        no random numbers are drawn for it). In [0, 10].
 
     Returns
     -------
@@ -167,6 +184,10 @@ def acf_dgp(
     n_periods = check_count(n_periods, "n_periods", 1)
     burn_in = check_count(burn_in, "burn_in", 0)
     share = check_float(measurement_error, "measurement_error", low=0.0, high=10.0)
+    sigma_phi = check_float(
+        investment_cost_sd, "investment_cost_sd", low=0.0, high=10.0
+    )
+    sigma_k = check_float(capital_shock_sd, "capital_shock_sd", low=0.0, high=10.0)
     rng, entropy = make_rng(seed)
     sigma_w, b, sigma_l = ACF_DESIGNS[int(design)]
 
@@ -201,7 +222,7 @@ def acf_dgp(
         return out
 
     # firm-level draws
-    log_inv_phi = _SIGMA_PHI * rng.standard_normal(n_firms)  # ln(1/φ_i)
+    log_inv_phi = sigma_phi * rng.standard_normal(n_firms)  # ln(1/φ_i)
     omega = sigma * rng.standard_normal(n_firms)  # ω_0, stationary
     wage = sigma_w * rng.standard_normal(n_firms)  # w_0, stationary
     log_i = np.log(beta) + log_inv_phi + log_policy(omega)
@@ -220,6 +241,8 @@ def acf_dgp(
         z = rng.standard_normal((5, n_firms))
         if t > 1:
             capital = (1.0 - delta) * capital + inv
+            if sigma_k > 0:
+                capital = capital * np.exp(sigma_k * rng.standard_normal(n_firms))
         k = np.log(capital)
         omega_b = rho_1 * omega + s_1 * z[0]  # ω_{t−b}
         omega = rho_2 * omega_b + s_2 * z[1]  # ω_t
@@ -274,7 +297,8 @@ def acf_dgp(
         "sigma_l": sigma_l,
         "delta": delta,
         "discount": beta,
-        "sigma_phi": _SIGMA_PHI,
+        "sigma_phi": sigma_phi,
+        "capital_shock_sd": sigma_k,
         "kappa": kappa,
         "measurement_error": share,
         "measurement_error_sd": me_sd,
@@ -300,6 +324,133 @@ def acf_dgp(
         omega=readonly_series(flat(omega_keep), index, "omega"),
         epsilon=readonly_series(flat(keep["e"]), index, "epsilon"),
         settings=FrozenDict(settings),
+        seed_entropy=entropy,
+    )
+    return SimulatedPanel(data, truth)
+
+
+#: Gross-output design (:func:`gnr_dgp`): true elasticities of capital, labour, materials.
+_GNR_BETA = {"k": 0.25, "l": 0.2, "m": 0.5}
+
+
+def gnr_dgp(
+    n_firms: int = 500,
+    n_periods: int = 10,
+    seed: int | np.random.Generator | None = None,
+    *,
+    burn_in: int = 50,
+) -> SimulatedPanel:
+    """Simulate a Cobb-Douglas gross-output panel for Gandhi, Navarro & Rivers (2020).
+
+    Output is ``y = 0.25 k + 0.2 l + 0.5 m + ω + ε`` with ``ε ~ N(0, 0.1²)`` unknown when
+    inputs are chosen, and productivity a Gaussian AR(1), ``ω_t = 0.7 ω_{t−1} + ξ_t``
+    (stationary sd 0.3). Per period, for every firm:
+
+    * capital is predetermined: ``K_t = 0.9 K_{t−1} + I_{t−1}`` with log investment
+      ``ln I_{t−1} = k_{t−1} − 1.5 + 1.2 ω_{t−1} + 0.5 u`` chosen at ``t−1``;
+    * labour is predetermined too (hired at ``t−1``): ``l_t = 0.5 k_t + 0.8 ω_{t−1} + a_i +
+      0.3 v`` with a firm effect ``a_i ~ N(0, 0.5²)``;
+    * materials are flexible, from the first-order condition at common prices (normalised
+      to one): ``m_t = (ln 0.5 + ln E + ω_t + 0.25 k_t + 0.2 l_t) / 0.5``,
+      ``E = E[e^ε] = e^{0.1²/2}``;
+    * the log revenue share of materials is then ``s = ln 0.5 + ln E − ε`` (GNR eq. 11).
+
+    This satisfies GNR's assumptions (a flexible input whose first-order condition holds,
+    Markov ω, predetermined fixed inputs), so GNR recovers the elasticities
+    (0.25, 0.2, 0.5); it is the gross-output cell of the analytic-SE Monte Carlo.
+
+    Parameters
+    ----------
+    n_firms : int, default 500
+        Firms (balanced panel, no entry or exit).
+    n_periods : int, default 10
+        Periods kept, numbered ``year`` = 1..n_periods.
+    seed : int, numpy.random.Generator or None
+        Randomness; an int gives reproducible draws.
+    burn_in : int, default 50
+        Periods simulated and discarded before the kept ones.
+
+    Returns
+    -------
+    SimulatedPanel
+        ``data`` with columns ``firm``, ``year``, ``y``, ``k``, ``l``, ``m`` and ``s`` (log
+        revenue share of materials), sorted by (firm, year); ``truth`` with
+        ``params = {"k": 0.25, "l": 0.2, "m": 0.5}``.
+
+    References
+    ----------
+    Gandhi, A., Navarro, S., & Rivers, D. (2020). On the identification of gross output
+    production functions. *Journal of Political Economy*, 128(8), 2973–3016.
+
+    Examples
+    --------
+    >>> data, truth = gnr_dgp(n_firms=50, seed=1)
+    >>> data.shape, dict(truth.params)
+    ((500, 7), {'k': 0.25, 'l': 0.2, 'm': 0.5})
+    """
+    n_firms = check_count(n_firms, "n_firms", 1)
+    n_periods = check_count(n_periods, "n_periods", 1)
+    burn_in = check_count(burn_in, "burn_in", 0)
+    rng, entropy = make_rng(seed)
+    bk, bl, bm = _GNR_BETA["k"], _GNR_BETA["l"], _GNR_BETA["m"]
+    rho, sigma, sigma_eps = _RHO, _SIGMA_OMEGA, _SIGMA_EPS
+    s_xi = sigma * float(np.sqrt(1.0 - rho**2))
+    log_e = 0.5 * sigma_eps**2
+    firm_l = 0.5 * rng.standard_normal(n_firms)
+    omega = sigma * rng.standard_normal(n_firms)
+    capital = np.exp(2.0 + rng.standard_normal(n_firms))
+    total = burn_in + n_periods
+    keep = {name: np.empty((n_periods, n_firms)) for name in ("y", "k", "l", "m", "s")}
+    omega_keep = np.empty((n_periods, n_firms))
+    eps_keep = np.empty((n_periods, n_firms))
+    for t in range(total):
+        z = rng.standard_normal((4, n_firms))
+        # chosen at t-1 (knowing ω_{t-1}): investment and next period's labour
+        inv = np.exp(np.log(capital) - 1.5 + 1.2 * omega + 0.5 * z[0])
+        capital = 0.9 * capital + inv
+        k = np.log(capital)
+        lab = 0.5 * k + 0.8 * omega + firm_l + 0.3 * z[1]
+        omega = rho * omega + s_xi * z[2]
+        eps = sigma_eps * z[3]
+        m = (np.log(bm) + log_e + omega + bk * k + bl * lab) / (1.0 - bm)
+        if t >= burn_in:
+            r = t - burn_in
+            keep["y"][r] = bk * k + bl * lab + bm * m + omega + eps
+            keep["k"][r] = k
+            keep["l"][r] = lab
+            keep["m"][r] = m
+            keep["s"][r] = np.log(bm) + log_e - eps
+            omega_keep[r] = omega
+            eps_keep[r] = eps
+
+    def flat(a: np.ndarray) -> np.ndarray:
+        return np.ascontiguousarray(a.T).reshape(-1)
+
+    n = n_firms * n_periods
+    index = pd.RangeIndex(n)
+    data = pd.DataFrame(
+        {
+            "firm": np.repeat(np.arange(1, n_firms + 1, dtype=np.int64), n_periods),
+            "year": np.tile(np.arange(1, n_periods + 1, dtype=np.int64), n_firms),
+            **{name: flat(keep[name]) for name in ("y", "k", "l", "m", "s")},
+        },
+        index=index,
+    )
+    truth = SimulationTruth(
+        dgp="gnr-cobb-douglas",
+        params=FrozenDict(dict(_GNR_BETA)),
+        constant=0.0,
+        rho=rho,
+        mu_omega=0.0,
+        sigma_omega=sigma,
+        sigma_xi=s_xi,
+        sigma_eps=sigma_eps,
+        b=1.0,
+        omega=readonly_series(flat(omega_keep), index, "omega"),
+        epsilon=readonly_series(flat(eps_keep), index, "epsilon"),
+        settings=FrozenDict(
+            {"n_firms": n_firms, "n_periods": n_periods, "burn_in": burn_in}
+        ),
         seed_entropy=entropy,
     )
     return SimulatedPanel(data, truth)

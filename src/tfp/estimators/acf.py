@@ -149,15 +149,11 @@ def _term_coefficient(
     return float(total)
 
 
-def _first_stage(
-    panel: Panel,
-    spec: ProductionSpec,
-    options: ACFOptions,
-    y: np.ndarray,
-    centre: dict[str, float],
-) -> _FirstStage:
-    """The first stage; ``centre`` gives the point (per input) at which the polynomial's
-    coefficients on the production terms are read for the start set."""
+def _first_stage_design(
+    panel: Panel, spec: ProductionSpec, options: ACFOptions
+) -> tuple[np.ndarray, int, tuple[str, ...], np.ndarray, np.ndarray, list[str]]:
+    """First-stage regressors ``a = [basis, controls, period dummies]`` and what names them:
+    ``(a, number of basis columns, polynomial variables, their means and sds, extra names)``."""
     poly_vars = tuple(
         dict.fromkeys((*spec.free, *spec.state, *spec.flexible, *spec.proxy))
     )
@@ -182,6 +178,19 @@ def _first_stage(
         extra_cols += list(dummies.T)
         extra_names += names
     a = basis if not extra_cols else np.column_stack([basis, *extra_cols])
+    return a, basis.shape[1], poly_vars, mu, sd, extra_names
+
+
+def _first_stage(
+    panel: Panel,
+    spec: ProductionSpec,
+    options: ACFOptions,
+    y: np.ndarray,
+    centre: dict[str, float],
+) -> _FirstStage:
+    """The first stage; ``centre`` gives the point (per input) at which the polynomial's
+    coefficients on the production terms are read for the start set."""
+    a, nb, poly_vars, mu, sd, extra_names = _first_stage_design(panel, spec, options)
     names = (*poly_names(poly_vars, options.poly_degree), *extra_names)
     check_rank(
         a,
@@ -201,8 +210,7 @@ def _first_stage(
     resid = y - fitted
     ssr = float(resid @ resid)
     sst = float(((y - y.mean()) ** 2).sum())
-    nb = basis.shape[1]
-    phi = basis @ coef[:nb]
+    phi = np.ascontiguousarray(a[:, :nb]) @ coef[:nb]
     exps = exponent_table(len(poly_vars), options.poly_degree, include_constant=True)
     pos = {name: i for i, name in enumerate(poly_vars)}
     targets: list[np.ndarray] = []
@@ -473,7 +481,8 @@ def _markov_r2(beta: np.ndarray, problem: MarkovGMM) -> float:
 class ACF(Details):
     """ACF outputs.
 
-    ``markov``: law-of-motion coefficients by name; ``instruments``: their names; ``weight``;
+    ``markov``: law-of-motion coefficients by name; ``instruments``: their names; ``weight``
+    (and ``weight_matrix``, the final ``W``, which the analytic covariance uses);
     ``rts``: returns to scale at the estimate; ``starts``: the start set searched;
     ``notes``: what the search set aside (the diagnostics, which become warnings, are kept for
     what can change the answer); ``spurious_minima``: criterion and coefficients of the
@@ -484,6 +493,7 @@ class ACF(Details):
     markov: dict[str, float]
     instruments: tuple[str, ...]
     weight: str
+    weight_matrix: np.ndarray
     rts: float
     starts: tuple[tuple[float, ...], ...]
     notes: tuple[str, ...]
@@ -619,6 +629,7 @@ def fit(panel: Panel, spec: ProductionSpec, options: ACFOptions) -> Fit:
         markov=dict(zip(mnames, (float(r) for r in rho), strict=True)),
         instruments=data.instruments,
         weight=options.weight,
+        weight_matrix=final.weight,
         rts=rts,
         starts=tuple(tuple(float(v) for v in s) for s in screened @ a_map.T),
         notes=tuple(notes),

@@ -366,43 +366,6 @@ class ControlFunction(Details):
     survival_names: tuple[str, ...] | None = None
 
 
-@dataclass(frozen=True, eq=False)
-class _FirstStage:
-    """The first stage on the working rows: terms split by stage, regressors and the fit."""
-
-    f_index: tuple[int, ...]  # positions of the terms with a free input in spec.terms
-    s_index: tuple[int, ...]  # positions of the second-stage terms
-    xf: np.ndarray  # free terms
-    xs: np.ndarray  # second-stage terms
-    c_names: tuple[str, ...]  # controls and period dummies
-    reg: np.ndarray  # [xf, controls, polynomial basis]
-    reg_names: tuple[str, ...]
-    poly_names: tuple[str, ...]  # variables of the polynomial
-    coef: np.ndarray
-    phi: np.ndarray  # fitted output, net of the controls when netted
-    y: np.ndarray  # output, net of the controls when netted
-    ssr: float
-    tss: float
-    netted: bool  # the controls were subtracted from phi and y
-    mu: np.ndarray  # centre of each input: the terms are of inputs centred there
-    a_map: np.ndarray  # raw term coefficients = a_map @ centred ones
-    a0: np.ndarray  # productivity of the raw parametrisation = centred one + a0 @ beta
-    poly_sd: np.ndarray  # scale of each polynomial variable (1 when not standardised)
-
-    @property
-    def n_lead(self) -> int:
-        """``reg[:, n_lead:]`` is the polynomial basis."""
-        return len(self.f_index) + len(self.c_names)
-
-    @property
-    def beta_f(self) -> np.ndarray:
-        return self.coef[: len(self.f_index)]
-
-    @property
-    def gamma(self) -> np.ndarray:
-        return self.coef[len(self.f_index) : self.n_lead]
-
-
 def _fit(
     panel: Panel, spec: ProductionSpec, options: _ControlFunctionOptions, *, method: str
 ) -> Fit:
@@ -542,14 +505,59 @@ def _usable_rows(
     return work, rows, proxy_w
 
 
-def _first_stage(
+@dataclass(frozen=True, eq=False)
+class _Design:
+    """The first stage's regressors on the working rows (before any fit)."""
+
+    f_index: tuple[int, ...]  # positions of the terms with a free input in spec.terms
+    s_index: tuple[int, ...]  # positions of the second-stage terms
+    xf: np.ndarray  # free terms
+    xs: np.ndarray  # second-stage terms
+    c_names: tuple[str, ...]  # controls and period dummies
+    xc: np.ndarray  # their columns
+    reg: np.ndarray  # [xf, controls, polynomial basis]
+    reg_names: tuple[str, ...]
+    poly_names: tuple[str, ...]  # variables of the polynomial
+    n_basis: int  # columns of the polynomial basis (the last of reg)
+    mu: np.ndarray  # centre of each input: the terms are of inputs centred there
+    a_map: np.ndarray  # raw term coefficients = a_map @ centred ones
+    a0: np.ndarray  # productivity of the raw parametrisation = centred one + a0 @ beta
+    poly_sd: np.ndarray  # scale of each polynomial variable (1 when not standardised)
+
+    @property
+    def n_lead(self) -> int:
+        """``reg[:, n_lead:]`` is the polynomial basis."""
+        return len(self.f_index) + len(self.c_names)
+
+
+@dataclass(frozen=True, eq=False)
+class _FirstStage(_Design):
+    """The first stage on the working rows: its regressors (:class:`_Design`) and the fit."""
+
+    coef: np.ndarray
+    phi: np.ndarray  # fitted output, net of the controls when netted
+    y: np.ndarray  # output, net of the controls when netted
+    ssr: float
+    tss: float
+    netted: bool  # the controls were subtracted from phi and y
+
+    @property
+    def beta_f(self) -> np.ndarray:
+        return self.coef[: len(self.f_index)]
+
+    @property
+    def gamma(self) -> np.ndarray:
+        return self.coef[len(self.f_index) : self.n_lead]
+
+
+def _first_stage_design(
     work: Panel,
     spec: ProductionSpec,
     options: _ControlFunctionOptions,
     proxy_w: np.ndarray,
-) -> _FirstStage:
-    """OLS of output on the free terms, the controls (and period dummies) and a full
-    polynomial in (state, flexible, proxy); the free-term coefficients are final."""
+) -> _Design:
+    """The free terms, the controls (and period dummies) and a full polynomial in (state,
+    flexible, proxy): the first stage's regressors (also the analytic covariance's)."""
     x_inputs = work.matrix(spec.inputs)
     # unit invariance: terms of inputs centred at their means (raw terms = a_map @ centred)
     mu = x_inputs.mean(axis=0) if options.unit_invariant else np.zeros(len(spec.inputs))
@@ -578,7 +586,6 @@ def _first_stage(
     poly_x = np.column_stack([work.matrix(poly_vars), proxy_w[:, own]])
     poly_all = (*poly_vars, *(spec.proxy[j] for j in own))
     basis_names = poly_names(poly_all, options.poly_degree)
-    y = work[spec.output]
     poly_sd = np.ones(poly_x.shape[1])
     if options.unit_invariant:  # the same span, well conditioned whatever the units
         poly_x, _, poly_sd = standardise(poly_x)
@@ -586,29 +593,47 @@ def _first_stage(
     reg = np.column_stack(
         [xf, xc, poly_basis(np.ascontiguousarray(poly_x), options.poly_degree)]
     )
-    reg_names = (*(spec.terms[i] for i in f_index), *c_names, *basis_names)
-    coef, fitted = _ols(y, reg, reg_names, len(basis_names))
-    netted = bool(options.net_controls and xc.shape[1])
-    shift = xc @ coef[len(f_index) : len(f_index) + xc.shape[1]] if netted else None
-    return _FirstStage(
+    return _Design(
         f_index=f_index,
         s_index=s_index,
         xf=xf,
         xs=np.ascontiguousarray(terms_x[:, list(s_index)]),
         c_names=tuple(c_names),
+        xc=xc,
         reg=reg,
-        reg_names=reg_names,
+        reg_names=(*(spec.terms[i] for i in f_index), *c_names, *basis_names),
         poly_names=poly_all,
+        n_basis=len(basis_names),
+        mu=mu,
+        a_map=a_map,
+        a0=a0,
+        poly_sd=poly_sd,
+    )
+
+
+def _first_stage(
+    work: Panel,
+    spec: ProductionSpec,
+    options: _ControlFunctionOptions,
+    proxy_w: np.ndarray,
+) -> _FirstStage:
+    """OLS of output on the first stage's regressors (:func:`_first_stage_design`); the
+    free-term coefficients are final."""
+    des = _first_stage_design(work, spec, options, proxy_w)
+    y = work[spec.output]
+    coef, fitted = _ols(y, des.reg, des.reg_names, des.n_basis)
+    xc = des.xc
+    netted = bool(options.net_controls and xc.shape[1])
+    n_f = len(des.f_index)
+    shift = xc @ coef[n_f : n_f + xc.shape[1]] if netted else None
+    return _FirstStage(
+        **{f.name: getattr(des, f.name) for f in dataclasses.fields(des)},
         coef=coef,
         phi=fitted if shift is None else fitted - shift,
         y=np.asarray(y, dtype=np.float64) if shift is None else y - shift,
         ssr=float(np.sum((y - fitted) ** 2)),
         tss=float(np.sum((y - y.mean()) ** 2)),
         netted=netted,
-        mu=mu,
-        a_map=a_map,
-        a0=a0,
-        poly_sd=poly_sd,
     )
 
 
@@ -641,20 +666,7 @@ def _stage2(
     z: np.ndarray = np.empty((cur.size, 0))
     w: np.ndarray = np.empty((0, 0))
     if spec.flexible:
-        x_inputs = work.matrix(spec.inputs)
-        x_inst = x_inputs.copy()
-        lagged_inputs = np.full_like(x_inputs, np.nan)
-        lagged_inputs[cur] = x_inputs[prev]
-        for j in {spec.inputs.index(f) for f in spec.flexible}:
-            x_inst[:, j] = lagged_inputs[:, j]
-        z_full = term_matrix(x_inst, spec.inputs, spec.form)[:, list(fs.s_index)]
-        z = np.ascontiguousarray(z_full[cur])
-        check_rank(
-            z,
-            what="second-stage instruments (state and lagged flexible terms)",
-            fix="check that the inputs vary across firms and years",
-        )
-        w = np.linalg.inv(z.T @ z / cur.size)
+        z, w = _gross_output_instruments(work, spec, fs.s_index, cur, prev)
     return _Stage2(
         phi=np.ascontiguousarray(fs.phi[cur]),
         phi_lag=np.ascontiguousarray(fs.phi[prev]),
@@ -670,6 +682,31 @@ def _stage2(
         f_index=fs.f_index,
         s_index=fs.s_index,
     )
+
+
+def _gross_output_instruments(
+    work: Panel,
+    spec: ProductionSpec,
+    s_index: Sequence[int],
+    cur: np.ndarray,
+    prev: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Gross output's GMM instruments (state terms, lagged flexible terms) on the rows
+    ``cur`` with a lag at ``prev``, and their one-step weight ``(Z'Z/n)^{-1}``."""
+    x_inputs = work.matrix(spec.inputs)
+    x_inst = x_inputs.copy()
+    lagged_inputs = np.full_like(x_inputs, np.nan)
+    lagged_inputs[cur] = x_inputs[prev]
+    for j in {spec.inputs.index(f) for f in spec.flexible}:
+        x_inst[:, j] = lagged_inputs[:, j]
+    z_full = term_matrix(x_inst, spec.inputs, spec.form)[:, list(s_index)]
+    z = np.ascontiguousarray(z_full[cur])
+    check_rank(
+        z,
+        what="second-stage instruments (state and lagged flexible terms)",
+        fix="check that the inputs vary across firms and years",
+    )
+    return z, np.linalg.inv(z.T @ z / cur.size)
 
 
 def _second_stage(

@@ -682,6 +682,14 @@ def _share(
     return work, np.flatnonzero(ok), s, {"nonpositive": n_out} if n_out else {}
 
 
+def _lags(work: Panel, options: GNROptions) -> tuple[np.ndarray, np.ndarray]:
+    """Row of each row's previous period (−1 if none) and the reason codes of the panel."""
+    if options.lag_across_gaps:
+        lag = _prev_row_index(work.firm)
+        return lag, np.where(lag >= 0, 0, 1)
+    return work.lag_index(1), work.lag_reasons(1)
+
+
 @dataclass(frozen=True, eq=False)
 class _Stage2:
     """The second stage's data: the monomials ``z`` of the fixed inputs (names, exponents),
@@ -708,11 +716,7 @@ class _Stage2:
     ) -> _Stage2:
         deg_c = int(options.integral_degree or options.share_degree)
         z = poly_basis(xf, deg_c, include_constant=False)
-        if options.lag_across_gaps:
-            lag = _prev_row_index(work.firm)
-            reasons = np.where(lag >= 0, 0, 1)
-        else:
-            lag, reasons = work.lag_index(1), work.lag_reasons(1)
+        lag, reasons = _lags(work, options)
         s2 = lag >= 0
         n2, q = int(s2.sum()), z.shape[1]
         if n2 <= q + options.markov_degree + 1:

@@ -17,9 +17,20 @@ import numpy as np
 from tfp import options as o
 from tfp._frozen import FrozenDict
 from tfp._literals import Method, method_code
-from tfp.estimators import acf, control_function, cost_share, gnr, ols, wooldridge
+from tfp.estimators import (
+    acf,
+    acf_se,
+    control_function,
+    control_function_se,
+    cost_share,
+    gnr,
+    gnr_se,
+    ols,
+    wooldridge,
+)
 from tfp.estimators.fit import Fit
 from tfp.exceptions import SpecificationError
+from tfp.numerics.stacked import ReportedCovariance
 from tfp.options._base import MethodOptions
 from tfp.panel import Panel
 from tfp.spec import ProductionSpec
@@ -30,6 +41,9 @@ __all__ = ["REGISTRY", "MethodRecord", "check_methods", "method_keys", "method_r
 FitFunction = Callable[[Panel, ProductionSpec, Any], Fit]
 #: ``replicate_options(options, params, spec) -> options`` of a bootstrap replicate
 ReplicateOptions = Callable[[Any, np.ndarray, ProductionSpec], Any]
+#: ``covariance(panel, spec, options, fit) -> ReportedCovariance``: the analytic covariance
+#: of a two-step estimate, computed after the fit
+Covariance = Callable[[Panel, ProductionSpec, Any, Fit], ReportedCovariance]
 
 
 @dataclass(frozen=True)
@@ -47,10 +61,15 @@ class MethodRecord:
     options : type
         Its options class (:class:`~tfp.options.MethodOptions` subclass).
     analytic : bool
-        ``se="auto"`` uses the method's analytic covariance (else a firm bootstrap).
+        ``se="auto"`` uses the method's analytic covariance where it is valid (else a firm
+        bootstrap).
     replicate_options : callable or None
         Options of a bootstrap replicate from the point estimate (e.g. one start at it);
         None runs replicates with the options of the estimate.
+    covariance : callable or None
+        Two-step methods: the firm-clustered sandwich of the stacked estimating equations
+        (``Fit.vcov`` is None), ``covariance(panel, spec, options, fit)``; None when the fit
+        carries its own covariance or has none.
     """
 
     code: Method
@@ -59,11 +78,13 @@ class MethodRecord:
     options: type[MethodOptions]
     analytic: bool
     replicate_options: ReplicateOptions | None = None
+    covariance: Covariance | None = None
 
 
 _R = MethodRecord
 _CF = control_function
 _CF_REPLICATE = control_function.bootstrap_options
+_CF_SE = control_function_se.analytic_covariance
 
 #: Method code -> record, in the order of :data:`tfp._literals.METHODS` (checked by a test).
 REGISTRY: Mapping[str, MethodRecord] = FrozenDict(
@@ -77,17 +98,34 @@ REGISTRY: Mapping[str, MethodRecord] = FrozenDict(
         ),
         _R("rob", "Robinson-Wooldridge", wooldridge.fit_rob, o.RobinsonOptions, True),
         _R("cost-share", "Cost shares", cost_share.fit, o.CostShareOptions, False),
-        _R("op", "Olley-Pakes", _CF.fit_op, o.OPOptions, False, _CF_REPLICATE),
-        _R("lp", "Levinsohn-Petrin", _CF.fit_lp, o.LPOptions, False, _CF_REPLICATE),
+        _R("op", "Olley-Pakes", _CF.fit_op, o.OPOptions, True, _CF_REPLICATE, _CF_SE),
+        _R(
+            "lp",
+            "Levinsohn-Petrin",
+            _CF.fit_lp,
+            o.LPOptions,
+            True,
+            _CF_REPLICATE,
+            _CF_SE,
+        ),
         _R(
             "acf",
             "Ackerberg-Caves-Frazer",
             acf.fit,
             o.ACFOptions,
-            False,
+            True,
             acf.bootstrap_options,
+            acf_se.analytic_covariance,
         ),
-        _R("gnr", "Gandhi-Navarro-Rivers", gnr.fit, o.GNROptions, False),
+        _R(
+            "gnr",
+            "Gandhi-Navarro-Rivers",
+            gnr.fit,
+            o.GNROptions,
+            True,
+            None,
+            gnr_se.analytic_covariance,
+        ),
     )
 )
 

@@ -23,11 +23,12 @@ class Inference:
     kind : {'analytic', 'bootstrap', 'none'}
         Source of the covariance.
     vcov : str or None
-        Analytic covariance estimator: ``'cluster'``, ``'robust'`` or ``'classical'`` (room
-        for others, e.g. a two-step sandwich); None otherwise.
+        Analytic covariance estimator: ``'cluster'``, ``'robust'``, ``'classical'`` or
+        ``'stacked'`` (the firm-clustered sandwich of a two-step estimator's stacked
+        estimating equations, :mod:`tfp.numerics.stacked`); None otherwise.
     cluster : str or None
-        Column whose values are the clusters (analytic ``'cluster'``) or the resampling unit
-        (bootstrap); None otherwise.
+        Column whose values are the clusters (analytic ``'cluster'`` and ``'stacked'``) or
+        the resampling unit (bootstrap); None otherwise.
     distribution : {'normal', 't'}
         Reference distribution of statistics built from the covariance (t statistics, and
         delta-method quantities such as returns to scale).
@@ -35,6 +36,9 @@ class Inference:
         Degrees of freedom of the t distribution (residual degrees of freedom).
     reps, seed_entropy : int or None
         Bootstrap replicates and the entropy of their root seed.
+    note : str or None
+        Why this inference and not another, when ``se="auto"`` could not use the analytic
+        covariance (e.g. ``"analytic not used: ..."``); appended to :attr:`label`.
     """
 
     kind: str = "none"
@@ -44,6 +48,7 @@ class Inference:
     df: int | None = None
     reps: int | None = None
     seed_entropy: int | None = None
+    note: str | None = None
 
     @classmethod
     def analytic(
@@ -54,19 +59,26 @@ class Inference:
         df: int | None = None,
     ) -> Inference:
         """An analytic covariance (``cluster`` is kept only for a clustered one)."""
-        keep = cluster if vcov == "cluster" else None
+        keep = cluster if vcov in ("cluster", "stacked") else None
         return cls("analytic", vcov, keep, distribution, df)
 
     @property
     def label(self) -> str:
-        """``'analytic (cluster by id)'``, ``'bootstrap (199 reps, cluster by id, seed 93)'``
-        (no seed with injected indices), ``'none'``."""
+        """``'analytic (cluster by id)'``, ``'analytic (stacked two-step, cluster by id)'``,
+        ``'bootstrap (199 reps, cluster by id, seed 93)'`` (no seed with injected indices),
+        ``'none'``; a :attr:`note` follows a semicolon inside the brackets."""
+        note = f"; {self.note}" if self.note else ""
         if self.kind == "analytic":
-            by = f"cluster by {self.cluster}" if self.vcov == "cluster" else self.vcov
-            return f"analytic ({by})"
+            by = {
+                "cluster": f"cluster by {self.cluster}",
+                "stacked": f"stacked two-step, cluster by {self.cluster}",
+            }.get(str(self.vcov), str(self.vcov))
+            return f"analytic ({by}{note})"
         if self.kind == "bootstrap":
             seed = "" if self.seed_entropy is None else f", seed {self.seed_entropy}"
-            return f"bootstrap ({self.reps} reps, cluster by {self.cluster}{seed})"
+            return (
+                f"bootstrap ({self.reps} reps, cluster by {self.cluster}{seed}{note})"
+            )
         return self.kind
 
     def _dist(self) -> Any:

@@ -10,7 +10,13 @@ import numpy as np
 
 from tfp._kernels.poly_nb import poly_basis_nb
 
-__all__ = ["exponent_table", "poly_basis", "poly_names", "term_exponents"]
+__all__ = [
+    "exponent_table",
+    "poly_basis",
+    "poly_derivative_basis",
+    "poly_names",
+    "term_exponents",
+]
 
 
 @lru_cache(maxsize=64)
@@ -50,6 +56,27 @@ def poly_basis(
         exponent_table(x.shape[1], degree, include_constant=include_constant)
     )
     return poly_basis_nb(x, e)
+
+
+def poly_derivative_basis(
+    x: np.ndarray, exponents: np.ndarray, wrt: tuple[int, ...]
+) -> np.ndarray:
+    """Derivatives of the monomials ``x^{e_m}`` (rows of ``exponents``) in the columns ``wrt``.
+
+    Column ``m`` of the (n, m) result is ``∂^{|wrt|} x^{e_m} / ∂x_{wrt[0]} ∂x_{wrt[1]} …``,
+    so ``poly_derivative_basis(x, e, (j,)) @ c`` is the derivative of the polynomial
+    ``Σ_m c_m x^{e_m}`` in ``x_j``. ``wrt=()`` gives the basis itself.
+    """
+    x = np.ascontiguousarray(x, dtype=np.float64)
+    if x.ndim == 1:
+        x = x[:, None]
+    e = np.array(exponents, dtype=np.int64, copy=True)
+    mult = np.ones(e.shape[0])
+    for j in wrt:
+        mult *= e[:, j]
+        e[:, j] = np.maximum(e[:, j] - 1, 0)
+    out = poly_basis_nb(x, np.ascontiguousarray(e))
+    return np.asarray(out * mult[None, :], dtype=np.float64)
 
 
 def poly_names(

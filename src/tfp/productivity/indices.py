@@ -33,6 +33,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -55,6 +56,7 @@ from tfp.productivity._common import (
     removed_size_keywords,
     warn_dropped,
 )
+from tfp.productivity.delta import DELTA_NOTE, delta_available, delta_cells
 from tfp.productivity.uncertainty import INTERVAL_NOTE, bootstrap_cells
 
 __all__ = ["STATS", "tfp_aggregate", "tfp_index"]
@@ -280,15 +282,30 @@ def _table(
         out = out.drop(columns="index")
     if not grouping.has_time:
         out = out.drop(columns="growth")
-    if results is not None and getattr(results, "bootstrap", None) is not None:
-        ci = bootstrap_cells(
+    statistic = partial(
+        _replicate,
+        cells=cells,
+        n_groups=n_groups,
+        stat=stat,
+        base_code=base_code,
+        base_time=base_time,
+    )
+    boot = results is not None and getattr(results, "bootstrap", None) is not None
+    ci = None
+    if results is not None and (boot or delta_available(results)):
+        ci = (bootstrap_cells if boot else delta_cells)(
             results,
             data,
-            lambda om: _replicate(om, cells, n_groups, stat, base_code, base_time),
+            statistic,
             keep=cells.keep,
             shape=(3, cells.n_cells),
             level=level,
         )
+        attrs["interval"] = INTERVAL_NOTE if boot else DELTA_NOTE
+        if boot:
+            attrs["n_reps"] = ci.n_used
+            attrs["n_reps_failed"] = ci.n_failed
+    if ci is not None:
         if "index" in out.columns:
             out["conf_low"], out["conf_high"] = ci.low[0], ci.high[0]
         out[f"{value_name}_conf_low"], out[f"{value_name}_conf_high"] = (
@@ -297,9 +314,6 @@ def _table(
         )
         if "growth" in out.columns:
             out["growth_conf_low"], out["growth_conf_high"] = ci.low[1], ci.high[1]
-        attrs["interval"] = INTERVAL_NOTE
-        attrs["n_reps"] = ci.n_used
-        attrs["n_reps_failed"] = ci.n_failed
         attrs["level"] = level
     if grouping.has_time:
         out = _empty_cells(out, grouping, cells, base_code)
@@ -427,7 +441,8 @@ def tfp_index(
     productivity : str, pandas.Series or results
         Log TFP: a column of ``data``, a Series aligned to ``data``'s index (e.g. from
         :func:`tfp.productivity.calibrated` or ``results.productivity()``), or estimation
-        results (their ``productivity(kind="log")`` is used, and their bootstrap draws give
+        results (their ``productivity(kind="log")`` is used, and their bootstrap draws, or
+        else their analytic covariance (delta method, :mod:`tfp.productivity.delta`), give
         confidence intervals).
     by : str or None, default "size_class"
         Grouping column (size class, sector, department, region, ...); add a Ley 30056 size
@@ -451,7 +466,7 @@ def tfp_index(
     log : bool, default True
         Whether a column/Series ``productivity`` holds log TFP (True) or TFP levels.
     level : float, default 0.95
-        Confidence level of the bootstrap intervals.
+        Confidence level of the intervals (bootstrap or delta method).
     id : str or None
         Firm identifier column, to count distinct firms (``n_firms``); rows without one are
         counted and left out. ``None``: the results' firm column when ``productivity`` is
@@ -467,10 +482,11 @@ def tfp_index(
         column), ``sum_weights`` (sum of the expansion factors: the firm-years, or with
         ``time`` the firms of the period, that the rows represent), ``mean,
         geometric_mean, weighted_mean, cov_term, stat, value, index, growth, label_es,
-        label_en``; with bootstrap draws also ``conf_low, conf_high`` (index),
-        ``value_conf_low, value_conf_high`` and ``growth_conf_low, growth_conf_high``.
-        ``attrs`` records ``stat, weights, shares, base, base_time, productivity, dropped``
-        and, with intervals, ``interval`` (what they cover), ``n_reps``, ``n_reps_failed``.
+        label_en``; with bootstrap draws or an analytic covariance also ``conf_low,
+        conf_high`` (index), ``value_conf_low, value_conf_high`` and ``growth_conf_low,
+        growth_conf_high``. ``attrs`` records ``stat, weights, shares, base, base_time,
+        productivity, dropped`` and, with intervals, ``interval`` (what they cover),
+        ``level`` and (bootstrap) ``n_reps``, ``n_reps_failed``.
 
     Raises
     ------

@@ -472,24 +472,73 @@ class ProductionResults:
 
     def _rts_gradient(self) -> np.ndarray | None:
         """d mean(RTS) / d beta_terms (RTS is linear in beta for CD and translog)."""
+        return self._elasticity_gradient().sum(axis=0)
+
+    def _elasticity_gradient(self) -> np.ndarray:
+        """d mean(elasticity of each input) / d beta_terms, (inputs × terms)."""
+        terms = list(self.spec.terms)
         if self._fit is not None and self._fit.elasticities is not None:
             # elasticities are means of the GNR estimator's own objects; params are those means
-            terms = list(self.spec.terms)
-            return np.array([1.0 if t in self.spec.inputs else 0.0 for t in terms])
+            return np.array(
+                [
+                    [1.0 if t == name else 0.0 for t in terms]
+                    for name in self.spec.inputs
+                ]
+            )
         panel = self._require_panel()
         mask = self.sample.to_numpy()[panel.rows]
         x = panel.matrix(self.spec.inputs)[mask]
-        k = len(self.spec.terms)
-        grad = np.zeros(k)
+        k = len(terms)
+        grad = np.zeros((len(self.spec.inputs), k))
         for j in range(k):
             unit = np.zeros(k)
             unit[j] = 1.0
-            grad[j] = (
-                elasticity_matrix(x, unit, self.spec.inputs, self.spec.form)
-                .sum(axis=1)
-                .mean()
-            )
+            grad[:, j] = elasticity_matrix(
+                x, unit, self.spec.inputs, self.spec.form
+            ).mean(axis=0)
         return grad
+
+    def mean_elasticities(self, level: float = 0.95) -> pd.DataFrame:
+        """Mean output elasticity of each input with delta-method standard errors.
+
+        Cobb-Douglas: the input coefficients. Translog: the sample mean of the
+        per-observation elasticities (:meth:`elasticities`), linear in the coefficients, so
+        its variance is ``∇'V∇`` with ``∇`` the mean derivative, holding the sample's inputs
+        fixed (as Stata's ``margins`` does by default). GNR: the estimator's parameters,
+        whose covariance (analytic or bootstrap) includes the sampling of the inputs.
+
+        Parameters
+        ----------
+        level : float, default 0.95
+            Level of the Wald intervals.
+
+        Returns
+        -------
+        DataFrame
+            Index = inputs; columns ``estimate, std_error, conf_low, conf_high`` (NaN
+            without a covariance).
+        """
+        q = stats.norm.ppf(0.5 + check_level(level) / 2)
+        grad = self._elasticity_gradient()
+        if self._fit is not None and self._fit.elasticities is not None:
+            est = self.params[list(self.spec.inputs)].to_numpy(dtype=np.float64)
+        else:
+            est = self.elasticities().mean(axis=0).to_numpy(dtype=np.float64)
+        se = np.full(est.shape[0], np.nan)
+        if self.vcov is not None:
+            terms = list(self.spec.terms)
+            v = self.vcov.loc[terms, terms].to_numpy()
+            se = np.sqrt(np.clip(np.einsum("ik,kl,il->i", grad, v, grad), 0, None))
+        out = pd.DataFrame(
+            {
+                "estimate": est,
+                "std_error": se,
+                "conf_low": est - q * se,
+                "conf_high": est + q * se,
+            },
+            index=pd.Index(list(self.spec.inputs), name="input"),
+        )
+        return out
 
     # ---- new objects ------------------------------------------------------------------
     def with_bootstrap(

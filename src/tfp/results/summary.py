@@ -324,14 +324,20 @@ def _inference(res: ProductionResults, level: float) -> Rows:
     inf, b = res.inference, res.bootstrap
     rows = [("Standard errors", inf.kind)]
     if inf.kind == "analytic":
-        cov = f"clustered by {inf.cluster}" if inf.vcov == "cluster" else inf.vcov
-        rows.append(("Covariance", str(cov)))
+        cov = {
+            "cluster": f"clustered by {inf.cluster}",
+            "stacked": "sandwich of the stacked two-step estimating equations, "
+            f"clustered by {inf.cluster}",
+        }.get(str(inf.vcov), str(inf.vcov))
+        rows.append(("Covariance", cov))
     if inf.kind == "bootstrap" and b is not None:
         rows.append(("Covariance", f"bootstrap, firms ({inf.cluster}) resampled"))
         fails = f"{b.failed} failed, {b.not_converged} not converged"
         rows.append(("Replicates", f"{b.reps} ({fails})"))
         seed = "injected indices" if b.injected else str(b.seed_entropy)
         rows.append(("Seed entropy", seed))
+    if inf.note:
+        rows.append(("Why", inf.note))
     if inf.kind != "none":
         rows.append(("Statistics", _distribution(inf)))
         if b is not None:
