@@ -318,9 +318,7 @@ def mean_elasticity_jacobian(x: np.ndarray, exponents: np.ndarray) -> np.ndarray
             if not used.any():
                 out[i, t] = float(e[t, i])
                 continue
-            out[i, t] = e[t, i] * float(
-                np.mean(np.prod(x[:, used] ** d[used], axis=1))
-            )
+            out[i, t] = e[t, i] * float(np.mean(np.prod(x[:, used] ** d[used], axis=1)))
     return out
 
 
