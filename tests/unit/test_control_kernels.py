@@ -157,3 +157,35 @@ def test_gradient_matches_central_differences(
         np.testing.assert_allclose(
             analytic, numeric, rtol=0, atol=RTOL_GRADIENT * np.abs(numeric).max()
         )
+
+
+@pytest.mark.parametrize(("n", "n_f", "n_s", "exit_prob", "n_z", "degree"), CASES)
+def test_gradient_kernel_matches_twin(
+    n: int, n_f: int, n_s: int, exit_prob: bool, n_z: int, degree: int
+) -> None:
+    """The compiled gradient (the OP/LP Newton polish) and its NumPy twin, off the minimum."""
+    d = _stage2(n, n, n_f, n_s, exit_prob, n_z)
+    exps = np.ascontiguousarray(exponent_table(1 + int(exit_prob), degree))
+    for theta in (np.full(n_s, 0.6), np.linspace(-0.5, 0.9, n_s)):
+        args = (*d.values(), theta, exps)
+        s1, g1 = control_nb.cf_gradient_nb(*args)
+        s2, g2 = reference.cf_gradient_np(*args)
+        assert s1 == s2 == control_nb.STATUS_OK
+        np.testing.assert_allclose(
+            g1, g2, rtol=RTOL_KERNEL, atol=RTOL_KERNEL * np.abs(g2).max()
+        )
+
+
+def test_gradient_kernel_degenerate_is_a_status() -> None:
+    d = _stage2(1, 200, 1, 1, False, 0)
+    exps = np.ascontiguousarray(exponent_table(1, 3))
+    flat = dict(
+        d, phil=np.full(200, 2.0), xfl=np.zeros((200, 1)), xsl=np.zeros((200, 1))
+    )
+    d2 = dict(d, prob=np.ones((200, 1)))
+    exps2 = np.ascontiguousarray(exponent_table(2, 1))
+    for kernel in (control_nb.cf_gradient_nb, reference.cf_gradient_np):
+        s, g = kernel(*flat.values(), np.array([0.3]), exps)
+        assert s == control_nb.STATUS_NO_SPREAD and not g.any()
+        s, g = kernel(*d2.values(), np.array([0.3]), exps2)
+        assert s == control_nb.STATUS_SINGULAR and not g.any()

@@ -19,6 +19,7 @@ from linearmodels.iv.common import kleibergen_paap_f as lm_kp_f
 from tfp.numerics.identification import (
     Precision,
     covariance_precision,
+    criterion_precision,
     curvature_precision,
     kleibergen_paap_f,
     mean_elasticity_jacobian,
@@ -32,6 +33,8 @@ from tfp.numerics.identification import (
 CLOSED_FORM_RTOL = 1e-8
 # Central differences with step 1e-4 on a smooth criterion: O(h²) truncation, ~1e-8.
 HESSIAN_RTOL = 1e-6
+# criterion_precision finds the square of a width to WIDTH_RTOL (1e-6) relative.
+WIDTH_RTOL = 1e-6
 
 
 def _iv_data(m: int, n_instr: int, strength: float, seed: int = 0, n: int = 900):
@@ -213,3 +216,68 @@ def test_mean_elasticity_jacobian_is_the_translog_formula():
         unit[t] = 1.0
         expected = elasticity_matrix(x, unit, ("l", "k"), "translog").mean(axis=0)
         np.testing.assert_allclose(jac[:, t], expected, rtol=1e-12)
+
+
+class _Counted:
+    """A criterion that counts its evaluations."""
+
+    def __init__(self, fun):
+        self.fun, self.n = fun, 0
+
+    def __call__(self, x):
+        self.n += 1
+        return self.fun(np.asarray(x, dtype=np.float64))
+
+
+@pytest.mark.parametrize("curvature", [None, "exact"])
+def test_criterion_precision_of_a_quadratic_is_its_sd(curvature):
+    """Q = (b - b0)' A (b - b0): the width along the flattest direction is sqrt(noise/λ_min)
+    with λ_min the smallest eigenvalue of A, found in a few evaluations per side."""
+    a = np.array([[3.0, 1.0], [1.0, 0.5]])
+    b0 = np.array([0.6, 0.4])
+    q = _Counted(lambda b: float((b - b0) @ a @ (b - b0)))
+    noise = 1e-6
+    prec = criterion_precision(
+        q, b0, noise, np.eye(2), ("l", "k"),
+        curvature=None if curvature is None else 2.0 * a,
+    )  # fmt: skip
+    values, vectors = np.linalg.eigh(a)
+    assert prec.sd == pytest.approx(np.sqrt(noise / values[0]), rel=WIDTH_RTOL)
+    np.testing.assert_allclose(np.abs(prec.direction), np.abs(vectors[:, 0]), atol=1e-6)
+    # 2 directions x 2 sides; bisection took ~32 evaluations a side
+    assert q.n <= (9 if curvature is None else 0) + 1 + 4 * 6
+
+
+def test_criterion_precision_measures_an_asymmetric_rise():
+    """Q = t² + 2t³: the rise to the noise is slower on the negative side, and the width
+    is there (the quadratic model would say sqrt(noise) on both)."""
+    noise = 1e-2
+    q = _Counted(lambda b: float(b[0] ** 2 + 2.0 * b[0] ** 3))
+    prec = criterion_precision(q, np.zeros(1), noise, np.eye(1), ("k",))
+    roots = np.roots([-2.0, 1.0, 0.0, -noise])  # t² - 2t³ = noise, t > 0
+    expected = min(r.real for r in roots if abs(r.imag) < 1e-12 and r.real > 0)
+    assert prec.sd == pytest.approx(expected, rel=WIDTH_RTOL)
+    assert q.n <= 3 + 1 + 2 * 8
+
+
+@pytest.mark.parametrize("curvature", [None, np.zeros((1, 1))])
+def test_criterion_precision_of_a_quartic_is_measured_not_modelled(curvature):
+    """Q = t⁴ has no curvature at its minimum: the criterion itself gives the width
+    noise^(1/4) (flat Hessian given, or the tiny one of central differences)."""
+    noise = 1e-4
+    q = lambda b: float(b[0] ** 4)  # noqa: E731
+    prec = criterion_precision(
+        q, np.zeros(1), noise, np.eye(1), ("k",), curvature=curvature
+    )
+    assert prec.sd == pytest.approx(noise**0.25, rel=WIDTH_RTOL)
+
+
+def test_criterion_precision_flat_and_non_finite():
+    flat = criterion_precision(lambda b: 0.0, np.zeros(1), 1e-4, np.eye(1), ("k",))
+    assert flat.sd == np.inf
+
+    def walled(b):  # a wall (non-finite criterion) at |t| = 1e-3, t² rises to 1 at 1
+        return float(b[0] ** 2) if abs(b[0]) < 1e-3 else float("inf")
+
+    prec = criterion_precision(walled, np.zeros(1), 1.0, np.eye(1), ("k",))
+    assert prec.sd == pytest.approx(1e-3, rel=1e-6)  # a non-finite criterion is a rise

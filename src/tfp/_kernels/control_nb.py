@@ -96,7 +96,7 @@ def _basis(
 
 
 @njit(cache=True, nogil=True)
-def cf_criterion_nb(
+def _omegas(
     phi: np.ndarray,
     phil: np.ndarray,
     y: np.ndarray,
@@ -104,19 +104,14 @@ def cf_criterion_nb(
     xfl: np.ndarray,
     xs: np.ndarray,
     xsl: np.ndarray,
-    prob: np.ndarray,
-    z: np.ndarray,
-    w: np.ndarray,
     beta_f: np.ndarray,
     theta: np.ndarray,
-    exps: np.ndarray,
-) -> tuple[int, float, np.ndarray]:  # pragma: no cover - jitted
-    """Return ``(status, criterion, ĝ)``; ``criterion`` is ``inf`` unless ``status`` is
-    :data:`STATUS_OK` (``ĝ``: law-of-motion coefficients in ``v``)."""
+) -> tuple[
+    np.ndarray, np.ndarray, np.ndarray, float, float
+]:  # pragma: no cover - jitted
+    """``(ω, ω₋, r = y − X_F β_F − X_S θ, mean of ω₋, spread of ω₋)`` in two passes over
+    the rows (one quantity at a time, so that the loops vectorise)."""
     n = phi.shape[0]
-    nh = exps.shape[0]
-    q = z.shape[1]
-    # pass 1: ω, ω₋ and r = y − X_F β_F − X_S θ (one quantity at a time: vectorised)
     f = np.zeros(n)
     fl = np.zeros(n)
     for j in range(xf.shape[1]):
@@ -142,17 +137,29 @@ def cf_criterion_nb(
         resid[i] = y[i] - ft - tt
         omega_lag[i] = phil[i] - fl[i] - tl[i]
         total += omega_lag[i]
-    # pass 2: spread of ω₋ about its mean (two passes, as numpy.std)
+    # the spread of ω₋ about its mean (two passes, as numpy.std)
     centre = total / n
     ss = 0.0
     for i in range(n):
         d = omega_lag[i] - centre
         ss += d * d
-    spread = np.sqrt(ss / n)
-    if not (np.isfinite(spread) and spread > 0.0):
-        return STATUS_NO_SPREAD, np.inf, np.zeros(nh)
-    # pass 3: normal equations H'H g = H'ω
-    buf = np.empty((2 + nh, CHUNK))  # line 0: v, lines 1..nh: H, line nh+1: ω
+    return omega, omega_lag, resid, centre, np.sqrt(ss / n)
+
+
+@njit(cache=True, nogil=True)
+def _normal_equations(
+    omega: np.ndarray,
+    omega_lag: np.ndarray,
+    prob: np.ndarray,
+    exps: np.ndarray,
+    centre: float,
+    spread: float,
+    buf: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:  # pragma: no cover - jitted
+    """``(H'H, H'ω)`` of the law of motion (``buf``: line 0 ``v``, lines 1..nh ``H``,
+    line nh+1 ``ω``)."""
+    n = omega.shape[0]
+    nh = exps.shape[0]
     hh = np.zeros((nh, nh))
     hw = np.zeros(nh)
     for s in range(0, n, CHUNK):
@@ -167,6 +174,39 @@ def cf_criterion_nb(
     for a in range(nh):
         for b in range(a):
             hh[a, b] = hh[b, a]
+    return hh, hw
+
+
+@njit(cache=True, nogil=True)
+def cf_criterion_nb(
+    phi: np.ndarray,
+    phil: np.ndarray,
+    y: np.ndarray,
+    xf: np.ndarray,
+    xfl: np.ndarray,
+    xs: np.ndarray,
+    xsl: np.ndarray,
+    prob: np.ndarray,
+    z: np.ndarray,
+    w: np.ndarray,
+    beta_f: np.ndarray,
+    theta: np.ndarray,
+    exps: np.ndarray,
+) -> tuple[int, float, np.ndarray]:  # pragma: no cover - jitted
+    """Return ``(status, criterion, ĝ)``; ``criterion`` is ``inf`` unless ``status`` is
+    :data:`STATUS_OK` (``ĝ``: law-of-motion coefficients in ``v``)."""
+    n = phi.shape[0]
+    nh = exps.shape[0]
+    q = z.shape[1]
+    # passes 1-2: ω, ω₋, r = y − X_F β_F − X_S θ and the spread of ω₋
+    omega, omega_lag, resid, centre, spread = _omegas(
+        phi, phil, y, xf, xfl, xs, xsl, beta_f, theta
+    )
+    if not (np.isfinite(spread) and spread > 0.0):
+        return STATUS_NO_SPREAD, np.inf, np.zeros(nh)
+    # pass 3: normal equations H'H g = H'ω
+    buf = np.empty((2 + nh, CHUNK))  # line 0: v, lines 1..nh: H, line nh+1: ω
+    hh, hw = _normal_equations(omega, omega_lag, prob, exps, centre, spread, buf)
     ok, g = solve_small_nb(hh, hw)
     if not ok:
         return STATUS_SINGULAR, np.inf, np.zeros(nh)
@@ -197,6 +237,133 @@ def cf_criterion_nb(
     if not np.isfinite(val):
         return STATUS_OK, np.inf, g
     return STATUS_OK, val, g
+
+
+@njit(cache=True, nogil=True)
+def cf_gradient_nb(
+    phi: np.ndarray,
+    phil: np.ndarray,
+    y: np.ndarray,
+    xf: np.ndarray,
+    xfl: np.ndarray,
+    xs: np.ndarray,
+    xsl: np.ndarray,
+    prob: np.ndarray,
+    z: np.ndarray,
+    w: np.ndarray,
+    beta_f: np.ndarray,
+    theta: np.ndarray,
+    exps: np.ndarray,
+) -> tuple[int, np.ndarray]:  # pragma: no cover - jitted
+    """Return ``(status, ∇_θ criterion)`` of :func:`cf_criterion_nb` (zeros unless
+    ``status`` is :data:`STATUS_OK`).
+
+    With ``e = ω − Hĝ`` (the law of motion's residual), ``ξ = r − Hĝ``, ``t = ξ`` (least
+    squares) or ``t = Z W m`` (GMM), ``u = (H'H)⁻¹H't`` and ``∂H/∂v`` the derivative of the
+    monomials in ``v`` (the centre and spread of ``ω₋`` held fixed: the fit depends on the
+    span of ``H`` only), the gradient is
+    ``(2/N) Σ_i [−(t − Hu)_i X_S,ij + ((t − Hu)_i (∂H/∂v ĝ)_i + e_i (∂H/∂v u)_i) X_S₋,ij / sd]``.
+    Five passes over the rows; NumPy builds about thirty ``N``-row temporaries.
+    """
+    n = phi.shape[0]
+    nh = exps.shape[0]
+    q = z.shape[1]
+    p = xs.shape[1]
+    grad = np.zeros(p)
+    omega, omega_lag, resid, centre, spread = _omegas(
+        phi, phil, y, xf, xfl, xs, xsl, beta_f, theta
+    )
+    if not (np.isfinite(spread) and spread > 0.0):
+        return STATUS_NO_SPREAD, grad
+    # line 0: v, lines 1..nh: H, line nh+1: ω (normal equations) then ∂H/∂v from nh+1 on
+    buf = np.empty((2 + 2 * nh, CHUNK))
+    hh, hw = _normal_equations(omega, omega_lag, prob, exps, centre, spread, buf)
+    ok, g = solve_small_nb(hh, hw)
+    if not ok:
+        return STATUS_SINGULAR, grad
+    # pass 4: e = ω − Hĝ (into ω), ξ = r − Hĝ (into r); H'ξ, or Z'ξ and H'Z
+    hxi = np.zeros(nh)
+    zxi = np.zeros(q)
+    hz = np.zeros((nh, q))
+    for s in range(0, n, CHUNK):
+        m = min(CHUNK, n - s)
+        _basis(s, m, omega_lag, prob, exps, centre, spread, buf, 1)
+        for c in range(m):
+            hg = 0.0
+            for a in range(nh):
+                hg += buf[1 + a, c] * g[a]
+            omega[s + c] -= hg
+            resid[s + c] -= hg
+        if q == 0:
+            for a in range(nh):
+                acc = 0.0
+                for c in range(m):
+                    acc += buf[1 + a, c] * resid[s + c]
+                hxi[a] += acc
+        else:
+            for r in range(q):
+                acc = 0.0
+                for c in range(m):
+                    acc += z[s + c, r] * resid[s + c]
+                zxi[r] += acc
+                for a in range(nh):
+                    acc = 0.0
+                    for c in range(m):
+                        acc += buf[1 + a, c] * z[s + c, r]
+                    hz[a, r] += acc
+    wm = np.zeros(q)
+    for r in range(q):
+        for c in range(q):
+            wm[r] += w[r, c] * (zxi[c] / n)
+    ht = hxi.copy()
+    if q > 0:
+        for a in range(nh):
+            ht[a] = 0.0
+            for r in range(q):
+                ht[a] += hz[a, r] * wm[r]
+    ok, u = solve_small_nb(hh, ht)
+    if not ok:
+        return STATUS_SINGULAR, grad
+    # pass 5: the gradient, row by row
+    d0 = nh + 1  # ∂H/∂v lines
+    for s in range(0, n, CHUNK):
+        m = min(CHUNK, n - s)
+        _basis(s, m, omega_lag, prob, exps, centre, spread, buf, 1)
+        for k in range(nh):
+            e0 = exps[k, 0]
+            for c in range(m):
+                buf[d0 + k, c] = float(e0)
+            if e0 == 0:
+                continue
+            for _ in range(e0 - 1):
+                for c in range(m):
+                    buf[d0 + k, c] *= buf[0, c]
+            if exps.shape[1] > 1:
+                for _ in range(exps[k, 1]):
+                    for c in range(m):
+                        buf[d0 + k, c] *= prob[s + c, 0]
+        for c in range(m):
+            i = s + c
+            if q == 0:
+                ti = resid[i]
+            else:
+                ti = 0.0
+                for r in range(q):
+                    ti += z[i, r] * wm[r]
+            hu = 0.0
+            dhg = 0.0
+            dhu = 0.0
+            for a in range(nh):
+                hu += buf[1 + a, c] * u[a]
+                dhg += buf[d0 + a, c] * g[a]
+                dhu += buf[d0 + a, c] * u[a]
+            tr = ti - hu
+            c2 = (tr * dhg + omega[i] * dhu) / spread
+            for j in range(p):
+                grad[j] += c2 * xsl[i, j] - tr * xs[i, j]
+    for j in range(p):
+        grad[j] *= 2.0 / n
+    return STATUS_OK, grad
 
 
 @njit(cache=True, nogil=True)

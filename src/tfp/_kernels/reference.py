@@ -333,6 +333,38 @@ def solve_small_np(a: np.ndarray, b: np.ndarray) -> tuple[bool, np.ndarray]:
         return False, np.zeros(a.shape[0])
 
 
+def _cf_law_np(
+    phi: np.ndarray,
+    phil: np.ndarray,
+    xf: np.ndarray,
+    xfl: np.ndarray,
+    xs: np.ndarray,
+    xsl: np.ndarray,
+    prob: np.ndarray,
+    beta_f: np.ndarray,
+    theta: np.ndarray,
+    exps: np.ndarray,
+) -> tuple[int, np.ndarray, np.ndarray, float, np.ndarray, np.ndarray, np.ndarray]:
+    """``(status, X_F β_F + X_S θ, ω, sd of ω₋, (v, P) columns, H, ĝ)`` of the control_nb
+    kernels' law of motion (status 1: ``ω₋`` without spread, 2: singular normal equations;
+    the arrays after the status are then empty)."""
+    fitted = xf @ beta_f + xs @ theta
+    omega = phi - fitted
+    omega_lag = phil - xfl @ beta_f - xsl @ theta
+    centre = float(omega_lag.mean())
+    spread = float(omega_lag.std())
+    empty = np.zeros(0)
+    if not (np.isfinite(spread) and spread > 0.0):
+        return 1, empty, empty, spread, empty, empty, empty
+    v = (omega_lag - centre) / spread
+    cols = v[:, None] if prob.shape[1] == 0 else np.column_stack([v, prob[:, 0]])
+    h = poly_basis_np(np.ascontiguousarray(cols), exps)
+    ok, g = solve_small_np(h.T @ h, h.T @ omega)
+    if not ok:
+        return 2, empty, empty, spread, empty, empty, empty
+    return 0, fitted, omega, spread, cols, h, g
+
+
 def cf_criterion_np(
     phi: np.ndarray,
     phil: np.ndarray,
@@ -349,22 +381,12 @@ def cf_criterion_np(
     exps: np.ndarray,
 ) -> tuple[int, float, np.ndarray]:
     """NumPy twin of :func:`tfp._kernels.control_nb.cf_criterion_nb`."""
-    nh = exps.shape[0]
-    fitted_f = xf @ beta_f
-    xs_theta = xs @ theta
-    omega = phi - fitted_f - xs_theta
-    omega_lag = phil - xfl @ beta_f - xsl @ theta
-    centre = float(omega_lag.mean())
-    spread = float(omega_lag.std())
-    if not (np.isfinite(spread) and spread > 0.0):
-        return 1, float("inf"), np.zeros(nh)
-    v = (omega_lag - centre) / spread
-    cols = v[:, None] if prob.shape[1] == 0 else np.column_stack([v, prob[:, 0]])
-    h = poly_basis_np(np.ascontiguousarray(cols), exps)
-    ok, g = solve_small_np(h.T @ h, h.T @ omega)
-    if not ok:
-        return 2, float("inf"), np.zeros(nh)
-    xi = y - fitted_f - xs_theta - h @ g
+    status, fitted, _, _, _, h, g = _cf_law_np(
+        phi, phil, xf, xfl, xs, xsl, prob, beta_f, theta, exps
+    )
+    if status != 0:
+        return status, float("inf"), np.zeros(exps.shape[0])
+    xi = y - fitted - h @ g
     n = xi.shape[0]
     if z.shape[1] == 0:
         val = float(xi @ xi) / n
@@ -372,6 +394,46 @@ def cf_criterion_np(
         m = z.T @ xi / n
         val = float(m @ w @ m)
     return 0, (val if np.isfinite(val) else float("inf")), g
+
+
+def cf_gradient_np(
+    phi: np.ndarray,
+    phil: np.ndarray,
+    y: np.ndarray,
+    xf: np.ndarray,
+    xfl: np.ndarray,
+    xs: np.ndarray,
+    xsl: np.ndarray,
+    prob: np.ndarray,
+    z: np.ndarray,
+    w: np.ndarray,
+    beta_f: np.ndarray,
+    theta: np.ndarray,
+    exps: np.ndarray,
+) -> tuple[int, np.ndarray]:
+    """NumPy twin of :func:`tfp._kernels.control_nb.cf_gradient_nb`."""
+    status, fitted, omega, spread, cols, h, g = _cf_law_np(
+        phi, phil, xf, xfl, xs, xsl, prob, beta_f, theta, exps
+    )
+    if status != 0:
+        return status, np.zeros(xs.shape[1])
+    # ∂H/∂v: k v^(k-1) (times the power of P), column by column
+    dh = np.zeros_like(h)
+    for k, e in enumerate(exps):
+        if e[0] > 0:
+            lower = e.copy()
+            lower[0] -= 1
+            dh[:, k] = e[0] * np.prod(cols ** lower[None, :], axis=1)
+    e_res = omega - h @ g
+    xi = y - fitted - h @ g
+    n = xi.shape[0]
+    t = xi if z.shape[1] == 0 else z @ (w @ (z.T @ xi / n))
+    ok, u = solve_small_np(h.T @ h, h.T @ t)
+    if not ok:
+        return 2, np.zeros(xs.shape[1])
+    t_res = t - h @ u
+    c2 = (t_res * (dh @ g) + e_res * (dh @ u)) / spread
+    return 0, (c2 @ xsl - t_res @ xs) * (2.0 / n)
 
 
 def cf_nelder_mead_np(

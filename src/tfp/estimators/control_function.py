@@ -41,7 +41,12 @@ from scipy import special
 from scipy.optimize import OptimizeResult
 
 from tfp._frozen import FrozenDict
-from tfp._kernels.control_nb import cf_criterion_nb, cf_nelder_mead_nb
+from tfp._kernels.control_nb import (
+    STATUS_OK,
+    cf_criterion_nb,
+    cf_gradient_nb,
+    cf_nelder_mead_nb,
+)
 from tfp.estimators.fit import Details, Fit
 from tfp.exceptions import ConvergenceWarning, IdentificationError, SpecificationError
 from tfp.numerics.identification import (
@@ -188,49 +193,23 @@ def _criterion(theta: np.ndarray, beta_f: np.ndarray, d: _Stage2) -> float:
 
 
 def _gradient(theta: np.ndarray, beta_f: np.ndarray, d: _Stage2) -> np.ndarray:
-    """Analytic gradient of :func:`_criterion` in ``theta`` (zeros where it is undefined).
+    """Analytic gradient of :func:`_criterion` in ``theta`` (zeros where it is undefined),
+    in one numba call (:func:`tfp._kernels.control_nb.cf_gradient_nb`, whose docstring has
+    the formula).
 
     ``ξ = ε + e`` with ``ε = y − φ`` fixed and ``e = M_H ω`` the residual of the law of
     motion; the fit depends on the span of ``H`` only, so the centre and spread of ``ω₋``
-    are held fixed: ``∂e/∂θ_j = M_H a_j − H (H'H)⁻¹ (∂H/∂θ_j)' e`` with
-    ``a_j = −X_S,j − (∂H/∂θ_j) ĝ`` and ``∂H/∂θ_j = (∂H/∂v) · (−X_S₋,j / sd)``. With
-    ``t = ξ`` (least squares) or ``t = Z W m`` (GMM) and ``u = (H'H)⁻¹H't``, the gradient is
-    ``(2/N) [(t − Hu)' a_j − e' (∂H/∂θ_j) u]``. A sum over rows with no cancellation between
-    two criteria, so Newton's method on it finds the minimum to rounding precision (central
-    differences of the criterion resolve it only to ~1e-10, rounding of the criterion over
-    a step of 1e-5)."""
-    theta = np.asarray(theta, dtype=np.float64)
-    omega = d.phi - d.xf @ beta_f - d.xs @ theta
-    omega_lag = d.phi_lag - d.xf_lag @ beta_f - d.xs_lag @ theta
-    spread = float(omega_lag.std())
-    if not (np.isfinite(spread) and spread > 0.0):
-        return np.zeros(theta.shape[0])
-    v = (omega_lag - float(omega_lag.mean())) / spread
-    cols = v[:, None] if d.prob.shape[1] == 0 else np.column_stack([v, d.prob[:, 0]])
-    exps = exponent_table(cols.shape[1], d.markov_degree)
-    h = poly_basis(cols, d.markov_degree)
-    # ∂H/∂v: k v^(k-1) (times the power of P), column by column
-    dh = np.zeros_like(h)
-    for k, e in enumerate(exps):
-        if e[0] > 0:
-            lower = e.copy()
-            lower[0] -= 1
-            dh[:, k] = e[0] * np.prod(cols ** lower[None, :], axis=1)
-    gram = h.T @ h
-    try:
-        g_hat = np.linalg.solve(gram, h.T @ omega)
-        e_res = omega - h @ g_hat
-        xi = d.y - d.phi + e_res
-        n = xi.shape[0]
-        t = xi if d.z.shape[1] == 0 else d.z @ (d.w @ (d.z.T @ xi / n))
-        u = np.linalg.solve(gram, h.T @ t)
-    except np.linalg.LinAlgError:
-        return np.zeros(theta.shape[0])
-    t_res = t - h @ u
-    dh_g, dh_u = dh @ g_hat, dh @ u
-    dv = -d.xs_lag / spread  # (n, n_S)
-    a = -d.xs - dh_g[:, None] * dv
-    grad = (t_res @ a - (e_res * dh_u) @ dv) * (2.0 / n)
+    are held fixed. A sum over rows with no cancellation between two criteria, so Newton's
+    method on it finds the minimum to rounding precision (central differences of the
+    criterion resolve it only to ~1e-10, rounding of the criterion over a step of 1e-5)."""
+    args = (
+        *_kernel_data(d, beta_f),
+        np.ascontiguousarray(theta, dtype=np.float64),
+        exponent_table(1 + d.prob.shape[1], d.markov_degree),
+    )
+    status, grad = cf_gradient_nb(*args)
+    if status != STATUS_OK:
+        return np.zeros(np.asarray(theta).shape[0])
     return np.asarray(grad, dtype=np.float64)
 
 
@@ -429,6 +408,7 @@ def _fit(
         (work.matrix(spec.inputs) - fs.mu)[cur],  # the parametrisation of theta
         spec,
         r_squared(work.matrix(spec.free), fs.reg[:, len(fs.f_index) :]),
+        xi,
     )
     beta_c = np.empty(len(spec.terms))
     beta_c[list(fs.f_index)] = fs.beta_f
@@ -782,12 +762,11 @@ def _identification(
     x_use: np.ndarray,
     spec: ProductionSpec,
     free_r2: np.ndarray,
+    xi: np.ndarray,
 ) -> IdentificationStats:
     """Curvature of the second-stage criterion, competing minima and the functional
-    dependence of the free inputs on the first-stage polynomial (ACF 2015)."""
-    out = _residuals(theta, beta_f, d)
-    assert out is not None
-    xi = out[0]
+    dependence of the free inputs on the first-stage polynomial (ACF 2015); ``xi`` are the
+    second-stage residuals at ``theta``."""
     n = xi.shape[0]
     # noise of the criterion: sigma²/n (mean squared residual, or GMM with (Z'Z/N)^-1)
     sigma2 = float(xi @ xi) / n if d.z.shape[1] == 0 else float(np.var(xi))
@@ -796,7 +775,7 @@ def _identification(
     precision = criterion_precision(
         fun, theta, sigma2 / n, jac[:, list(d.s_index)], spec.inputs
     )
-    margin = _noise_margin(theta, beta_f, d)
+    margin = noise_margin(xi, d.z.shape[1])  # _noise_margin, residuals at hand
     competing = []
     for params in near_minima(conv, lambda _: margin)[1:]:
         b = np.empty(jac.shape[1])
