@@ -353,10 +353,8 @@ _ENTRIES: dict[str, dict[str, tuple[str, str]]] = {
             "{value:.1f}",
         ),
         "at_start": (
-            "La búsqueda se alejó de su punto de partida (distancia {threshold}): "
-            "{value:.3g}",
-            "The search moved away from its starting point (distance {threshold}): "
-            "{value:.3g}",
+            "La búsqueda se alejó de su punto de partida (distancia): {value:.3g}",
+            "The search moved away from its starting point (distance): {value:.3g}",
         ),
         "bootstrap": (
             "Réplicas bootstrap fallidas: {value}",

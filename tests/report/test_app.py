@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 import sys
 import warnings
 from pathlib import Path
@@ -27,6 +28,9 @@ from tfp.app.run import diagnostic_lines
 from tfp.datasets import synthetic_ene
 
 app_run = sys.modules["tfp.app.run"]  # tfp.app.run is also the name of the function
+
+#: A number in scientific notation, with an ASCII or a typeset minus.
+SCIENTIFIC = re.compile(r"\de[−+-]?\d")
 
 ROLES = {"output": "y", "free": ["ls", "lu"], "state": "k", "id": "firm_id"}
 ROLES |= {"time": "year"}
@@ -83,6 +87,9 @@ def test_diagnostics_are_typed_checks_rendered_in_both_languages(
         assert len(lines) == len(checks) + 1
         assert all(text and shown for text, _, shown in lines)
         assert "a_future_check" in lines[-1][0] and "3.2" in lines[-1][0]
+        # numbers for readers: no scientific notation (the search's start-distance floor
+        # of about 1e-10 used to print as "distancia ≥ 1.53489e−10")
+        assert not any(SCIENTIFIC.search(text) for text, _, _ in lines), lines
         capital = label("capital", lang, domain="input")
         assert any(capital in text for text, _, _ in lines[1:])
     es = dict(

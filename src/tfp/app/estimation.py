@@ -314,11 +314,11 @@ def _threshold(bounds: tuple[float, float]) -> str:
     """A check's bounds as text: ``0 – 1.2``, ``≥ 10``, ``≤ 0.95`` (minus signs typeset)."""
     lo, hi = bounds
     if np.isinf(lo):
-        text = f"≤ {hi:g}"
+        text = f"≤ {hi:.3g}"
     elif np.isinf(hi):
-        text = f"≥ {lo:g}"
+        text = f"≥ {lo:.3g}"
     elif lo == hi:
-        text = f"{lo:g}"
+        text = f"{lo:.3g}"
     else:
-        text = f"{lo:g} – {hi:g}"
+        text = f"{lo:.3g} – {hi:.3g}"
     return text.replace("-", "−")
