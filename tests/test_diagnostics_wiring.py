@@ -3,8 +3,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import warnings
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -140,3 +142,40 @@ def test_with_bootstrap_runs_the_checks_again() -> None:
         assert after[name] == pytest.approx(1.96 * se[name], rel=1e-12)
         assert after[name] != before[name]
     assert boot.diagnostics.notes == res.diagnostics.notes
+
+
+@pytest.mark.parametrize("method", ["op", "lp", "acf", "gnr", "wrdg"])
+def test_bootstrap_replicates_skip_the_identification_statistics(
+    data: pd.DataFrame, method: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Replicates keep only their parameters: no identification statistics are computed for
+    them, the replicates are the same as with the statistics, and the point estimate keeps
+    its record."""
+    from tfp.estimators import fit as fit_module
+
+    kw = {**ROLES, **EXTRA.get(method, {}), "method": method}
+    boot = tfp.Bootstrap(reps=3, seed=11)
+    asked: list[bool] = []
+    real = fit_module.identification_wanted
+
+    def spy() -> bool:
+        asked.append(real())
+        return asked[-1]
+
+    for module in ("control_function", "acf", "gnr", "wooldridge"):
+        monkeypatch.setattr(f"tfp.estimators.{module}.identification_wanted", spy)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", TFPWarning)
+        res = tfp.estimate(data, se=boot, **kw)
+        assert asked == [True, False, False, False]  # the estimate, then 3 replicates
+        assert res._fit is not None and res._fit.identification is not None
+        # the same replicates when the replicates compute the statistics
+        monkeypatch.setattr("tfp.bootstrap.without_identification", _always_on)
+        again = tfp.estimate(data, se=boot, **kw)
+    assert res.bootstrap is not None and again.bootstrap is not None
+    pd.testing.assert_frame_equal(res.bootstrap.params, again.bootstrap.params)
+
+
+@contextlib.contextmanager
+def _always_on() -> Iterator[None]:
+    yield

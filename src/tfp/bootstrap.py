@@ -29,6 +29,7 @@ from tfp._checks import check_level
 from tfp._frozen import FrozenDict, readonly
 from tfp._kernels.resample_nb import resample_rows_nb
 from tfp._progress import Tracker, as_finished, tracker
+from tfp.estimators.fit import without_identification
 from tfp.exceptions import BootstrapFailureWarning, SpecificationError, TFPError
 from tfp.options._base import Bootstrap
 from tfp.panel import Panel
@@ -205,7 +206,7 @@ class _Job:
     ) -> tuple[int, np.ndarray | None, str, bool]:
         """Replicate ``r``: (r, params in ``names`` order or None, error, converged)."""
         try:
-            with warnings.catch_warnings():
+            with warnings.catch_warnings(), without_identification():
                 warnings.simplefilter("ignore")
                 sub = resample_panel(self.panel, _draw(source, self.panel.n_firms))
                 fit = self.fit_fn(sub, self.spec, self.options)

@@ -28,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-from tfp.estimators.fit import Details, Fit
+from tfp.estimators.fit import Details, Fit, identification_wanted
 from tfp.exceptions import ConvergenceWarning, IdentificationError, SpecificationError
 from tfp.numerics.identification import (
     IdentificationStats,
@@ -598,8 +598,18 @@ def fit(panel: Panel, spec: ProductionSpec, options: ACFOptions) -> Fit:
     )
     if j_df is not None:
         j_stat = float(final.nobs * markov_criterion(beta, final))
-    identification = _identification(
-        final, beta, conv, accept, x_use, spec, two_step=options.weight == "two-step"
+    identification = (
+        _identification(
+            final,
+            beta,
+            conv,
+            accept,
+            x_use,
+            spec,
+            two_step=options.weight == "two-step",
+        )
+        if identification_wanted()
+        else None
     )
     spurious = _set_aside(
         beta, conv, final, x_use, spec, options, accept, diagnostics, notes, a_map

@@ -47,7 +47,7 @@ from tfp._kernels.control_nb import (
     cf_gradient_nb,
     cf_nelder_mead_nb,
 )
-from tfp.estimators.fit import Details, Fit
+from tfp.estimators.fit import Details, Fit, identification_wanted
 from tfp.exceptions import ConvergenceWarning, IdentificationError, SpecificationError
 from tfp.numerics.identification import (
     IdentificationStats,
@@ -400,15 +400,19 @@ def _fit(
             fix="lower markov_degree or check for degenerate inputs",
         )
     xi, omega_lag = res
-    identification = _identification(
-        d,
-        theta,
-        fs.beta_f,
-        conv,
-        (work.matrix(spec.inputs) - fs.mu)[cur],  # the parametrisation of theta
-        spec,
-        r_squared(work.matrix(spec.free), fs.reg[:, len(fs.f_index) :]),
-        xi,
+    identification = (
+        _identification(
+            d,
+            theta,
+            fs.beta_f,
+            conv,
+            (work.matrix(spec.inputs) - fs.mu)[cur],  # the parametrisation of theta
+            spec,
+            r_squared(work.matrix(spec.free), fs.reg[:, len(fs.f_index) :]),
+            xi,
+        )
+        if identification_wanted()
+        else None
     )
     beta_c = np.empty(len(spec.terms))
     beta_c[list(fs.f_index)] = fs.beta_f

@@ -7,7 +7,9 @@ never sees a DataFrame; :mod:`tfp.api` attaches labels and builds the public res
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,7 +19,32 @@ from tfp.numerics.identification import IdentificationStats
 from tfp.numerics.inference import Inference
 from tfp.numerics.optimize import Convergence
 
-__all__ = ["Details", "Fit"]
+__all__ = ["Details", "Fit", "identification_wanted", "without_identification"]
+
+#: Whether estimators compute :attr:`Fit.identification` (the statistics behind the
+#: diagnostics). Bootstrap replicates keep only their parameters, so they switch it off.
+_IDENTIFICATION: ContextVar[bool] = ContextVar("tfp_identification", default=True)
+
+
+def identification_wanted() -> bool:
+    """True unless inside :func:`without_identification` (estimators ask before computing
+    the identification statistics of :attr:`Fit.identification`)."""
+    return _IDENTIFICATION.get()
+
+
+@contextmanager
+def without_identification() -> Iterator[None]:
+    """Fits inside this block skip the identification statistics (``identification=None``).
+
+    Used by bootstrap replicates: only their parameters are kept, and the statistics (the
+    criterion's curvature, the functional-dependence R², instrument strength) cost up to a
+    fifth of an OP/LP fit. The estimates are the same.
+    """
+    token = _IDENTIFICATION.set(False)
+    try:
+        yield
+    finally:
+        _IDENTIFICATION.reset(token)
 
 
 @dataclass(frozen=True, eq=False)

@@ -34,7 +34,7 @@ from tfp._frozen import FrozenDict
 from tfp._kernels.bfgs_nb import markov_bfgs_nb
 from tfp._kernels.markov_nb import STATUS_OK, markov_eval_nb
 from tfp._kernels.poly_nb import poly_basis_nb
-from tfp.estimators.fit import Details, Fit
+from tfp.estimators.fit import Details, Fit, identification_wanted
 from tfp.exceptions import ConvergenceWarning, IdentificationError, SpecificationError
 from tfp.numerics.gauss_newton import PolishResult, levenberg_marquardt
 from tfp.numerics.identification import (
@@ -610,15 +610,19 @@ def fit(panel: Panel, spec: ProductionSpec, options: GNROptions) -> Fit:
     sample[pos[st2.s2]] = True
     sample.setflags(write=False)
     params = el.mean(axis=0) if options.average == "all" else el[st2.s2].mean(axis=0)
-    identification = _identification(
-        c_hat,
-        st2.args,
-        xi[st2.s2],
-        conv,
-        xf if options.average == "all" else xf[st2.s2],
-        st2.z_exps,
-        params,
-        inputs,
+    identification = (
+        _identification(
+            c_hat,
+            st2.args,
+            xi[st2.s2],
+            conv,
+            xf if options.average == "all" else xf[st2.s2],
+            st2.z_exps,
+            params,
+            inputs,
+        )
+        if identification_wanted()
+        else None
     )
     terms = poly_names(inputs, options.share_degree, include_constant=True)
     stage1 = FrozenDict(

@@ -29,7 +29,7 @@ from typing import Any
 
 import numpy as np
 
-from tfp.estimators.fit import Details, Fit
+from tfp.estimators.fit import Details, Fit, identification_wanted
 from tfp.exceptions import IdentificationError, SpecificationError
 from tfp.numerics.identification import (
     IdentificationStats,
@@ -443,12 +443,16 @@ def fit_gmm(panel: Panel, spec: ProductionSpec, options: WooldridgeOptions) -> F
     details = Wooldridge(coef, names_all, j, jdf, jp, l1 + l2, options.steps)
     inference = Inference.analytic(options.vcov, spec.id)
     phi = _phi(panel, b, x1 @ theta)
-    identification = IdentificationStats(
-        instruments=_strength(b, spec),
-        dependence=(
-            *_level_dependence(b, spec, panel.matrix(spec.free)[b.sample]),
-            *_instrument_dependence(b, spec, _lagged_free(panel, spec, b)),
-        ),
+    identification = (
+        IdentificationStats(
+            instruments=_strength(b, spec),
+            dependence=(
+                *_level_dependence(b, spec, panel.matrix(spec.free)[b.sample]),
+                *_instrument_dependence(b, spec, _lagged_free(panel, spec, b)),
+            ),
+        )
+        if identification_wanted()
+        else None
     )
     return _result(spec, b, coef, vcov_k, prof, phi=phi, inference=inference,
                    details=details, identification=identification)  # fmt: skip
@@ -544,9 +548,13 @@ def fit_iv(panel: Panel, spec: ProductionSpec, options: WooldridgeIVOptions) -> 
     drift = float(theta[0]) if ne else float("nan")
     details = Wooldridge(coef, names, j_stat, j_df, j_p, markov_drift=drift)
     inference = None if vcov is None else Inference.analytic(options.vcov, spec.id)
-    identification = IdentificationStats(
-        instruments=_strength(b, spec, stacked=True),
-        dependence=_instrument_dependence(b, spec, _lagged_free(panel, spec, b)),
+    identification = (
+        IdentificationStats(
+            instruments=_strength(b, spec, stacked=True),
+            dependence=_instrument_dependence(b, spec, _lagged_free(panel, spec, b)),
+        )
+        if identification_wanted()
+        else None
     )
     return _result(spec, b, coef, vcov_k, prof, phi=_phi(panel, b, fitted1),
                    inference=inference, details=details, diagnostics=diagnostics,
@@ -585,9 +593,13 @@ def fit_rob(panel: Panel, spec: ProductionSpec, options: RobinsonOptions) -> Fit
     inference = Inference.analytic(options.vcov, spec.id, dist, int(n - kx))
     names = (*spec.terms, *spec.control, "const", *(f"h_lag:{m}" for m in b.h_names))
     details = Wooldridge(coef, names, j, jdf, jp)
-    identification = IdentificationStats(
-        instruments=_strength(b, spec),
-        dependence=_instrument_dependence(b, spec, _lagged_free(panel, spec, b)),
+    identification = (
+        IdentificationStats(
+            instruments=_strength(b, spec),
+            dependence=_instrument_dependence(b, spec, _lagged_free(panel, spec, b)),
+        )
+        if identification_wanted()
+        else None
     )
     fitted = _phi(panel, b, x @ theta)  # the IV equation's fitted output
     return _result(spec, b, coef, vcov_k, prof, fitted=fitted, inference=inference,
